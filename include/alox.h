@@ -1,0 +1,142 @@
+/*
+ * alox.h - actors for C.
+ *
+ *     struct alox_actor counter { int64_t n; };
+ *     alox_behave void add(struct counter *self, int64_t k) { self->n += k; }
+ *
+ *     int main(int argc, char **argv) {
+ *         alox_init(&argc, argv);
+ *         struct counter *c = alox_new(struct counter);
+ *         add(c, 5);                    a send: returns at once
+ *         return alox_run();            runs until nothing is left to do
+ *     }
+ *
+ * Build with `gcc -fplugin=alox ... -lalox` (or pkg-config / CMake, which add
+ * the flag). The plugin checks the annotations and turns every behaviour
+ * call into a message send; including this header without it is an error,
+ * never a program whose behaviours silently run synchronously.
+ *
+ * Thread-safety: behaviour calls (sends), alox_new, alox_exit, alox_hold and
+ * alox_release may be used from any thread once alox_init has returned.
+ * alox_init and alox_run belong to one thread (normally main's). alox_stop
+ * is called by an actor on itself, inside one of its behaviours.
+ */
+#ifndef ALOX_H
+#define ALOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alox/abi.h"
+
+#if !defined(__ALOX__) && !defined(ALOX_ABI_ONLY)
+#if defined(__clang__)
+#error "alox.h needs the Alox front end: build with CC=alox-clang (clang alone would run behaviours as plain calls)"
+#else
+#error "alox.h needs the Alox compiler plugin: add -fplugin=alox to CFLAGS (or use pkg-config --cflags alox); without it behaviours would run as plain synchronous calls"
+#endif
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------
+ * Annotations (interpreted by the compiler front end).
+ * ------------------------------------------------------------------- */
+#if defined(__ALOX__) && defined(__clang__)
+#define alox_actor __attribute__((annotate("alox_actor")))
+#define alox_behave __attribute__((annotate("alox_behave")))
+#define alox_stage __attribute__((annotate("alox_stage")))
+#elif defined(__ALOX__)
+#define alox_actor __attribute__((alox_actor))
+#define alox_behave __attribute__((alox_behave))
+#define alox_stage __attribute__((alox_stage))
+#endif
+
+/* ---------------------------------------------------------------------
+ * Actors.
+ * ------------------------------------------------------------------- */
+
+/* Spawn an actor of type T (`struct X` for an alox_actor struct X) on this
+ * scheduler, zero-initialised. Returns T *, the actor's reference. */
+#define alox_new(T) ((T *)alox__new(sizeof(T), _Alignof(T), #T, (T *)0))
+
+/* The calling actor ends after its current behaviour returns. Messages
+ * still queued, and any sent later, go to the dead-letter handler with
+ * reason ALOX_DEAD_STOPPED. Its memory stays valid (references to it may
+ * still exist), so a send to it is never a use-after-free. */
+void alox_stop(void *self);
+
+/* The id of an actor: node in the top 16 bits, serial in the low 48. Ids
+ * are unique within a run and cross the wire between schedulers. */
+uint64_t alox_id(const void *actor);
+#define ALOX_ID_NODE(id) ((uint16_t)((id) >> 48))
+#define ALOX_ID_SERIAL(id) ((id) & 0xffffffffffffull)
+
+/* ---------------------------------------------------------------------
+ * Running.
+ * ------------------------------------------------------------------- */
+
+/* Read and remove --alox-* flags from argv (each also an ALOX_* variable:
+ * --alox-threads N <-> ALOX_THREADS=N). A bad value prints what is wrong,
+ * naming the flag or variable, and exits with status 2. */
+void alox_init(int *argc, char **argv);
+
+/* Start the worker threads and run until quiescence (no message queued or
+ * running, no hold outstanding) or until alox_exit. Returns 0 at quiescence
+ * or the code given to alox_exit. Messages still queued when alox_exit
+ * stops the workers stay queued: a later alox_run continues with them. */
+int alox_run(void);
+
+/* Make alox_run return `code` once the running behaviours finish. */
+void alox_exit(int code);
+
+/* While a hold is outstanding alox_run does not return at quiescence. For
+ * threads that are not actors and send from outside: take a hold before
+ * starting them, release it when they have sent their last message. */
+void alox_hold(void);
+void alox_release(void);
+
+/* Number of worker threads alox_run uses (after alox_init). */
+int alox_threads(void);
+
+/* ---------------------------------------------------------------------
+ * Dead letters: messages that could not be delivered. None is dropped
+ * silently: each is counted and passed to the handler.
+ * ------------------------------------------------------------------- */
+typedef enum alox_dead_reason {
+    ALOX_DEAD_STOPPED = 1,        /* the target had called alox_stop */
+    ALOX_DEAD_NULL_TARGET,        /* the target reference was NULL */
+    ALOX_DEAD_UNKNOWN_BEHAVIOUR,  /* the target's type has no such behaviour */
+    ALOX_DEAD_SIGNATURE_MISMATCH, /* sender and receiver disagree on arguments */
+    ALOX_DEAD_STAGE_OFF_STAGE,    /* an alox_stage pointer sent to another scheduler */
+    ALOX_DEAD_PEER_LOST,          /* the target's scheduler is gone */
+} alox_dead_reason;
+
+typedef struct alox_dead_letter {
+    alox_dead_reason reason;
+    const char *reason_text;  /* e.g. "actor stopped" */
+    uint64_t target_id;       /* 0 for a NULL target */
+    const char *behaviour;    /* "pinger.ping" */
+    const void *args;         /* the packed arguments, valid during the call */
+    size_t args_size;
+} alox_dead_letter;
+
+/* Called for every dead letter, on the thread that found it (a worker or a
+ * sender): keep it short and thread-safe. NULL restores the default, which
+ * prints one line per letter to stderr (the first 100, then a count). */
+typedef void (*alox_dead_letter_fn)(const alox_dead_letter *letter);
+void alox_on_dead_letter(alox_dead_letter_fn fn);
+
+/* Dead letters since the program started. */
+uint64_t alox_dead_letter_count(void);
+
+const char *alox_dead_reason_text(alox_dead_reason reason);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ALOX_H */

@@ -1,0 +1,173 @@
+/*
+ * alox/abi.h - the binary interface between compiler front ends and libalox.
+ *
+ * The GCC plugin (plugin/gcc) and the Clang front end (plugin/clang) emit
+ * exactly what this header describes, so objects built by either link into
+ * one program. Hand-written code (tests, the raw-ABI benchmarks) may use it
+ * too, by defining ALOX_ABI_ONLY before including <alox.h>.
+ *
+ * For a behaviour
+ *
+ *     alox_behave void ping(struct pinger *self, int32_t n, struct ponger *to);
+ *
+ * a front end emits, in the unit that defines the body:
+ *
+ *     struct ping_args { int32_t n; struct ponger *to; };      packed layout
+ *     void __alox_tramp_pinger_ping(void *self, const void *a) {
+ *         const struct ping_args *p = a;  ping(self, p->n, p->to);
+ *     }
+ *     const alox_behaviour_desc __alox_behaviour_pinger_ping = {
+ *         ALOX_ABI_VERSION, sizeof(struct ping_args), _Alignof(struct ping_args),
+ *         1, "pinger.ping", "(i32,@ponger)", <hash of name>, <hash of signature>,
+ *         <hash of "pinger">, __alox_tramp_pinger_ping, <refs: offset 8, actor ponger>,
+ *     };
+ *     constructor: alox_register_behaviour(&__alox_behaviour_pinger_ping);
+ *
+ * and rewrites every call `ping(a, 5, b)` (outside the trampoline) into
+ *
+ *     struct ping_args tmp = { 5, b };
+ *     alox_send(a, &__alox_behaviour_pinger_ping, &tmp);
+ *
+ * Thread-safety: alox_send, alox_spawn and alox__new may be called from any
+ * thread at any time after alox_init. The register functions are meant for
+ * load-time constructors; they take a lock and may also run later (dlopen).
+ */
+#ifndef ALOX_ABI_H
+#define ALOX_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped on any incompatible change to the structs or functions below.
+ * The runtime refuses descriptors of another version at registration. */
+#define ALOX_ABI_VERSION 1u
+
+/* ---------------------------------------------------------------------
+ * Hashes. 64-bit FNV-1a over the bytes of a NUL-terminated string.
+ * Front ends compute them at compile time; the runtime recomputes them at
+ * registration and rejects a descriptor whose hashes do not match its
+ * strings (a front-end bug, never the user's).
+ * ------------------------------------------------------------------- */
+#define ALOX_FNV_OFFSET 0xcbf29ce484222325ull
+#define ALOX_FNV_PRIME 0x100000001b3ull
+
+static inline uint64_t alox_hash(const char *text) {
+    uint64_t h = ALOX_FNV_OFFSET;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        h ^= *p;
+        h *= ALOX_FNV_PRIME;
+    }
+    return h;
+}
+
+/* ---------------------------------------------------------------------
+ * Actor types.
+ *
+ * One descriptor per `struct alox_actor X`. Every unit that spawns or
+ * defines behaviours of X may emit it (as a weak / comdat symbol named
+ * __alox_type_X); several descriptors with the same name and size are
+ * accepted as one type, different sizes under one name are a load error.
+ * ------------------------------------------------------------------- */
+typedef struct alox_type_desc {
+    uint32_t abi_version; /* ALOX_ABI_VERSION */
+    uint32_t flags;       /* reserved, 0 */
+    const char *name;     /* the struct tag: "pinger" */
+    uint64_t name_hash;   /* alox_hash(name) */
+    uint64_t size;        /* sizeof(struct pinger) */
+    uint64_t align;       /* _Alignof(struct pinger) */
+} alox_type_desc;
+
+/* ---------------------------------------------------------------------
+ * Behaviours.
+ *
+ * Packed layout: the arguments after `self` are stored as the members of
+ * a C struct whose members are the behaviour's parameters in order, with
+ * the parameter types of the prototype (after the usual adjustment of
+ * array and function parameters to pointers; no default promotions: a
+ * `short` parameter is a 2-byte member). The natural layout of that struct
+ * on the target is the packed layout; args_size and args_align are its
+ * sizeof and _Alignof. A behaviour with no arguments has args_size 0.
+ *
+ * Signature string: the parameter types after self, in the grammar
+ *
+ *   signature := "(" [ type { "," type } ] ")"
+ *   type      := "b"                         bool / _Bool
+ *              | ("i" | "u") bits            integers by width and signedness
+ *                                            (char -> i8 or u8 as on the target)
+ *              | "f32" | "f64" | "f80" | "f128"  float, double, long double
+ *              | "e" ("i" | "u") bits        enum, by its underlying type
+ *              | "@" tag                     actor reference (struct tag *)
+ *              | "&"                         alox_stage pointer
+ *              | "[" count "]" type          fixed array
+ *              | "{" tag ";" [ type { "," type } ] "}"   struct by value
+ *                                            (tag empty for an anonymous struct)
+ *
+ * Qualifiers (const, volatile, _Atomic) and typedef names are dropped. The
+ * signature hash lets a receiver detect a sender built from a different
+ * prototype of the same behaviour.
+ * ------------------------------------------------------------------- */
+
+/* Kinds of pointer stored in a packed argument block. */
+enum alox_ref_kind {
+    ALOX_REF_ACTOR = 1, /* a reference to an actor (struct tag *) */
+    ALOX_REF_STAGE = 2, /* an alox_stage pointer: valid only on this scheduler */
+};
+
+/* One pointer inside the packed arguments (including pointers nested in
+ * structs and arrays by value), so the runtime can translate actor
+ * references to ids on the wire and refuse stage pointers off-stage. */
+typedef struct alox_arg_ref {
+    uint32_t offset;    /* byte offset in the packed block */
+    uint32_t kind;      /* enum alox_ref_kind */
+    uint64_t type_hash; /* ALOX_REF_ACTOR: alox_hash(tag); ALOX_REF_STAGE: 0 */
+} alox_arg_ref;
+
+typedef void (*alox_trampoline_fn)(void *self, const void *args);
+
+typedef struct alox_behaviour_desc {
+    uint32_t abi_version;          /* ALOX_ABI_VERSION */
+    uint32_t args_size;            /* sizeof the packed struct, 0 if none */
+    uint32_t args_align;           /* _Alignof the packed struct, 1 if none */
+    uint32_t ref_count;            /* entries in refs */
+    const char *name;              /* "pinger.ping": actor tag, '.', function */
+    const char *signature;         /* see the grammar above: "(i32,@ponger)" */
+    uint64_t name_hash;            /* alox_hash(name) */
+    uint64_t signature_hash;       /* alox_hash(signature) */
+    uint64_t type_hash;            /* alox_hash of the self actor's tag */
+    alox_trampoline_fn trampoline; /* unpacks args, calls the body */
+    const alox_arg_ref *refs;      /* ref_count entries, or NULL */
+} alox_behaviour_desc;
+
+/* ---------------------------------------------------------------------
+ * Entry points the front ends call.
+ * ------------------------------------------------------------------- */
+
+/* Load-time registration (from constructors). Aborts the program with a
+ * message naming the descriptor if its version or hashes are wrong. */
+void alox_register_type(const alox_type_desc *type);
+void alox_register_behaviour(const alox_behaviour_desc *behaviour);
+
+/* The mailman's send: copies args_size bytes from args into a message for
+ * target and returns at once. A NULL target, a stopped target or a target
+ * of another type goes to the dead-letter handler with the reason. */
+void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *args);
+
+/* Spawn a zero-initialised actor of the given type on this scheduler and
+ * return the pointer to its user struct (the actor reference). */
+void *alox_spawn(const alox_type_desc *type);
+
+/* What alox_new(T) expands to: `spelled` is #T ("struct pinger"), the
+ * trailing argument is (T *)0 so a front end can see T and replace the call
+ * by alox_spawn(&__alox_type_<tag>). Without a front end the runtime finds
+ * the registered type by the tag in `spelled` and checks its size. */
+void *alox__new(uint64_t size, uint64_t align, const char *spelled, ...);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ALOX_ABI_H */

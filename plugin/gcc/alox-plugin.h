@@ -1,0 +1,114 @@
+/*
+ * alox-plugin.h - what the files of the Alox GCC plugin share.
+ *
+ * One concept per file:
+ *   plugin.cc      plugin_init, the callbacks, __ALOX__, GC roots
+ *   attributes.cc  alox_actor / alox_behave / alox_stage and the predicates on them
+ *   checks.cc      the compile-time rules (DESIGN.md section 1)
+ *   signature.cc   packed layout, signature string, FNV-1a hashes, ref list
+ *   emit.cc        descriptors, trampolines, load-time constructors
+ *   rewrite.cc     the GIMPLE pass turning behaviour calls into alox_send
+ *
+ * Everything here runs on GCC's main thread; the state is plain globals.
+ */
+#ifndef ALOX_PLUGIN_H
+#define ALOX_PLUGIN_H
+
+#define INCLUDE_MAP
+#define INCLUDE_STRING
+#define INCLUDE_VECTOR
+#include "gcc-plugin.h"
+#include "plugin-version.h"
+#include "c-family/c-common.h" /* before diagnostic-core.h (facts note) */
+#include "attribs.h"
+#include "basic-block.h"
+#include "cgraph.h"
+#include "diagnostic-core.h"
+#include "fold-const.h"
+#include "function.h"
+#include "gimple-expr.h"
+#include "gimple.h"
+#include "gimple-iterator.h"
+#include "gimplify.h"
+#include "gimplify-me.h"
+#include "stor-layout.h"
+#include "stringpool.h"
+#include "tree-iterator.h"
+#include "tree-pass.h"
+#include "tree.h"
+#include "varasm.h"
+
+namespace alox {
+
+/* ----- attributes.cc ------------------------------------------------ */
+void register_attributes();
+bool is_actor_struct(const_tree type);   /* RECORD_TYPE marked alox_actor */
+bool is_behaviour(const_tree fndecl);    /* FUNCTION_DECL marked alox_behave */
+bool is_stage_pointer(const_tree type);  /* pointer type marked alox_stage */
+bool is_generated(const_tree fndecl);    /* trampoline / constructor we built */
+void mark_generated(tree fndecl);
+const char *struct_tag(const_tree type); /* "" for an anonymous struct */
+tree actor_of_pointer(const_tree type);  /* struct of `struct X *` if actor-like */
+tree strip_arrays(tree type);
+
+/* Set once the unit shows any sign of Alox (an attribute, alox.h's
+ * declarations). Until then every callback returns at once, so
+ * unannotated code compiles exactly as without the plugin. */
+extern bool active;
+
+/* ----- checks.cc ---------------------------------------------------- */
+/* Check a behaviour's declaration (prototype or definition). Returns
+ * false if an error was reported (then nothing is emitted for it). */
+bool check_behaviour(tree fndecl);
+/* An actor struct declared by value (variable, parameter, return type). */
+void check_decl_by_value(tree decl);
+/* Members of a just completed struct/union that are actor structs. */
+void check_members(tree type);
+/* alox_stage on something that is not a pointer. */
+bool check_stage_target(tree node);
+/* Walk an expression tree (a body, an initializer): behaviour address
+ * taken, malloc of an actor struct, alox_new of a non-actor type. Actor
+ * types spawned with alox_new are collected in `spawned`. */
+void scan_expr(tree *expr, location_t fallback, std::vector<tree> *spawned);
+
+/* ----- signature.cc ------------------------------------------------- */
+struct arg_ref {
+  unsigned offset;
+  unsigned kind; /* 1 actor, 2 stage (enum alox_ref_kind) */
+  unsigned long long type_hash;
+};
+unsigned long long fnv1a(const char *text);
+std::string signature_of(tree fntype);         /* "(i32,@ponger)" */
+std::vector<arg_ref> refs_of(tree args_type);  /* flattened, by offset */
+/* The packed struct of the arguments after self, from TYPE_ARG_TYPES;
+ * NULL_TREE if there are none. */
+tree packed_args_type(tree fndecl);
+
+/* ----- emit.cc ------------------------------------------------------ */
+struct behaviour {
+  tree fndecl;    /* the FUNCTION_DECL (C merges redeclarations) */
+  tree args_type; /* packed struct, or NULL_TREE */
+  tree desc;      /* VAR_DECL __alox_behaviour_<fn> */
+};
+/* Descriptor, trampoline, constructor for a behaviour defined here. */
+void emit_behaviour(tree fndecl);
+/* Weak type descriptor + constructor, once per unit and tag. */
+tree emit_type(tree actor);
+/* The descriptor a call refers to: defined here, or extern. */
+behaviour *behaviour_for_call(tree fndecl);
+/* __alox_type_<tag> emitted in this unit, or NULL_TREE. */
+tree type_desc(tree actor);
+tree send_decl();
+tree spawn_decl();
+/* Keep a tree alive across garbage collections. */
+void keep(tree t);
+extern tree gc_roots;
+/* alox_send / alox_spawn / ... as declared by alox.h, when seen. */
+void note_runtime_decl(tree fndecl);
+
+/* ----- rewrite.cc --------------------------------------------------- */
+opt_pass *make_rewrite_pass(gcc::context *ctxt);
+
+} // namespace alox
+
+#endif

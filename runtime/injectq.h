@@ -1,0 +1,39 @@
+/*
+ * injectq.h - the scheduler's global queue of runnable actors: for actors
+ * made runnable by threads that are not workers (main, plain pthreads,
+ * later the mailman threads), for overflow of full local queues, and for
+ * actors left runnable when alox_exit stops the workers.
+ *
+ * A mutex-protected FIFO linked through actor->next_runnable: it is off the
+ * hot path (workers mostly use their local queues), and a lock keeps it
+ * obviously correct. `size` is readable without the lock so idle workers
+ * can check it cheaply.
+ *
+ * Thread-safety: all functions, any thread.
+ */
+#ifndef ALOX_INJECTQ_H
+#define ALOX_INJECTQ_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+struct actor;
+
+typedef struct injectq {
+    pthread_mutex_t lock;
+    struct actor *first, *last;
+    _Atomic uint32_t size;
+} injectq;
+
+#define INJECTQ_INITIALIZER {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0}
+
+void injectq_push(injectq *q, struct actor *a);
+
+/* Takes up to max actors into out[], oldest first. Returns how many. */
+uint32_t injectq_pop(injectq *q, struct actor **out, uint32_t max);
+
+/* A snapshot, without the lock. */
+uint32_t injectq_size(injectq *q);
+
+#endif

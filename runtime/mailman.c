@@ -1,0 +1,30 @@
+/* mailman.c - alox_send; see mailman.h. */
+#include "mailman.h"
+
+#include "actor.h"
+#include "dead_letter.h"
+#include "message.h"
+#include "platform.h"
+#include "scheduler.h"
+
+void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *args) {
+    if (ALOX_UNLIKELY(target == NULL)) {
+        dead_letter_report(ALOX_DEAD_NULL_TARGET, 0, behaviour, args);
+        return;
+    }
+    actor *a = actor_of(target);
+    if (ALOX_UNLIKELY(a->magic != ACTOR_MAGIC))
+        alox_fatal("%s sent to %p, which is not an actor: actor references come only from "
+                   "alox_new (or arrive as behaviour arguments)",
+                   behaviour->name, target);
+    if (ALOX_UNLIKELY(a->type->name_hash != behaviour->type_hash)) {
+        dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
+        return;
+    }
+    message *m = message_new(behaviour, args);
+    worker *w = worker_self;
+    if (mailbox_push(&a->box, &m->node))
+        scheduler_schedule(a);
+    if (w)
+        worker_note_send(w);
+}

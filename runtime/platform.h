@@ -1,0 +1,25 @@
+/* platform.h - small portability helpers shared by the runtime files. */
+#ifndef ALOX_PLATFORM_H
+#define ALOX_PLATFORM_H
+
+/* Bytes per cache line on the x86-64 and arm64 machines we target; used to
+ * keep data written by different threads on different lines. */
+#define ALOX_CACHE_LINE 64
+
+#define ALOX_LIKELY(x) __builtin_expect(!!(x), 1)
+#define ALOX_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* Tell the core we are spinning (saves power, frees the sibling thread). */
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* Print "alox: <message>" and abort: for broken invariants and misuse that
+ * cannot be reported any other way (the message says what to do). */
+void alox_fatal(const char *format, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+#endif
