@@ -50,19 +50,22 @@ bool mailbox_mark_idle(mailbox *box, mailbox_node **retired) {
     uintptr_t expected = (uintptr_t)tail;
     *retired = NULL;
     /* Put the embedded stub back in place of the last popped node. The stub
-     * is not linked anywhere while tail != stub, so resetting its link is
-     * ours alone; the release CAS below publishes it to the next pusher. */
-    if (tail != &box->stub)
-        atomic_store_explicit(&box->stub.next, NULL, memory_order_relaxed);
-    /* The mailbox is empty exactly when head is our tail. Release: the
-     * pusher that sees the mark (acquire exchange) then sees every effect
-     * of the behaviours we ran, before it schedules the actor elsewhere.
-     * Relaxed on failure: we only learn a push raced in, and keep going. */
+     * is not linked anywhere while tail != stub, so its link is ours alone.
+     * Both writes must come before the CAS: once it succeeds, a pusher may
+     * schedule the actor on another worker, which starts popping from
+     * box->tail at once; the release CAS publishes them to it. */
+    atomic_store_explicit(&box->stub.next, NULL, memory_order_relaxed);
+    box->tail = &box->stub;
+    /* The mailbox is empty exactly when head is the last popped node.
+     * Release: the pusher that sees the mark (acquire exchange) then sees
+     * every effect of the behaviours we ran, before it schedules the actor
+     * elsewhere. Relaxed on failure: a push raced in and we keep going. */
     if (!atomic_compare_exchange_strong_explicit(&box->head, &expected,
                                                  (uintptr_t)&box->stub | IDLE_MARK,
-                                                 memory_order_release, memory_order_relaxed))
+                                                 memory_order_release, memory_order_relaxed)) {
+        box->tail = tail; /* still ours: the actor stays scheduled */
         return false;
-    box->tail = &box->stub;
+    }
     if (tail != &box->stub)
         *retired = tail;
     return true;

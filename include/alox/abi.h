@@ -13,20 +13,25 @@
  * a front end emits, in the unit that defines the body:
  *
  *     struct ping_args { int32_t n; struct ponger *to; };      packed layout
- *     void __alox_tramp_pinger_ping(void *self, const void *a) {
+ *     void __alox_tramp_ping(void *self, const void *a) {
  *         const struct ping_args *p = a;  ping(self, p->n, p->to);
  *     }
- *     const alox_behaviour_desc __alox_behaviour_pinger_ping = {
+ *     const alox_behaviour_desc __alox_behaviour_ping = {
  *         ALOX_ABI_VERSION, sizeof(struct ping_args), _Alignof(struct ping_args),
  *         1, "pinger.ping", "(i32,@ponger)", <hash of name>, <hash of signature>,
- *         <hash of "pinger">, __alox_tramp_pinger_ping, <refs: offset 8, actor ponger>,
+ *         <hash of "pinger">, __alox_tramp_ping, <refs: offset 8, actor ponger>,
  *     };
- *     constructor: alox_register_behaviour(&__alox_behaviour_pinger_ping);
+ *     constructor: alox_register_behaviour(&__alox_behaviour_ping);
+ *
+ * The descriptor is named after the function alone (C function names are
+ * unique in a program; "<tag>_<fn>" is not: tag a_b + fn c = tag a + fn b_c)
+ * and has the function's linkage: extern for an extern behaviour, so a unit
+ * that only sees the prototype references it; static for a static one.
  *
  * and rewrites every call `ping(a, 5, b)` (outside the trampoline) into
  *
  *     struct ping_args tmp = { 5, b };
- *     alox_send(a, &__alox_behaviour_pinger_ping, &tmp);
+ *     alox_send(a, &__alox_behaviour_ping, &tmp);
  *
  * Thread-safety: alox_send, alox_spawn and alox__new may be called from any
  * thread at any time after alox_init. The register functions are meant for
@@ -105,6 +110,8 @@ typedef struct alox_type_desc {
  *              | "[" count "]" type          fixed array
  *              | "{" tag ";" [ type { "," type } ] "}"   struct by value
  *                                            (tag empty for an anonymous struct)
+ *              | "<" tag ";" [ type { "," type } ] ">"   union by value, members
+ *                                            in order (pointer-free unions only)
  *
  * Qualifiers (const, volatile, _Atomic) and typedef names are dropped. The
  * signature hash lets a receiver detect a sender built from a different
