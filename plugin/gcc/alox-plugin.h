@@ -20,6 +20,7 @@
 #include "gcc-plugin.h"
 #include "plugin-version.h"
 #include "c-family/c-common.h" /* before diagnostic-core.h (facts note) */
+#include "stringpool.h"
 #include "attribs.h"
 #include "basic-block.h"
 #include "cgraph.h"
@@ -32,8 +33,9 @@
 #include "gimplify.h"
 #include "gimplify-me.h"
 #include "stor-layout.h"
-#include "stringpool.h"
 #include "tree-iterator.h"
+#include "tree-cfg.h"
+#include "context.h"
 #include "tree-pass.h"
 #include "tree.h"
 #include "varasm.h"
@@ -54,7 +56,8 @@ tree strip_arrays(tree type);
 /* Set once the unit shows any sign of Alox (an attribute, alox.h's
  * declarations). Until then every callback returns at once, so
  * unannotated code compiles exactly as without the plugin. */
-extern bool active;
+bool is_active();
+void set_active();
 
 /* ----- checks.cc ---------------------------------------------------- */
 /* Check a behaviour's declaration (prototype or definition). Returns

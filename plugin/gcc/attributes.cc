@@ -17,7 +17,17 @@
 
 namespace alox {
 
-bool active = false;
+static bool active = false;
+
+void set_active() { active = true; }
+
+/* A precompiled header restores the identifiers it saw, not the plugin's
+ * state: alox.h's alox__new among them means the unit uses Alox. */
+bool is_active() {
+  if (!active && maybe_get_identifier("alox__new"))
+    active = true;
+  return active;
+}
 
 static const char *const STAGE = "alox_stage";
 static const char *const GENERATED = "alox generated"; /* unspellable in C */
@@ -27,7 +37,7 @@ static location_t where(tree node) {
 }
 
 static tree handle_actor(tree *node, tree, tree, int, bool *no_add) {
-  active = true;
+  set_active();
   if (TYPE_P(*node) && TREE_CODE(*node) == RECORD_TYPE)
     return NULL_TREE;
   *no_add = true;
@@ -38,7 +48,7 @@ static tree handle_actor(tree *node, tree, tree, int, bool *no_add) {
 }
 
 static tree handle_behave(tree *node, tree, tree, int, bool *no_add) {
-  active = true;
+  set_active();
   if (TREE_CODE(*node) == FUNCTION_DECL)
     return NULL_TREE;
   *no_add = true;
@@ -49,7 +59,7 @@ static tree handle_behave(tree *node, tree, tree, int, bool *no_add) {
 }
 
 static tree handle_stage(tree *node, tree, tree, int, bool *no_add) {
-  active = true;
+  set_active();
   tree decl = *node;
   if (TREE_CODE(decl) != PARM_DECL && TREE_CODE(decl) != FIELD_DECL) {
     *no_add = true;

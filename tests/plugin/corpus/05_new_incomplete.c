@@ -1,0 +1,4 @@
+/* corpus: alox_new of a forward-declared struct */
+#include <alox.h>
+struct fwd;
+void *g(void) { return alox_new(struct fwd); }

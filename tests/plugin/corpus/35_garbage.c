@@ -1,0 +1,3 @@
+/* corpus: garbage after the include */
+#include <alox.h>
+alox_behave alox_behave alox_actor struct { ] ;

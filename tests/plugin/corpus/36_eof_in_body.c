@@ -1,0 +1,5 @@
+/* corpus: end of file inside a behaviour */
+#include <alox.h>
+struct alox_actor a { int n; };
+alox_behave void f(struct a *self, int k) {
+    self->n = k;

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Driver of the GCC plugin tests (tests/plugin/CMakeLists.txt registers one
+# ctest test per call). Bash only: no Python on a fresh Debian.
+#
+#   run.sh CC PLUGIN INCLUDE RUNTIME WORKDIR MODE ARGS...
+#
+# MODE
+#   positive NAME "FLAGS" SRC...  compile each SRC with the plugin, link with the
+#                                 runtime, run; the program asserts its results
+#   negative SRC                  must fail (exit 1) with exactly the errors its
+#                                 `// expect LINE:COL: MESSAGE` lines list
+#   corpus SRC                    malformed: must fail with exit 1, never an ICE
+#   transparency SRC              identical objects with and without the plugin
+#   noplugin SRC                  alox.h without the plugin stops with #error
+#   preprocess SRC                -E and -save-temps see __ALOX__ and build
+#   pch HEADER SRC...             a precompiled HEADER used by every SRC
+set -u
+
+CC=$1 PLUGIN=$2 INCLUDE=$3 RUNTIME=$4 WORKDIR=$5 MODE=$6
+shift 6
+export LC_ALL=C # plain quotes in diagnostics, stable messages
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+no_ice() { # FILE
+    if grep -q "internal compiler error" "$1"; then
+        cat "$1" >&2
+        fail "internal compiler error"
+    fi
+}
+
+positive() {
+    local name=$1 flags=$2
+    shift 2
+    local dir=$WORKDIR/$name objs=() f
+    read -ra flags <<<"$flags"
+    rm -rf "$dir" && mkdir -p "$dir" || fail "cannot create $dir"
+    for src in "$@"; do
+        f=$dir/$(basename "${src%.c}").o
+        "$CC" "${flags[@]}" -Wall -Wextra -Werror -fplugin="$PLUGIN" -I"$INCLUDE" \
+            -c "$src" -o "$f" 2>"$dir/compile.log"
+        local rc=$?
+        no_ice "$dir/compile.log"
+        [ $rc -eq 0 ] || { cat "$dir/compile.log" >&2; fail "compiling $src"; }
+        objs+=("$f")
+    done
+    "$CC" "${flags[@]}" -fplugin="$PLUGIN" "${objs[@]}" "$RUNTIME" \
+        -Wl,-rpath,"$(dirname "$RUNTIME")" -pthread -o "$dir/prog" 2>"$dir/link.log"
+    local rc=$?
+    no_ice "$dir/link.log"
+    [ $rc -eq 0 ] || { cat "$dir/link.log" >&2; fail "linking $name"; }
+    timeout 120 "$dir/prog" || fail "$name $flags exited with $?"
+}
+
+negative() {
+    local src=$1
+    local log=$WORKDIR/$(basename "$src").log
+    mkdir -p "$WORKDIR"
+    "$CC" -c -fplugin="$PLUGIN" -I"$INCLUDE" "$src" -o /dev/null 2>"$log"
+    local rc=$?
+    no_ice "$log"
+    [ $rc -eq 1 ] || { cat "$log" >&2; fail "exit code $rc, want 1"; }
+    local want=0 line
+    while IFS= read -r line; do
+        want=$((want + 1))
+        local expected="$src:${line%%: *}: error: ${line#*: }"
+        grep -qxF -- "$expected" "$log" || { cat "$log" >&2; fail "missing: $expected"; }
+    done < <(sed -n 's|^// expect \(.*\)$|\1|p' "$src")
+    [ $want -gt 0 ] || fail "$src has no '// expect' line"
+    local got
+    got=$(grep -c ": error: " "$log")
+    [ "$got" -eq "$want" ] || { cat "$log" >&2; fail "$got errors, want $want"; }
+}
+
+corpus() {
+    local src=$1
+    local log=$WORKDIR/$(basename "$src").log
+    mkdir -p "$WORKDIR"
+    timeout 120 "$CC" -c -fplugin="$PLUGIN" -I"$INCLUDE" "$src" -o /dev/null 2>"$log"
+    local rc=$?
+    no_ice "$log"
+    [ $rc -eq 1 ] || { cat "$log" >&2; fail "exit code $rc, want 1"; }
+}
+
+transparency() {
+    local src=$1
+    local dir=$WORKDIR/$(basename "${src%.c}")
+    mkdir -p "$dir"
+    for flags in "-O0" "-O2" "-O3 -fPIC" "-Os -g -gno-record-gcc-switches"; do
+        read -ra f <<<"$flags"
+        "$CC" "${f[@]}" -c "$src" -o "$dir/plain.o" || fail "plain build of $src"
+        "$CC" "${f[@]}" -fplugin="$PLUGIN" -c "$src" -o "$dir/plugin.o" 2>"$dir/log" ||
+            { cat "$dir/log" >&2; fail "plugin build of $src"; }
+        [ ! -s "$dir/log" ] || { cat "$dir/log" >&2; fail "the plugin added diagnostics"; }
+        objdump -d "$dir/plain.o" | tail -n +3 >"$dir/plain.dis"
+        objdump -d "$dir/plugin.o" | tail -n +3 >"$dir/plugin.dis"
+        diff -u "$dir/plain.dis" "$dir/plugin.dis" || fail "objdump -d differs ($flags)"
+        cmp "$dir/plain.o" "$dir/plugin.o" || fail "objects differ ($flags)"
+    done
+}
+
+pch() { # HEADER SRC...: the header precompiled, then used by every SRC
+    local header=$1 dir=$WORKDIR/pch
+    shift
+    rm -rf "$dir" && mkdir -p "$dir" || fail "cannot create $dir"
+    cp "$header" "$@" "$dir"/ && cd "$dir" || fail "cannot copy sources"
+    local h
+    h=$(basename "$header")
+    "$CC" -O2 -fplugin="$PLUGIN" -I"$INCLUDE" -x c-header "$h" -o "$h.gch" || fail "precompiling $h"
+    rm "$h" # only the .gch is left to include
+    local objs=()
+    for src in "$@"; do
+        src=$(basename "$src")
+        "$CC" -O2 -Winvalid-pch -Werror -H -fplugin="$PLUGIN" -I"$INCLUDE" -c "$src" 2>"$src.log" ||
+            { cat "$src.log" >&2; fail "compiling $src with $h.gch"; }
+        grep -q "^! $h.gch" "$src.log" || fail "$src did not use $h.gch"
+        objs+=("${src%.c}.o")
+    done
+    "$CC" "${objs[@]}" "$RUNTIME" -Wl,-rpath,"$(dirname "$RUNTIME")" -pthread -o prog || fail "link"
+    timeout 120 ./prog || fail "program exited with $?"
+}
+
+noplugin() {
+    local src=$1 log=$WORKDIR/noplugin.log
+    mkdir -p "$WORKDIR"
+    "$CC" -c -I"$INCLUDE" "$src" -o /dev/null 2>"$log" && fail "compiled without the plugin"
+    grep -q "error: #error \"alox.h needs the Alox compiler plugin: add -fplugin=alox" "$log" ||
+        { cat "$log" >&2; fail "no #error naming -fplugin=alox"; }
+}
+
+preprocess() {
+    local src=$1 dir=$WORKDIR/preprocess
+    rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" || fail "cannot create $dir"
+    "$CC" -E -dM -fplugin="$PLUGIN" -I"$INCLUDE" "$src" | grep -qx "#define __ALOX__ 1" ||
+        fail "-E does not define __ALOX__"
+    "$CC" -E -dM -I"$INCLUDE" -x c /dev/null | grep -q __ALOX__ && fail "__ALOX__ without plugin"
+    "$CC" -save-temps -Wall -Werror -fplugin="$PLUGIN" -I"$INCLUDE" -c "$src" -o x.o ||
+        fail "-save-temps build"
+    nm x.o | grep -q "__alox_behaviour_" || fail "-save-temps lost the descriptors"
+}
+
+case $MODE in
+positive | negative | corpus | transparency | noplugin | preprocess | pch) "$MODE" "$@" ;;
+*) fail "unknown mode $MODE" ;;
+esac
+echo "ok"
