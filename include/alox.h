@@ -102,6 +102,10 @@ void alox_release(void);
 /* Number of worker threads alox_run uses (after alox_init). */
 int alox_threads(void);
 
+/* Change the number of worker threads for the next alox_run (1 to 1024;
+ * not while alox_run is running). Returns 0, or -1 if refused. */
+int alox_set_threads(int threads);
+
 /* ---------------------------------------------------------------------
  * Dead letters: messages that could not be delivered. None is dropped
  * silently: each is counted and passed to the handler.

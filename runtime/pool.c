@@ -21,6 +21,22 @@
 #endif
 #endif
 
+#ifdef POOL_PASSTHROUGH
+
+void *pool_alloc(size_t size) {
+    void *p = NULL;
+    if (posix_memalign(&p, 16, size) != 0)
+        alox_fatal("out of memory allocating %zu bytes", size);
+    return p;
+}
+
+void pool_free(void *block, size_t size) {
+    (void)size;
+    free(block);
+}
+
+#else
+
 /* A free block: `next` links blocks of one list, `next_batch` links the
  * batches of the global list (only in a batch's first block). */
 typedef struct free_block {
@@ -136,9 +152,6 @@ static void refill(unsigned cls) {
 }
 
 void *pool_alloc(size_t size) {
-#ifdef POOL_PASSTHROUGH
-    return checked_malloc(size);
-#else
     if (ALOX_UNLIKELY(size > POOL_MAX_BLOCK))
         return checked_malloc(size);
     unsigned cls = class_of(size);
@@ -148,14 +161,9 @@ void *pool_alloc(size_t size) {
     cache.blocks[cls] = b->next;
     cache.count[cls]--;
     return b;
-#endif
 }
 
 void pool_free(void *block, size_t size) {
-#ifdef POOL_PASSTHROUGH
-    (void)size;
-    free(block);
-#else
     if (ALOX_UNLIKELY(size > POOL_MAX_BLOCK)) {
         free(block);
         return;
@@ -173,5 +181,6 @@ void pool_free(void *block, size_t size) {
         global_batches[cls] = batch;
         pthread_mutex_unlock(&global_lock);
     }
-#endif
 }
+
+#endif /* POOL_PASSTHROUGH */

@@ -21,7 +21,24 @@ scheduler the_scheduler = {
 
 void scheduler_set_threads(uint32_t threads) { S.threads = threads; }
 
-int alox_threads(void) { return (int)S.threads; }
+static uint32_t default_threads(void);
+
+int alox_threads(void) {
+    if (S.threads == 0)
+        S.threads = default_threads();
+    return (int)S.threads;
+}
+
+int alox_set_threads(int threads) {
+    if (threads < 1 || threads > SCHEDULER_MAX_THREADS)
+        return -1;
+    pthread_mutex_lock(&S.lock);
+    bool running = S.running;
+    if (!running)
+        S.threads = (uint32_t)threads;
+    pthread_mutex_unlock(&S.lock);
+    return running ? -1 : 0;
+}
 
 static uint32_t default_threads(void) {
     cpu_set_t set;

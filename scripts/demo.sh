@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds Alox (runtime + GCC plugin) and runs the main demo: the seed's
+# ping-pong, written with annotations and compiled by gcc -fplugin=alox.
+#   scripts/demo.sh [pingpong|workfarm] [demo arguments...]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/setup.sh"
+alox_setup
+build="${ALOX_BUILD_DIR:-$root/build/release}"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DALOX_BUILD_TESTS=OFF >/dev/null
+cmake --build "$build" -j "$(nproc)" --target demos >/dev/null
+demo="${1:-pingpong}"
+shift || true
+exec "$build/demos/$demo/$demo" "$@"

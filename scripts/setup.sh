@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Alox needs to build and test, if missing.
+# Sourced by demo.sh and test.sh; safe to run again (does nothing then).
+set -euo pipefail
+
+ALOX_PACKAGES=(
+  build-essential cmake pkg-config
+  gcc-12-plugin-dev            # the GCC plugin API
+  libcmocka-dev                # unit tests
+  libzmq3-dev libsodium-dev    # distribution (ZeroMQ + CurveZMQ)
+  clang-14 libclang-14-dev     # the Clang front end
+)
+
+alox_missing_packages() {
+  local missing=()
+  for p in "${ALOX_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  echo "${missing[@]:-}"
+}
+
+alox_setup() {
+  local missing
+  missing=$(alox_missing_packages)
+  [ -z "$missing" ] && return 0
+  echo "alox setup: installing Debian packages: $missing"
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null; then sudo=sudo; else
+      echo "alox setup: need root to run: apt-get install -y $missing" >&2; return 1
+    fi
+  fi
+  $sudo apt-get update -qq
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then alox_setup; fi

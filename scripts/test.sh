@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds Alox and runs every test: plain, under ThreadSanitizer, and under
+# AddressSanitizer + UBSan.
+#   scripts/test.sh            all three configurations
+#   scripts/test.sh plain      one of: plain thread address
+#   ALOX_SOAK=1 scripts/test.sh   also the long soak tests
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/setup.sh"
+alox_setup
+
+configs=("$@")
+[ ${#configs[@]} -eq 0 ] && configs=(plain thread address)
+jobs=$(nproc)
+soak=OFF; [ "${ALOX_SOAK:-0}" = 1 ] && soak=ON
+
+for config in "${configs[@]}"; do
+  case "$config" in
+    plain) sanitize="" ;;
+    thread|address) sanitize="$config" ;;
+    *) echo "unknown configuration '$config' (plain, thread, address)" >&2; exit 2 ;;
+  esac
+  build="${ALOX_BUILD_DIR:-$root/build}/test-$config"
+  echo "=== $config: configure and build in $build"
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALOX_SANITIZE="$sanitize" \
+        -DALOX_SOAK="$soak" >/dev/null
+  cmake --build "$build" -j "$jobs" >/dev/null
+  echo "=== $config: tests"
+  (cd "$build" && ctest -j "$jobs" --output-on-failure --timeout 600)
+done
+echo "=== all configurations passed: ${configs[*]}"
