@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# Driver of the GCC plugin tests (tests/plugin/CMakeLists.txt registers one
-# ctest test per call). Bash only: no Python on a fresh Debian.
+# Driver of the front-end tests (tests/plugin/CMakeLists.txt registers one
+# ctest test per call): the same sources run over both front ends. Bash
+# only: no Python on a fresh Debian.
 #
-#   run.sh CC PLUGIN INCLUDE RUNTIME WORKDIR MODE ARGS...
+#   run.sh gcc   GCC       PLUGIN INCLUDE RUNTIME WORKDIR MODE ARGS...
+#   run.sh clang ALOXCLANG CLANG  INCLUDE RUNTIME WORKDIR MODE ARGS...
+#
+# FRONTEND gcc: CC is gcc and every compile gets -fplugin=PLUGIN.
+# FRONTEND clang: CC is alox-clang (a drop-in compiler, no extra flag) and
+# the third argument is the plain clang it is compared with.
 #
 # MODE
 #   positive NAME "FLAGS" SRC...  compile each SRC with the plugin, link with the
@@ -13,12 +19,21 @@
 #   transparency SRC              identical objects with and without the plugin
 #   noplugin SRC                  alox.h without the plugin stops with #error
 #   preprocess SRC                -E and -save-temps see __ALOX__ and build
-#   pch HEADER SRC...             a precompiled HEADER used by every SRC
+#   pch HEADER SRC...             a precompiled HEADER used by every SRC (gcc only)
+#   mixed NAME "FLAGS" ALOXCLANG FE:SRC...
+#                                 (FRONTEND gcc) each SRC compiled by the front
+#                                 end FE (gcc or clang), linked together, run:
+#                                 both front ends emit one ABI
 set -u
 
-CC=$1 PLUGIN=$2 INCLUDE=$3 RUNTIME=$4 WORKDIR=$5 MODE=$6
-shift 6
+FRONTEND=$1 CC=$2 PLUGIN=$3 INCLUDE=$4 RUNTIME=$5 WORKDIR=$6 MODE=$7
+shift 7
 export LC_ALL=C # plain quotes in diagnostics, stable messages
+case $FRONTEND in
+gcc) FE=(-fplugin="$PLUGIN") PLAIN=$CC ;;
+clang) FE=() PLAIN=$PLUGIN ;;
+*) echo "FAIL: unknown front end $FRONTEND" >&2 && exit 1 ;;
+esac
 
 fail() {
     echo "FAIL: $*" >&2
@@ -40,14 +55,14 @@ positive() {
     rm -rf "$dir" && mkdir -p "$dir" || fail "cannot create $dir"
     for src in "$@"; do
         f=$dir/$(basename "${src%.c}").o
-        "$CC" "${flags[@]}" -Wall -Wextra -Werror -fplugin="$PLUGIN" -I"$INCLUDE" \
+        "$CC" "${flags[@]}" -Wall -Wextra -Werror "${FE[@]}" -I"$INCLUDE" \
             -c "$src" -o "$f" 2>"$dir/compile.log"
         local rc=$?
         no_ice "$dir/compile.log"
         [ $rc -eq 0 ] || { cat "$dir/compile.log" >&2; fail "compiling $src"; }
         objs+=("$f")
     done
-    "$CC" "${flags[@]}" -fplugin="$PLUGIN" "${objs[@]}" "$RUNTIME" \
+    "$CC" "${flags[@]}" "${FE[@]}" "${objs[@]}" "$RUNTIME" \
         -Wl,-rpath,"$(dirname "$RUNTIME")" -pthread -o "$dir/prog" 2>"$dir/link.log"
     local rc=$?
     no_ice "$dir/link.log"
@@ -57,9 +72,9 @@ positive() {
 
 negative() {
     local src=$1
-    local log=$WORKDIR/$(basename "$src").log
+    local log=$WORKDIR/$FRONTEND-$(basename "$src").log
     mkdir -p "$WORKDIR"
-    "$CC" -c -fplugin="$PLUGIN" -I"$INCLUDE" "$src" -o /dev/null 2>"$log"
+    "$CC" -c "${FE[@]}" -I"$INCLUDE" "$src" -o /dev/null 2>"$log"
     local rc=$?
     no_ice "$log"
     [ $rc -eq 1 ] || { cat "$log" >&2; fail "exit code $rc, want 1"; }
@@ -77,9 +92,9 @@ negative() {
 
 corpus() {
     local src=$1
-    local log=$WORKDIR/$(basename "$src").log
+    local log=$WORKDIR/$FRONTEND-$(basename "$src").log
     mkdir -p "$WORKDIR"
-    timeout 120 "$CC" -c -fplugin="$PLUGIN" -I"$INCLUDE" "$src" -o /dev/null 2>"$log"
+    timeout 120 "$CC" -c "${FE[@]}" -I"$INCLUDE" "$src" -o /dev/null 2>"$log"
     local rc=$?
     no_ice "$log"
     [ $rc -eq 1 ] || { cat "$log" >&2; fail "exit code $rc, want 1"; }
@@ -87,12 +102,12 @@ corpus() {
 
 transparency() {
     local src=$1
-    local dir=$WORKDIR/$(basename "${src%.c}")
+    local dir=$WORKDIR/$FRONTEND-$(basename "${src%.c}")
     mkdir -p "$dir"
     for flags in "-O0" "-O2" "-O3 -fPIC" "-Os -g -gno-record-gcc-switches"; do
         read -ra f <<<"$flags"
-        "$CC" "${f[@]}" -c "$src" -o "$dir/plain.o" || fail "plain build of $src"
-        "$CC" "${f[@]}" -fplugin="$PLUGIN" -c "$src" -o "$dir/plugin.o" 2>"$dir/log" ||
+        "$PLAIN" "${f[@]}" -c "$src" -o "$dir/plain.o" || fail "plain build of $src"
+        "$CC" "${f[@]}" "${FE[@]}" -c "$src" -o "$dir/plugin.o" 2>"$dir/log" ||
             { cat "$dir/log" >&2; fail "plugin build of $src"; }
         [ ! -s "$dir/log" ] || { cat "$dir/log" >&2; fail "the plugin added diagnostics"; }
         objdump -d "$dir/plain.o" | tail -n +3 >"$dir/plain.dis"
@@ -123,27 +138,52 @@ pch() { # HEADER SRC...: the header precompiled, then used by every SRC
     timeout 120 ./prog || fail "program exited with $?"
 }
 
-noplugin() {
-    local src=$1 log=$WORKDIR/noplugin.log
+noplugin() { # the plain compiler: gcc without the plugin, clang without alox-clang
+    local src=$1 log=$WORKDIR/$FRONTEND-noplugin.log want
     mkdir -p "$WORKDIR"
-    "$CC" -c -I"$INCLUDE" "$src" -o /dev/null 2>"$log" && fail "compiled without the plugin"
-    grep -q "error: #error \"alox.h needs the Alox compiler plugin: add -fplugin=alox" "$log" ||
-        { cat "$log" >&2; fail "no #error naming -fplugin=alox"; }
+    "$PLAIN" -c -I"$INCLUDE" "$src" -o /dev/null 2>"$log" && fail "compiled without the front end"
+    if [ "$FRONTEND" = gcc ]; then
+        want="error: #error \"alox.h needs the Alox compiler plugin: add -fplugin=alox"
+    else
+        want="error: \"alox.h needs the Alox front end: build with CC=alox-clang"
+    fi
+    grep -qF "$want" "$log" || { cat "$log" >&2; fail "no #error naming the front end"; }
 }
 
 preprocess() {
-    local src=$1 dir=$WORKDIR/preprocess
+    local src=$1 dir=$WORKDIR/$FRONTEND-preprocess
     rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" || fail "cannot create $dir"
-    "$CC" -E -dM -fplugin="$PLUGIN" -I"$INCLUDE" "$src" | grep -qx "#define __ALOX__ 1" ||
+    "$CC" -E -dM "${FE[@]}" -I"$INCLUDE" "$src" | grep -qx "#define __ALOX__ 1" ||
         fail "-E does not define __ALOX__"
-    "$CC" -E -dM -I"$INCLUDE" -x c /dev/null | grep -q __ALOX__ && fail "__ALOX__ without plugin"
-    "$CC" -save-temps -Wall -Werror -fplugin="$PLUGIN" -I"$INCLUDE" -c "$src" -o x.o ||
+    "$PLAIN" -E -dM -I"$INCLUDE" -x c /dev/null | grep -q __ALOX__ && fail "__ALOX__ without plugin"
+    "$CC" -save-temps -Wall -Werror "${FE[@]}" -I"$INCLUDE" -c "$src" -o x.o ||
         fail "-save-temps build"
     nm x.o | grep -q "__alox_behaviour_" || fail "-save-temps lost the descriptors"
 }
 
+mixed() { # NAME FLAGS ALOXCLANG FE:SRC...: units from both front ends, one program
+    local name=$1 flags=$2 aloxclang=$3
+    shift 3
+    local dir=$WORKDIR/mixed-$name objs=() spec fe src f
+    read -ra flags <<<"$flags"
+    rm -rf "$dir" && mkdir -p "$dir" || fail "cannot create $dir"
+    for spec in "$@"; do
+        fe=${spec%%:*} src=${spec#*:}
+        f=$dir/$fe-$(basename "${src%.c}").o
+        if [ "$fe" = gcc ]; then
+            "$CC" "${flags[@]}" -Wall -Wextra -Werror -fplugin="$PLUGIN" -I"$INCLUDE" -c "$src" -o "$f"
+        else
+            "$aloxclang" "${flags[@]}" -Wall -Wextra -Werror -I"$INCLUDE" -c "$src" -o "$f"
+        fi || fail "compiling $src with $fe"
+        objs+=("$f")
+    done
+    "$CC" "${flags[@]}" "${objs[@]}" "$RUNTIME" -Wl,-rpath,"$(dirname "$RUNTIME")" -pthread \
+        -o "$dir/prog" || fail "linking $name"
+    timeout 120 "$dir/prog" || fail "$name exited with $?"
+}
+
 case $MODE in
-positive | negative | corpus | transparency | noplugin | preprocess | pch) "$MODE" "$@" ;;
+positive | negative | corpus | transparency | noplugin | preprocess | pch | mixed) "$MODE" "$@" ;;
 *) fail "unknown mode $MODE" ;;
 esac
 echo "ok"

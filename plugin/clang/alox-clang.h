@@ -1,0 +1,222 @@
+/*
+ * alox-clang.h - what the files of the Clang front end share.
+ *
+ * One concept per file:
+ *   launcher.c   alox-clang: the command line, exec clang or alox-clang-rewrite
+ *   detect.c     could a source use Alox? (from its text, without libclang)
+ *   driver.c     alox-clang-rewrite: parse, check, rewrite, run clang
+ *   args.c       classifying clang's command line (options, inputs, mode)
+ *   strbuf.c     growable strings and small helpers
+ *   diag.c       diagnostics in clang's format, at the user's file:line:col
+ *   annotate.c   alox_actor / alox_behave / alox_stage on libclang cursors
+ *   checks.c     the compile-time rules (DESIGN.md section 1)
+ *   signature.c  packed layout, signature string, FNV-1a hashes, ref list
+ *   scan.c       one walk over the unit: checks, calls, spawns, definitions
+ *   macros.c     finding the token to rename when a call comes from a macro
+ *   emit.c       the generated C: send stubs, descriptors, trampolines
+ *   rewrite.c    edits per file, applied into copies served by a VFS overlay
+ *   unit.c       one translation unit: parse, detect, check, rewrite
+ *
+ * The driver is single-threaded; the state of one unit lives in `unit`.
+ */
+#ifndef ALOX_CLANG_H
+#define ALOX_CLANG_H
+
+#include <clang-c/Index.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ----- strbuf.c ------------------------------------------------------- */
+typedef struct strbuf {
+    char *data; /* always NUL-terminated once anything was added */
+    size_t len, cap;
+} strbuf;
+
+void sb_putn(strbuf *sb, const char *text, size_t n);
+void sb_puts(strbuf *sb, const char *text);
+void sb_putc(strbuf *sb, char c);
+void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *sb_str(strbuf *sb); /* "" when empty */
+void sb_free(strbuf *sb);
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *cx_string(CXString s); /* copies and disposes (annotate.c: needs libclang) */
+bool has_suffix(const char *s, const char *suffix);
+uint64_t fnv1a(const char *text);
+/* cwd + path, with "." and ".." removed lexically (as clang's VFS does). */
+char *absolute_path(const char *path);
+
+/* ----- args.c --------------------------------------------------------- */
+typedef enum mode {
+    MODE_LINK,       /* compile and link (no -c/-S/-E) */
+    MODE_COMPILE,    /* -c, -S, -fsyntax-only: compile each source */
+    MODE_PREPROCESS, /* -E, -M, -MM: only the preprocessor runs */
+    MODE_OTHER,      /* --version, -###, -print-*: nothing to process */
+} mode;
+
+typedef struct invocation {
+    int argc;
+    char **argv;      /* user arguments without argv[0] and -fplugin=alox */
+    bool *is_source;  /* argv[i] is a C source (.c / .i) to look at */
+    mode mode;
+    bool caret;       /* show the source line under a diagnostic */
+    bool color;
+} invocation;
+
+void parse_invocation(invocation *inv, int argc, char **argv);
+/* The flags libclang needs to parse argv[source] as clang would compile
+ * it (inputs, outputs, -M* and linker flags removed), plus extra. */
+char **parse_flags(const invocation *inv, int source, int *count);
+const char *source_language(int source); /* "c" or "cpp-output" */
+bool takes_separate_value(const char *opt);
+
+/* ----- detect.c ------------------------------------------------------- */
+/* False only if the source certainly does not use Alox. */
+bool source_may_use_alox(const invocation *inv, int source);
+
+/* ----- diag.c --------------------------------------------------------- */
+void diag_setup(bool caret, bool color);
+/* An error at a libclang location (its expansion point when in a macro). */
+void error_at(CXSourceLocation loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void note_at(CXSourceLocation loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An error with no location ("alox-clang: error: ..."). */
+void fatal_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* libclang's own diagnostics of a unit (C errors), in clang's format. */
+void print_clang_diagnostics(CXTranslationUnit tu);
+unsigned clang_error_count(CXTranslationUnit tu);
+unsigned alox_error_count(void);
+void diag_flush(void); /* libclang's diagnostics, then ours */
+unsigned error_count(void);
+void print_error_summary(void);
+
+/* ----- annotate.c ----------------------------------------------------- */
+bool has_annotation(CXCursor c, const char *name);
+bool is_actor_record(CXType t);        /* canonical struct marked alox_actor */
+bool is_behaviour(CXCursor fn);        /* FunctionDecl marked alox_behave */
+bool is_record_complete(CXType t);
+CXType strip_arrays(CXType t);
+CXType unqualified_canonical(CXType t);
+/* The struct tag of a record type; "" for an anonymous one (caller frees). */
+char *record_tag(CXType t);
+/* `struct X *` with X an actor or an incomplete tagged struct: X's type. */
+bool actor_of_pointer(CXType t, CXType *pointee);
+/* Type spelling for messages: 'T' or 'T' (aka 'U'), caller frees. */
+char *type_name(CXType t);
+bool is_system(CXCursor c);
+/* A function's type as a prototype (through a typedef'd function type). */
+CXType function_type(CXCursor fn);
+
+/* ----- checks.c ------------------------------------------------------- */
+/* A behaviour's declaration (prototype or definition); false on error. */
+bool check_behaviour(CXCursor fn);
+void check_function_by_value(CXCursor fn); /* parameters and return type */
+void check_var_by_value(CXCursor var);
+void check_field(CXCursor field);
+/* Misplaced annotations, once per spelled attribute. */
+void check_annotations(CXCursor decl);
+/* Bits of a float type as GCC counts them (long double: 80 on x86); 0 if unknown. */
+unsigned float_bits(CXType t);
+
+/* ----- signature.c ---------------------------------------------------- */
+typedef struct arg_ref {
+    uint64_t offset;
+    unsigned kind; /* 1 actor, 2 stage (enum alox_ref_kind) */
+    uint64_t type_hash;
+} arg_ref;
+
+typedef struct layout {
+    int count;         /* parameters after self */
+    char **member_types; /* spellings usable as __typeof__(...) */
+    uint64_t size, align;
+    arg_ref *refs;
+    int ref_count;
+} layout;
+
+char *signature_of(CXCursor fn);          /* "(i32,@ponger)" */
+/* Packed layout of fn's arguments after self; false (and *bad = index of
+ * the parameter) if a type cannot be spelled in generated code. */
+bool layout_of(CXCursor fn, layout *out, int *bad);
+void layout_free(layout *l);
+
+/* ----- rewrite.c ------------------------------------------------------ */
+typedef struct file_edits file_edits;
+/* The edits of one physical file of the unit (created on first use);
+ * NULL if the file cannot be rewritten (system header, no contents). */
+file_edits *edits_for(CXTranslationUnit tu, CXFile file);
+const char *edits_text(file_edits *fe, size_t *size); /* the original bytes */
+const char *edits_presumed_name(file_edits *fe);
+CXFile edits_file(file_edits *fe);
+void edit_replace(file_edits *fe, size_t offset, size_t len, const char *text);
+void edit_insert(file_edits *fe, size_t offset, const char *text);
+/* Write every edited file into dir and the VFS overlay mapping their
+ * paths to the copies; returns the overlay's path or NULL if no edits. */
+char *write_overlay(const char *dir, int unit_index);
+void edits_reset(void);
+
+/* ----- macros.c ------------------------------------------------------- */
+/* Rename the callee token `name` of a call whose reference sits at loc:
+ * the token itself, or its spelling in a macro definition (in the main
+ * file or a user header). False, with *why set, if it cannot be done. */
+bool rename_callee(CXTranslationUnit tu, CXSourceLocation loc, const char *name,
+                   const char *replacement, const char **why);
+bool identifier_at(const char *text, size_t size, size_t offset, const char *name);
+void note_macro_definition(CXCursor def);
+void macros_reset(void);
+
+/* ----- emit.c --------------------------------------------------------- */
+typedef struct behaviour {
+    CXCursor decl;   /* a declaration (the definition when this unit has it) */
+    char *name;      /* function name */
+    char *usr;
+    char *tag;       /* self's actor tag */
+    bool is_static;
+    bool defined;    /* body in this unit */
+    bool called;     /* a send was rewritten */
+    bool ok;         /* passed the checks */
+    layout lay;
+    bool has_layout;
+    char *self_type; /* spelling of self's type, for __typeof__ */
+    char *signature;
+} behaviour;
+
+/* Text declaring what a send to b needs (guarded, so repeatable). */
+void emit_send_prelude(strbuf *out, behaviour *b);
+void emit_spawn_prelude(strbuf *out, const char *tag);
+/* Descriptor, trampoline, constructor for a behaviour defined here. */
+void emit_behaviour(strbuf *out, behaviour *b, unsigned line, const char *file);
+void emit_type(strbuf *out, const char *tag, const char *spelled);
+void emit_begin(strbuf *out);
+void emit_end(strbuf *out);
+
+/* ----- scan.c --------------------------------------------------------- */
+typedef struct unit unit;
+/* Walk the unit: every check, and the edits for calls and spawns. */
+void scan_unit(unit *u);
+
+/* ----- unit.c --------------------------------------------------------- */
+struct unit {
+    CXTranslationUnit tu;
+    CXFile main_file;
+    behaviour *behaviours;
+    int behaviour_count, behaviour_cap;
+    char **spawned; /* actor tags spawned here (type descriptors to emit) */
+    char **spawned_spelled;
+    int spawned_count, spawned_cap;
+    char **actors_defined; /* tags with behaviours defined here */
+    bool has_runtime_decls; /* alox.h's alox_send is declared */
+};
+
+behaviour *behaviour_by_usr(unit *u, const char *usr);
+behaviour *behaviour_add(unit *u, CXCursor fn);
+void note_spawn(unit *u, const char *tag, const char *spelled);
+
+typedef enum unit_result { UNIT_PLAIN, UNIT_REWRITTEN, UNIT_FAILED } unit_result;
+/* Parse inv->argv[source], check it and, if it uses Alox, write its
+ * rewritten files under dir/<index> and the VFS overlay (*overlay). */
+unit_result process_unit(CXIndex index, const invocation *inv, int source, const char *dir,
+                         char **overlay);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * emit.c - the C text alox-clang adds to a unit: what include/alox/abi.h
+ * asks a front end to emit, with the same symbols as the GCC plugin.
+ *
+ * Before the first top-level declaration that sends `ping` (guarded, so a
+ * header seen twice or a second sender adds nothing):
+ *
+ *     struct __alox_args_ping { __typeof__(int32_t) a1; __typeof__(struct ponger *) a2; };
+ *     _Static_assert(sizeof(struct __alox_args_ping) == 16 && ..., "...");
+ *     extern const alox_behaviour_desc __alox_behaviour_ping;   (static if ping is)
+ *     static inline void __alox_send_ping(struct pinger *self, int32_t a1, struct ponger *a2) {
+ *         struct __alox_args_ping args = { a1, a2 };
+ *         alox_send(self, &__alox_behaviour_ping, &args);
+ *     }
+ *
+ * The stub has the behaviour's own parameter types, so a rewritten call
+ * `__alox_send_ping(a, n, b)` converts and evaluates its arguments exactly
+ * as the call `ping(a, n, b)` did (once each, in any expression context),
+ * and always_inline makes it as cheap as the GCC plugin's inline packing.
+ *
+ * At the end of the main file, for each behaviour defined in the unit:
+ * trampoline, ref list, descriptor, constructor (priority 102); for each
+ * actor type spawned or given behaviours: a weak __alox_type_<tag> and
+ * its constructor (priority 101). All of it is nodebug (the GCC plugin's
+ * DECL_IGNORED_P) and compiled with every warning off, so -Wall -Wextra
+ * -Werror -pedantic builds of the user's code are unaffected.
+ */
+#include "alox-clang.h"
+
+#include <inttypes.h>
+
+void emit_begin(strbuf *out) {
+    sb_puts(out, "#pragma clang diagnostic push\n"
+                 "#pragma clang diagnostic ignored \"-Weverything\"\n"
+                 "#pragma pack(push)\n"
+                 "#pragma pack()\n");
+}
+
+void emit_end(strbuf *out) {
+    sb_puts(out, "#pragma pack(pop)\n"
+                 "#pragma clang diagnostic pop\n");
+}
+
+/* struct __alox_args_<fn>, its layout check, the descriptor's declaration. */
+static void emit_args(strbuf *out, behaviour *b) {
+    const char *fn = b->name;
+    layout *l = &b->lay;
+    sb_printf(out, "#ifndef __ALOX_ARGS_%s\n#define __ALOX_ARGS_%s 1\n", fn, fn);
+    if (l->count) {
+        sb_printf(out, "struct __alox_args_%s {", fn);
+        for (int i = 0; i < l->count; i++)
+            sb_printf(out, " __typeof__(%s) a%d;", l->member_types[i], i + 1);
+        sb_puts(out, " };\n");
+        sb_printf(out,
+                  "_Static_assert(sizeof(struct __alox_args_%s) == %" PRIu64
+                  " && _Alignof(struct __alox_args_%s) == %" PRIu64
+                  ", \"alox-clang: packed layout of %s\");\n",
+                  fn, l->size, fn, l->align, fn);
+    }
+    sb_printf(out, "%sconst alox_behaviour_desc __alox_behaviour_%s;\n",
+              b->is_static ? "static " : "extern ", fn);
+    sb_puts(out, "#endif\n");
+}
+
+void emit_send_prelude(strbuf *out, behaviour *b) {
+    const char *fn = b->name;
+    emit_args(out, b);
+    sb_printf(out, "#ifndef __ALOX_SEND_%s\n#define __ALOX_SEND_%s 1\n", fn, fn);
+    sb_printf(out,
+              "static __inline__ __attribute__((__always_inline__, __nodebug__, __unused__)) "
+              "void __alox_send_%s(__typeof__(%s) __alox_self",
+              fn, b->self_type);
+    for (int i = 0; i < b->lay.count; i++)
+        sb_printf(out, ", __typeof__(%s) __alox_a%d", b->lay.member_types[i], i + 1);
+    sb_puts(out, ") {\n");
+    if (b->lay.count) {
+        sb_printf(out, "    struct __alox_args_%s __alox_args = {", fn);
+        for (int i = 0; i < b->lay.count; i++)
+            sb_printf(out, "%s __alox_a%d", i ? "," : "", i + 1);
+        sb_printf(out, " };\n    alox_send((void *)__alox_self, &__alox_behaviour_%s, &__alox_args);\n", fn);
+    } else {
+        sb_printf(out, "    alox_send((void *)__alox_self, &__alox_behaviour_%s, (const void *)0);\n", fn);
+    }
+    sb_puts(out, "}\n#endif\n");
+}
+
+void emit_spawn_prelude(strbuf *out, const char *tag) {
+    sb_printf(out,
+              "#ifndef __ALOX_SPAWN_%s\n"
+              "#define __ALOX_SPAWN_%s(T) ((T *)alox_spawn(&__alox_type_%s))\n"
+              "extern __attribute__((__weak__)) const alox_type_desc __alox_type_%s;\n"
+              "#endif\n",
+              tag, tag, tag, tag);
+}
+
+void emit_type(strbuf *out, const char *tag, const char *spelled) {
+    sb_printf(out, "#ifndef __ALOX_TYPE_%s\n#define __ALOX_TYPE_%s 1\n", tag, tag);
+    sb_printf(out,
+              "__attribute__((__weak__, __nodebug__)) const alox_type_desc __alox_type_%s = "
+              "{ %uu, 0u, \"%s\", 0x%016" PRIx64 "ull, sizeof(%s), _Alignof(%s) };\n",
+              tag, 1u, tag, fnv1a(tag), spelled, spelled);
+    sb_printf(out,
+              "__attribute__((__constructor__(101), __nodebug__, __used__)) static void "
+              "__alox_register_type_%s(void) { alox_register_type(&__alox_type_%s); }\n",
+              tag, tag);
+    sb_puts(out, "#endif\n");
+}
+
+static void line_directive(strbuf *out, unsigned line, const char *file) {
+    sb_printf(out, "#line %u \"", line);
+    for (const char *p = file; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            sb_putc(out, '\\');
+        sb_putc(out, *p);
+    }
+    sb_puts(out, "\"\n");
+}
+
+void emit_behaviour(strbuf *out, behaviour *b, unsigned line, const char *file) {
+    const char *fn = b->name;
+    layout *l = &b->lay;
+    line_directive(out, line, file);
+    emit_args(out, b);
+    /* trampoline: the one direct call of the body left in the program */
+    sb_printf(out,
+              "static __attribute__((__nodebug__, __used__)) void __alox_tramp_%s("
+              "void *__alox_self, const void *__alox_args) {\n",
+              fn);
+    if (l->count)
+        sb_printf(out,
+                  "    const struct __alox_args_%s *__alox_p = "
+                  "(const struct __alox_args_%s *)__alox_args;\n",
+                  fn, fn);
+    else
+        sb_puts(out, "    (void)__alox_args;\n");
+    sb_printf(out, "    (%s)((__typeof__(%s))__alox_self", fn, b->self_type);
+    for (int i = 0; i < l->count; i++)
+        sb_printf(out, ", __alox_p->a%d", i + 1);
+    sb_puts(out, ");\n}\n");
+    if (l->ref_count) {
+        sb_printf(out, "static __attribute__((__nodebug__)) const alox_arg_ref __alox_refs_%s[] = {", fn);
+        for (int i = 0; i < l->ref_count; i++)
+            sb_printf(out, "%s {%" PRIu64 "u, %uu, 0x%016" PRIx64 "ull}", i ? "," : "",
+                      l->refs[i].offset, l->refs[i].kind, l->refs[i].type_hash);
+        sb_puts(out, " };\n");
+    }
+    strbuf qualified = {0};
+    sb_printf(&qualified, "%s.%s", b->tag, fn);
+    sb_printf(out,
+              "%s__attribute__((__nodebug__)) const alox_behaviour_desc __alox_behaviour_%s = {"
+              " %uu, %" PRIu64 "u, %" PRIu64 "u, %uu, \"%s\", \"%s\", 0x%016" PRIx64 "ull,"
+              " 0x%016" PRIx64 "ull, 0x%016" PRIx64 "ull, __alox_tramp_%s, ",
+              b->is_static ? "static " : "", fn, 1u, l->size, l->align, (unsigned)l->ref_count,
+              qualified.data, b->signature, fnv1a(qualified.data), fnv1a(b->signature),
+              fnv1a(b->tag), fn);
+    if (l->ref_count)
+        sb_printf(out, "__alox_refs_%s };\n", fn);
+    else
+        sb_puts(out, "(const alox_arg_ref *)0 };\n");
+    sb_printf(out,
+              "__attribute__((__constructor__(102), __nodebug__, __used__)) static void "
+              "__alox_register_behaviour_%s(void) { alox_register_behaviour(&__alox_behaviour_%s); }\n",
+              fn, fn);
+    sb_free(&qualified);
+}
