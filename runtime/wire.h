@@ -1,0 +1,185 @@
+/*
+ * wire.h - the format of frames between schedulers (one ZeroMQ message =
+ * one frame), and a validating encoder and decoder for it.
+ *
+ * Every integer is little-endian, fixed width. Every length and field is
+ * checked before use; the decoder never reads outside the buffer, never
+ * trusts a count, and reports why a frame is malformed (the transport
+ * counts it, logs the reason and drops the frame: never a crash).
+ *
+ * Frame = header, then a body that depends on the kind.
+ *
+ *   header (48 bytes)
+ *     u32 magic            WIRE_MAGIC ("ALOX" read as little-endian u32)
+ *     u8  version          WIRE_VERSION
+ *     u8  kind             enum wire_kind
+ *     u16 sender_node      node id of the sending scheduler
+ *     u64 sender_session   the sender's random token for this peer session
+ *     u64 receiver_session the receiver's token as last heard, 0 if unknown
+ *     u64 ack_received     the sender has received every item up to this seq
+ *     u64 ack_processed    ... and run the behaviours of every item up to here
+ *     u32 body_length      bytes after the header; must equal the rest
+ *     u32 reserved         0
+ *   (sessions and acknowledgements: see peer.h)
+ *
+ *   HELLO      u16 name_length, name bytes (1..WIRE_MAX_NAME, [A-Za-z0-9_.-])
+ *   HEARTBEAT  empty
+ *   ACK        empty (the header carries the acknowledgements)
+ *   BATCH      u64 first_seq, u32 item_count, then item_count items; item i
+ *              has seq first_seq + i. Items:
+ *     u32 item_length  bytes of this item after this field
+ *     u8  op           WIRE_OP_SEND or WIRE_OP_SPAWN
+ *     u8  flags        0
+ *     u16 ref_count    entries in the ref table (<= WIRE_MAX_REFS)
+ *     u32 args_size    bytes of packed arguments (<= WIRE_MAX_ARGS)
+ *     u64 target       actor id on the receiving node (SPAWN: the id to create)
+ *     u64 sender       actor id of the sending actor, 0 if none
+ *     u64 behaviour    SEND: behaviour name hash; SPAWN: actor type name hash
+ *     u64 signature    SEND: signature hash; SPAWN: 0
+ *     args             args_size bytes (pointer slots zeroed)
+ *     refs             ref_count x { u32 offset, u32 kind, u64 id,
+ *                                    u64 incarnation, u64 type_hash }
+ *     item_length must equal 40 + args_size + 32 * ref_count; each ref's
+ *     offset + 8 <= args_size, offsets 8-aligned, strictly increasing, kind
+ *     ALOX_REF_ACTOR (stage pointers never cross the wire), and the 8 args
+ *     bytes under a ref are 0 (the receiver writes its own pointer there).
+ *     A ref's `incarnation` is informational (0 if unknown). A SPAWN item
+ *     has signature 0. first_seq + item_count - 1 must not wrap. Args in a
+ *     frame are unaligned: copy them out, never cast.
+ *   LOOKUP        u64 request, u64 type_hash, u16 name_length, name bytes
+ *   LOOKUP_REPLY  u64 request, u8 status (enum wire_lookup_status),
+ *                 u64 id, u64 type_hash (of the published actor)
+ *
+ * Thread-safety: pure functions over caller-owned buffers.
+ */
+#ifndef ALOX_WIRE_H
+#define ALOX_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WIRE_MAGIC 0x584f4c41u /* "ALOX" */
+#define WIRE_VERSION 1u
+#define WIRE_HEADER_SIZE 48u
+#define WIRE_ITEM_FIXED_SIZE 40u /* item bytes after item_length, before args */
+#define WIRE_REF_SIZE 32u
+#define WIRE_MAX_NAME 64u          /* node and published-actor names */
+#define WIRE_MAX_ARGS (1u << 20)   /* 1 MiB of packed arguments per message */
+#define WIRE_MAX_REFS 1024u
+#define WIRE_MAX_ITEMS 65536u      /* items per batch */
+#define WIRE_MAX_FRAME (64u << 20) /* bytes per frame; also ZMQ_MAXMSGSIZE */
+
+enum wire_kind {
+    WIRE_HELLO = 1,
+    WIRE_HEARTBEAT = 2,
+    WIRE_ACK = 3,
+    WIRE_BATCH = 4,
+    WIRE_LOOKUP = 5,
+    WIRE_LOOKUP_REPLY = 6,
+};
+
+enum wire_op {
+    WIRE_OP_SEND = 1,
+    WIRE_OP_SPAWN = 2,
+};
+
+enum wire_lookup_status {
+    WIRE_LOOKUP_FOUND = 0,
+    WIRE_LOOKUP_NOT_FOUND = 1,
+    WIRE_LOOKUP_TYPE_MISMATCH = 2,
+};
+
+typedef struct wire_ref {
+    uint32_t offset, kind;
+    uint64_t id, incarnation, type_hash;
+} wire_ref;
+
+/* A decoded item of a BATCH. args and refs_raw point into the frame. */
+typedef struct wire_item {
+    uint64_t seq;
+    uint8_t op;
+    uint16_t ref_count;
+    uint32_t args_size;
+    uint64_t target, sender, behaviour, signature;
+    const uint8_t *args;
+    const uint8_t *refs_raw; /* ref_count x WIRE_REF_SIZE bytes; see wire_item_ref */
+} wire_item;
+
+typedef struct wire_frame {
+    uint8_t kind;
+    uint16_t sender_node;
+    uint64_t sender_session, receiver_session;
+    uint64_t ack_received, ack_processed;
+    union {
+        struct { char name[WIRE_MAX_NAME + 1]; } hello;
+        struct {
+            uint64_t first_seq;
+            uint32_t item_count;
+            const uint8_t *items; /* first item, validated by wire_decode_frame */
+            const uint8_t *end;
+        } batch;
+        struct { uint64_t request, type_hash; char name[WIRE_MAX_NAME + 1]; } lookup;
+        struct { uint64_t request; uint8_t status; uint64_t id, type_hash; } lookup_reply;
+    } u;
+} wire_frame;
+
+/* Decodes and validates a whole frame (for BATCH: every item and ref).
+ * Returns NULL on success, or a static string saying what is wrong; *out
+ * is zeroed first either way. */
+const char *wire_decode_frame(const void *data, size_t size, wire_frame *out);
+
+/* Iterates the items of a validated BATCH frame: *cursor starts at
+ * frame->u.batch.items and *index at 0 (it counts the items returned;
+ * out->seq = first_seq + index). Returns false after the last item. */
+bool wire_next_item(const wire_frame *frame, const uint8_t **cursor, uint32_t *index,
+                    wire_item *out);
+
+/* The i-th ref of a decoded item (i < ref_count, else fatal). */
+wire_ref wire_item_ref(const wire_item *item, uint16_t i);
+
+/* ------------------------------------------------------------------
+ * Encoding into a growable buffer.
+ * ------------------------------------------------------------------ */
+typedef struct wire_buffer {
+    uint8_t *data;
+    size_t size, capacity;
+    size_t count_at;  /* BATCH: offset of item_count, to patch */
+    uint32_t items;   /* BATCH: items written so far */
+} wire_buffer;
+
+void wire_buffer_init(wire_buffer *b);
+void wire_buffer_free(wire_buffer *b);
+
+/* NULL if name is a valid node or published name, else why not. */
+const char *wire_check_name(const char *name);
+
+/* Encoder misuse (bad names, sizes, kinds) is a bug of the caller and
+ * aborts through alox_fatal; check inputs from users before encoding. */
+
+/* Starts a frame (clears the buffer) and writes its header; the
+ * acknowledgements are set by wire_set_acks, the body length by
+ * wire_finish. */
+void wire_begin(wire_buffer *b, uint8_t kind, uint16_t sender_node, uint64_t sender_session,
+                uint64_t receiver_session);
+
+/* Sets the header's acknowledgements (any time before sending). */
+void wire_set_acks(wire_buffer *b, uint64_t received, uint64_t processed);
+
+void wire_put_hello(wire_buffer *b, const char *name);
+void wire_put_lookup(wire_buffer *b, uint64_t request, uint64_t type_hash, const char *name);
+void wire_put_lookup_reply(wire_buffer *b, uint64_t request, uint8_t status, uint64_t id,
+                           uint64_t type_hash);
+
+/* BATCH: wire_begin(.., WIRE_BATCH, ..), wire_batch_start, items, wire_finish. */
+void wire_batch_start(wire_buffer *b, uint64_t first_seq);
+/* Appends one item. args (args_size bytes) are copied with the 8 bytes at
+ * each ref's offset zeroed. */
+void wire_batch_item(wire_buffer *b, uint8_t op, uint64_t target, uint64_t sender,
+                     uint64_t behaviour, uint64_t signature, const void *args, uint32_t args_size,
+                     const wire_ref *refs, uint16_t ref_count);
+
+/* Patches body_length (and item_count for a batch). */
+void wire_finish(wire_buffer *b);
+
+#endif
