@@ -63,6 +63,35 @@ extern "C" {
  * scheduler, zero-initialised. Returns T *, the actor's reference. */
 #define alox_new(T) ((T *)alox__new(sizeof(T), _Alignof(T), #T, (T *)0))
 
+/* Spawn an actor of type T on the scheduler named `node` (a name from the
+ * trust file; this node's own name spawns here). Returns a reference at
+ * once; messages sent to it are delivered after the actor exists. NULL
+ * (with a message on stderr) if no such node is known. */
+#define alox_new_on(node, T) ((T *)alox__new_on((node), sizeof(T), _Alignof(T), #T, (T *)0))
+
+/* Make a local actor findable by other schedulers as `name` (1 to 64
+ * letters, digits, '_', '.', '-'). Returns 0, or -1 (with a message) if the
+ * name is taken by another actor or invalid. */
+int alox_publish(void *actor, const char *name);
+
+/* Find the actor published as `name` on scheduler `node`, of type T.
+ * Waits up to timeout_ms for the node to answer and the name to appear.
+ * Returns NULL on timeout, and NULL with a message on stderr if the actor
+ * published there is not a T. Blocks the calling thread: call it from
+ * main or a plain thread, not from inside a behaviour. */
+#define alox_lookup(T, node, name, timeout_ms)                                                   \
+    ((T *)alox__lookup((node), (name), (timeout_ms), #T, (T *)0))
+
+void *alox__new_on(const char *node, uint64_t size, uint64_t align, const char *spelled, ...);
+void *alox__lookup(const char *node, const char *name, int timeout_ms, const char *spelled, ...);
+
+/* Called (on the mailman thread) when a peer scheduler is lost: no sign of
+ * life for ALOX_PEER_TIMEOUT_MS (default 3000), or it restarted. Its
+ * unacknowledged messages, and any later send to its actors, go to dead
+ * letters with reason ALOX_DEAD_PEER_LOST. */
+typedef void (*alox_peer_lost_fn)(const char *node);
+void alox_on_peer_lost(alox_peer_lost_fn fn);
+
 /* The calling actor ends after its current behaviour returns. Messages
  * still queued, and any sent later, go to the dead-letter handler with
  * reason ALOX_DEAD_STOPPED. Its memory stays valid (references to it may
@@ -79,9 +108,18 @@ uint64_t alox_id(const void *actor);
  * Running.
  * ------------------------------------------------------------------- */
 
-/* Read and remove --alox-* flags from argv (each also an ALOX_* variable:
- * --alox-threads N <-> ALOX_THREADS=N). A bad value prints what is wrong,
- * naming the flag or variable, and exits with status 2. */
+/* Read and remove the --alox-* flags from argv (each also an ALOX_*
+ * variable; a flag wins):
+ *   --alox-threads N        ALOX_THREADS  worker threads (default: one per CPU)
+ *   --alox-node NAME        ALOX_NODE     this scheduler's node name (distribution on)
+ *   --alox-listen tcp://HOST:PORT  ALOX_LISTEN  accept peers there
+ *   --alox-peer NAME=tcp://HOST:PORT  ALOX_PEER  connect to a peer (repeatable;
+ *                                      the variable is a comma-separated list)
+ *   --alox-key FILE         ALOX_KEY      this node's secret key (`alox keygen`)
+ *   --alox-trust FILE       ALOX_TRUST    admitted nodes: lines "NAME Z85KEY"
+ * Call it first in main, before any alox_new: actor ids carry the node id.
+ * A bad flag, variable or file, or a listen address that cannot be bound,
+ * prints what is wrong (naming the flag and file) and exits with status 2. */
 void alox_init(int *argc, char **argv);
 
 /* Start the worker threads and run until quiescence (no message queued or
@@ -117,6 +155,8 @@ typedef enum alox_dead_reason {
     ALOX_DEAD_SIGNATURE_MISMATCH, /* sender and receiver disagree on arguments */
     ALOX_DEAD_STAGE_OFF_STAGE,    /* an alox_stage pointer sent to another scheduler */
     ALOX_DEAD_PEER_LOST,          /* the target's scheduler is gone */
+    ALOX_DEAD_NO_SUCH_ACTOR,      /* no actor with that id on the receiving scheduler */
+    ALOX_DEAD_TOO_LARGE,          /* over 1 MiB of arguments (or 1024 references) for the wire */
 } alox_dead_reason;
 
 typedef struct alox_dead_letter {

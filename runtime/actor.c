@@ -55,7 +55,7 @@ static uint64_t next_serial(void) {
     return serial_next++;
 }
 
-actor *actor_spawn(const alox_type_desc *type) {
+actor *actor_spawn_with_id(const alox_type_desc *type, uint64_t id, uint32_t flags) {
     if (type->align > 16)
         alox_fatal("actor type %s needs %llu-byte alignment; at most 16 is supported", type->name,
                    (unsigned long long)type->align);
@@ -63,9 +63,14 @@ actor *actor_spawn(const alox_type_desc *type) {
     actor *a = arena_alloc(size);
     mailbox_init(&a->box);
     a->type = type;
-    a->id = (uint64_t)actor_node_id << 48 | next_serial();
+    a->id = id;
+    atomic_init(&a->flags, flags);
     a->magic = ACTOR_MAGIC;
     return a;
+}
+
+actor *actor_spawn(const alox_type_desc *type) {
+    return actor_spawn_with_id(type, (uint64_t)actor_node_id << 48 | next_serial(), 0);
 }
 
 void *alox_spawn(const alox_type_desc *type) { return actor_body(actor_spawn(type)); }

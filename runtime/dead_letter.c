@@ -20,6 +20,8 @@ const char *alox_dead_reason_text(alox_dead_reason reason) {
     case ALOX_DEAD_SIGNATURE_MISMATCH: return "signature mismatch";
     case ALOX_DEAD_STAGE_OFF_STAGE: return "stage pointer off-stage";
     case ALOX_DEAD_PEER_LOST: return "peer lost";
+    case ALOX_DEAD_NO_SUCH_ACTOR: return "no such actor on that scheduler";
+    case ALOX_DEAD_TOO_LARGE: return "too large to send to another scheduler";
     }
     return "unknown reason";
 }
@@ -44,7 +46,7 @@ void dead_letter_report(alox_dead_reason reason, uint64_t target_id,
         .target_id = target_id,
         .behaviour = behaviour ? behaviour->name : "(no behaviour)",
         .args = args,
-        .args_size = behaviour ? behaviour->args_size : 0,
+        .args_size = behaviour && args ? behaviour->args_size : 0,
     };
     /* Acquire: pairs with the release in alox_on_dead_letter, so the
      * handler's code and data are visible before we call it. */

@@ -6,6 +6,7 @@
 #include "message.h"
 #include "platform.h"
 #include "scheduler.h"
+#include "transport.h"
 
 void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *args) {
     if (ALOX_UNLIKELY(target == NULL)) {
@@ -17,6 +18,14 @@ void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *a
         alox_fatal("%s sent to %p, which is not an actor: actor references come only from "
                    "alox_new (or arrive as behaviour arguments)",
                    behaviour->name, target);
+    /* Relaxed: ACTOR_PROXY is set before the proxy is published to anyone. */
+    if (ALOX_UNLIKELY(atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_PROXY)) {
+        if (a->type->size != 0 && a->type->name_hash != behaviour->type_hash)
+            dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
+        else
+            transport_send(a, behaviour, args);
+        return;
+    }
     if (ALOX_UNLIKELY(a->type->name_hash != behaviour->type_hash)) {
         dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
         return;

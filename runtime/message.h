@@ -1,39 +1,69 @@
 /*
  * message.h - one behaviour call in flight: which behaviour, and a copy of
  * its packed arguments. Messages live in pools (pool.h) and are linked
- * into mailboxes through the node at their start.
+ * into mailboxes (and the transport's queues) through the node at their
+ * start.
  *
- * Layout: [node | behaviour | args...]; args start at MESSAGE_ARGS_OFFSET,
- * or at the behaviour's own alignment if that is larger.
+ *   local:   [node | behaviour          | args...]        args at 16
+ *   remote:  [node | behaviour|REMOTE | link | seq | next | args...]  args at 48
+ *
+ * A remote message is one that crosses the network: outgoing, `link` is
+ * the target proxy; incoming, it is the frame record to tell when the
+ * behaviour has run (the processed acknowledgement). The tag bit keeps
+ * the local header at 16 bytes. Args start at the offset above, or at the
+ * behaviour's own alignment if that is larger.
  */
 #ifndef ALOX_MESSAGE_H
 #define ALOX_MESSAGE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "alox/abi.h"
 #include "mailbox.h"
 
-/* Bytes before the arguments: the header, rounded up to max_align_t. */
-#define MESSAGE_ARGS_OFFSET 16u
+#define MESSAGE_LOCAL_HEADER 16u  /* bytes before the args of a local message */
+#define MESSAGE_REMOTE_HEADER 48u /* ... of a remote message */
+#define MESSAGE_REMOTE_TAG ((uintptr_t)1)
 
 typedef struct message {
-    mailbox_node node; /* must stay first: mailboxes link messages by it */
-    const alox_behaviour_desc *behaviour;
+    mailbox_node node;  /* must stay first: queues link messages by it */
+    uintptr_t tagged;   /* the behaviour descriptor, | MESSAGE_REMOTE_TAG */
 } message;
 
-_Static_assert(sizeof(message) <= MESSAGE_ARGS_OFFSET, "message header grew");
+typedef struct remote_message {
+    message base;
+    void *link;   /* outgoing: the target proxy; incoming: its frame record */
+    uint64_t seq; /* outgoing: position in the peer session's sequence */
+    struct remote_message *next; /* outgoing: the peer's list of unacknowledged messages */
+} remote_message;
 
-static inline size_t message_args_offset(const alox_behaviour_desc *b) {
-    return b->args_align > MESSAGE_ARGS_OFFSET ? b->args_align : MESSAGE_ARGS_OFFSET;
+_Static_assert(sizeof(message) <= MESSAGE_LOCAL_HEADER, "message header grew");
+_Static_assert(sizeof(remote_message) <= MESSAGE_REMOTE_HEADER, "remote header grew");
+
+static inline const alox_behaviour_desc *message_behaviour(const message *m) {
+    return (const alox_behaviour_desc *)(m->tagged & ~MESSAGE_REMOTE_TAG);
+}
+
+static inline int message_is_remote(const message *m) { return (m->tagged & MESSAGE_REMOTE_TAG) != 0; }
+
+static inline size_t message_args_offset(const alox_behaviour_desc *b, int remote) {
+    size_t header = remote ? MESSAGE_REMOTE_HEADER : MESSAGE_LOCAL_HEADER;
+    return b->args_align > header ? b->args_align : header;
 }
 
 static inline void *message_args(message *m) {
-    return (char *)m + message_args_offset(m->behaviour);
+    /* Through an integer: the args lie beyond the header struct, in the
+     * same allocation, and GCC's object-size tracking must not think not. */
+    uintptr_t at = (uintptr_t)m + message_args_offset(message_behaviour(m), message_is_remote(m));
+    return (void *)at;
 }
 
-/* A message for `behaviour` holding a copy of its args_size bytes. */
+/* A local message for `behaviour` holding a copy of its args_size bytes. */
 message *message_new(const alox_behaviour_desc *behaviour, const void *args);
+
+/* A remote message: the same, with link and seq (set by the caller). */
+remote_message *message_new_remote(const alox_behaviour_desc *behaviour, const void *args);
 
 void message_free(message *m);
 

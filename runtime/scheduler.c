@@ -11,6 +11,7 @@
 #include "alox.h"
 #include "config.h"
 #include "platform.h"
+#include "transport.h"
 
 scheduler the_scheduler = {
     .inject = INJECTQ_INITIALIZER,
@@ -145,6 +146,21 @@ bool scheduler_park(worker *w) {
     return keep_going;
 }
 
+/* The last hold is gone: the run may be over. */
+static void check_quiescence(void) {
+    pthread_mutex_lock(&S.lock);
+    if (quiescent_locked())
+        stop_locked();
+    pthread_mutex_unlock(&S.lock);
+}
+
+void scheduler_hold_remote(int count) { atomic_fetch_add(&S.holds, count); }
+
+void scheduler_release_remote(int count) {
+    if (atomic_fetch_sub(&S.holds, count) == count)
+        check_quiescence();
+}
+
 void alox_hold(void) { atomic_fetch_add(&S.holds, 1); }
 
 void alox_release(void) {
@@ -154,12 +170,8 @@ void alox_release(void) {
         fprintf(stderr, "alox: alox_release() without a matching alox_hold() ignored\n");
         return;
     }
-    if (before == 1) {
-        pthread_mutex_lock(&S.lock);
-        if (quiescent_locked())
-            stop_locked();
-        pthread_mutex_unlock(&S.lock);
-    }
+    if (before == 1)
+        check_quiescence();
 }
 
 void alox_exit(int code) {
@@ -224,6 +236,11 @@ int alox_run(void) {
     atomic_store(&S.spinning, 0);
     S.idle_top = 0;
     S.exit_code = 0;
+    /* A node that serves others never runs out of work on its own: it
+     * runs until alox_exit (or SIGINT / SIGTERM, see signals.c). */
+    bool serving = transport_serving();
+    if (serving)
+        atomic_fetch_add(&S.holds, 1);
     start_workers();
     S.running = true;
     while (!atomic_load(&S.stopping))
@@ -231,6 +248,8 @@ int alox_run(void) {
     pthread_mutex_unlock(&S.lock);
 
     join_workers();
+    if (serving)
+        atomic_fetch_sub(&S.holds, 1);
 
     pthread_mutex_lock(&S.lock);
     S.running = false;

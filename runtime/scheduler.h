@@ -61,6 +61,11 @@ void scheduler_wake_if_needed(void);
 /* A worker that found nothing sleeps. Returns false when it must exit. */
 bool scheduler_park(worker *w);
 
+/* Remote messages in flight count like holds: a client's alox_run waits
+ * until the peers have processed what it sent them. */
+void scheduler_hold_remote(int count);
+void scheduler_release_remote(int count);
+
 /* Is any actor waiting in a run queue? (a snapshot) */
 bool scheduler_work_visible(void);
 

@@ -7,6 +7,7 @@
 #include "dead_letter.h"
 #include "message.h"
 #include "scheduler.h"
+#include "transport.h"
 
 /* Messages an actor may handle before the worker moves on (fairness);
  * large enough that the per-batch cost (one CAS) disappears, small enough
@@ -169,11 +170,14 @@ static void free_retired(mailbox_node *retired) {
 }
 
 static void deliver(actor *a, message *m) {
+    const alox_behaviour_desc *b = message_behaviour(m);
     /* Relaxed: the flag is only written by this thread, in alox_stop. */
     if (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_STOPPED)
-        dead_letter_report(ALOX_DEAD_STOPPED, a->id, m->behaviour, message_args(m));
+        dead_letter_report(ALOX_DEAD_STOPPED, a->id, b, message_args(m));
     else
-        m->behaviour->trampoline(actor_body(a), message_args(m));
+        b->trampoline(actor_body(a), message_args(m));
+    if (ALOX_UNLIKELY(message_is_remote(m)))
+        transport_processed((remote_message *)m); /* the sender may now forget it */
 }
 
 /* Runs one message, counting its sends for the runnext handoff. */

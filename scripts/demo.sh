@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Alox (runtime + GCC plugin) and runs the main demo: the seed's
 # ping-pong, written with annotations and compiled by gcc -fplugin=alox.
-#   scripts/demo.sh [pingpong|workfarm] [demo arguments...]
+#   scripts/demo.sh [pingpong|workfarm|distributed-pingpong] [demo arguments...]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/setup.sh"
@@ -11,4 +11,10 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DALOX_BUILD_TESTS=OFF >
 cmake --build "$build" -j "$(nproc)" --target demos >/dev/null
 demo="${1:-pingpong}"
 shift || true
-exec "$build/demos/$demo/$demo" "$@"
+case "$demo" in
+  distributed-pingpong)
+    exec "$root/demos/distributed-pingpong/run.sh" "$build/demos/distributed-pingpong/dpingpong" \
+      "$build/tools/alox" "$@" ;;
+  pingpong|workfarm) exec "$build/demos/$demo/$demo" "$@" ;;
+  *) echo "unknown demo '$demo' (pingpong, workfarm, distributed-pingpong)" >&2; exit 2 ;;
+esac

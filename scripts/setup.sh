@@ -9,6 +9,7 @@ ALOX_PACKAGES=(
   libcmocka-dev                # unit tests
   libzmq3-dev libsodium-dev    # distribution (ZeroMQ + CurveZMQ)
   clang-14 libclang-14-dev     # the Clang front end
+  libclang-rt-14-dev           # libFuzzer, for the wire-format fuzz test
 )
 
 alox_missing_packages() {

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Multi-process tests of distribution, on 127.0.0.1 with real CURVE keys.
+#   run.sh CASE NODES_BINARY ALOX_TOOL FREE_PORT WORK_DIR
+# Every process is bounded in time; a case prints what it checked and
+# exits non-zero on the first failure, showing the processes' logs.
+set -uo pipefail
+case_name=$1 nodes=$2 alox=$3 free_port=$4 work=$5
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+export ALOX_PEER_TIMEOUT_MS=${ALOX_PEER_TIMEOUT_MS:-1000}
+export ALOX_THREADS=${ALOX_THREADS:-2}
+pids=()
+cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done; }
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL ($case_name): $*"
+  for f in *.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done
+  exit 1
+}
+
+keys() { for n in "$@"; do "$alox" keygen keys "$n" >/dev/null || fail "keygen $n"; done; }
+trust_line() { echo "$1 $(cat "keys/$1.pub")"; }
+
+port=$("$free_port") || fail "no free port"
+keys server client
+{ trust_line server; trust_line client; } > trust.txt
+
+server_flags=(--alox-node server --alox-listen "tcp://127.0.0.1:$port" --alox-key keys/server.key --alox-trust trust.txt)
+client_flags=(--alox-node client --alox-peer "server=tcp://127.0.0.1:$port" --alox-key keys/client.key --alox-trust trust.txt)
+
+start_server() { # not under `timeout`: kill -9 must hit the server itself
+  "$nodes" "${server_flags[@]}" server >>server.log 2>&1 &
+  server_pid=$!
+  pids+=("$server_pid")
+  for _ in $(seq 100); do grep -q "server: ready" server.log 2>/dev/null && return 0; sleep 0.05; done
+  fail "server did not start"
+}
+
+client() { # client LOG ARGS...: runs a client role, bounded in time
+  local log=$1; shift
+  timeout 120 "$nodes" "${client_flags[@]}" "$@" >"$log" 2>&1
+}
+
+stop_server() {
+  client quit.log quit || fail "quit"
+  wait "$server_pid"; local rc=$?
+  [ $rc -eq 0 ] || fail "server exited $rc"
+}
+
+expect_log() { grep -q -- "$2" "$1" || fail "$1 lacks: $2"; }
+
+case "$case_name" in
+pingpong)
+  start_server
+  client client.log pingpong 100000 || fail "client"
+  expect_log client.log "ok: pingpong: 100000 of 100000"
+  stop_server
+  expect_log server.log "pongs 100000,"
+  ;;
+spawn)
+  start_server
+  client client.log spawn 200 || fail "client"
+  expect_log client.log "ok: spawn: 400 results"
+  stop_server
+  ;;
+lookup)
+  start_server
+  client client.log lookup || fail "client"
+  expect_log client.log "ok: lookup"
+  expect_log client.log "has another type"
+  stop_server
+  ;;
+order)
+  start_server
+  client client.log order 16 20000 || fail "client"
+  expect_log client.log "ok: order: 320000 items received, 0 out of order"
+  stop_server
+  ;;
+stage)
+  start_server
+  client client.log stage || fail "client"
+  expect_log client.log "ok: stage"
+  stop_server
+  ;;
+untrusted)
+  keys stranger
+  start_server
+  # The stranger trusts the server, but the server does not know its key.
+  { trust_line server; trust_line stranger; } > stranger-trust.txt
+  timeout 60 "$nodes" --alox-node stranger --alox-peer "server=tcp://127.0.0.1:$port" \
+    --alox-key keys/stranger.key --alox-trust stranger-trust.txt stream 1000 >stranger.log 2>&1 &
+  spid=$!; pids+=("$spid")
+  wait "$spid"
+  expect_log server.log "rejected a connection from 127.0.0.1"
+  expect_log server.log "not in the trust file"
+  stop_server
+  expect_log server.log "counter 0"
+  ;;
+kill9)
+  start_server
+  timeout 120 "$nodes" "${client_flags[@]}" stream 3000000 >client.log 2>&1 &
+  cpid=$!; pids+=("$cpid")
+  for _ in $(seq 200); do grep -q streaming client.log && break; sleep 0.05; done
+  sleep 0.5
+  kill -9 "$server_pid"
+  wait "$cpid"; rc=$?
+  [ $rc -eq 0 ] || fail "client exited $rc"
+  expect_log client.log "peer server lost"
+  expect_log client.log "ok: stream: accounted"
+  grep -q "dead letters (peer lost) 0$" client.log && fail "nothing was reported lost"
+  # A restarted server is a new incarnation: a new client works with it.
+  start_server
+  client client2.log pingpong 1000 || fail "client after restart"
+  stop_server
+  ;;
+badconfig)
+  "$nodes" --alox-node client --alox-key keys/missing.key --alox-trust trust.txt server >missing.log 2>&1
+  [ $? -eq 2 ] || fail "missing key: want exit 2"
+  expect_log missing.log "keys/missing.key"
+  start_server
+  "$nodes" "${server_flags[@]}" server >busy.log 2>&1
+  [ $? -eq 2 ] || fail "busy port: want exit 2"
+  expect_log busy.log "--alox-listen"
+  stop_server
+  ;;
+*) fail "unknown case" ;;
+esac
+echo "ok: $case_name"
