@@ -57,6 +57,7 @@ typedef struct peer {
     uint64_t our_session;       /* our random token for this session */
     uint64_t their_session;     /* theirs, from their HELLO; 0 until then */
     int64_t last_heard_ms, last_sent_ms;
+    int64_t session_start_ms;   /* when their HELLO began this session */
     int64_t outstanding_since_ms; /* when unacked went from empty to not; 0 if empty */
 
     /* Outgoing. */

@@ -217,6 +217,7 @@ static void on_hello(peer *p, const wire_frame *f, bool via_router, const uint8_
         if (p->their_session != 0)
             session_lost(p, "it started a new session (restarted?)");
         p->their_session = f->sender_session;
+        p->session_start_ms = transport_now_ms();
     }
     if (via_router) { /* after a loss: the route is the new connection's */
         remember_route(p, route, route_size);
@@ -303,7 +304,10 @@ void session_timers(peer *p, int64_t now) {
         session_lost(p, "no sign of life");
         return;
     }
-    if (p->unreceived_since_ms && now - p->unreceived_since_ms > timeout) {
+    /* Only a peer in session can fail to acknowledge; before its HELLO the
+     * silence rule above applies. */
+    if (p->their_session != 0 && p->unreceived_since_ms && now - p->unreceived_since_ms > timeout &&
+        now - p->session_start_ms > timeout) {
         session_lost(p, "it stopped acknowledging");
         return;
     }

@@ -23,7 +23,7 @@
 #define TRANSPORT_HEARTBEAT_MS 200       /* a frame at least this often to every live peer */
 #define TRANSPORT_PEER_TIMEOUT_MS 3000   /* silence that counts as a lost peer (ALOX_PEER_TIMEOUT_MS) */
 #define TRANSPORT_BATCH_BYTES (64 * 1024) /* a BATCH frame is sent once it is this large */
-#define TRANSPORT_RECV_BURST 256         /* frames read per socket per loop turn (fairness) */
+#define TRANSPORT_RECV_BURST 16          /* frames (up to 64 KiB each) read per socket per loop turn: heartbeats keep flowing */
 #define TRANSPORT_ENCODE_BURST 16384     /* messages encoded per loop turn (heartbeats keep flowing) */
 #define TRANSPORT_LOOKUP_RETRY_MS 50     /* a lookup not found yet is asked again this often */
 #define TRANSPORT_STOP_LINGER_MS 1000    /* how long unsent frames may delay exit */

@@ -2,6 +2,7 @@
 # Builds Alox (runtime + GCC plugin) and runs the main demo: the seed's
 # ping-pong, written with annotations and compiled by gcc -fplugin=alox.
 #   scripts/demo.sh [pingpong|workfarm|distributed-pingpong] [demo arguments...]
+#   ALOX_CC=clang scripts/demo.sh ...   the same demos built by alox-clang
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/setup.sh"
@@ -11,10 +12,16 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DALOX_BUILD_TESTS=OFF >
 cmake --build "$build" -j "$(nproc)" --target demos >/dev/null
 demo="${1:-pingpong}"
 shift || true
+suffix=""
+case "${ALOX_CC:-gcc}" in
+  gcc) ;;
+  clang) suffix="-clang" ;;
+  *) echo "ALOX_CC must be gcc or clang, not '$ALOX_CC'" >&2; exit 2 ;;
+esac
 case "$demo" in
   distributed-pingpong)
-    exec "$root/demos/distributed-pingpong/run.sh" "$build/demos/distributed-pingpong/dpingpong" \
+    exec "$root/demos/distributed-pingpong/run.sh" "$build/demos/distributed-pingpong/dpingpong$suffix" \
       "$build/tools/alox" "$@" ;;
-  pingpong|workfarm) exec "$build/demos/$demo/$demo" "$@" ;;
+  pingpong|workfarm) exec "$build/demos/$demo/$demo$suffix" "$@" ;;
   *) echo "unknown demo '$demo' (pingpong, workfarm, distributed-pingpong)" >&2; exit 2 ;;
 esac

@@ -21,9 +21,14 @@ for config in "${configs[@]}"; do
     *) echo "unknown configuration '$config' (plain, thread, address)" >&2; exit 2 ;;
   esac
   build="${ALOX_BUILD_DIR:-$root/build}/test-$config"
+  # libzmq is not instrumented: see tests/tsan.supp.
+  export TSAN_OPTIONS="suppressions=$root/tests/tsan.supp halt_on_error=1 ${TSAN_OPTIONS:-}"
   echo "=== $config: configure and build in $build"
+  # The front ends' suites compile programs with the system compilers: they
+  # run once, in the plain configuration; the sanitizers are for the runtime.
+  clang=ON; [ -n "$sanitize" ] && clang=OFF
   cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALOX_SANITIZE="$sanitize" \
-        -DALOX_SOAK="$soak" >/dev/null
+        -DALOX_SOAK="$soak" -DALOX_BUILD_CLANG="$clang" >/dev/null
   cmake --build "$build" -j "$jobs" >/dev/null
   echo "=== $config: tests"
   (cd "$build" && ctest -j "$jobs" --output-on-failure --timeout 600)

@@ -208,9 +208,16 @@ static int role_stream(long n, int echo_wanted) {
     struct client *me = alox_new(struct client);
     printf("streaming\n");
     fflush(stdout);
+    double t0 = now_s();
     for (long i = 0; i < n; i++)
         count(remote, i, echo_wanted ? me : NULL);
     alox_run();
+    double seconds = now_s() - t0;
+    fprintf(stderr, "stream: %ld messages processed remotely in %.3f s (%.2f M msg/s)\n", n, seconds,
+            n / seconds / 1e6);
+    if (!echo_wanted)
+        return check(dead_by_reason[ALOX_DEAD_PEER_LOST] == 0, "flood: %lld lost of %lld",
+                     (long long)dead_by_reason[ALOX_DEAD_PEER_LOST], n);
     long long dead = dead_by_reason[ALOX_DEAD_PEER_LOST];
     printf("stream: sent %ld, echoes %lld, dead letters (peer lost) %lld\n", n, (long long)me->echoes,
            dead);
@@ -228,6 +235,30 @@ static int role_stage(void) {
     return check(dead_by_reason[ALOX_DEAD_STAGE_OFF_STAGE] == 1,
                  "stage: %lld dead letters 'stage pointer off-stage' (want %lld)",
                  (long long)dead_by_reason[ALOX_DEAD_STAGE_OFF_STAGE], 1);
+}
+
+/* Holds a reference across a restart of the server: the old reference is
+ * dead (a dead letter), a new lookup finds the new incarnation. */
+static int role_restart(void) {
+    alox_on_dead_letter(count_dead);
+    struct ponger *old = LOOKUP(struct ponger, "ponger");
+    struct pinger *me = alox_new(struct pinger);
+    ping(old, 0, me);
+    alox_run();
+    printf("waiting for the restart\n");
+    char line[16];
+    if (!fgets(line, sizeof line, stdin))
+        return 1;
+    ping(old, 0, me);
+    alox_run(); /* returns once that message is reported lost */
+    struct ponger *fresh = LOOKUP(struct ponger, "ponger");
+    ping(fresh, 0, me);
+    alox_run();
+    int ok = me->pings == 2 && dead_by_reason[ALOX_DEAD_PEER_LOST] == 1 && fresh != old;
+    printf("%s restart: %lld pongs, %lld lost, new reference %s\n", ok ? "ok:" : "FAIL:",
+           (long long)me->pings, (long long)dead_by_reason[ALOX_DEAD_PEER_LOST],
+           fresh != old ? "differs" : "is the old one");
+    return ok ? 0 : 1;
 }
 
 static int role_quit(void) {
@@ -254,8 +285,12 @@ int main(int argc, char **argv) {
         return role_order(a > 0 ? a : 8, b > 0 ? b : 10000);
     if (!strcmp(role, "stream"))
         return role_stream(a > 0 ? a : 100000, 1);
+    if (!strcmp(role, "flood"))
+        return role_stream(a > 0 ? a : 1000000, 0);
     if (!strcmp(role, "stage"))
         return role_stage();
+    if (!strcmp(role, "restart"))
+        return role_restart();
     if (!strcmp(role, "quit"))
         return role_quit();
     fprintf(stderr, "usage: nodes [--alox-* flags] server|pingpong|spawn|lookup|order|stream|stage|quit [n] [m]\n");

@@ -4,7 +4,8 @@
 # Every process is bounded in time; a case prints what it checked and
 # exits non-zero on the first failure, showing the processes' logs.
 set -uo pipefail
-case_name=$1 nodes=$2 alox=$3 free_port=$4 work=$5
+case_name=$1 nodes=$2 alox=$3 free_port=$4 work=$5 mismatch=${6:-}
+rounds=${ALOX_TEST_ROUNDS:-100000}   # smaller under sanitizers (CMakeLists.txt)
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 export ALOX_PEER_TIMEOUT_MS=${ALOX_PEER_TIMEOUT_MS:-1000}
 export ALOX_THREADS=${ALOX_THREADS:-2}
@@ -52,10 +53,10 @@ expect_log() { grep -q -- "$2" "$1" || fail "$1 lacks: $2"; }
 case "$case_name" in
 pingpong)
   start_server
-  client client.log pingpong 100000 || fail "client"
-  expect_log client.log "ok: pingpong: 100000 of 100000"
+  client client.log pingpong "$rounds" || fail "client"
+  expect_log client.log "ok: pingpong: $rounds of $rounds"
   stop_server
-  expect_log server.log "pongs 100000,"
+  expect_log server.log "pongs $rounds,"
   ;;
 spawn)
   start_server
@@ -72,8 +73,9 @@ lookup)
   ;;
 order)
   start_server
-  client client.log order 16 20000 || fail "client"
-  expect_log client.log "ok: order: 320000 items received, 0 out of order"
+  per=$((rounds / 5))
+  client client.log order 16 "$per" || fail "client"
+  expect_log client.log "ok: order: $((16 * per)) items received, 0 out of order"
   stop_server
   ;;
 stage)
@@ -98,7 +100,7 @@ untrusted)
   ;;
 kill9)
   start_server
-  timeout 120 "$nodes" "${client_flags[@]}" stream 3000000 >client.log 2>&1 &
+  timeout 120 "$nodes" "${client_flags[@]}" stream $((rounds * 30)) >client.log 2>&1 &
   cpid=$!; pids+=("$cpid")
   for _ in $(seq 200); do grep -q streaming client.log && break; sleep 0.05; done
   sleep 0.5
@@ -112,6 +114,28 @@ kill9)
   start_server
   client client2.log pingpong 1000 || fail "client after restart"
   stop_server
+  ;;
+restart)
+  start_server
+  mkfifo go
+  timeout 120 "$nodes" "${client_flags[@]}" restart <go >client.log 2>&1 &
+  cpid=$!; pids+=("$cpid")
+  exec 3>go
+  for _ in $(seq 200); do grep -q "waiting for the restart" client.log && break; sleep 0.05; done
+  kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null
+  start_server
+  echo go >&3; exec 3>&-
+  wait "$cpid" || fail "client exited $?"
+  expect_log client.log "ok: restart: 2 pongs, 1 lost, new reference differs"
+  stop_server
+  ;;
+mismatch)
+  start_server
+  timeout 60 "$mismatch" "${client_flags[@]}" >client.log 2>&1 || fail "mismatch client"
+  stop_server
+  expect_log server.log "dead letter: counter.count to actor"
+  expect_log server.log "signature mismatch"
+  expect_log server.log "counter 0"
   ;;
 badconfig)
   "$nodes" --alox-node client --alox-key keys/missing.key --alox-trust trust.txt server >missing.log 2>&1
