@@ -9,7 +9,7 @@
 #   unannotated  the runtime/*.c of this project that do not include alox.h
 #                (a real C code base without Alox) and tests/plugin/transparency
 #   annotated    tests/plugin/positive/*.c and demos/**/*.c (Alox programs)
-# Send cost: bench/clang/pingpong.c built by gcc + plugin and by alox-clang
+# Send cost: bench/pingpong.c built by gcc + plugin and by alox-clang
 # (-O2, same shared runtime), median ns per message of 7 runs, each binary
 # run RUNS/3 times alternately, best median kept.
 set -u
@@ -64,17 +64,18 @@ echo "annotated (tests/plugin/positive, bench/clang):"
 # compile if it could: -D__ALOX__ and annotations as attributes.
 ANNOTATED=("$SRC"/tests/plugin/positive/pingpong.c "$SRC"/tests/plugin/positive/sendable.c
     "$SRC"/tests/plugin/positive/shapes.c "$SRC"/tests/plugin/positive/threads.c
-    "$SRC"/tests/plugin/positive/multi_main.c "$SRC"/bench/clang/pingpong.c)
+    "$SRC"/tests/plugin/positive/multi_main.c "$SRC"/bench/pingpong.c)
 compile_set annotated "-I$INC -I$SRC/bench -D__ALOX__=1 -pthread" "${ANNOTATED[@]}"
 
 echo "== send cost: ping-pong, ns per message (median of 7 runs per process)"
-"$GCC" -O2 -fplugin="$PLUGIN" -I"$INC" -I"$SRC/bench" "$SRC/bench/clang/pingpong.c" "$RUNTIME" \
+"$GCC" -O2 -fplugin="$PLUGIN" -I"$INC" -I"$SRC/bench" "$SRC/bench/pingpong.c" "$RUNTIME" \
     -Wl,-rpath,"$(dirname "$RUNTIME")" -pthread -o "$WORK/pingpong-gcc" || exit 1
-"$ALOXCLANG" -O2 -I"$INC" -I"$SRC/bench" "$SRC/bench/clang/pingpong.c" "$RUNTIME" \
+"$ALOXCLANG" -O2 -I"$INC" -I"$SRC/bench" "$SRC/bench/pingpong.c" "$RUNTIME" \
     -Wl,-rpath,"$(dirname "$RUNTIME")" -pthread -o "$WORK/pingpong-clang" || exit 1
 g=() c=()
 for ((i = 0; i < (RUNS + 2) / 3; i++)); do
-    g+=("$("$WORK/pingpong-gcc")") c+=("$("$WORK/pingpong-clang")")
+    g+=("$("$WORK/pingpong-gcc" runs=7 | grep -o '[0-9.]* ns/msg' | cut -d' ' -f1)")
+    c+=("$("$WORK/pingpong-clang" runs=7 | grep -o '[0-9.]* ns/msg' | cut -d' ' -f1)")
 done
 gm=$(printf "%s\n" "${g[@]}" | median) cm=$(printf "%s\n" "${c[@]}" | median)
 printf "  gcc + plugin   %6.1f ns/msg   (runs: %s)\n" "$gm" "${g[*]}"
