@@ -36,6 +36,7 @@
 typedef struct peer_epoch {
     struct peer *peer;
     _Atomic bool dead;
+    struct peer_epoch *previous; /* ended epochs stay allocated: proxies point at them */
 } peer_epoch;
 
 /* A received BATCH frame whose behaviours have not all run yet. */

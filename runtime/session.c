@@ -337,9 +337,11 @@ static int dead_letter_all(peer *p) {
 
 void session_lost(peer *p, const char *why) {
     peer_epoch *old = peer_current_epoch(p);
+    peer_epoch *next = new_epoch(p);
+    next->previous = old;
     /* Release: a sender that sees the new epoch, or the old one dead, also
      * sees everything before (peer_epoch_is_dead's acquire). */
-    atomic_store_explicit(&p->epoch, new_epoch(p), memory_order_release);
+    atomic_store_explicit(&p->epoch, next, memory_order_release);
     atomic_store_explicit(&old->dead, true, memory_order_release);
     int lost = dead_letter_all(p);
     fprintf(stderr, "alox: %s: peer %s lost (%s); %d unacknowledged message%s reported as dead letters\n",
