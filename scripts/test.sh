@@ -3,7 +3,6 @@
 # AddressSanitizer + UBSan.
 #   scripts/test.sh            all three configurations
 #   scripts/test.sh plain      one of: plain thread address
-#   ALOX_SOAK=1 scripts/test.sh   also the long soak tests
 #   ALOX_TRANSPARENCY=1 scripts/test.sh   also build zlib, cJSON, Jansson and Lua
 #                                  with and without the plugin (~5 min, downloads)
 set -euo pipefail
@@ -14,7 +13,6 @@ alox_setup
 configs=("$@")
 [ ${#configs[@]} -eq 0 ] && configs=(plain thread address)
 jobs=$(nproc)
-soak=OFF; [ "${ALOX_SOAK:-0}" = 1 ] && soak=ON
 transparency=OFF; [ "${ALOX_TRANSPARENCY:-0}" = 1 ] && transparency=ON
 
 for config in "${configs[@]}"; do
@@ -31,7 +29,7 @@ for config in "${configs[@]}"; do
   # run once, in the plain configuration; the sanitizers are for the runtime.
   clang=ON; [ -n "$sanitize" ] && clang=OFF
   cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALOX_SANITIZE="$sanitize" \
-        -DALOX_SOAK="$soak" -DALOX_BUILD_CLANG="$clang" -DALOX_TRANSPARENCY="$transparency" >/dev/null
+        -DALOX_BUILD_CLANG="$clang" -DALOX_TRANSPARENCY="$transparency" >/dev/null
   cmake --build "$build" -j "$jobs" >/dev/null
   echo "=== $config: tests"
   (cd "$build" && ctest -j "$jobs" --output-on-failure --timeout 600)
