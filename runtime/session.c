@@ -313,7 +313,9 @@ void session_timers(peer *p, int64_t now) {
     }
     if (p->their_session == 0 || !has_route(p))
         return;
-    bool owe_ack = p->received_seq != p->told_received || p->processed_seq != p->told_processed;
+    /* Only "processed" is worth a frame of its own (a client waits on it);
+     * "received" rides on the next batch or heartbeat. */
+    bool owe_ack = p->processed_seq != p->told_processed;
     if (p->batch_items == 0 && owe_ack)
         send_control(p, WIRE_ACK);
     else if (now - p->last_sent_ms >= TRANSPORT_HEARTBEAT_MS)

@@ -384,10 +384,16 @@ static void *mailman_main(void *unused) {
         remote_lookup_timers(transport_now_ms());
     }
     /* Last words: whatever is queued goes out, within the linger time. */
+    for (size_t i = 0; i < transport.peer_count; i++)
+        session_note_processed(&transport.peers[i]);
     while (drain_outbox(UINT32_MAX))
         ;
-    for (size_t i = 0; i < transport.peer_count; i++)
-        session_flush(&transport.peers[i]);
+    for (size_t i = 0; i < transport.peer_count; i++) {
+        peer *p = &transport.peers[i];
+        session_apply_processed(p);
+        session_flush(p);
+        session_timers(p, transport_now_ms()); /* a last acknowledgement, if owed */
+    }
     free(items);
     free(owners);
     return NULL;

@@ -76,7 +76,7 @@ static void stop_spinning(worker *w) {
     w->spinning = false;
     /* The last spinner found work: there may be more, so let another
      * worker look (it will only be woken if some are idle). */
-    if (atomic_fetch_sub(&S.spinning, 1) == 1)
+    if (atomic_fetch_sub(&S.spinning, 1) == 1 && scheduler_work_visible())
         scheduler_wake_if_needed();
 }
 
