@@ -1,0 +1,40 @@
+/*
+ * Savina (b) counting, Alox: one producer sends N numbers to one counter,
+ * which counts and sums them.
+ *     counting [messages=10000000]
+ */
+#include <alox.h>
+
+#include "../common/savina.h"
+
+struct alox_actor counter { int64_t count; int64_t sum; };
+struct alox_actor producer { int64_t unused; };
+
+alox_behave void add(struct counter *self, int64_t value) {
+    self->count++;
+    self->sum += value;
+}
+
+alox_behave void produce(struct producer *self, int64_t messages, struct counter *to) {
+    (void)self;
+    for (int64_t i = 0; i < messages; i++)
+        add(to, i);
+}
+
+int main(int argc, char **argv) {
+    alox_init(&argc, argv);
+    int64_t n = savina_arg(argc, argv, 1, 10000000);
+    struct counter *c = alox_new(struct counter);
+    struct producer *p = alox_new(struct producer);
+    int64_t t0 = savina_now_ns();
+    produce(p, n, c);
+    if (alox_run() != 0)
+        savina_fail("counting", "alox_run failed");
+    int64_t t1 = savina_now_ns();
+    if (c->count != n || c->sum != n * (n - 1) / 2)
+        savina_fail("counting", "counted %lld (want %lld), sum %lld (want %lld)",
+                    (long long)c->count, (long long)n, (long long)c->sum,
+                    (long long)(n * (n - 1) / 2));
+    savina_report("counting", "alox", alox_threads(), n, t1 - t0);
+    return 0;
+}
