@@ -75,6 +75,9 @@ bool keys_z85_valid(const char *text, uint8_t *key32);
  * mapped to 1 (node id 0 means "local only"). Never 0. */
 uint16_t node_id_of(const char *name);
 
+/* Like keys_z85_valid, and says why not in why[why_size]. */
+bool keys_z85_check(const char *text, uint8_t *key32, char *why, size_t why_size);
+
 /* Makes a new key pair and writes DIR/NAME.key (secret, mode 0600) and
  * DIR/NAME.pub (public, mode 0644), each one Z85 line. Each file is
  * written under a temporary name created with O_CREAT|O_EXCL (the secret
