@@ -72,7 +72,7 @@ extern "C" {
 /* Make a local actor findable by other schedulers as `name` (1 to 64
  * letters, digits, '_', '.', '-'). Returns 0, or -1 (with a message) if the
  * name is taken by another actor or invalid. */
-int alox_publish(void *actor, const char *name);
+ALOX_API int alox_publish(void *actor, const char *name);
 
 /* Find the actor published as `name` on scheduler `node`, of type T.
  * Waits up to timeout_ms for the node to answer and the name to appear.
@@ -82,25 +82,25 @@ int alox_publish(void *actor, const char *name);
 #define alox_lookup(T, node, name, timeout_ms)                                                   \
     ((T *)alox__lookup((node), (name), (timeout_ms), #T, (T *)0))
 
-void *alox__new_on(const char *node, uint64_t size, uint64_t align, const char *spelled, ...);
-void *alox__lookup(const char *node, const char *name, int timeout_ms, const char *spelled, ...);
+ALOX_API void *alox__new_on(const char *node, uint64_t size, uint64_t align, const char *spelled, ...);
+ALOX_API void *alox__lookup(const char *node, const char *name, int timeout_ms, const char *spelled, ...);
 
 /* Called (on the mailman thread) when a peer scheduler is lost: no sign of
  * life for ALOX_PEER_TIMEOUT_MS (default 3000), or it restarted. Its
  * unacknowledged messages, and any later send to its actors, go to dead
  * letters with reason ALOX_DEAD_PEER_LOST. */
 typedef void (*alox_peer_lost_fn)(const char *node);
-void alox_on_peer_lost(alox_peer_lost_fn fn);
+ALOX_API void alox_on_peer_lost(alox_peer_lost_fn fn);
 
 /* The calling actor ends after its current behaviour returns. Messages
  * still queued, and any sent later, go to the dead-letter handler with
  * reason ALOX_DEAD_STOPPED. Its memory stays valid (references to it may
  * still exist), so a send to it is never a use-after-free. */
-void alox_stop(void *self);
+ALOX_API void alox_stop(void *self);
 
 /* The id of an actor: node in the top 16 bits, serial in the low 48. Ids
  * are unique within a run and cross the wire between schedulers. */
-uint64_t alox_id(const void *actor);
+ALOX_API uint64_t alox_id(const void *actor);
 #define ALOX_ID_NODE(id) ((uint16_t)((id) >> 48))
 #define ALOX_ID_SERIAL(id) ((id) & 0xffffffffffffull)
 
@@ -120,29 +120,29 @@ uint64_t alox_id(const void *actor);
  * Call it first in main, before any alox_new: actor ids carry the node id.
  * A bad flag, variable or file, or a listen address that cannot be bound,
  * prints what is wrong (naming the flag and file) and exits with status 2. */
-void alox_init(int *argc, char **argv);
+ALOX_API void alox_init(int *argc, char **argv);
 
 /* Start the worker threads and run until quiescence (no message queued or
  * running, no hold outstanding) or until alox_exit. Returns 0 at quiescence
  * or the code given to alox_exit. Messages still queued when alox_exit
  * stops the workers stay queued: a later alox_run continues with them. */
-int alox_run(void);
+ALOX_API int alox_run(void);
 
 /* Make alox_run return `code` once the running behaviours finish. */
-void alox_exit(int code);
+ALOX_API void alox_exit(int code);
 
 /* While a hold is outstanding alox_run does not return at quiescence. For
  * threads that are not actors and send from outside: take a hold before
  * starting them, release it when they have sent their last message. */
-void alox_hold(void);
-void alox_release(void);
+ALOX_API void alox_hold(void);
+ALOX_API void alox_release(void);
 
 /* Number of worker threads alox_run uses (after alox_init). */
-int alox_threads(void);
+ALOX_API int alox_threads(void);
 
 /* Change the number of worker threads for the next alox_run (1 to 1024;
  * not while alox_run is running). Returns 0, or -1 if refused. */
-int alox_set_threads(int threads);
+ALOX_API int alox_set_threads(int threads);
 
 /* ---------------------------------------------------------------------
  * Dead letters: messages that could not be delivered. None is dropped
@@ -172,12 +172,12 @@ typedef struct alox_dead_letter {
  * sender): keep it short and thread-safe. NULL restores the default, which
  * prints one line per letter to stderr (the first 100, then a count). */
 typedef void (*alox_dead_letter_fn)(const alox_dead_letter *letter);
-void alox_on_dead_letter(alox_dead_letter_fn fn);
+ALOX_API void alox_on_dead_letter(alox_dead_letter_fn fn);
 
 /* Dead letters since the program started. */
-uint64_t alox_dead_letter_count(void);
+ALOX_API uint64_t alox_dead_letter_count(void);
 
-const char *alox_dead_reason_text(alox_dead_reason reason);
+ALOX_API const char *alox_dead_reason_text(alox_dead_reason reason);
 
 #ifdef __cplusplus
 }

@@ -25,8 +25,8 @@ static arena_chunk *all_chunks; /* keeps every actor reachable for leak checkers
 /* Relaxed: only uniqueness of the blocks matters, not their order. */
 static _Atomic uint64_t next_serial_block = 1;
 
-static _Thread_local char *arena_next, *arena_end;
-static _Thread_local uint64_t serial_next, serial_end;
+static ALOX_TLS char *arena_next, *arena_end;
+static ALOX_TLS uint64_t serial_next, serial_end;
 
 static void *arena_alloc(size_t size) {
     if (ALOX_UNLIKELY(arena_next == NULL || (size_t)(arena_end - arena_next) < size)) {

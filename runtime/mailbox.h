@@ -17,11 +17,15 @@
  * back the node it retired so the caller can free it. When the mailbox goes
  * idle the embedded stub takes the last node's place, so an idle actor
  * holds no message memory.
+ *
+ * Every operation is inline: they are on the path of every send and every
+ * delivery.
  */
 #ifndef ALOX_MAILBOX_H
 #define ALOX_MAILBOX_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -35,24 +39,82 @@ typedef struct mailbox {
     mailbox_node stub;       /* initial stub, never freed */
 } mailbox;
 
+#define MAILBOX_IDLE_MARK ((uintptr_t)1)
+
 /* Starts empty and idle (not scheduled). */
-void mailbox_init(mailbox *box);
+static inline void mailbox_init(mailbox *box) {
+    atomic_init(&box->stub.next, NULL);
+    box->tail = &box->stub;
+    atomic_init(&box->head, (uintptr_t)&box->stub | MAILBOX_IDLE_MARK);
+}
 
 /* Appends a node. Returns true when the mailbox was empty and idle: the
  * caller must then schedule the actor. */
-bool mailbox_push(mailbox *box, mailbox_node *node);
+static inline bool mailbox_push(mailbox *box, mailbox_node *node) {
+    /* Relaxed: the node is not visible to anyone until the exchange below
+     * publishes it, and that exchange is a release. */
+    atomic_store_explicit(&node->next, NULL, memory_order_relaxed);
+    /* acq_rel: release publishes node->next = NULL and the message body to
+     * the next pusher that links after us; acquire pairs with the
+     * consumer's release CAS in mailbox_mark_idle so that a pusher which
+     * sees the idle mark also sees the consumer is done with the actor. */
+    uintptr_t prev = atomic_exchange_explicit(&box->head, (uintptr_t)node, memory_order_acq_rel);
+    mailbox_node *prev_node = (mailbox_node *)(prev & ~MAILBOX_IDLE_MARK);
+    /* Release: the consumer reads `next` with acquire and must then see
+     * the whole message this node heads. */
+    atomic_store_explicit(&prev_node->next, node, memory_order_release);
+    return (prev & MAILBOX_IDLE_MARK) != 0;
+}
 
 /* Takes the oldest node, or NULL if none is visible yet. *retired receives
  * the previous stub when it may now be freed (never the embedded stub),
  * else NULL. Consumer only. */
-mailbox_node *mailbox_pop(mailbox *box, mailbox_node **retired);
+static inline mailbox_node *mailbox_pop(mailbox *box, mailbox_node **retired) {
+    mailbox_node *tail = box->tail;
+    /* Acquire: pairs with the release store of `next` in mailbox_push. */
+    mailbox_node *next = atomic_load_explicit(&tail->next, memory_order_acquire);
+    *retired = NULL;
+    if (next == NULL)
+        return NULL;
+    box->tail = next;
+    if (tail != &box->stub)
+        *retired = tail;
+    return next;
+}
+
+/* Consumer only: is a node visible right now? */
+static inline bool mailbox_has_next(const mailbox *box) {
+    /* Acquire for the same reason as in mailbox_pop. */
+    return atomic_load_explicit(&box->tail->next, memory_order_acquire) != NULL;
+}
 
 /* Marks the mailbox empty and idle if nothing was pushed since the last
  * pop, and hands back in *retired the last popped node (or NULL) to free.
  * Returns false if a push raced in: the actor must stay scheduled. */
-bool mailbox_mark_idle(mailbox *box, mailbox_node **retired);
-
-/* Consumer only: is a node visible right now? */
-bool mailbox_has_next(const mailbox *box);
+static inline bool mailbox_mark_idle(mailbox *box, mailbox_node **retired) {
+    mailbox_node *tail = box->tail;
+    uintptr_t expected = (uintptr_t)tail;
+    *retired = NULL;
+    /* Put the embedded stub back in place of the last popped node. The stub
+     * is not linked anywhere while tail != stub, so its link is ours alone.
+     * Both writes must come before the CAS: once it succeeds, a pusher may
+     * schedule the actor on another worker, which starts popping from
+     * box->tail at once; the release CAS publishes them to it. */
+    atomic_store_explicit(&box->stub.next, NULL, memory_order_relaxed);
+    box->tail = &box->stub;
+    /* The mailbox is empty exactly when head is the last popped node.
+     * Release: the pusher that sees the mark (acquire exchange) then sees
+     * every effect of the behaviours we ran, before it schedules the actor
+     * elsewhere. Relaxed on failure: a push raced in and we keep going. */
+    if (!atomic_compare_exchange_strong_explicit(&box->head, &expected,
+                                                 (uintptr_t)&box->stub | MAILBOX_IDLE_MARK,
+                                                 memory_order_release, memory_order_relaxed)) {
+        box->tail = tail; /* still ours: the actor stays scheduled */
+        return false;
+    }
+    if (tail != &box->stub)
+        *retired = tail;
+    return true;
+}
 
 #endif

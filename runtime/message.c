@@ -1,23 +1,13 @@
-/* message.c - see message.h. */
+/* message.c - the slow paths of messages; see message.h. */
 #include "message.h"
 
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "platform.h"
-#include "pool.h"
-
-static size_t message_size(const alox_behaviour_desc *b, int remote) {
-    return message_args_offset(b, remote) + b->args_size;
-}
-
-static bool over_aligned(const alox_behaviour_desc *b) { return b->args_align > MESSAGE_LOCAL_HEADER; }
 
 static message *allocate(const alox_behaviour_desc *b, int remote, const void *args) {
     message *m;
     size_t size = message_size(b, remote);
-    if (ALOX_UNLIKELY(over_aligned(b))) {
+    if (ALOX_UNLIKELY(message_over_aligned(b))) {
         /* Over-aligned arguments (e.g. a vector type): rare, not pooled. */
         size_t align = b->args_align;
         m = aligned_alloc(align, (size + align - 1) / align * align);
@@ -32,8 +22,8 @@ static message *allocate(const alox_behaviour_desc *b, int remote, const void *a
     return m;
 }
 
-message *message_new(const alox_behaviour_desc *behaviour, const void *args) {
-    return allocate(behaviour, 0, args);
+message *message_new_aligned(const alox_behaviour_desc *behaviour, int remote, const void *args) {
+    return allocate(behaviour, remote, args);
 }
 
 remote_message *message_new_remote(const alox_behaviour_desc *behaviour, const void *args) {
@@ -44,10 +34,4 @@ remote_message *message_new_remote(const alox_behaviour_desc *behaviour, const v
     return m;
 }
 
-void message_free(message *m) {
-    const alox_behaviour_desc *b = message_behaviour(m);
-    if (ALOX_UNLIKELY(over_aligned(b)))
-        free(m);
-    else
-        pool_free(m, message_size(b, message_is_remote(m)));
-}
+void message_free_aligned(message *m) { free(m); }

@@ -16,11 +16,15 @@
 #ifndef ALOX_MESSAGE_H
 #define ALOX_MESSAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "alox/abi.h"
 #include "mailbox.h"
+#include "platform.h"
+#include "pool.h"
 
 #define MESSAGE_LOCAL_HEADER 16u  /* bytes before the args of a local message */
 #define MESSAGE_REMOTE_HEADER 48u /* ... of a remote message */
@@ -59,13 +63,52 @@ static inline void *message_args(message *m) {
     return (void *)at;
 }
 
+/* Slow paths (message.c): behaviours whose arguments need more alignment
+ * than the pools give (a vector type), and remote messages. */
+message *message_new_aligned(const alox_behaviour_desc *behaviour, int remote, const void *args);
+void message_free_aligned(message *m);
+
+static inline bool message_over_aligned(const alox_behaviour_desc *b) {
+    return b->args_align > MESSAGE_LOCAL_HEADER;
+}
+
+static inline size_t message_size(const alox_behaviour_desc *b, int remote) {
+    return message_args_offset(b, remote) + b->args_size;
+}
+
+/* Copies the packed arguments. Most are one to four 8-byte words: fixed-size
+ * copies become a few moves, where a memcpy of a run-time size is a call. */
+static inline void message_copy_args(void *to, const void *from, size_t size) {
+    switch (size) {
+    case 0: break;
+    case 8: memcpy(to, from, 8); break;
+    case 16: memcpy(to, from, 16); break;
+    case 24: memcpy(to, from, 24); break;
+    case 32: memcpy(to, from, 32); break;
+    default: memcpy(to, from, size); break;
+    }
+}
+
 /* A local message for `behaviour` holding a copy of its args_size bytes. */
-message *message_new(const alox_behaviour_desc *behaviour, const void *args);
+static inline message *message_new(const alox_behaviour_desc *behaviour, const void *args) {
+    if (ALOX_UNLIKELY(message_over_aligned(behaviour)))
+        return message_new_aligned(behaviour, 0, args);
+    message *m = pool_alloc(message_size(behaviour, 0));
+    m->tagged = (uintptr_t)behaviour;
+    message_copy_args((void *)((uintptr_t)m + MESSAGE_LOCAL_HEADER), args, behaviour->args_size);
+    return m;
+}
 
 /* A remote message: the same, with link and seq (set by the caller). */
 remote_message *message_new_remote(const alox_behaviour_desc *behaviour, const void *args);
 
-void message_free(message *m);
+static inline void message_free(message *m) {
+    const alox_behaviour_desc *b = message_behaviour(m);
+    if (ALOX_UNLIKELY(message_over_aligned(b)))
+        message_free_aligned(m);
+    else
+        pool_free(m, message_size(b, message_is_remote(m)));
+}
 
 static inline message *message_of(mailbox_node *node) { return (message *)node; }
 

@@ -9,6 +9,14 @@
 #define ALOX_LIKELY(x) __builtin_expect(!!(x), 1)
 #define ALOX_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+/* For the runtime's thread-locals on the send path (worker_self, the pool
+ * caches, the actor arenas). In libalox.so the default model for a
+ * thread-local is global-dynamic: every access is a call to
+ * __tls_get_addr. Initial-exec is one load off %fs, and is safe because
+ * libalox is linked into programs, not dlopen'ed (glibc also keeps a
+ * reserve of static TLS for a dlopen'ed library that uses it). */
+#define ALOX_TLS _Thread_local __attribute__((tls_model("initial-exec")))
+
 /* Tell the core we are spinning (saves power, frees the sibling thread). */
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)

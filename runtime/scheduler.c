@@ -96,12 +96,7 @@ void scheduler_wake_if_needed(void) {
         wake_one();
 }
 
-void scheduler_schedule(actor *a) {
-    worker *w = worker_self;
-    if (w) {
-        worker_schedule(w, a);
-        return;
-    }
+void scheduler_inject(actor *a) {
     injectq_push(&S.inject, a);
     scheduler_wake_if_needed();
 }

@@ -52,8 +52,18 @@ extern scheduler the_scheduler;
 /* Configured worker count, from alox_init (default: the CPUs we may use). */
 void scheduler_set_threads(uint32_t threads);
 
+/* Makes a runnable actor known to the workers from a thread that is not a
+ * worker: through the injection queue. */
+void scheduler_inject(struct actor *a);
+
 /* Makes a runnable actor known to the workers, from any thread. */
-void scheduler_schedule(struct actor *a);
+static inline void scheduler_schedule(struct actor *a) {
+    worker *w = worker_self;
+    if (w)
+        worker_schedule(w, a);
+    else
+        scheduler_inject(a);
+}
 
 /* Work was added to a queue: wake a worker if some sleep and none spins. */
 void scheduler_wake_if_needed(void);

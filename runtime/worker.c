@@ -14,11 +14,6 @@
  * that a busy actor cannot hold a core for long. */
 #define BATCH_MESSAGES 100
 
-/* A behaviour that sends this many messages (in one call) while an actor
- * waits in runnext is a producer loop: hand that actor to an idle worker rather
- * than keep it waiting for the loop to end. Power of two: a mask test. */
-#define SENDS_BEFORE_HANDOFF 64u
-
 /* Check the injection queue before the local queue every this many actors,
  * so actors made runnable from outside are not starved by local work. */
 #define INJECT_CHECK_INTERVAL 61u
@@ -29,7 +24,7 @@
 
 #define S the_scheduler
 
-_Thread_local worker *worker_self;
+ALOX_TLS worker *worker_self;
 
 actor *worker_current_actor(void) { return worker_self ? worker_self->current : NULL; }
 
@@ -48,7 +43,7 @@ static void push_local(worker *w, actor *a) {
 }
 
 /* Moves the runnext actor where an idle worker can steal it, and wakes one. */
-static void hand_off_runnext(worker *w) {
+void worker_hand_off_runnext(worker *w) {
     if (atomic_load_explicit(&S.idle, memory_order_relaxed) == 0)
         return; /* nobody to hand it to: keep the locality */
     push_local(w, w->runnext);
@@ -56,18 +51,9 @@ static void hand_off_runnext(worker *w) {
     scheduler_wake_if_needed();
 }
 
-void worker_schedule(worker *w, actor *a) {
-    actor *displaced = w->runnext;
-    w->runnext = a;
-    if (displaced) {
-        push_local(w, displaced);
-        scheduler_wake_if_needed();
-    }
-}
-
-void worker_note_send(worker *w) {
-    if ((++w->sends & (SENDS_BEFORE_HANDOFF - 1)) == 0 && w->runnext)
-        hand_off_runnext(w);
+void worker_push_displaced(worker *w, actor *displaced) {
+    push_local(w, displaced);
+    scheduler_wake_if_needed();
 }
 
 static void stop_spinning(worker *w) {
@@ -203,7 +189,7 @@ static void run_actor(worker *w, actor *a) {
         deliver_counted(w, a, message_of(node));
         handled++;
         if (w->runnext && mailbox_has_next(&a->box))
-            hand_off_runnext(w);
+            worker_hand_off_runnext(w);
     }
     w->current = NULL;
     if (scheduler_stopping()) {

@@ -26,7 +26,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "platform.h"
 #include "runqueue.h"
+
+/* A behaviour that sends this many messages (in one call) while an actor
+ * waits in runnext is a producer loop: hand that actor to an idle worker rather
+ * than keep it waiting for the loop to end. Power of two: a mask test. */
+#define SENDS_BEFORE_HANDOFF 64u
 
 struct actor;
 
@@ -45,7 +51,7 @@ typedef struct worker {
 } worker;
 
 /* The worker running on this thread, or NULL on other threads. */
-extern _Thread_local worker *worker_self;
+extern ALOX_TLS worker *worker_self;
 
 /* Thread entry point of a worker. */
 void *worker_main(void *worker_arg);
@@ -53,10 +59,23 @@ void *worker_main(void *worker_arg);
 /* The actor whose behaviour is running on this thread, or NULL. */
 struct actor *worker_current_actor(void);
 
-/* An actor became runnable through a send from this worker. */
-void worker_schedule(worker *w, struct actor *a);
+/* Slow paths of the two below (worker.c). */
+void worker_push_displaced(worker *w, struct actor *displaced);
+void worker_hand_off_runnext(worker *w);
+
+/* An actor became runnable through a send from this worker: it runs next,
+ * and the one it displaces from runnext goes to the local queue. */
+static inline void worker_schedule(worker *w, struct actor *a) {
+    struct actor *displaced = w->runnext;
+    w->runnext = a;
+    if (displaced)
+        worker_push_displaced(w, displaced);
+}
 
 /* Called on every send from a worker (see SENDS_BEFORE_HANDOFF). */
-void worker_note_send(worker *w);
+static inline void worker_note_send(worker *w) {
+    if (ALOX_UNLIKELY((++w->sends & (SENDS_BEFORE_HANDOFF - 1)) == 0) && w->runnext)
+        worker_hand_off_runnext(w);
+}
 
 #endif

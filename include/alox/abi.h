@@ -51,6 +51,14 @@ extern "C" {
  * The runtime refuses descriptors of another version at registration. */
 #define ALOX_ABI_VERSION 1u
 
+/* Marks the functions libalox.so exports; everything else in it is hidden
+ * (built with -fvisibility=hidden), so its own calls are direct. */
+#if defined(__GNUC__) || defined(__clang__)
+#define ALOX_API __attribute__((visibility("default")))
+#else
+#define ALOX_API
+#endif
+
 /* ---------------------------------------------------------------------
  * Hashes. 64-bit FNV-1a over the bytes of a NUL-terminated string.
  * Front ends compute them at compile time; the runtime recomputes them at
@@ -155,23 +163,23 @@ typedef struct alox_behaviour_desc {
 
 /* Load-time registration (from constructors). Aborts the program with a
  * message naming the descriptor if its version or hashes are wrong. */
-void alox_register_type(const alox_type_desc *type);
-void alox_register_behaviour(const alox_behaviour_desc *behaviour);
+ALOX_API void alox_register_type(const alox_type_desc *type);
+ALOX_API void alox_register_behaviour(const alox_behaviour_desc *behaviour);
 
 /* The mailman's send: copies args_size bytes from args into a message for
  * target and returns at once. A NULL target, a stopped target or a target
  * of another type goes to the dead-letter handler with the reason. */
-void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *args);
+ALOX_API void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *args);
 
 /* Spawn a zero-initialised actor of the given type on this scheduler and
  * return the pointer to its user struct (the actor reference). */
-void *alox_spawn(const alox_type_desc *type);
+ALOX_API void *alox_spawn(const alox_type_desc *type);
 
 /* What alox_new(T) expands to: `spelled` is #T ("struct pinger"), the
  * trailing argument is (T *)0 so a front end can see T and replace the call
  * by alox_spawn(&__alox_type_<tag>). Without a front end the runtime finds
  * the registered type by the tag in `spelled` and checks its size. */
-void *alox__new(uint64_t size, uint64_t align, const char *spelled, ...);
+ALOX_API void *alox__new(uint64_t size, uint64_t align, const char *spelled, ...);
 
 #ifdef __cplusplus
 }
