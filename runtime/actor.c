@@ -103,4 +103,5 @@ void alox_stop(void *self) {
     /* Relaxed: only the worker running this actor reads the flag, and it is
      * this thread (alox_stop is called inside the actor's behaviour). */
     atomic_fetch_or_explicit(&a->flags, ACTOR_STOPPED, memory_order_relaxed);
+    worker_self->current_stopped = true; /* the rest of its batch: dead letters */
 }

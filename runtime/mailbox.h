@@ -66,27 +66,49 @@ static inline bool mailbox_push(mailbox *box, mailbox_node *node) {
     return (prev & MAILBOX_IDLE_MARK) != 0;
 }
 
-/* Takes the oldest node, or NULL if none is visible yet. *retired receives
- * the previous stub when it may now be freed (never the embedded stub),
- * else NULL. Consumer only. */
-static inline mailbox_node *mailbox_pop(mailbox *box, mailbox_node **retired) {
-    mailbox_node *tail = box->tail;
+/* Consumer, for a run of pops: the cursor (the current stub) is kept in the
+ * caller's local variable from mailbox_batch_begin to mailbox_batch_end.
+ * The mailbox sits in the actor header, whose line every push exchanges
+ * `head` in; a consumer that wrote `tail` there at every pop would pull
+ * that line back to its core once per message, and a producer on another
+ * core would wait for it at every send. */
+static inline mailbox_node *mailbox_batch_begin(const mailbox *box) { return box->tail; }
+
+static inline void mailbox_batch_end(mailbox *box, mailbox_node *cursor) { box->tail = cursor; }
+
+/* Takes the oldest node, or NULL if none is visible yet, advancing
+ * *cursor. *retired receives the previous stub when it may now be freed
+ * (never the embedded stub), else NULL. Consumer only. */
+static inline mailbox_node *mailbox_batch_pop(mailbox *box, mailbox_node **cursor,
+                                              mailbox_node **retired) {
+    mailbox_node *tail = *cursor;
     /* Acquire: pairs with the release store of `next` in mailbox_push. */
     mailbox_node *next = atomic_load_explicit(&tail->next, memory_order_acquire);
     *retired = NULL;
     if (next == NULL)
         return NULL;
-    box->tail = next;
+    *cursor = next;
     if (tail != &box->stub)
         *retired = tail;
     return next;
 }
 
-/* Consumer only: is a node visible right now? */
-static inline bool mailbox_has_next(const mailbox *box) {
-    /* Acquire for the same reason as in mailbox_pop. */
-    return atomic_load_explicit(&box->tail->next, memory_order_acquire) != NULL;
+/* Consumer only: is a node visible after the cursor right now? */
+static inline bool mailbox_batch_has_next(const mailbox_node *cursor) {
+    /* Acquire for the same reason as in mailbox_batch_pop. */
+    return atomic_load_explicit(&cursor->next, memory_order_acquire) != NULL;
 }
+
+/* One pop, outside a batch (the same, with the cursor in the mailbox). */
+static inline mailbox_node *mailbox_pop(mailbox *box, mailbox_node **retired) {
+    mailbox_node *cursor = mailbox_batch_begin(box);
+    mailbox_node *node = mailbox_batch_pop(box, &cursor, retired);
+    mailbox_batch_end(box, cursor);
+    return node;
+}
+
+/* Consumer only: is a node visible right now? */
+static inline bool mailbox_has_next(const mailbox *box) { return mailbox_batch_has_next(box->tail); }
 
 /* Marks the mailbox empty and idle if nothing was pushed since the last
  * pop, and hands back in *retired the last popped node (or NULL) to free.

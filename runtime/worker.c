@@ -155,10 +155,10 @@ static void free_retired(mailbox_node *retired) {
         message_free(message_of(retired));
 }
 
-static void deliver(actor *a, message *m) {
+static void deliver(worker *w, actor *a, message *m) {
     const alox_behaviour_desc *b = message_behaviour(m);
-    /* Relaxed: the flag is only written by this thread, in alox_stop. */
-    if (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_STOPPED)
+    w->sends = 0; /* counted for the runnext handoff */
+    if (ALOX_UNLIKELY(w->current_stopped))
         dead_letter_report(ALOX_DEAD_STOPPED, a->id, b, message_args(m));
     else
         b->trampoline(actor_body(a), message_args(m));
@@ -166,31 +166,32 @@ static void deliver(actor *a, message *m) {
         transport_processed((remote_message *)m); /* the sender may now forget it */
 }
 
-/* Runs one message, counting its sends for the runnext handoff. */
-static void deliver_counted(worker *w, actor *a, message *m) {
-    w->sends = 0;
-    deliver(a, m);
-}
-
 /* Runs up to BATCH_MESSAGES of a's messages. Afterwards the actor is either
- * idle (its mailbox marked) or queued again: never both, never neither. */
+ * idle (its mailbox marked) or queued again: never both, never neither.
+ * The actor header is read once here and written once at the end (see
+ * mailbox_batch_begin): senders on other cores own its line meanwhile. */
 static void run_actor(worker *w, actor *a) {
     mailbox_node *retired;
+    mailbox_node *cursor = mailbox_batch_begin(&a->box);
     uint32_t handled = 0;
     bool drained = false;
     w->current = a;
+    /* Relaxed: the flag is only written by the worker running the actor
+     * (alox_stop, which also sets current_stopped while it runs). */
+    w->current_stopped = (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_STOPPED) != 0;
     while (handled < BATCH_MESSAGES && !scheduler_stopping()) {
-        mailbox_node *node = mailbox_pop(&a->box, &retired);
+        mailbox_node *node = mailbox_batch_pop(&a->box, &cursor, &retired);
         free_retired(retired);
         if (!node) {
             drained = true;
             break;
         }
-        deliver_counted(w, a, message_of(node));
+        deliver(w, a, message_of(node));
         handled++;
-        if (w->runnext && mailbox_has_next(&a->box))
+        if (w->runnext && mailbox_batch_has_next(cursor))
             worker_hand_off_runnext(w);
     }
+    mailbox_batch_end(&a->box, cursor);
     w->current = NULL;
     if (scheduler_stopping()) {
         injectq_push(&S.inject, a); /* stays scheduled for the next alox_run */

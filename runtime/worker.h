@@ -45,6 +45,7 @@ typedef struct worker {
     uint32_t ticks;           /* actors run, for the injection-queue check */
     uint32_t sends;           /* sends by the running behaviour, for the runnext handoff */
     bool spinning;            /* counted in scheduler.spinning */
+    bool current_stopped;     /* the running actor called alox_stop */
     bool woken;               /* set under scheduler.lock by a waker */
     pthread_cond_t cond;      /* parked here, with scheduler.lock */
     pthread_t thread;
