@@ -19,6 +19,23 @@ void injectq_push(injectq *q, actor *a) {
     pthread_mutex_unlock(&q->lock);
 }
 
+void injectq_push_many(injectq *q, actor **actors, uint32_t n) {
+    if (n == 0)
+        return;
+    /* Link them before taking the lock: it is held for a few stores. */
+    for (uint32_t i = 0; i + 1 < n; i++)
+        actors[i]->next_runnable = actors[i + 1];
+    actors[n - 1]->next_runnable = NULL;
+    pthread_mutex_lock(&q->lock);
+    if (q->last)
+        q->last->next_runnable = actors[0];
+    else
+        q->first = actors[0];
+    q->last = actors[n - 1];
+    atomic_fetch_add(&q->size, n); /* seq_cst, as in injectq_push */
+    pthread_mutex_unlock(&q->lock);
+}
+
 uint32_t injectq_pop(injectq *q, actor **out, uint32_t max) {
     if (atomic_load_explicit(&q->size, memory_order_relaxed) == 0)
         return 0; /* a stale zero only delays: the pusher wakes a worker */

@@ -30,6 +30,9 @@ typedef struct injectq {
 
 void injectq_push(injectq *q, struct actor *a);
 
+/* Appends n actors (oldest first) under one lock: a worker's overflow. */
+void injectq_push_many(injectq *q, struct actor **actors, uint32_t n);
+
 /* Takes up to max actors into out[], oldest first. Returns how many. */
 uint32_t injectq_pop(injectq *q, struct actor **out, uint32_t max);
 

@@ -33,13 +33,12 @@ actor *worker_current_actor(void) { return worker_self ? worker_self->current : 
 static void push_local(worker *w, actor *a) {
     if (runqueue_push(&w->queue, a))
         return;
-    for (uint32_t i = 0; i < RUNQUEUE_SIZE / 2; i++) {
-        actor *moved = runqueue_pop(&w->queue);
-        if (!moved)
-            break;
-        injectq_push(&S.inject, moved);
-    }
-    injectq_push(&S.inject, a);
+    actor *moved[RUNQUEUE_SIZE / 2 + 1];
+    uint32_t n = 0;
+    while (n < RUNQUEUE_SIZE / 2 && (moved[n] = runqueue_pop(&w->queue)))
+        n++;
+    moved[n++] = a;
+    injectq_push_many(&S.inject, moved, n);
 }
 
 /* Moves the runnext actor where an idle worker can steal it, and wakes one. */
