@@ -26,7 +26,16 @@ typedef struct injectq {
     _Atomic uint32_t size;
 } injectq;
 
-#define INJECTQ_INITIALIZER {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0}
+/* Adaptive where glibc has it: the lock is held for a few stores, so a
+ * contender spins briefly instead of sleeping in the kernel at once (with
+ * the plain mutex, workers of a spawn tree slept thousands of times a
+ * second on it). */
+#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
+#define INJECTQ_LOCK_INITIALIZER PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
+#else
+#define INJECTQ_LOCK_INITIALIZER PTHREAD_MUTEX_INITIALIZER
+#endif
+#define INJECTQ_INITIALIZER {INJECTQ_LOCK_INITIALIZER, NULL, NULL, 0}
 
 void injectq_push(injectq *q, struct actor *a);
 
