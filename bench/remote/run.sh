@@ -26,6 +26,7 @@ runs=${2:-5}
 rounds=${LATENCY_ROUNDS:-5000}
 messages=${THROUGHPUT_MESSAGES:-1000000}
 raw=$build/bench/remote/zmq_raw
+free_port=$build/free_port
 node=$build/bench/remote/alox_remote
 alox=$build/tools/alox
 for f in "$raw" "$node" "$alox"; do
@@ -65,7 +66,7 @@ raw_one() {
   local shape=$1 mode=$2 count=$rounds attempt port log=raw-$1-$2.log
   [ "$shape" = throughput ] && count=$messages
   for attempt in 1 2 3; do
-    port=$("$raw" free-port)
+    port=$("$free_port")
     if timeout 300 "$raw" "$shape" "$mode" "$count" "tcp://127.0.0.1:$port" >"$log" 2>&1; then
       echo "$(result_of "$log") $(usage_of "$log")"
       return 0
@@ -97,7 +98,7 @@ alox_one() {
   local shape=$1 count=$rounds attempt port slog=alox-server.log clog=alox-$1.log rc
   [ "$shape" = throughput ] && count=$messages
   for attempt in 1 2 3; do
-    port=$("$raw" free-port)
+    port=$("$free_port")
     "$node" --alox-node server --alox-listen "tcp://127.0.0.1:$port" --alox-key keys/server.key \
       --alox-trust trust.txt serve >"$slog" 2>&1 &
     server_pid=$!

@@ -6,7 +6,6 @@
  *
  *   zmq_raw latency    plain|curve ROUNDS   tcp://127.0.0.1:PORT
  *   zmq_raw throughput plain|curve MESSAGES tcp://127.0.0.1:PORT
- *   zmq_raw free-port
  *
  * latency:    REQ -> REP round trips of an 8-byte payload (a counter the
  *             server checks and echoes), after 100 untimed warm-up trips
@@ -16,7 +15,6 @@
  *             receiver from the first message (sent ahead, untimed, so the
  *             handshake is over) to the last, like libzmq's perf/local_thr.
  *             Prints M msg/s.
- * free-port:  prints a TCP port on 127.0.0.1 that was free a moment ago.
  *
  * curve: both processes make a key pair with zmq_curve_keypair; the server
  * sets ZMQ_CURVE_SERVER and its secret key, the client the server's public
@@ -197,30 +195,12 @@ static int push_client(void *context, int curve, const keys *k, const char *endp
 
 /* ------------------------------------------------------------------ */
 
-static int free_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof addr;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
-        getsockname(fd, (struct sockaddr *)&addr, &size) != 0) {
-        perror("zmq_raw: free-port");
-        return 1;
-    }
-    printf("%d\n", ntohs(addr.sin_port));
-    close(fd);
-    return 0;
-}
-
 static int usage(void) {
-    fprintf(stderr, "usage: zmq_raw latency|throughput plain|curve COUNT tcp://127.0.0.1:PORT\n"
-                    "       zmq_raw free-port\n");
+    fprintf(stderr, "usage: zmq_raw latency|throughput plain|curve COUNT tcp://127.0.0.1:PORT\n");
     return 2;
 }
 
 int main(int argc, char **argv) {
-    if (argc == 2 && !strcmp(argv[1], "free-port"))
-        return free_port();
     if (argc != 5)
         return usage();
     int latency = !strcmp(argv[1], "latency");

@@ -24,7 +24,7 @@ struct alox_actor sink { int64_t next[64]; int64_t received, out_of_order; };
 struct alox_actor counter { int64_t count; };
 struct alox_actor worker { int64_t jobs; };
 struct alox_actor control { int32_t unused; };
-struct alox_actor client { int64_t results, sum, echoes, expected; };
+struct alox_actor client { int64_t results, sum, echoes, expected, progress_mark; };
 struct alox_actor sender { int32_t id; };
 
 /* ------------------------------------------------------------------ */
@@ -106,9 +106,15 @@ alox_behave void sink_report(struct client *self, int64_t received, int64_t out_
     self->sum = out_of_order;
 }
 
+/* Prints "echoed K" once, at the progress mark: the kill -9 test kills
+ * the server when it sees it, in the middle of the stream however fast the
+ * stream goes. */
 alox_behave void echo(struct client *self, int64_t n) {
     (void)n;
-    self->echoes++;
+    if (++self->echoes == self->progress_mark) {
+        printf("echoed %lld\n", (long long)self->echoes);
+        fflush(stdout);
+    }
 }
 
 alox_behave void result(struct client *self, int64_t value) {
@@ -206,6 +212,7 @@ static int role_stream(long n, int echo_wanted) {
     alox_on_dead_letter(count_dead);
     struct counter *remote = LOOKUP(struct counter, "counter");
     struct client *me = alox_new(struct client);
+    me->progress_mark = n / 10;
     printf("streaming\n");
     fflush(stdout);
     double t0 = now_s();

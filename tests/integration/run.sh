@@ -102,8 +102,9 @@ kill9)
   start_server
   timeout 120 "$nodes" "${client_flags[@]}" stream $((rounds * 30)) >client.log 2>&1 &
   cpid=$!; pids+=("$cpid")
-  for _ in $(seq 200); do grep -q streaming client.log && break; sleep 0.05; done
-  sleep 0.5
+  # Killed when a tenth of the stream has been echoed: mid-stream, at any speed.
+  for _ in $(seq 2000); do grep -q "^echoed" client.log && break; sleep 0.01; done
+  grep -q "^echoed" client.log || fail "no progress from the stream"
   kill -9 "$server_pid"
   wait "$cpid"; rc=$?
   [ $rc -eq 0 ] || fail "client exited $rc"

@@ -1,5 +1,6 @@
 /* free_port.c - prints a TCP port on 127.0.0.1 that was free a moment ago
- * (bound to port 0, the kernel's choice, then closed). For the tests. */
+ * (bound to port 0, the kernel's choice, then closed). For the multi-process
+ * tests and the remote benchmarks. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
