@@ -12,17 +12,24 @@ ALOX_PACKAGES=(
   libclang-rt-14-dev           # libFuzzer, for the wire-format fuzz test
 )
 
+# The systems the Savina benchmarks compare with (bench/savina): the test
+# run's smoke test (ctest savina_quick) builds and checks them too.
+ALOX_BENCH_PACKAGES=(g++ libcaf-dev erlang-base time)
+
+# alox_missing_packages [PACKAGE...]: those not installed (default: ALOX_PACKAGES)
 alox_missing_packages() {
-  local missing=()
-  for p in "${ALOX_PACKAGES[@]}"; do
+  local missing=() wanted=("$@")
+  [ ${#wanted[@]} -eq 0 ] && wanted=("${ALOX_PACKAGES[@]}")
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   echo "${missing[@]:-}"
 }
 
+# alox_setup [PACKAGE...]: installs those missing (default: ALOX_PACKAGES)
 alox_setup() {
   local missing
-  missing=$(alox_missing_packages)
+  missing=$(alox_missing_packages "$@")
   [ -z "$missing" ] && return 0
   echo "alox setup: installing Debian packages: $missing"
   local sudo=""

@@ -9,6 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/setup.sh"
 alox_setup
+alox_setup "${ALOX_BENCH_PACKAGES[@]}" # CAF and Erlang, for the Savina smoke test
 
 configs=("$@")
 [ ${#configs[@]} -eq 0 ] && configs=(plain thread address)
