@@ -15,7 +15,8 @@
 #
 #   --quick       small N, 1 run: a smoke test that every program builds and
 #                 checks its result (the ctest savina_quick)
-#   --only LIST   workloads to run: pingpong,counting,ring,forkjoin,big,skynet
+#   --only LIST   workloads to run: pingpong,counting,ring,forkjoin,big,skynet,
+#                 remote_pingpong,remote_counting
 #   --ctest       as registered with ctest: no install, no build (the programs
 #                 of --build-dir, a configured top-level build tree, are used);
 #                 exit 77 (skipped) when CAF or Erlang is not installed
@@ -47,11 +48,11 @@ done
 [ -z "$runs" ] && { [ $quick = 1 ] && runs=1 || runs=5; }
 case "$runs" in ''|*[!0-9]*|0) echo "run.sh: --runs must be a positive number" >&2; exit 2 ;; esac
 
-workloads=(pingpong counting ring forkjoin big skynet)
+workloads=(pingpong counting ring forkjoin big skynet remote_pingpong remote_counting)
 if [ -n "$only" ]; then
   IFS=, read -r -a workloads <<<"$only"
   for w in "${workloads[@]}"; do
-    case " pingpong counting ring forkjoin big skynet " in *" $w "*) ;; *)
+    case " pingpong counting ring forkjoin big skynet remote_pingpong remote_counting " in *" $w "*) ;; *)
       echo "run.sh: unknown workload '$w'" >&2; exit 2 ;; esac
   done
 fi
@@ -60,15 +61,18 @@ fi
 # the time is divided by.
 if [ $quick = 1 ]; then
   declare -A args=([pingpong]="10000" [counting]="100000" [ring]="100000 100"
-                   [forkjoin]="10000" [big]="100 100" [skynet]="10000")
+                   [forkjoin]="10000" [big]="100 100" [skynet]="10000"
+                   [remote_pingpong]="1000" [remote_counting]="20000")
   fj_small=1000 limit_s=300
 else
   declare -A args=([pingpong]="1000000" [counting]="10000000" [ring]="10000000 100"
-                   [forkjoin]="1000000" [big]="1000 1000" [skynet]="1000000")
+                   [forkjoin]="1000000" [big]="1000 1000" [skynet]="1000000"
+                   [remote_pingpong]="20000" [remote_counting]="1000000")
   fj_small=1000 limit_s=900
 fi
 declare -A unit=([pingpong]="ns/msg" [counting]="ns/msg" [ring]="ns/hop"
-                 [forkjoin]="ns/actor" [big]="ns/msg" [skynet]="ns/actor")
+                 [forkjoin]="ns/actor" [big]="ns/msg" [skynet]="ns/actor"
+                 [remote_pingpong]="ns/msg" [remote_counting]="ns/msg")
 threads="${SAVINA_THREADS:-$(nproc)}"
 export SAVINA_THREADS="$threads"
 
@@ -123,8 +127,8 @@ skipped=()
 systems=(alox caf erlang baseline)
 have_system() { # which systems can run
   case "$1" in
-    alox) [ -x "$bin/alox/${workloads[0]}" ] ;;
-    caf) [ -x "$bin/caf/${workloads[0]}" ] ;;
+    alox) [ -x "$bin/alox/pingpong" ] ;;
+    caf) [ -x "$bin/caf/pingpong" ] ;;
     erlang) command -v erl >/dev/null && command -v erlc >/dev/null ;;
     *) return 0 ;;
   esac
@@ -171,13 +175,33 @@ have_time=0
 
 failures=0
 export ERL_CRASH_DUMP="$results/erl_crash.dump"
+# Erlang's remote workloads: epmd (the node name server, started by the
+# first distributed node) listens on 127.0.0.1 only; stopped at the end if
+# this run started it.
+export ERL_EPMD_ADDRESS=127.0.0.1
+epmd_was_running=0
+pgrep -x epmd >/dev/null 2>&1 && epmd_was_running=1
+stop_epmd() {
+  if [ $epmd_was_running = 0 ] && pgrep -x epmd >/dev/null 2>&1; then
+    epmd -kill >/dev/null 2>&1 || true
+  fi
+}
+trap stop_epmd EXIT
 # run_one RUN LABEL WORKLOAD SYSTEM ARGS... : one program, one CSV row
 # (LABEL names the row: the workload, or forkjoin_small for the memory base).
 run_one() {
   local r="$1" label="$2" w="$3" s="$4"; shift 4
   local cmd=() out rss="" line rc=0
   case "$s" in
-    erlang) cmd=(erl -noshell +S "$threads" +P 4000000 -pa "$ebin" -run "savina_$w" main "$@") ;;
+    erlang)
+      cmd=(erl -noshell +S "$threads" +P 4000000 -pa "$ebin")
+      # The remote workloads start a second node: this one must be distributed.
+      [[ $w == remote_* ]] && cmd+=(-name "savina_$$_$r@127.0.0.1" -setcookie savina
+                                   -kernel inet_dist_use_interface "{127,0,0,1}")
+      cmd+=(-run "savina_$w" main "$@") ;;
+    alox|baseline) # two processes, through the programs of bench/remote
+      if [[ $w == remote_* ]]; then cmd=(bash "$here/remote.sh" "$s" "$w" "$build" "$@")
+      else cmd=("$bin/$s/$w" "$@"); fi ;;
     *) cmd=("$bin/$s/$w" "$@") ;;
   esac
   local tfile="$results/.time"
