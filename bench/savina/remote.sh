@@ -14,7 +14,7 @@
 #           bytes, or PUSH/PULL of N 64-byte messages: the transport alone,
 #           no actors and no encryption.
 set -euo pipefail
-system=$1 workload=$2 build=$3 n=$4
+system=$1 workload=$2 build=$(cd "$3" && pwd) n=$4
 case "$workload" in
   remote_pingpong) shape=latency ;;
   remote_counting) shape=throughput ;;
