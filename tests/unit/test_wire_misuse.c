@@ -24,10 +24,9 @@ static void encode_bad_lookup_name(void *arg) {
     wire_put_lookup(&b, 1, 2, arg);
 }
 
-static void encode_misaligned_ref(void *arg) {
-    (void)arg;
+/* A batch of one item with 16 bytes of args and the one reference given. */
+static void encode_item_with_ref(wire_ref ref) {
     uint8_t args[16] = {0};
-    wire_ref ref = {4, ALOX_REF_ACTOR, 1, 1, 1};
     wire_buffer b;
     wire_buffer_init(&b);
     wire_begin(&b, WIRE_BATCH, 1, 1, 1);
@@ -35,15 +34,14 @@ static void encode_misaligned_ref(void *arg) {
     wire_batch_item(&b, WIRE_OP_SEND, 1, 2, 3, 4, args, 16, &ref, 1);
 }
 
+static void encode_misaligned_ref(void *arg) {
+    (void)arg;
+    encode_item_with_ref((wire_ref){4, ALOX_REF_ACTOR, 1, 1, 1});
+}
+
 static void encode_stage_ref(void *arg) {
     (void)arg;
-    uint8_t args[16] = {0};
-    wire_ref ref = {8, ALOX_REF_STAGE, 1, 1, 0};
-    wire_buffer b;
-    wire_buffer_init(&b);
-    wire_begin(&b, WIRE_BATCH, 1, 1, 1);
-    wire_batch_start(&b, 1);
-    wire_batch_item(&b, WIRE_OP_SEND, 1, 2, 3, 4, args, 16, &ref, 1);
+    encode_item_with_ref((wire_ref){8, ALOX_REF_STAGE, 1, 1, 0});
 }
 
 static void encode_item_without_start(void *arg) {
