@@ -107,9 +107,6 @@ static inline mailbox_node *mailbox_pop(mailbox *box, mailbox_node **retired) {
     return node;
 }
 
-/* Consumer only: is a node visible right now? */
-static inline bool mailbox_has_next(const mailbox *box) { return mailbox_batch_has_next(box->tail); }
-
 /* Marks the mailbox empty and idle if nothing was pushed since the last
  * pop, and hands back in *retired the last popped node (or NULL) to free.
  * Returns false if a push raced in: the actor must stay scheduled. */
