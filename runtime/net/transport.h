@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "actor.h"
-#include "message.h"
+#include "core/actor.h"
+#include "core/message.h"
 
 typedef struct transport_peer_config {
     const char *name;

@@ -1,6 +1,6 @@
 /*
  * keys.h - CurveZMQ key pairs and trust files for distribution
- * (DESIGN.md section 4).
+ * (README.md, "Distribution").
  *
  * Keys are Z85 text (40 characters for 32 bytes), made and checked with
  * libzmq (zmq_curve_keypair, zmq_curve_public, zmq_z85_decode).

@@ -13,10 +13,11 @@
 #include <zmq.h>
 
 #include "alox.h"
-#include "dead_letter.h"
+#include "core/scheduler.h"
 #include "node.h"
-#include "platform.h"
-#include "scheduler.h"
+#include "proxy.h"
+#include "support/dead_letter.h"
+#include "support/platform.h"
 
 transport_state transport = {
     .lookup_lock = PTHREAD_MUTEX_INITIALIZER,
@@ -85,7 +86,7 @@ static bool has_stage_pointer(const alox_behaviour_desc *b, const void *args) {
 }
 
 void transport_send(actor *proxy, const alox_behaviour_desc *b, const void *args) {
-    if (peer_epoch_is_dead(proxy->epoch)) {
+    if (peer_epoch_is_dead(proxy_epoch(proxy))) {
         dead_letter_report(ALOX_DEAD_PEER_LOST, proxy->id, b, args);
         return;
     }
@@ -313,7 +314,7 @@ static bool drain_outbox(uint32_t budget) {
             backlog_last = NULL;
         remote_message *rm = (remote_message *)m;
         actor *proxy = rm->link;
-        peer_epoch *epoch = proxy->epoch;
+        peer_epoch *epoch = proxy_epoch(proxy);
         if (peer_epoch_is_dead(epoch)) {
             dead_letter_report(ALOX_DEAD_PEER_LOST, proxy->id, message_behaviour(m), message_args(m));
             message_free(m);

@@ -17,7 +17,7 @@
 
 #include "peer.h"
 #include "transport.h"
-#include "wire.h"
+#include "wire/wire.h"
 
 /* Tunables (milliseconds unless named otherwise). */
 #define TRANSPORT_HEARTBEAT_MS 200       /* a frame at least this often to every live peer */

@@ -30,8 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "message.h"
-#include "wire.h"
+#include "core/message.h"
+#include "wire/wire.h"
 
 typedef struct peer_epoch {
     struct peer *peer;

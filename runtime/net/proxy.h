@@ -20,9 +20,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "actor.h"
+#include "core/actor.h"
 
 struct peer_epoch;
+
+/* The peer session a proxy belongs to (the actor header's `remote`). */
+static inline struct peer_epoch *proxy_epoch(const actor *proxy) { return proxy->remote; }
 
 /* Makes a local actor findable by its id from the network. */
 void proxy_export(actor *a);

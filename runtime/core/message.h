@@ -23,8 +23,8 @@
 
 #include "alox/abi.h"
 #include "mailbox.h"
-#include "platform.h"
-#include "pool.h"
+#include "support/platform.h"
+#include "support/pool.h"
 
 #define MESSAGE_LOCAL_HEADER 16u  /* bytes before the args of a local message */
 #define MESSAGE_REMOTE_HEADER 48u /* ... of a remote message */

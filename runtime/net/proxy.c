@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "idmap.h"
+#include "support/idmap.h"
 #include "peer.h"
-#include "platform.h"
-#include "registry.h"
+#include "support/platform.h"
+#include "support/registry.h"
 
 static pthread_mutex_t export_lock = PTHREAD_MUTEX_INITIALIZER;
 static idmap exports = IDMAP_INITIALIZER;
@@ -55,10 +55,10 @@ static const alox_type_desc *placeholder_type(uint64_t type_hash) {
 actor *proxy_for(uint64_t id, uint64_t type_hash, struct peer_epoch *epoch) {
     pthread_mutex_lock(&proxy_lock);
     actor *p = idmap_get(&proxies, id);
-    if (!p || (p->epoch != epoch && peer_epoch_is_dead(p->epoch))) {
+    if (!p || (proxy_epoch(p) != epoch && peer_epoch_is_dead(proxy_epoch(p)))) {
         const alox_type_desc *type = registry_type_by_hash(type_hash);
         p = actor_spawn_with_id(type ? type : placeholder_type(type_hash), id, ACTOR_PROXY);
-        p->epoch = epoch;
+        p->remote = epoch;
         idmap_put(&proxies, id, p);
     }
     pthread_mutex_unlock(&proxy_lock);

@@ -8,23 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "actor.h"
-#include "alox.h"
-#include "node.h"
-#include "scheduler.h"
+#include "core/scheduler.h"
 
 #define FLAG_PREFIX "--alox-"
 
 #define KNOWN_FLAGS                                                                          \
     "--alox-threads N, --alox-node NAME, --alox-listen tcp://HOST:PORT, "                   \
     "--alox-peer NAME=tcp://HOST:PORT, --alox-key FILE, --alox-trust FILE"
-
-static bool initialized;
-static config current;
-
-bool config_initialized(void) { return initialized; }
-
-const config *config_current(void) { return initialized ? &current : NULL; }
 
 static bool parse_threads(const char *text, const char *source, uint32_t *out, char *err,
                           size_t err_size) {
@@ -475,32 +465,4 @@ bool config_parse(int *argc, char **argv, config *out, char *err, size_t err_siz
     if (!ok)
         config_free(out);
     return ok;
-}
-
-void alox_init(int *argc, char **argv) {
-    config cfg;
-    char err[2048];
-    if (!config_parse(argc, argv, &cfg, err, sizeof err)) {
-        fprintf(stderr, "alox: %s\n", err);
-        exit(2);
-    }
-    if (cfg.threads)
-        scheduler_set_threads(cfg.threads);
-    /* alox_init runs before any actor is spawned: every actor id carries
-     * this node id. */
-    actor_node_id = cfg.node_id;
-    if (initialized) {
-        if (current.node || cfg.node) {
-            fprintf(stderr, "alox: alox_init called twice on a distributed node: call it once, "
-                            "first thing in main\n");
-            exit(2);
-        }
-        config_free(&current);
-    }
-    current = cfg;
-    initialized = true;
-    if (!node_start(&current, err, sizeof err)) {
-        fprintf(stderr, "alox: %s\n", err);
-        exit(2);
-    }
 }

@@ -9,9 +9,7 @@
 
 #include "actor.h"
 #include "alox.h"
-#include "config.h"
-#include "platform.h"
-#include "transport.h"
+#include "support/platform.h"
 
 scheduler the_scheduler = {
     .inject = INJECTQ_INITIALIZER,
@@ -212,9 +210,13 @@ static void join_workers(void) {
     S.idle_stack = NULL;
 }
 
-int alox_run(void) {
-    if (!config_initialized())
-        alox_init(NULL, NULL);
+void scheduler_run_until_exit(bool on) {
+    pthread_mutex_lock(&S.lock);
+    S.until_exit = on;
+    pthread_mutex_unlock(&S.lock);
+}
+
+int scheduler_run(void) {
     if (S.threads == 0)
         S.threads = default_threads();
     pthread_mutex_lock(&S.lock);
@@ -232,8 +234,8 @@ int alox_run(void) {
     S.idle_top = 0;
     S.exit_code = 0;
     /* A node that serves others never runs out of work on its own: it
-     * runs until alox_exit (or SIGINT / SIGTERM, see signals.c). */
-    bool serving = transport_serving();
+     * runs until alox_exit (or SIGINT / SIGTERM, see net/node.c). */
+    bool serving = S.until_exit;
     if (serving)
         atomic_fetch_add(&S.holds, 1);
     start_workers();

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "alox.h"
-#include "platform.h"
-#include "registry.h"
+#include "support/platform.h"
+#include "support/registry.h"
 #include "worker.h"
 
 #define ARENA_CHUNK_BYTES (1024 * 1024) /* actors carved per thread at once */

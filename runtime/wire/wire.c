@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "alox/abi.h"
-#include "platform.h"
+#include "support/platform.h"
 
 /* --- Little-endian loads and stores, byte by byte (no alignment assumed). --- */
 static uint64_t load_le(const uint8_t *p, unsigned bytes) {

@@ -43,6 +43,7 @@ typedef struct scheduler {
     _Atomic int holds;         /* alox_hold minus alox_release */
     _Atomic bool stopping;     /* workers must return */
     bool running;              /* inside alox_run (under lock) */
+    bool until_exit;           /* quiescence does not end a run (under lock) */
     bool exit_requested;       /* alox_exit called (under lock) */
     int exit_code;
 } scheduler;
@@ -75,6 +76,14 @@ bool scheduler_park(worker *w);
  * until the peers have processed what it sent them. */
 void scheduler_hold_remote(int count);
 void scheduler_release_remote(int count);
+
+/* Runs the workers until quiescence or alox_exit (alox_run, once
+ * alox_init has run): returns the exit code. */
+int scheduler_run(void);
+
+/* While on, a run ends only at alox_exit, never at quiescence: for a node
+ * that serves others (remote_hooks.h). */
+void scheduler_run_until_exit(bool on);
 
 /* Is any actor waiting in a run queue? (a snapshot) */
 bool scheduler_work_visible(void);

@@ -2,11 +2,15 @@
 #include "mailman.h"
 
 #include "actor.h"
-#include "dead_letter.h"
 #include "message.h"
-#include "platform.h"
+#include "remote_hooks.h"
 #include "scheduler.h"
-#include "transport.h"
+#include "support/dead_letter.h"
+#include "support/platform.h"
+
+remote_hooks core_remote_hooks;
+
+void remote_hooks_install(const remote_hooks *hooks) { core_remote_hooks = *hooks; }
 
 void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *args) {
     if (ALOX_UNLIKELY(target == NULL)) {
@@ -23,7 +27,7 @@ void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *a
         if (a->type->size != 0 && a->type->name_hash != behaviour->type_hash)
             dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
         else
-            transport_send(a, behaviour, args);
+            core_remote_hooks.send(a, behaviour, args); /* proxies exist only with the hooks */
         return;
     }
     if (ALOX_UNLIKELY(a->type->name_hash != behaviour->type_hash)) {

@@ -10,9 +10,9 @@
 #include <time.h>
 
 #include "alox.h"
-#include "platform.h"
+#include "support/platform.h"
 #include "proxy.h"
-#include "registry.h"
+#include "support/registry.h"
 
 /* Serials of actors spawned here for another node: the top serial bit set,
  * then our node id, then a counter, so they never collide with the serials

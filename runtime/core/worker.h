@@ -5,7 +5,7 @@
  *   1. `runnext`: the actor most recently made runnable by a send from this
  *      worker. Running it next keeps a chain of sends (ping-pong, pipelines)
  *      on one core: a push and pop cost ~7 ns, a handoff to another core
- *      ~230 ns (shared/notes/perf-anchors.md).
+ *      ~230 ns (measured on our machines: bench/README.md).
  *   2. its local run queue (FIFO), and every INJECT_CHECK_INTERVAL actors
  *      the scheduler's injection queue first, so outside sends never starve;
  *   3. the injection queue;
@@ -26,7 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "platform.h"
+#include "support/platform.h"
 #include "runqueue.h"
 
 /* A behaviour that sends this many messages (in one call) while an actor

@@ -10,13 +10,14 @@
  * dead letters, never a use-after-free.
  *
  * A proxy (ACTOR_PROXY) has the same header and a zeroed body of the
- * type's size: sends to it go to the network (mailman.c), and code that
- * reads a remote actor's fields by mistake reads zeros, not garbage.
+ * type's size: sends to it go to the network through the send hook
+ * (remote_hooks.h), and code that reads a remote actor's fields by
+ * mistake reads zeros, not garbage.
  *
  * Thread-safety: actor_spawn from any thread. The fields other than the
  * mailbox are written once at spawn, except `flags`: ACTOR_STOPPED is
  * written only by the worker running the actor, ACTOR_EXPORTED only under
- * the export lock (proxy.c).
+ * the export lock (net/proxy.c).
  */
 #ifndef ALOX_ACTOR_H
 #define ALOX_ACTOR_H
@@ -42,7 +43,7 @@ typedef struct actor {
     struct actor *next_runnable; /* link in the injection queue */
     _Atomic uint32_t flags;      /* enum actor_flags */
     uint32_t magic;              /* ACTOR_MAGIC */
-    struct peer_epoch *epoch;    /* proxies: the peer session it belongs to; else NULL */
+    void *remote;                /* proxies: the network layer's own (remote_hooks.h); else NULL */
 } actor;
 
 _Static_assert(sizeof(actor) == 64, "the actor header is one cache line");

@@ -4,10 +4,10 @@
 #include <stddef.h>
 
 #include "actor.h"
-#include "dead_letter.h"
 #include "message.h"
+#include "remote_hooks.h"
 #include "scheduler.h"
-#include "transport.h"
+#include "support/dead_letter.h"
 
 /* Messages an actor may handle before the worker moves on (fairness);
  * large enough that the per-batch cost (one CAS) disappears, small enough
@@ -162,7 +162,7 @@ static void deliver(worker *w, actor *a, message *m) {
     else
         b->trampoline(actor_body(a), message_args(m));
     if (ALOX_UNLIKELY(message_is_remote(m)))
-        transport_processed((remote_message *)m); /* the sender may now forget it */
+        core_remote_hooks.processed((remote_message *)m); /* the sender may now forget it */
 }
 
 /* Runs up to BATCH_MESSAGES of a's messages. Afterwards the actor is either

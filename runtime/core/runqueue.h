@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "platform.h"
+#include "support/platform.h"
 
 #define RUNQUEUE_SIZE 256u /* actors: enough for bursts; overflow goes global */
 

@@ -4,7 +4,7 @@
  *     --alox-threads N   ALOX_THREADS   worker threads (1..1024; default: one
  *                                       per CPU this process may use)
  *
- * Distribution (DESIGN.md section 4; all off unless --alox-node is given):
+ * Distribution (README.md, "Distribution"; all off unless --alox-node is given):
  *
  *     --alox-node NAME   ALOX_NODE      this scheduler's node name,
  *                                       [A-Za-z0-9_.-]{1,64}
@@ -32,9 +32,8 @@
  * trust file and must not be this node; a peer name is given once. Whether
  * the listen port is free is found out by the transport when it binds.
  *
- * Thread-safety: config_parse and alox_init from one thread, before the
- * runtime runs. The config that config_current returns is read-only
- * afterwards and may be read from any thread.
+ * Thread-safety: config_parse from one thread, before the runtime runs
+ * (alox_init, init.c, keeps the accepted configuration).
  */
 #ifndef ALOX_CONFIG_H
 #define ALOX_CONFIG_H
@@ -43,7 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "keys.h"
+#include "security/keys.h"
 
 /* One --alox-peer. */
 typedef struct config_peer {
@@ -84,10 +83,5 @@ void config_free(config *cfg);
  * true; PORT a number from 1 to 65535. Else false and why (without the
  * endpoint itself) in why[why_size]. */
 bool config_endpoint_check(const char *endpoint, bool listen, char *why, size_t why_size);
-
-/* The configuration alox_init accepted; NULL before alox_init. */
-const config *config_current(void);
-
-bool config_initialized(void);
 
 #endif

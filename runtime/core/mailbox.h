@@ -10,7 +10,7 @@
  *
  * Order: pushes are linearised by the exchange on `head`; if push A
  * happens before push B (same thread, or causally through another
- * message), A is popped first. This gives the causal delivery of DESIGN §3.
+ * message), A is popped first. This gives the causal delivery promised in the README.
  *
  * Memory: the consumer keeps the most recently popped node as the queue's
  * stub, so a popped node stays valid until the next pop; mailbox_pop hands

@@ -8,11 +8,11 @@
 #include <sys/random.h>
 #include <zmq.h>
 
-#include "dead_letter.h"
-#include "keys.h"
-#include "platform.h"
+#include "support/dead_letter.h"
+#include "security/keys.h"
+#include "support/platform.h"
 #include "proxy.h"
-#include "scheduler.h"
+#include "core/scheduler.h"
 
 static alox_peer_lost_fn lost_handler;
 

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dead_letter.h"
-#include "platform.h"
+#include "support/dead_letter.h"
+#include "support/platform.h"
 #include "proxy.h"
-#include "registry.h"
-#include "scheduler.h"
+#include "support/registry.h"
+#include "core/scheduler.h"
 
 static uint16_t node_of(uint64_t id) { return (uint16_t)(id >> 48); }
 
