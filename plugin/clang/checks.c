@@ -1,5 +1,5 @@
 /*
- * checks.c - the compile-time rules of DESIGN.md section 1, worded exactly
+ * checks.c - the compile-time rules (README.md), worded exactly
  * as the GCC plugin words them (plugin/gcc/checks.cc), at the offending
  * parameter, declaration or expression:
  *   - a behaviour returns void;

@@ -4,7 +4,7 @@
  * One concept per file:
  *   plugin.cc      plugin_init, the callbacks, __ALOX__, GC roots
  *   attributes.cc  alox_actor / alox_behave / alox_stage and the predicates on them
- *   checks.cc      the compile-time rules (DESIGN.md section 1)
+ *   checks.cc      the compile-time rules (README.md)
  *   signature.cc   packed layout, signature string, FNV-1a hashes, ref list
  *   emit.cc        descriptors, trampolines, load-time constructors
  *   rewrite.cc     the GIMPLE pass turning behaviour calls into alox_send

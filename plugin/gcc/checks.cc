@@ -1,5 +1,5 @@
 /*
- * checks.cc - the compile-time rules of DESIGN.md section 1.
+ * checks.cc - the compile-time rules (README.md).
  *
  * Each rule is one error_at at the offending parameter, declaration or
  * expression, saying why it is wrong and what to write instead:

@@ -48,7 +48,7 @@
  * The files: attributes.cc (annotations), checks.cc (rules), signature.cc
  * (layout, signature, hashes, refs), emit.cc (descriptors, trampolines,
  * constructors), rewrite.cc (the GIMPLE pass). Verified facts about GCC 12's
- * plugin API behind these choices: /work/shared/notes/gcc-plugin-facts.md.
+ * plugin API behind these choices: docs/gcc-plugin-facts.md.
  */
 #include "alox-plugin.h"
 
