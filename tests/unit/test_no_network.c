@@ -1,9 +1,12 @@
 /* test_no_network.c - a program that never turns distribution on starts no
- * network thread and opens no socket (docs/ARCHITECTURE.md, "Layers"): the
- * core runs alone until the network layer installs its hooks. */
+ * network thread and opens no network socket (docs/ARCHITECTURE.md,
+ * "Layers"): the core runs alone until the network layer installs its
+ * hooks. What it may have is the observer of `alox top` (observe/observe.h):
+ * one thread and one Unix socket, and with ALOX_TOP=0 not even those. */
 #include "test_util.h"
 
 #include <dirent.h>
+#include <sys/socket.h>
 
 #define WORKERS 2
 
@@ -16,7 +19,7 @@ typedef struct {
 } look_args;
 HANDMADE_BEHAVIOUR(probe, look, look_args, "(i32)")
 
-static int threads_seen, sockets_seen;
+static int threads_seen, sockets_seen, inet_sockets_seen;
 
 static int count_entries(const char *dir, const char *link_prefix) {
     DIR *d = opendir(dir);
@@ -37,6 +40,13 @@ static int count_entries(const char *dir, const char *link_prefix) {
             target[len] = '\0';
             n += strncmp(target, link_prefix, strlen(link_prefix)) == 0;
         }
+        if (len > 0 && strncmp(target, "socket:", 7) == 0) {
+            int domain = 0;
+            socklen_t size = sizeof domain;
+            if (getsockopt(atoi(e->d_name), SOL_SOCKET, SO_DOMAIN, &domain, &size) == 0 &&
+                (domain == AF_INET || domain == AF_INET6))
+                inet_sockets_seen++;
+        }
     }
     closedir(d);
     return n;
@@ -47,28 +57,62 @@ static int count_entries(const char *dir, const char *link_prefix) {
 static void look(struct probe *self, const look_args *a) {
     (void)a;
     self->runs++;
+    inet_sockets_seen = 0;
     threads_seen = count_entries("/proc/self/task", NULL);
     sockets_seen = count_entries("/proc/self/fd", "socket:");
 }
 
-static void test_local_program_has_no_network(void **state) {
-    (void)state;
+/* In a child process (each case has its own runtime): runs one behaviour
+ * and exits 0 if the program had `observers` observer threads and Unix
+ * sockets besides main and the workers, and no network socket. */
+static void run_local_program(void *observers_arg) {
+    int observers = *(int *)observers_arg;
     unsetenv("ALOX_NODE");
     alox_init(NULL, NULL);
-    assert_int_equal(alox_set_threads(WORKERS), 0);
+    if (alox_set_threads(WORKERS) != 0)
+        _exit(10);
     int sockets_before = count_entries("/proc/self/fd", "socket:");
     struct probe *p = new_probe();
     send_look(p, (look_args){0});
-    assert_int_equal(alox_run(), 0);
-    assert_int_equal(p->runs, 1);
-    /* main + the workers: no mailman, no ZeroMQ I/O thread. */
-    assert_int_equal(threads_seen, 1 + WORKERS);
-    assert_int_equal(sockets_seen, sockets_before);
+    if (alox_run() != 0 || p->runs != 1)
+        _exit(11);
+    /* main + the workers (+ the observer): no mailman, no ZeroMQ I/O thread. */
+    fprintf(stderr, "threads %d, sockets %d more, network sockets %d\n", threads_seen,
+            sockets_seen - sockets_before, inet_sockets_seen);
+    if (threads_seen != 1 + WORKERS + observers)
+        _exit(12);
+    if (sockets_seen != sockets_before + observers)
+        _exit(13);
+    if (inet_sockets_seen != 0)
+        _exit(14);
+    _exit(0);
+}
+
+static void expect_child(int observers) {
+    char out[4096];
+    int status = test_run_child(run_local_program, &observers, out, sizeof out);
+    print_message("%s", out);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void test_local_program_has_no_network(void **state) {
+    (void)state;
+    unsetenv("ALOX_TOP");
+    expect_child(1); /* the observer of alox top: a thread and a Unix socket */
+}
+
+static void test_top_off_starts_nothing(void **state) {
+    (void)state;
+    setenv("ALOX_TOP", "0", 1);
+    expect_child(0);
+    unsetenv("ALOX_TOP");
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_local_program_has_no_network),
+        cmocka_unit_test(test_top_off_starts_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
