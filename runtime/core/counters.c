@@ -162,39 +162,13 @@ static uint32_t next_countdown(thread_counters *c) {
     return 1 + next_random(c) % (2 * COUNTERS_SAMPLE_PERIOD - 1);
 }
 
-static void remember_hot(thread_counters *c, const alox_type_desc *type, uint64_t id,
-                         uint64_t ns) {
-    uint64_t epoch = atomic_load_explicit(&counters_backlog_epoch, memory_order_relaxed);
-    actor_sample *victim = NULL;
-    for (uint32_t i = 0; i < COUNTERS_HOT_ACTORS; i++) {
-        actor_sample *s = &c->hot[i];
-        if (counter_get(&s->id) == id && counter_get(&s->epoch) == epoch) {
-            counter_add(&s->sampled_ns, ns);
-            return;
-        }
-        /* Prefer a slot of an older epoch, else the smallest. */
-        if (!victim || (counter_get(&s->epoch) != epoch && counter_get(&victim->epoch) == epoch) ||
-            (counter_get(&s->epoch) == counter_get(&victim->epoch) &&
-             counter_get(&s->sampled_ns) < counter_get(&victim->sampled_ns)))
-            victim = s;
-    }
-    if (counter_get(&victim->epoch) == epoch && counter_get(&victim->sampled_ns) > ns)
-        return; /* all eight busier */
-    counter_set(&victim->id, 0);
-    atomic_store_explicit(&victim->type, type, memory_order_relaxed);
-    counter_set(&victim->sampled_ns, ns);
-    counter_set(&victim->epoch, epoch);
-    counter_set(&victim->id, id);
-}
-
-void counters_sample_end(const alox_type_desc *type, uint64_t id) {
+void counters_sample_end(const alox_type_desc *type) {
     thread_counters *c = &counters_self;
     uint64_t now = counters_now_ns();
     uint64_t ns = (now - c->sample_start_ns) * COUNTERS_SAMPLE_PERIOD;
     c->sample_start_ns = 0;
     c->sample_countdown = next_countdown(c);
     counter_add(&counters_slot(type)->sampled_ns, ns);
-    remember_hot(c, type, id, ns);
 }
 
 void counters_sample_backlog(const alox_type_desc *type, uint64_t id, const void *cursor) {
@@ -364,14 +338,6 @@ static void offer(counters_actor_view *list, size_t *count, size_t max, uint64_t
 static void read_samples(counters_view *v) {
     uint64_t epoch = atomic_load_explicit(&counters_backlog_epoch, memory_order_relaxed);
     for (thread_counters *c = blocks; c; c = c->next) {
-        for (uint32_t i = 0; i < COUNTERS_HOT_ACTORS; i++) {
-            actor_sample *s = &c->hot[i];
-            uint64_t id = counter_get(&s->id), e = counter_get(&s->epoch);
-            if (id && (e == epoch || e + 1 == epoch))
-                offer(v->busiest, &v->busiest_count, COUNTERS_HOT_ACTORS, id,
-                      atomic_load_explicit(&s->type, memory_order_relaxed),
-                      counter_get(&s->sampled_ns), true);
-        }
         for (uint32_t i = 0; i < COUNTERS_BACKLOGS; i++) {
             backlog_sample *s = &c->backlogs[i];
             if (epoch && counter_get(&s->epoch) == epoch && counter_get(&s->depth))
@@ -380,6 +346,18 @@ static void read_samples(counters_view *v) {
                       counter_get(&s->depth), false);
         }
     }
+}
+
+size_t counters_running(counters_actor_view *out, size_t max) {
+    size_t n = 0;
+    pthread_mutex_lock(&lock);
+    for (thread_counters *c = blocks; c && n < max; c = c->next) {
+        uint64_t id = c->worker >= 0 ? counter_get(&c->w.current_id) : 0;
+        if (id)
+            out[n++] = (counters_actor_view){id, atomic_load_explicit(&c->w.current_type, memory_order_relaxed), 1};
+    }
+    pthread_mutex_unlock(&lock);
+    return n;
 }
 
 bool counters_read(counters_view *out) {

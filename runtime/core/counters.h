@@ -19,9 +19,10 @@
  *     type descriptor's address, counted once per batch and per spawn. A
  *     slot taken by another type is folded into the global totals under
  *     the lock (rare: a program has few actor types);
- *   - run time per type and the busiest actors: one batch in about
- *     COUNTERS_SAMPLE_PERIOD is timed (at random, so periodic workloads do
- *     not alias) and counted for the period: an estimate;
+ *   - run time per type: one batch in about COUNTERS_SAMPLE_PERIOD is
+ *     timed (at random, so periodic workloads do not alias) and counted
+ *     for the period: an estimate. The busiest actors are sampled by the
+ *     reader instead (counters_running: what each worker runs now);
  *   - backlogs: while a snapshot asks for them (counters_want_backlogs), a
  *     worker that ends a full batch counts the messages still queued for
  *     that actor (it owns that mailbox; at most COUNTERS_BACKLOG_WALK).
@@ -43,7 +44,6 @@
 
 #define COUNTERS_TYPE_SLOTS 32u      /* per thread; a power of two */
 #define COUNTERS_SAMPLE_PERIOD 256u  /* batches per timed batch, on average */
-#define COUNTERS_HOT_ACTORS 8u       /* busiest actors remembered per thread */
 #define COUNTERS_BACKLOGS 4u         /* largest backlogs remembered per worker */
 #define COUNTERS_BACKLOG_WALK 10000u /* messages counted at most per backlog */
 
@@ -74,13 +74,6 @@ typedef struct type_tally {
     counter spawned, stopped, runs, sampled_ns;
 } type_tally;
 
-typedef struct actor_sample {
-    counter id;        /* 0: free */
-    _Atomic(const alox_type_desc *) type;
-    counter sampled_ns; /* scaled by the sampling period */
-    counter epoch;
-} actor_sample;
-
 typedef struct backlog_sample {
     counter id, depth, epoch;
     _Atomic(const alox_type_desc *) type;
@@ -108,7 +101,6 @@ typedef struct thread_counters {
     uint64_t backlog_epoch;    /* the last epoch this worker sampled in */
     uint32_t backlogs_taken;   /* samples taken in that epoch */
     type_tally types[COUNTERS_TYPE_SLOTS];
-    actor_sample hot[COUNTERS_HOT_ACTORS];
     backlog_sample backlogs[COUNTERS_BACKLOGS];
     const void *queue;         /* the worker's run queue (counters_read) */
     struct thread_counters *next; /* registered blocks, under the lock */
@@ -122,7 +114,7 @@ extern _Atomic uint64_t counters_backlog_epoch;
 
 /* Slow paths (counters.c). */
 type_tally *counters_slot_miss(const alox_type_desc *type);
-void counters_sample_end(const alox_type_desc *type, uint64_t id);
+void counters_sample_end(const alox_type_desc *type);
 void counters_sample_backlog(const alox_type_desc *type, uint64_t id, const void *cursor);
 
 static inline type_tally *counters_slot(const alox_type_desc *type) {
@@ -157,14 +149,14 @@ static inline void counters_batch_begin(const alox_type_desc *type, uint64_t id)
 }
 
 /* ... and ran `handled` behaviours of it. */
-static inline void counters_batch_end(const alox_type_desc *type, uint64_t id, uint32_t handled) {
+static inline void counters_batch_end(const alox_type_desc *type, uint32_t handled) {
     thread_counters *c = &counters_self;
     counter_add(&c->w.runs, handled);
     counter_add(&c->w.batches, 1);
     counter_set(&c->w.current_id, 0);
     counter_add(&counters_slot(type)->runs, handled);
     if (ALOX_UNLIKELY(c->sample_start_ns != 0))
-        counters_sample_end(type, id);
+        counters_sample_end(type);
 }
 
 /* A batch ended with messages still queued (the actor goes back in a run
@@ -216,7 +208,7 @@ typedef struct counters_type_view {
 typedef struct counters_actor_view {
     uint64_t id;
     const alox_type_desc *type;
-    uint64_t value; /* sampled_ns (busiest) or depth (backlogs) */
+    uint64_t value; /* the depth (backlogs), or samples (busiest) */
 } counters_actor_view;
 
 typedef struct counters_view {
@@ -224,17 +216,17 @@ typedef struct counters_view {
     size_t worker_count;
     counters_type_view *types;     /* every type ever counted */
     size_t type_count;
-    counters_actor_view busiest[COUNTERS_HOT_ACTORS];    /* largest first */
-    size_t busiest_count;
     counters_actor_view backlogs[COUNTERS_BACKLOGS * 4]; /* largest first */
     size_t backlog_count;
 } counters_view;
 
-/* Fills *out (arrays malloc'd; counters_view_free). Busiest actors are
- * those sampled since the epoch before the current one; backlogs those of
+/* Fills *out (arrays malloc'd; counters_view_free). Backlogs are those of
  * the current epoch. Any thread. */
 bool counters_read(counters_view *out);
 void counters_view_free(counters_view *v);
+
+/* The actor each worker is running now (up to max); returns how many. */
+size_t counters_running(counters_actor_view *out, size_t max);
 
 /* Starts a new backlog epoch: workers sample the actors they leave
  * backlogged from now on. Returns the new epoch. */

@@ -214,7 +214,7 @@ static void run_actor(worker *w, actor *a) {
     }
     mailbox_batch_end(&a->box, cursor);
     w->current = NULL;
-    counters_batch_end(a->type, a->id, handled);
+    counters_batch_end(a->type, handled);
     if (scheduler_stopping()) {
         injectq_push(&S.inject, a); /* stays scheduled for the next alox_run */
         return;

@@ -17,6 +17,9 @@
 #include "support/dead_letter.h"
 
 #define SNAPSHOT_BACKLOG_WAIT_MS 20 /* workers sample backlogs at batch ends: many per ms */
+#define SNAPSHOT_LOOK_EVERY_US 500  /* meanwhile, what each worker runs is looked at this often */
+#define SNAPSHOT_BUSIEST 8          /* actors shown */
+#define SNAPSHOT_TALLY 64           /* distinct actors tallied per snapshot */
 #define SNAPSHOT_MAX_PEERS 1024     /* shown at most */
 
 static char program_name[64] = "?";
@@ -57,6 +60,48 @@ static void look(program_view *v) {
     pthread_mutex_unlock(&the_scheduler.lock);
     v->injected = injectq_size(&the_scheduler.inject);
     v->uptime_ms = (counters_now_ns() - started_ns) / 1000000;
+}
+
+/* The busiest actors: how often each was seen running, over `looks` looks. */
+typedef struct busy_tally {
+    counters_actor_view seen[SNAPSHOT_TALLY];
+    size_t count, looks;
+} busy_tally;
+
+static void look_at_workers(busy_tally *b) {
+    counters_actor_view now[SNAPSHOT_TALLY];
+    size_t n = counters_running(now, SNAPSHOT_TALLY);
+    b->looks++;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < b->count && b->seen[k].id != now[i].id)
+            k++;
+        if (k == b->count) {
+            if (b->count == SNAPSHOT_TALLY)
+                continue;
+            b->seen[b->count++] = (counters_actor_view){now[i].id, now[i].type, 0};
+        }
+        b->seen[k].value++;
+    }
+}
+
+static int by_samples(const void *x, const void *y) {
+    uint64_t a = ((const counters_actor_view *)x)->value, b = ((const counters_actor_view *)y)->value;
+    return a < b ? 1 : a > b ? -1 : 0;
+}
+
+/* Watches the workers for `ms` (while they sample backlogs), or looks once. */
+static void watch(busy_tally *b, int ms) {
+    memset(b, 0, sizeof *b);
+    uint64_t end = counters_now_ns() + (uint64_t)ms * 1000000u;
+    do {
+        look_at_workers(b);
+        if (ms > 0) {
+            struct timespec pause = {0, SNAPSHOT_LOOK_EVERY_US * 1000L};
+            nanosleep(&pause, NULL);
+        }
+    } while (counters_now_ns() < end);
+    qsort(b->seen, b->count, sizeof b->seen[0], by_samples);
 }
 
 static void forget(program_view *v) {
@@ -114,7 +159,7 @@ static void types_json(textbuf *t, const counters_view *c) {
 }
 
 static void actors_json(textbuf *t, const char *key, const counters_actor_view *list, size_t n,
-                        bool backlogs) {
+                        bool backlogs, size_t looks) {
     textbuf_printf(t, "\"%s\":[", key);
     for (size_t i = 0; i < n; i++) {
         textbuf_printf(t, "%s{\"actor\":", i ? "," : "");
@@ -125,7 +170,7 @@ static void actors_json(textbuf *t, const char *key, const counters_actor_view *
             textbuf_printf(t, ",\"queued\":%llu,\"at_least\":%s}", (unsigned long long)list[i].value,
                            list[i].value >= COUNTERS_BACKLOG_WALK ? "true" : "false");
         else
-            textbuf_printf(t, ",\"run_ns_sampled\":%llu}", (unsigned long long)list[i].value);
+            textbuf_printf(t, ",\"share\":%.3f}", looks ? (double)list[i].value / (double)looks : 0.0);
     }
     textbuf_printf(t, "],");
 }
@@ -168,11 +213,10 @@ static void dead_letters_json(textbuf *t) {
 }
 
 void snapshot_json(textbuf *t, bool sample_backlogs) {
-    if (sample_backlogs) {
+    if (sample_backlogs)
         counters_want_backlogs();
-        struct timespec wait = {0, SNAPSHOT_BACKLOG_WAIT_MS * 1000000L};
-        nanosleep(&wait, NULL);
-    }
+    busy_tally busy;
+    watch(&busy, sample_backlogs ? SNAPSHOT_BACKLOG_WAIT_MS : 0);
     program_view v;
     look(&v);
     textbuf_printf(t, "{\"format\":1,\"pid\":%ld,\"program\":", (long)getpid());
@@ -187,8 +231,9 @@ void snapshot_json(textbuf *t, bool sample_backlogs) {
                    v.injected);
     workers_json(t, &v.counters);
     types_json(t, &v.counters);
-    actors_json(t, "busiest", v.counters.busiest, v.counters.busiest_count, false);
-    actors_json(t, "backlogs", v.counters.backlogs, v.counters.backlog_count, true);
+    actors_json(t, "busiest", busy.seen, busy.count < SNAPSHOT_BUSIEST ? busy.count : SNAPSHOT_BUSIEST,
+                false, busy.looks);
+    actors_json(t, "backlogs", v.counters.backlogs, v.counters.backlog_count, true, 0);
     dead_letters_json(t);
     peers_json(t, &v);
     textbuf_printf(t, "\"malformed_frames\":%llu,\"rejected_connections\":%llu}\n",

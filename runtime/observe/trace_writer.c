@@ -92,7 +92,7 @@ static void put_event(FILE *f, const placed *p, flow_map *flows, uint64_t *next_
             *s = (pending){e->flow, id};
         }
         if (p->ring->worker < 0) { /* no behaviour slice around it: a slice of its own */
-            fprintf(f, ",\n{\"ph\":\"X\",\"cat\":\"alox\",\"name\":\"send ");
+            fprintf(f, ",\n{\"ph\":\"X\",\"cat\":\"alox.send\",\"name\":\"send ");
             fprintf(f, "%s\",\"pid\":%ld,\"tid\":%ld,\"ts\":", e->name, pid, tid);
             put_ts(f, e->start_ns);
             fprintf(f, ",\"dur\":0.001}");
