@@ -153,11 +153,11 @@ static int list_programs(bool as_json) {
                 printf("%s%.*s", found ? "," : "", (int)strcspn(raw, "\n"), raw);
             } else {
                 uint64_t live = 0, runs = 0;
-                const json *types = json_get(j, "types");
-                for (size_t i = 0; i < json_count(types); i++) {
+                const json *types = json_get(j, "types"), *workers = json_get(j, "workers");
+                for (size_t i = 0; i < json_count(types); i++)
                     live += json_u64(json_at(types, i), "live");
-                    runs += json_u64(json_at(types, i), "runs");
-                }
+                for (size_t i = 0; i < json_count(workers); i++)
+                    runs += json_u64(json_at(workers, i), "runs");
                 char up[32], a[32], r[32];
                 top_format_duration(json_u64(j, "uptime_ms") / 1e3, up, sizeof up);
                 top_format_count(live, a, sizeof a);

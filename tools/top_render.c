@@ -116,12 +116,12 @@ static void types(FILE *out, const json *now, const json *prev, double interval)
     double sampled_total = 0;
     for (size_t i = 0; i < n; i++) {
         r[i].type = json_at(list, i);
-        r[i].runs = rate(r[i].type, matching(prev, "types", "type", r[i].type), "runs", interval);
+        r[i].runs = rate(r[i].type, matching(prev, "types", "type", r[i].type), "runs_sampled", interval);
         sampled_total += json_u64(r[i].type, "run_ns_sampled");
     }
     qsort(r, n, sizeof *r, by_runs);
     fprintf(out, "\n%-24s %10s %10s %10s %10s %7s\n", "ACTOR TYPE", "LIVE", "SPAWNED", "STOPPED",
-            prev ? "RUNS/s" : "RUNS", "TIME%");
+            prev ? "~RUNS/s" : "~RUNS", "~TIME%");
     for (size_t i = 0; i < n && i < TOP_TYPES_SHOWN; i++) {
         const json *t = r[i].type;
         char live[16], spawned[16], stopped[16], runs[16];
@@ -135,6 +135,7 @@ static void types(FILE *out, const json *now, const json *prev, double interval)
     }
     if (n > TOP_TYPES_SHOWN)
         fprintf(out, "(%zu more types)\n", n - TOP_TYPES_SHOWN);
+    fprintf(out, "(~: estimated from one batch in about 256)\n");
     free(r);
 }
 

@@ -16,11 +16,11 @@ _Atomic uint64_t counters_backlog_epoch;
 
 typedef struct type_total {
     const alox_type_desc *type;
-    uint64_t spawned, stopped, runs, sampled_ns;
+    uint64_t spawned, stopped, runs_sampled, sampled_ns;
 } type_total;
 
 typedef struct worker_total {
-    uint64_t runs, sent, batches, steals, parks, busy_ns;
+    uint64_t runs, sent, steals, parks, busy_ns;
 } worker_total;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -64,11 +64,11 @@ static void fold_slot(type_tally *t) {
     type_total *total = total_of(type);
     total->spawned += counter_get(&t->spawned);
     total->stopped += counter_get(&t->stopped);
-    total->runs += counter_get(&t->runs);
+    total->runs_sampled += counter_get(&t->runs_sampled);
     total->sampled_ns += counter_get(&t->sampled_ns);
     counter_set(&t->spawned, 0);
     counter_set(&t->stopped, 0);
-    counter_set(&t->runs, 0);
+    counter_set(&t->runs_sampled, 0);
     counter_set(&t->sampled_ns, 0);
     atomic_store_explicit(&t->type, NULL, memory_order_relaxed);
 }
@@ -89,13 +89,11 @@ static void fold_worker(thread_counters *c) {
     worker_tally *w = &c->w;
     r->runs += counter_get(&w->runs);
     r->sent += counter_get(&w->sent);
-    r->batches += counter_get(&w->batches);
     r->steals += counter_get(&w->steals);
     r->parks += counter_get(&w->parks);
     r->busy_ns += busy_now(w, counters_now_ns());
     counter_set(&w->runs, 0);
     counter_set(&w->sent, 0);
-    counter_set(&w->batches, 0);
     counter_set(&w->steals, 0);
     counter_set(&w->parks, 0);
     counter_set(&w->busy_ns, 0);
@@ -162,13 +160,15 @@ static uint32_t next_countdown(thread_counters *c) {
     return 1 + next_random(c) % (2 * COUNTERS_SAMPLE_PERIOD - 1);
 }
 
-void counters_sample_end(const alox_type_desc *type) {
+void counters_sample_end(const alox_type_desc *type, uint32_t handled) {
     thread_counters *c = &counters_self;
     uint64_t now = counters_now_ns();
     uint64_t ns = (now - c->sample_start_ns) * COUNTERS_SAMPLE_PERIOD;
     c->sample_start_ns = 0;
     c->sample_countdown = next_countdown(c);
-    counter_add(&counters_slot(type)->sampled_ns, ns);
+    type_tally *t = counters_slot(type);
+    counter_add(&t->sampled_ns, ns);
+    counter_add(&t->runs_sampled, (uint64_t)handled * COUNTERS_SAMPLE_PERIOD);
 }
 
 void counters_sample_backlog(const alox_type_desc *type, uint64_t id, const void *cursor) {
@@ -204,6 +204,7 @@ void counters_idle_begin(void) {
     uint64_t now = counters_now_ns();
     counter_add(&w->busy_ns, now > since ? now - since : 0);
     counter_set(&w->busy_since_ns, 0);
+    counter_set(&w->current_id, 0);
 }
 
 void counters_idle_end(void) {
@@ -264,7 +265,7 @@ static void read_workers(counters_view *v, uint64_t now) {
         w->index = (uint32_t)i;
         if (i < retired_count) {
             worker_total *r = &retired[i];
-            w->runs = r->runs, w->sent = r->sent, w->batches = r->batches;
+            w->runs = r->runs, w->sent = r->sent;
             w->steals = r->steals, w->parks = r->parks, w->busy_ns = r->busy_ns;
         }
     }
@@ -276,7 +277,6 @@ static void read_workers(counters_view *v, uint64_t now) {
         w->running = true;
         w->runs += counter_get(&t->runs);
         w->sent += counter_get(&t->sent);
-        w->batches += counter_get(&t->batches);
         w->steals += counter_get(&t->steals);
         w->parks += counter_get(&t->parks);
         w->busy_ns += busy_now(t, now);
@@ -291,7 +291,7 @@ static void read_types(counters_view *v) {
     for (size_t i = 0; i < total_count; i++) {
         counters_type_view *t = type_view_of(v, &cap, totals[i].type);
         t->spawned += totals[i].spawned, t->stopped += totals[i].stopped;
-        t->runs += totals[i].runs, t->sampled_ns += totals[i].sampled_ns;
+        t->runs_sampled += totals[i].runs_sampled, t->sampled_ns += totals[i].sampled_ns;
     }
     for (thread_counters *c = blocks; c; c = c->next) {
         for (uint32_t i = 0; i < COUNTERS_TYPE_SLOTS; i++) {
@@ -301,7 +301,7 @@ static void read_types(counters_view *v) {
                 continue;
             counters_type_view *t = type_view_of(v, &cap, type);
             t->spawned += counter_get(&s->spawned), t->stopped += counter_get(&s->stopped);
-            t->runs += counter_get(&s->runs), t->sampled_ns += counter_get(&s->sampled_ns);
+            t->runs_sampled += counter_get(&s->runs_sampled), t->sampled_ns += counter_get(&s->sampled_ns);
         }
     }
 }

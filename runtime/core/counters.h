@@ -16,13 +16,15 @@
  *     steal, a park); time busy is measured only when a worker starts and
  *     stops looking for work (the slow path), never per message;
  *   - per actor type: a small direct-mapped table per thread, keyed by the
- *     type descriptor's address, counted once per batch and per spawn. A
+ *     type descriptor's address; spawns and stops are counted exactly. A
  *     slot taken by another type is folded into the global totals under
  *     the lock (rare: a program has few actor types);
- *   - run time per type: one batch in about COUNTERS_SAMPLE_PERIOD is
- *     timed (at random, so periodic workloads do not alias) and counted
- *     for the period: an estimate. The busiest actors are sampled by the
- *     reader instead (counters_running: what each worker runs now);
+ *   - behaviours and run time per type are sampled, not counted: one batch
+ *     in about COUNTERS_SAMPLE_PERIOD (chosen at random, so periodic
+ *     workloads do not alias) is timed and counted for the period. The
+ *     estimates are unbiased; their error shrinks as 1/sqrt(samples). The
+ *     per-worker counts are exact. The busiest actors are sampled by the
+ *     reader (counters_running: what each worker runs now);
  *   - backlogs: while a snapshot asks for them (counters_want_backlogs), a
  *     worker that ends a full batch counts the messages still queued for
  *     that actor (it owns that mailbox; at most COUNTERS_BACKLOG_WALK).
@@ -71,7 +73,8 @@ static inline uint64_t counters_now_ns(void) {
 
 typedef struct type_tally {
     _Atomic(const alox_type_desc *) type; /* NULL: free */
-    counter spawned, stopped, runs, sampled_ns;
+    counter spawned, stopped;
+    counter runs_sampled, sampled_ns; /* estimates: samples x COUNTERS_SAMPLE_PERIOD */
 } type_tally;
 
 typedef struct backlog_sample {
@@ -83,12 +86,11 @@ typedef struct backlog_sample {
 typedef struct worker_tally {
     counter runs;      /* behaviours run */
     counter sent;      /* messages sent by its behaviours */
-    counter batches;   /* actors taken to run */
     counter steals;    /* successful steals */
     counter parks;     /* times it went to sleep */
     counter busy_ns;   /* time not looking for work, up to busy_since */
     counter busy_since_ns; /* 0 while looking for work or parked */
-    counter current_id;    /* the actor being run, 0 if none */
+    counter current_id;    /* the actor it ran last, 0 once it looks for work */
     _Atomic(const alox_type_desc *) current_type;
 } worker_tally;
 
@@ -114,7 +116,7 @@ extern _Atomic uint64_t counters_backlog_epoch;
 
 /* Slow paths (counters.c). */
 type_tally *counters_slot_miss(const alox_type_desc *type);
-void counters_sample_end(const alox_type_desc *type);
+void counters_sample_end(const alox_type_desc *type, uint32_t handled);
 void counters_sample_backlog(const alox_type_desc *type, uint64_t id, const void *cursor);
 
 static inline type_tally *counters_slot(const alox_type_desc *type) {
@@ -152,11 +154,8 @@ static inline void counters_batch_begin(const alox_type_desc *type, uint64_t id)
 static inline void counters_batch_end(const alox_type_desc *type, uint32_t handled) {
     thread_counters *c = &counters_self;
     counter_add(&c->w.runs, handled);
-    counter_add(&c->w.batches, 1);
-    counter_set(&c->w.current_id, 0);
-    counter_add(&counters_slot(type)->runs, handled);
     if (ALOX_UNLIKELY(c->sample_start_ns != 0))
-        counters_sample_end(type);
+        counters_sample_end(type, handled);
 }
 
 /* A batch ended with messages still queued (the actor goes back in a run
@@ -194,15 +193,15 @@ void counters_worker_end(void);
 typedef struct counters_worker_view {
     uint32_t index;
     bool running;          /* a thread has this index now */
-    uint64_t runs, sent, batches, steals, parks, busy_ns;
-    uint64_t current_id;   /* 0: not running a behaviour */
+    uint64_t runs, sent, steals, parks, busy_ns;
+    uint64_t current_id;   /* 0: looking for work or parked */
     const alox_type_desc *current_type;
     uint32_t queued;       /* actors in its run queue */
 } counters_worker_view;
 
 typedef struct counters_type_view {
     const alox_type_desc *type;
-    uint64_t spawned, stopped, runs, sampled_ns;
+    uint64_t spawned, stopped, runs_sampled, sampled_ns;
 } counters_type_view;
 
 typedef struct counters_actor_view {

@@ -120,11 +120,11 @@ static void workers_json(textbuf *t, const counters_view *c) {
     for (size_t i = 0; i < c->worker_count; i++) {
         const counters_worker_view *w = &c->workers[i];
         textbuf_printf(t,
-                       "%s{\"index\":%u,\"running\":%s,\"runs\":%llu,\"sent\":%llu,\"batches\":%llu,"
+                       "%s{\"index\":%u,\"running\":%s,\"runs\":%llu,\"sent\":%llu,"
                        "\"steals\":%llu,\"parks\":%llu,\"busy_ns\":%llu,\"queued\":%u,\"current\":",
                        i ? "," : "", w->index, w->running ? "true" : "false",
                        (unsigned long long)w->runs, (unsigned long long)w->sent,
-                       (unsigned long long)w->batches, (unsigned long long)w->steals,
+                       (unsigned long long)w->steals,
                        (unsigned long long)w->parks, (unsigned long long)w->busy_ns, w->queued);
         if (w->current_id) {
             textbuf_printf(t, "{\"actor\":");
@@ -149,10 +149,10 @@ static void types_json(textbuf *t, const counters_view *c) {
         const counters_type_view *ty = &c->types[i];
         textbuf_printf(t, "%s{\"type\":", i ? "," : "");
         textbuf_json_string(t, type_name(ty->type));
-        textbuf_printf(t, ",\"live\":%llu,\"spawned\":%llu,\"stopped\":%llu,\"runs\":%llu,"
+        textbuf_printf(t, ",\"live\":%llu,\"spawned\":%llu,\"stopped\":%llu,\"runs_sampled\":%llu,"
                           "\"run_ns_sampled\":%llu}",
                        (unsigned long long)live_of(ty), (unsigned long long)ty->spawned,
-                       (unsigned long long)ty->stopped, (unsigned long long)ty->runs,
+                       (unsigned long long)ty->stopped, (unsigned long long)ty->runs_sampled,
                        (unsigned long long)ty->sampled_ns);
     }
     textbuf_printf(t, "],");
@@ -302,8 +302,8 @@ static void types_prometheus(textbuf *t, const counters_view *c) {
                 "Actors of the type spawned and not stopped.");
     TYPE_METRIC(c->types[i].spawned, "alox_actors_spawned_total", "counter",
                 "Actors of the type spawned.");
-    TYPE_METRIC(c->types[i].runs, "alox_behaviours_total", "counter",
-                "Behaviours run by actors of the type.");
+    TYPE_METRIC(c->types[i].runs_sampled, "alox_behaviours_sampled_total", "counter",
+                "Estimated behaviours run by actors of the type (timed samples).");
     TYPE_METRIC(c->types[i].sampled_ns, "alox_behaviour_sampled_nanoseconds_total", "counter",
                 "Estimated time in behaviours of the type (timed samples).");
 }

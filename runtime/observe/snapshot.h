@@ -9,7 +9,7 @@
  *   { "format": 1, "pid": 4242, "program": "app", "node": "a" or null,
  *     "uptime_ms": 1234, "running": true, "threads": 2, "injected": 0,
  *     "workers": [ { "index": 0, "running": true, "runs": N, "sent": N,
- *                    "batches": N, "steals": N, "parks": N, "busy_ns": N,
+ *                    "steals": N, "parks": N, "busy_ns": N,
  *                    "queued": N, "current": { "actor": "0:1025",
  *                                              "type": "pinger" } or null } ],
  *     "types": [ { "type": "pinger", "live": N, "spawned": N, "stopped": N,

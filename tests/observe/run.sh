@@ -59,33 +59,37 @@ jq_check() {
 
 case "$case_name" in
 top_json)
-  # Counts of finished work are exact; the sink is still working while we
-  # look, so its figures are checked within bounds: at least one behaviour
-  # run and at most the 20000 sent, a backlog of at least 1000 (it starts
-  # near 20000 and drains ~10000 per second; at most 10000 are counted).
+  # Exact: actors spawned, stopped and live per type, behaviours run per
+  # worker, dead letters. Estimated (the test's tolerance): behaviours per
+  # type are sampled, one batch in about 256 counted 256 times, so the
+  # 10000 pings (10000 batches: about 39 samples, a standard deviation of
+  # about 16%) must show between 5000 and 15000 (more than 3 deviations);
+  # the sink is still working while we look: at least one behaviour run
+  # and at most the 20000 sent, a backlog of at least 1000 (it starts near
+  # 20000 and drains about 10000 a second; at most 10000 are counted).
   start_observed
   "$alox" top --json "$pid" >snap1.json 2>top.err || fail "alox top --json exited $?"
   jq -e . snap1.json >/dev/null || fail "alox top --json did not print JSON"
   jq_check snap1.json ".format == 1 and .pid == $pid and .program == \"observed\" and .node == null" "identity: format, pid, program"
   jq_check snap1.json '.running == true and (.workers | length) == 2' "two workers, inside alox_run"
   t() { echo ".types[] | select(.type == \"$1\")"; }
-  jq_check snap1.json "[$(t lamp) | .live == 3 and .spawned == 3 and .stopped == 0 and .runs == 0] == [true]" "lamp: 3 live, none ran"
-  jq_check snap1.json "[$(t toggle) | .spawned == 5 and .stopped == 2 and .live == 3 and .runs == 6] == [true]" "toggle: 5 spawned, 2 stopped, 3 live, 6 messages handled (one a dead letter)"
-  jq_check snap1.json "[$(t pinger) | .runs == 10000 and .live == 1] == [true]" "pinger: 10000 behaviours"
-  jq_check snap1.json "[$(t ponger) | .runs == 9999 and .live == 1] == [true]" "ponger: 9999 behaviours (the last ping is not answered)"
-  jq_check snap1.json "[$(t sink) | .runs >= 1 and .runs <= 20000] == [true]" "sink: between 1 and 20000 behaviours so far"
+  jq_check snap1.json "[$(t lamp) | .live == 3 and .spawned == 3 and .stopped == 0 and .runs_sampled == 0] == [true]" "lamp: 3 live, none ran"
+  jq_check snap1.json "[$(t toggle) | .spawned == 5 and .stopped == 2 and .live == 3] == [true]" "toggle: 5 spawned, 2 stopped, 3 live"
+  jq_check snap1.json "[$(t pinger) | .live == 1 and .runs_sampled >= 5000 and .runs_sampled <= 15000] == [true]" "pinger: 10000 behaviours, estimated within 50%"
+  jq_check snap1.json "[$(t ponger) | .live == 1 and .runs_sampled >= 5000 and .runs_sampled <= 15000] == [true]" "ponger: 9999 behaviours, estimated within 50%"
+  jq_check snap1.json "[$(t sink) | .live == 1 and .runs_sampled <= 20000 * 3] == [true]" "sink: 1 live, at most 20000 behaviours so far (estimated)"
   jq_check snap1.json '[.types[].type] | sort == ["lamp","pinger","ponger","sink","toggle"]' "exactly the five actor types"
   jq_check snap1.json '[.workers[] | select(.current.type == "sink")] | length == 1' "one worker is running the sink now"
-  jq_check snap1.json '([.workers[].runs] | add) >= 20006' "the workers' runs add up to at least the finished work"
+  jq_check snap1.json '([.workers[].runs] | add) >= 20006 and ([.workers[].runs] | add) <= 20006 + 20000' "the workers ran the 20006 behaviours of the finished work (exact) and some of the sink's"
   jq_check snap1.json '[.backlogs[] | select(.type == "sink" and .queued >= 1000)] | length == 1' "the sink's backlog is seen (at least 1000 queued)"
   jq_check snap1.json '[.busiest[0].type] == ["sink"]' "the busiest actor is the sink"
   jq_check snap1.json '.dead_letters.total == 1 and .dead_letters.by_reason["actor stopped"] == 1' "one dead letter, reason actor stopped"
   jq_check snap1.json '.peers == []' "no peers without distribution"
   sleep 0.3
   "$alox" top --json "$pid" >snap2.json 2>>top.err || fail "second alox top --json"
-  a=$(jq "$(t sink) | .runs" snap1.json); b=$(jq "$(t sink) | .runs" snap2.json)
-  [ "$b" -gt "$a" ] || fail "the sink's runs did not grow between two snapshots ($a, then $b)"
-  ok "counters move: sink runs $a, then $b"
+  a=$(jq "[.workers[].runs] | add" snap1.json); b=$(jq "[.workers[].runs] | add" snap2.json)
+  [ "$b" -gt "$a" ] || fail "the workers' runs did not grow between two snapshots ($a, then $b)"
+  ok "counters move: $a behaviours run, then $b"
   "$alox" top --json >list.json || fail "alox top --json (the list)"
   jq_check list.json "[.[] | select(.pid == $pid)] | length == 1" "the list has the program"
   sock=$(ls /run/user/$(id -u)/alox/"$pid".sock /tmp/alox-$(id -u)/"$pid".sock 2>/dev/null | head -1)
@@ -186,7 +190,7 @@ metrics)
   curl -sfI --max-time 10 "http://127.0.0.1:$port/metrics" | grep -qi '^content-type: text/plain; version=0.0.4' || fail "wrong content type"
   ok "GET /metrics answers in the text format 0.0.4"
   for want in 'alox_actors_live{type="lamp"} 3' 'alox_actors_live{type="toggle"} 3' 'alox_actors_spawned_total{type="toggle"} 5' \
-              'alox_behaviours_total{type="pinger"} 10000' 'alox_dead_letters_total{reason="actor stopped"} 1' \
+              'alox_behaviours_sampled_total{type="pinger"}' 'alox_dead_letters_total{reason="actor stopped"} 1' \
               '# TYPE alox_worker_behaviours_total counter' 'alox_worker_busy_seconds_total{worker="1"}'; do
     grep -qF -- "$want" metrics.out || fail "the metrics lack '$want'"
   done
