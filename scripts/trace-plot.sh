@@ -30,10 +30,11 @@ objects=$(jq -r --argjson n "$slices" --arg from "${4:-}" '
   | ($shown[-1].ts + $shown[-1].dur) as $t1
   | (.traceEvents | map(select(.ph == "M" and .name == "thread_name")) | map({key: (.tid | tostring), value: .args.name}) | from_entries) as $names
   | ($tids | to_entries | map("track \(.key) \($names[.value | tostring] // "thread")")[]),
-    ($shown[] | "run \($tids | index(.tid)) \((.ts - $t0) | ns) \((.ts + .dur - $t0) | ns) \(.name)"),
-    ([.traceEvents[] | select(.ph == "s" or .ph == "f") | select(.ts >= $t0 and .ts <= $t1 and ($tids | index(.tid)) != null)]
+    ($shown[] | .tid as $t | "run \($tids | index($t)) \((.ts - $t0) | ns) \((.ts + .dur - $t0) | ns) \(.name)"),
+    ([.traceEvents[] | select(.ph == "s" or .ph == "f") | .tid as $t | select(.ts >= $t0 and .ts <= $t1 and ($tids | index($t)) != null)]
      | group_by(.id)[] | select(length == 2) | sort_by(.ph != "s")
-     | "flow \($tids | index(.[0].tid)) \((.[0].ts - $t0) | ns) \($tids | index(.[1].tid)) \((.[1].ts - $t0) | ns)")
+     | .[0].tid as $a | .[1].tid as $b
+     | "flow \($tids | index($a)) \((.[0].ts - $t0) | ns) \($tids | index($b)) \((.[1].ts - $t0) | ns)")
 ' "$trace")
 [ -n "$objects" ] || { echo "trace-plot: no behaviour runs in $trace" >&2; exit 1; }
 
@@ -41,18 +42,18 @@ tracks=$(grep -c '^track ' <<<"$objects")
 script=$(awk -v tracks="$tracks" '
   BEGIN { palette[0] = "#4e79a7"; palette[1] = "#f28e2b"; palette[2] = "#59a14f"; palette[3] = "#e15759"; colors = 0 }
   $1 == "track" { name = $3; for (i = 4; i <= NF; i++) name = name " " $i
-                  printf "set ytics add (\"%s\" %d)\n", name, $2 }
+                  ytics = ytics (ytics == "" ? "" : ", ") sprintf("\"%s\" %d", name, $2) }
   $1 == "run" { if (!($5 in color)) color[$5] = palette[colors++ % 4]
                 y = $2; printf "set object rect from %d,%f to %d,%f fc rgb \"%s\" fs solid 0.85 noborder\n", $3, y - 0.28, $4, y + 0.28, color[$5]
                 printf "set label \"%s\" at %f,%f center font \",9\" tc rgb \"white\" front\n", $5, ($3 + $4) / 2, y
                 if ($4 > xmax) xmax = $4 }
   $1 == "flow" { printf "set arrow from %d,%f to %d,%f head filled size screen 0.012,20 lw 1.3 lc rgb \"#333333\" front\n", $3, $2 + 0.33, $5, $4 + 0.33 }
-  END { printf "set xrange [0:%d]\nset yrange [-0.7:%f]\n", xmax * 1.02, tracks - 0.3 }' <<<"$objects")
+  END { printf "set ytics (%s)\nset xrange [0:%d]\nset yrange [-0.7:%f]\n", ytics, xmax * 1.02, tracks - 0.3 }' <<<"$objects")
 
 gnuplot <<EOF
 set terminal pngcairo size 1100,$((150 + 110 * tracks)) font ",10"
 set output "$out"
-set title "An Alox ping-pong traced with ALOX_TRACE: behaviour runs (boxes) and messages (arrows, send -> run)"
+set title noenhanced "An Alox ping-pong traced with ALOX_TRACE: behaviour runs (boxes) and messages (arrows, send -> run)"
 set xlabel "nanoseconds"
 set ytics nomirror
 set xtics nomirror
