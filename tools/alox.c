@@ -20,7 +20,7 @@
 static const char usage_text[] =
     "usage: alox keygen [--force] DIR NAME\n"
     "       alox trust-line FILE.pub [NAME]\n"
-    "       alox top [--once] [--json] [-d SECONDS] [-n COUNT] [PID]\n"
+    "       alox top [--once] [--json] [-d SECONDS] [-n COUNT] [PID | --socket PATH]\n"
     "       alox help\n";
 
 static const char help_text[] =
@@ -50,6 +50,7 @@ static const char help_text[] =
     "      busiest actors, the largest backlogs, its peers (messages and bytes\n"
     "      each way, round trip, last heard, losses) and dead letters by reason.\n"
     "      --once prints one snapshot as text, --json as JSON (for scripts).\n"
+    "      --socket PATH looks at the program serving that socket instead.\n"
     "      A program serves alox top on a Unix socket only its user can open\n"
     "      ($XDG_RUNTIME_DIR/alox/PID.sock or /tmp/alox-UID/PID.sock) from its\n"
     "      first alox_run; ALOX_TOP=0 (or --alox-top=off) turns that off.\n"

@@ -8,6 +8,8 @@
  *     alox top --once PID          one snapshot as text
  *     alox top --json [PID]        one snapshot (or the list) as JSON
  *     -d SECONDS, -n COUNT         refresh interval, number of refreshes
+ *     --socket PATH                the program at that control socket (no
+ *                                  pid lookup: e.g. across pid namespaces)
  *
  * Exit status: 0 done, 1 no such program (or it exited, or it does not
  * answer), 2 bad usage.
@@ -34,7 +36,7 @@
 #define TOP_LIST_TIMEOUT_MS 1000 /* per program, listing */
 
 static const char top_usage[] =
-    "usage: alox top [--once] [--json] [-d SECONDS] [-n COUNT] [PID]\n";
+    "usage: alox top [--once] [--json] [-d SECONDS] [-n COUNT] [PID | --socket PATH]\n";
 
 /* The program's command name (from /proc), or "?". */
 static void comm_of(pid_t pid, char *out, size_t size) {
@@ -97,6 +99,8 @@ static json *fetch(pid_t pid, const char *path, const char *request, char **raw)
                         (long)pid, comm, path);
         } else if (e == EACCES || e == EPERM) {
             fprintf(stderr, "alox top: %s: permission denied (the program runs as another user)\n", path);
+        } else if (pid == 0) {
+            fprintf(stderr, "alox top: %s: no answer (%s)\n", path, strerror(e));
         } else {
             fprintf(stderr, "alox top: process %ld (%s): %s\n", (long)pid, comm, strerror(e));
         }
@@ -275,9 +279,12 @@ int cmd_top(int argc, char **argv) {
     double interval = 1.0;
     long count = 0;
     pid_t pid = 0;
+    const char *socket_path = NULL;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--once") == 0) {
+        if (strcmp(a, "--socket") == 0 && i + 1 < argc) {
+            socket_path = argv[++i];
+        } else if (strcmp(a, "--once") == 0) {
             once = true;
         } else if (strcmp(a, "--json") == 0) {
             as_json = true;
@@ -309,11 +316,19 @@ int cmd_top(int argc, char **argv) {
             return 2;
         }
     }
-    if (pid == 0)
-        return list_programs(as_json);
     char path[CONTROL_PATH_MAX];
-    if (locate(pid, path) != 0)
+    if (socket_path) {
+        if (pid != 0 || strlen(socket_path) >= sizeof path) {
+            fprintf(stderr, "alox top: give a PID or --socket PATH (a path of at most %d bytes)\n%s",
+                    CONTROL_PATH_MAX - 1, top_usage);
+            return 2;
+        }
+        snprintf(path, sizeof path, "%s", socket_path);
+    } else if (pid == 0) {
+        return list_programs(as_json);
+    } else if (locate(pid, path) != 0) {
         return 1;
+    }
     if (as_json) {
         char *raw = NULL;
         json *j = fetch(pid, path, "snapshot\n", &raw);

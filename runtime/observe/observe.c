@@ -26,7 +26,7 @@
 static int control_fd = -1, metrics_fd = -1;
 static char control_path[CONTROL_PATH_MAX];
 static pid_t control_owner; /* the process that made the socket (not a forked child) */
-static bool top_wanted, started;
+static bool top_wanted, control_tried, started;
 static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void remove_socket(void) {
@@ -102,13 +102,12 @@ static void *observer_main(void *unused) {
     }
 }
 
-/* Under start_lock. */
+/* Under start_lock: opens the control socket if wanted and not yet
+ * open, and starts the thread if there is something to serve. */
 static void start_observer_locked(void) {
-    if (started)
-        return;
-    started = true;
-    if (top_wanted) {
+    if (top_wanted && control_fd < 0 && !control_tried) {
         char err[512];
+        control_tried = true;
         control_fd = control_listen(control_path, err, sizeof err);
         if (control_fd < 0) {
             fprintf(stderr, "alox: alox top will not see this program: %s\n", err);
@@ -117,8 +116,9 @@ static void start_observer_locked(void) {
             atexit(remove_socket);
         }
     }
-    if (control_fd < 0 && metrics_fd < 0)
+    if (started || (control_fd < 0 && metrics_fd < 0))
         return;
+    started = true;
     /* The observer must not take signals meant for the program's threads. */
     sigset_t all, old;
     sigfillset(&all);

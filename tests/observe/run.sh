@@ -9,8 +9,10 @@ case_name=$1 observed=$2 alox=$3 free_port=$4 work=$5
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 export ALOX_THREADS=2
 pids=()
+restore_dir=""
 cleanup() {
   set +e
+  [ -n "$restore_dir" ] && chmod 700 "$restore_dir" # other_user opens it for a moment
   touch "$work/stop" 2>/dev/null
   for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done
   return 0
@@ -215,7 +217,7 @@ other_user)
   # and the server checks the client's uid as well. Run as root, connect
   # as nobody; then open each door in turn and see the next one hold.
   [ "$(id -u)" = 0 ] || { echo "SKIP: needs root, to run a client as the user nobody (setpriv)"; exit 77; }
-  need setpriv; need curl
+  need setpriv
   nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
   start_observed
   sock=$(ls /run/user/0/alox/"$pid".sock /tmp/alox-0/"$pid".sock 2>/dev/null | head -1)
@@ -229,19 +231,23 @@ other_user)
   set -e
   [ $rc -eq 1 ] && grep -q "belongs to another user" nobody.err && ! grep -q format nobody.out || fail "alox top as nobody: rc $rc, $(cat nobody.err)"
   ok "alox top as nobody is refused: $(cat nobody.err)"
-  try_connect() { set +e; nobody curl -s --max-time 5 --unix-socket "$sock" http://alox/ >conn.out 2>conn.err; rc=$?; set -e; }
+  # Connect as nobody straight to the socket, asking for a snapshot.
+  try_connect() { set +e; nobody "$alox" top --json --socket "$sock" >conn.out 2>conn.err; rc=$?; set -e; }
   try_connect
   [ $rc -ne 0 ] && ! grep -q format conn.out || fail "nobody connected to $sock (rc $rc)"
-  ok "nobody cannot reach the socket (curl exit $rc)"
+  ok "nobody cannot reach the socket: $(cat conn.err)"
+  restore_dir=$dir
   chmod 711 "$dir"
   try_connect
   [ $rc -ne 0 ] && ! grep -q format conn.out || fail "nobody connected through a 711 directory"
-  ok "with the directory opened to 711, the socket's mode 600 still refuses nobody (curl exit $rc)"
+  ok "with the directory opened to 711, the socket's mode 600 still refuses nobody: $(cat conn.err)"
   chmod 666 "$sock"
   try_connect
   ! grep -q format conn.out || fail "nobody read a snapshot through a 666 socket"
-  ok "with the socket opened to 666 too, the server's credential check answers nothing"
+  ok "with the socket opened to 666 too, the server's credential check answers nothing: $(cat conn.err)"
   chmod 700 "$dir"; chmod 600 "$sock"
+  "$alox" top --json --socket "$sock" | jq -e ".pid == $pid" >/dev/null || fail "--socket PATH as root"
+  ok "alox top --socket PATH reads the program there"
   nobody "$alox" top >nobody-list.out 2>&1 || true
   ! grep -q "^$pid " nobody-list.out || fail "nobody's list shows root's program"
   ok "nobody's list does not show root's program"

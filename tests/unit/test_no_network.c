@@ -62,57 +62,43 @@ static void look(struct probe *self, const look_args *a) {
     sockets_seen = count_entries("/proc/self/fd", "socket:");
 }
 
-/* In a child process (each case has its own runtime): runs one behaviour
- * and exits 0 if the program had `observers` observer threads and Unix
- * sockets besides main and the workers, and no network socket. */
-static void run_local_program(void *observers_arg) {
-    int observers = *(int *)observers_arg;
+/* Runs one behaviour and checks that the program had `observers`
+ * observer threads and Unix sockets besides main and the workers, and no
+ * network socket. In-process (a fork would meet the sanitizers' threads),
+ * so the case without the observer runs first. */
+static void run_local_program(int observers) {
     unsetenv("ALOX_NODE");
     alox_init(NULL, NULL);
-    if (alox_set_threads(WORKERS) != 0)
-        _exit(10);
+    assert_int_equal(alox_set_threads(WORKERS), 0);
     int sockets_before = count_entries("/proc/self/fd", "socket:");
     struct probe *p = new_probe();
     send_look(p, (look_args){0});
-    if (alox_run() != 0 || p->runs != 1)
-        _exit(11);
+    assert_int_equal(alox_run(), 0);
+    assert_int_equal(p->runs, 1);
+    print_message("threads %d, sockets %d more, network sockets %d\n", threads_seen,
+                  sockets_seen - sockets_before, inet_sockets_seen);
     /* main + the workers (+ the observer): no mailman, no ZeroMQ I/O thread. */
-    fprintf(stderr, "threads %d, sockets %d more, network sockets %d\n", threads_seen,
-            sockets_seen - sockets_before, inet_sockets_seen);
-    if (threads_seen != 1 + WORKERS + observers)
-        _exit(12);
-    if (sockets_seen != sockets_before + observers)
-        _exit(13);
-    if (inet_sockets_seen != 0)
-        _exit(14);
-    _exit(0);
-}
-
-static void expect_child(int observers) {
-    char out[4096];
-    int status = test_run_child(run_local_program, &observers, out, sizeof out);
-    print_message("%s", out);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
-}
-
-static void test_local_program_has_no_network(void **state) {
-    (void)state;
-    unsetenv("ALOX_TOP");
-    expect_child(1); /* the observer of alox top: a thread and a Unix socket */
+    assert_int_equal(threads_seen, 1 + WORKERS + observers);
+    assert_int_equal(sockets_seen, sockets_before + observers);
+    assert_int_equal(inet_sockets_seen, 0);
 }
 
 static void test_top_off_starts_nothing(void **state) {
     (void)state;
     setenv("ALOX_TOP", "0", 1);
-    expect_child(0);
+    run_local_program(0);
+}
+
+static void test_local_program_has_no_network(void **state) {
+    (void)state;
     unsetenv("ALOX_TOP");
+    run_local_program(1); /* the observer of alox top: a thread and a Unix socket */
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_top_off_starts_nothing), /* first: see run_local_program */
         cmocka_unit_test(test_local_program_has_no_network),
-        cmocka_unit_test(test_top_off_starts_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
