@@ -117,6 +117,12 @@ ALOX_API uint64_t alox_id(const void *actor);
  *                                      the variable is a comma-separated list)
  *   --alox-key FILE         ALOX_KEY      this node's secret key (`alox keygen`)
  *   --alox-trust FILE       ALOX_TRUST    admitted nodes: lines "NAME Z85KEY"
+ *   --alox-top on|off       ALOX_TOP      let `alox top` attach (default on: a
+ *                                         private Unix socket and one sleeping
+ *                                         thread from the first alox_run)
+ *   --alox-metrics tcp://HOST:PORT  ALOX_METRICS  Prometheus text at /metrics
+ *   --alox-trace FILE       ALOX_TRACE    record sends and behaviour runs; FILE
+ *                                         (Chrome/Perfetto JSON) written at exit
  * Call it first in main, before any alox_new: actor ids carry the node id.
  * A bad flag, variable or file, or a listen address that cannot be bound,
  * prints what is wrong (naming the flag and file) and exits with status 2. */

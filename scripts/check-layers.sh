@@ -28,7 +28,8 @@ declare -A allowed=(
   [wire]="support"
   [security]="support"
   [net]="support core wire security"
-  [init]="support core wire security net"
+  [observe]="support core wire security net"
+  [init]="support core wire security net observe"
 )
 # Layers that may include these system headers.
 declare -A system_owner=(

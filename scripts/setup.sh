@@ -10,6 +10,7 @@ ALOX_PACKAGES=(
   libzmq3-dev libsodium-dev    # distribution (ZeroMQ + CurveZMQ)
   clang-14 libclang-14-dev     # the Clang front end
   libclang-rt-14-dev           # libFuzzer, for the wire-format fuzz test
+  jq curl                      # the observation tests read alox top --json, scrape /metrics
 )
 
 # The systems the Savina benchmarks compare with (bench/savina): the test

@@ -3,6 +3,7 @@
  *
  *     alox keygen [--force] DIR NAME
  *     alox trust-line FILE.pub [NAME]
+ *     alox top [--once] [--json] [-d SECONDS] [-n COUNT] [PID]
  *     alox help
  *
  * Exit status: 0 done, 1 failed (e.g. the key exists, a file cannot be
@@ -14,10 +15,12 @@
 #include <string.h>
 
 #include "security/keys.h"
+#include "top.h"
 
 static const char usage_text[] =
     "usage: alox keygen [--force] DIR NAME\n"
     "       alox trust-line FILE.pub [NAME]\n"
+    "       alox top [--once] [--json] [-d SECONDS] [-n COUNT] [PID | --socket PATH]\n"
     "       alox help\n";
 
 static const char help_text[] =
@@ -36,6 +39,21 @@ static const char help_text[] =
     "  alox trust-line FILE.pub [NAME]\n"
     "      Print the trust-file line 'NAME KEY' for a public key file. NAME\n"
     "      defaults to the file name without its directory and .pub ending.\n"
+    "\n"
+    "  alox top [--once] [--json] [-d SECONDS] [-n COUNT] [PID]\n"
+    "      Without PID: the Alox programs of this user running on this machine.\n"
+    "      With PID: a live view of that program, refreshed every SECONDS\n"
+    "      (default 1; q quits, -n stops after COUNT refreshes): its worker\n"
+    "      threads (busy time, behaviours run and messages sent per second,\n"
+    "      steals, parks, the actor running now), its actor types (live,\n"
+    "      spawned, stopped, behaviours per second, share of run time), the\n"
+    "      busiest actors, the largest backlogs, its peers (messages and bytes\n"
+    "      each way, round trip, last heard, losses) and dead letters by reason.\n"
+    "      --once prints one snapshot as text, --json as JSON (for scripts).\n"
+    "      --socket PATH looks at the program serving that socket instead.\n"
+    "      A program serves alox top on a Unix socket only its user can open\n"
+    "      ($XDG_RUNTIME_DIR/alox/PID.sock or /tmp/alox-UID/PID.sock) from its\n"
+    "      first alox_run; ALOX_TOP=0 (or --alox-top=off) turns that off.\n"
     "\n"
     "  alox help, alox --help, alox -h\n"
     "      This text.\n"
@@ -73,6 +91,12 @@ static const char help_text[] =
     "                                                  is beside it: FILE with .key\n"
     "                                                  replaced by .pub\n"
     "  --alox-trust FILE                 ALOX_TRUST    the trust file\n"
+    "  --alox-top on|off                 ALOX_TOP      serve alox top (default on)\n"
+    "  --alox-metrics tcp://HOST:PORT    ALOX_METRICS  serve the counters to\n"
+    "                                                  Prometheus (GET /metrics)\n"
+    "  --alox-trace FILE                 ALOX_TRACE    record sends and behaviour\n"
+    "                                                  runs; FILE is written at exit\n"
+    "                                                  as Chrome/Perfetto JSON\n"
     "  Also written --alox-node=NAME. alox_init removes these flags from argv.\n"
     "  With --alox-node, --alox-key and --alox-trust are required. PORT is a\n"
     "  number from 1 to 65535.\n"
@@ -203,6 +227,8 @@ int main(int argc, char **argv) {
         return cmd_keygen(argc - 2, argv + 2);
     if (strcmp(cmd, "trust-line") == 0)
         return cmd_trust_line(argc - 2, argv + 2);
+    if (strcmp(cmd, "top") == 0)
+        return cmd_top(argc - 2, argv + 2);
     fprintf(stderr, "alox: unknown command '%s'\n", cmd);
     return usage();
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alox.h"
+#include "counters.h"
 #include "support/platform.h"
 #include "support/registry.h"
 #include "worker.h"
@@ -66,6 +67,8 @@ actor *actor_spawn_with_id(const alox_type_desc *type, uint64_t id, uint32_t fla
     a->id = id;
     atomic_init(&a->flags, flags);
     a->magic = ACTOR_MAGIC;
+    if (!(flags & ACTOR_PROXY))
+        counters_spawned(type);
     return a;
 }
 
@@ -103,5 +106,6 @@ void alox_stop(void *self) {
     /* Relaxed: only the worker running this actor reads the flag, and it is
      * this thread (alox_stop is called inside the actor's behaviour). */
     atomic_fetch_or_explicit(&a->flags, ACTOR_STOPPED, memory_order_relaxed);
+    counters_stopped(a->type);
     worker_self->current_stopped = true; /* the rest of its batch: dead letters */
 }

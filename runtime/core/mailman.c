@@ -2,11 +2,13 @@
 #include "mailman.h"
 
 #include "actor.h"
+#include "counters.h"
 #include "message.h"
 #include "remote_hooks.h"
 #include "scheduler.h"
 #include "support/dead_letter.h"
 #include "support/platform.h"
+#include "trace.h"
 
 remote_hooks core_remote_hooks;
 
@@ -36,8 +38,12 @@ void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *a
     }
     message *m = message_new(behaviour, args);
     worker *w = worker_self;
+    if (ALOX_UNLIKELY(trace_enabled()))
+        trace_send((uintptr_t)m, a->id, behaviour);
     if (mailbox_push(&a->box, &m->node))
         scheduler_schedule(a);
-    if (w)
+    if (w) {
+        counters_sent();
         worker_note_send(w);
+    }
 }

@@ -31,6 +31,7 @@ remote_message *message_new_remote(const alox_behaviour_desc *behaviour, const v
     m->link = NULL;
     m->seq = 0;
     m->next = NULL;
+    m->trace = 0;
     return m;
 }
 

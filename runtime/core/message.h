@@ -40,6 +40,7 @@ typedef struct remote_message {
     void *link;   /* outgoing: the target proxy; incoming: its frame record */
     uint64_t seq; /* outgoing: position in the peer session's sequence */
     struct remote_message *next; /* outgoing: the peer's list of unacknowledged messages */
+    uint64_t trace; /* its flow id for ALOX_TRACE (core/trace.h), 0 if not traced */
 } remote_message;
 
 _Static_assert(sizeof(message) <= MESSAGE_LOCAL_HEADER, "message header grew");

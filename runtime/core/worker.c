@@ -4,10 +4,12 @@
 #include <stddef.h>
 
 #include "actor.h"
+#include "counters.h"
 #include "message.h"
 #include "remote_hooks.h"
 #include "scheduler.h"
 #include "support/dead_letter.h"
+#include "trace.h"
 
 /* Messages an actor may handle before the worker moves on (fairness);
  * large enough that the per-batch cost (one CAS) disappears, small enough
@@ -105,8 +107,10 @@ static actor *steal(worker *w) {
         uint32_t n = runqueue_steal(&victim->queue, loot, RUNQUEUE_SIZE / 2);
         for (uint32_t k = 1; k < n; k++)
             push_local(w, loot[k]);
-        if (n)
+        if (n) {
+            counters_stole();
             return loot[0];
+        }
     }
     return NULL;
 }
@@ -130,7 +134,10 @@ static actor *find_work(worker *w) {
         actor *a = take_local(w);
         if (!a)
             a = take_injected(w);
-        if (!a && S.threads > 1 && may_spin(w)) {
+        if (a)
+            return a;
+        counters_idle_begin();
+        if (S.threads > 1 && may_spin(w)) {
             for (int round = 0; !a && round < STEAL_ROUNDS; round++) {
                 a = steal(w);
                 if (!a)
@@ -141,10 +148,13 @@ static actor *find_work(worker *w) {
         }
         if (a) {
             stop_spinning(w);
+            counters_idle_end();
             return a;
         }
+        counters_parked();
         if (!scheduler_park(w))
             return NULL;
+        counters_idle_end();
     }
     return NULL;
 }
@@ -154,11 +164,21 @@ static void free_retired(mailbox_node *retired) {
         message_free(message_of(retired));
 }
 
-static void deliver(worker *w, actor *a, message *m) {
+/* A behaviour run recorded for ALOX_TRACE (trace.h). */
+static void run_traced(actor *a, message *m, const alox_behaviour_desc *b) {
+    uint64_t flow = message_is_remote(m) ? ((remote_message *)m)->trace : (uintptr_t)m;
+    uint64_t at = trace_run_begin(flow, a->id, b);
+    b->trampoline(actor_body(a), message_args(m));
+    trace_run_end(at);
+}
+
+static void deliver(worker *w, actor *a, message *m, bool traced) {
     const alox_behaviour_desc *b = message_behaviour(m);
     w->sends = 0; /* counted for the runnext handoff */
     if (ALOX_UNLIKELY(w->current_stopped))
         dead_letter_report(ALOX_DEAD_STOPPED, a->id, b, message_args(m));
+    else if (ALOX_UNLIKELY(traced))
+        run_traced(a, m, b);
     else
         b->trampoline(actor_body(a), message_args(m));
     if (ALOX_UNLIKELY(message_is_remote(m)))
@@ -174,7 +194,9 @@ static void run_actor(worker *w, actor *a) {
     mailbox_node *cursor = mailbox_batch_begin(&a->box);
     uint32_t handled = 0;
     bool drained = false;
+    bool traced = trace_enabled();
     w->current = a;
+    counters_batch_begin(a->type, a->id);
     /* Relaxed: the flag is only written by the worker running the actor
      * (alox_stop, which also sets current_stopped while it runs). */
     w->current_stopped = (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_STOPPED) != 0;
@@ -185,13 +207,14 @@ static void run_actor(worker *w, actor *a) {
             drained = true;
             break;
         }
-        deliver(w, a, message_of(node));
+        deliver(w, a, message_of(node), traced);
         handled++;
         if (w->runnext && mailbox_batch_has_next(cursor))
             worker_hand_off_runnext(w);
     }
     mailbox_batch_end(&a->box, cursor);
     w->current = NULL;
+    counters_batch_end(a->type, handled);
     if (scheduler_stopping()) {
         injectq_push(&S.inject, a); /* stays scheduled for the next alox_run */
         return;
@@ -200,6 +223,8 @@ static void run_actor(worker *w, actor *a) {
         free_retired(retired);
         return;
     }
+    if (!drained)
+        counters_backlogged(a->type, a->id, cursor);
     push_local(w, a);
     scheduler_wake_if_needed();
 }
@@ -217,9 +242,12 @@ static void hand_back_all(worker *w) {
 void *worker_main(void *worker_arg) {
     worker *w = worker_arg;
     worker_self = w;
+    counters_worker_begin(w->index, &w->queue);
+    trace_worker_begin(w->index);
     for (actor *a; (a = find_work(w));)
         run_actor(w, a);
     hand_back_all(w);
+    counters_worker_end();
     worker_self = NULL;
     return NULL;
 }

@@ -14,7 +14,8 @@
 
 #define KNOWN_FLAGS                                                                          \
     "--alox-threads N, --alox-node NAME, --alox-listen tcp://HOST:PORT, "                   \
-    "--alox-peer NAME=tcp://HOST:PORT, --alox-key FILE, --alox-trust FILE"
+    "--alox-peer NAME=tcp://HOST:PORT, --alox-key FILE, --alox-trust FILE, "                \
+    "--alox-top on|off, --alox-metrics tcp://HOST:PORT, --alox-trace FILE"
 
 static bool parse_threads(const char *text, const char *source, uint32_t *out, char *err,
                           size_t err_size) {
@@ -139,6 +140,7 @@ typedef struct setting {
 
 typedef struct raw_settings {
     setting node, listen, key, trust;
+    setting top, metrics, trace; /* observation: no node needed */
     setting *peers;
     size_t peer_count, peer_cap;
     bool peer_flag; /* some --alox-peer was given: ALOX_PEER is not read */
@@ -207,6 +209,9 @@ static bool parse_flags(int *argc, char **argv, config *out, raw_settings *raw, 
         {"--alox-listen", &raw->listen},
         {"--alox-key", &raw->key},
         {"--alox-trust", &raw->trust},
+        {"--alox-top", &raw->top},
+        {"--alox-metrics", &raw->metrics},
+        {"--alox-trace", &raw->trace},
     };
     for (int i = 1; i < *argc;) {
         if (strncmp(argv[i], FLAG_PREFIX, strlen(FLAG_PREFIX)) != 0) {
@@ -251,6 +256,9 @@ static bool read_env(raw_settings *raw, char *err, size_t err_size) {
         {"ALOX_LISTEN", &raw->listen},
         {"ALOX_KEY", &raw->key},
         {"ALOX_TRUST", &raw->trust},
+        {"ALOX_TOP", &raw->top},
+        {"ALOX_METRICS", &raw->metrics},
+        {"ALOX_TRACE", &raw->trace},
     };
     for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++) {
         const char *env = getenv(strings[k].name);
@@ -436,9 +444,54 @@ static bool check_distribution(const raw_settings *raw, config *out, char *err,
     return true;
 }
 
+/* ALOX_TOP, ALOX_METRICS, ALOX_TRACE and their flags (config.h). */
+static bool check_observation(const raw_settings *raw, config *out, char *err, size_t err_size) {
+    out->top = true;
+    const setting *top = &raw->top;
+    if (top->value) {
+        const char *on[] = {"on", "1", "yes"}, *off[] = {"off", "0", "no"};
+        bool known = false;
+        for (size_t k = 0; k < 3; k++) {
+            if (strcmp(top->value, on[k]) == 0)
+                known = true;
+            if (strcmp(top->value, off[k]) == 0)
+                known = true, out->top = false;
+        }
+        if (!known) {
+            snprintf(err, err_size,
+                     "%s=%s: give on or off (off: alox top cannot attach to this program)",
+                     top->source, top->value);
+            return false;
+        }
+    }
+    char why[256];
+    const setting *metrics = &raw->metrics;
+    if (metrics->value && !config_endpoint_check(metrics->value, true, why, sizeof why)) {
+        snprintf(err, err_size,
+                 "%s=%s is not an endpoint tcp://HOST:PORT for the Prometheus metrics: %s",
+                 metrics->source, metrics->value, why);
+        return false;
+    }
+    if (raw->trace.value && raw->trace.value[0] == '\0') {
+        snprintf(err, err_size, "%s is empty: give the file to write the trace to",
+                 raw->trace.source);
+        return false;
+    }
+    bool ok = true;
+    if (metrics->value)
+        out->metrics = dup_or_fail(metrics->value, &ok);
+    if (raw->trace.value)
+        out->trace_path = dup_or_fail(raw->trace.value, &ok);
+    if (!ok)
+        snprintf(err, err_size, "out of memory reading the --alox-* settings");
+    return ok;
+}
+
 void config_free(config *cfg) {
     if (!cfg)
         return;
+    free(cfg->metrics);
+    free(cfg->trace_path);
     free(cfg->node);
     free(cfg->listen);
     for (size_t i = 0; i < cfg->peer_count; i++) {
@@ -460,7 +513,8 @@ bool config_parse(int *argc, char **argv, config *out, char *err, size_t err_siz
     raw_settings raw;
     memset(&raw, 0, sizeof raw);
     bool ok = (!argc || !argv || parse_flags(argc, argv, out, &raw, err, err_size)) &&
-              read_env(&raw, err, err_size) && check_distribution(&raw, out, err, err_size);
+              read_env(&raw, err, err_size) && check_distribution(&raw, out, err, err_size) &&
+              check_observation(&raw, out, err, err_size);
     raw_free(&raw);
     if (!ok)
         config_free(out);

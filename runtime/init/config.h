@@ -17,6 +17,16 @@
  *                                       its public key is beside it as .pub
  *     --alox-trust FILE  ALOX_TRUST     the nodes admitted: lines NAME KEY
  *
+ * Observation (README.md, "Seeing what runs"; none needs a node):
+ *
+ *     --alox-top on|off  ALOX_TOP       serve `alox top` on a private Unix
+ *                                       socket (default on; also 1/0, yes/no)
+ *     --alox-metrics EP  ALOX_METRICS   serve the counters to Prometheus at
+ *                                       EP = tcp://HOST:PORT (GET /metrics)
+ *     --alox-trace FILE  ALOX_TRACE     record sends and behaviour runs and
+ *                                       write FILE (Chrome/Perfetto JSON)
+ *                                       when the program exits
+ *
  * A flag wins over its variable (for peers: any --alox-peer flag and
  * ALOX_PEER is not read at all). Parsed flags are removed from argv. Any
  * other --alox-* flag, or a bad value, is an error that names the flag or
@@ -65,6 +75,11 @@ typedef struct config {
     char *trust_path;    /* the trust file */
     alox_keys keys;      /* this node's key pair (loaded from key_path) */
     alox_trust trust;    /* loaded from trust_path */
+
+    /* Observation. */
+    bool top;            /* serve alox top (default true) */
+    char *metrics;       /* tcp://HOST:PORT, or NULL */
+    char *trace_path;    /* or NULL */
 } config;
 
 /* Parses flags (removing them from argv) and then the environment into

@@ -1,6 +1,7 @@
 /* init.c - alox_init and alox_run; see init.h. */
 #include "init.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "core/actor.h"
 #include "core/scheduler.h"
 #include "net/node.h"
+#include "observe/observe.h"
 #include "support/platform.h"
 
 static bool initialized;
@@ -66,10 +68,17 @@ void alox_init(int *argc, char **argv) {
         fprintf(stderr, "alox: %s\n", err);
         exit(2);
     }
+    observe_config oc = {current.top, current.metrics, current.trace_path,
+                         program_invocation_short_name, current.node};
+    if (!observe_start(&oc, err, sizeof err)) {
+        fprintf(stderr, "alox: %s\n", err);
+        exit(2);
+    }
 }
 
 int alox_run(void) {
     if (!initialized)
         alox_init(NULL, NULL);
+    observe_run_begins();
     return scheduler_run();
 }

@@ -14,6 +14,7 @@
 #include "proxy.h"
 #include "support/registry.h"
 #include "core/scheduler.h"
+#include "core/trace.h"
 
 static uint16_t node_of(uint64_t id) { return (uint16_t)(id >> 48); }
 
@@ -88,6 +89,8 @@ static bool send_item(frame_record *record, const wire_item *item) {
         memcpy(args + r.offset, &pointer, sizeof pointer);
     }
     atomic_fetch_add_explicit(&record->remaining, 1, memory_order_relaxed);
+    if (ALOX_UNLIKELY(trace_enabled()))
+        m->trace = item->trace;
     if (mailbox_push(&target->box, &m->base.node))
         scheduler_schedule(target);
     return true;
@@ -115,8 +118,8 @@ void inbound_batch(peer *p, const wire_frame *f) {
     while (wire_next_item(f, &cursor, &index, &item)) {
         if (item.op == WIRE_OP_SPAWN)
             spawn_item(p, &item);
-        else
-            send_item(record, &item);
+        else if (send_item(record, &item))
+            peer_stats_message_in(&p->stats);
     }
     p->expected_seq = record->last_seq + 1;
     p->received_seq = record->last_seq;

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "core/message.h"
+#include "peer_stats.h"
 #include "wire/wire.h"
 
 typedef struct peer_epoch {
@@ -75,6 +76,8 @@ typedef struct peer {
     uint64_t received_seq, processed_seq;   /* what to acknowledge */
     uint64_t noted_seq;         /* frames done up to here; told once the outbox is empty */
     uint64_t told_received, told_processed; /* what we last acknowledged */
+
+    peer_stats stats;           /* for alox top (peer_stats.h) */
 } peer;
 
 /* Any thread: can sends to proxies of this epoch still be delivered? */

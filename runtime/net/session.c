@@ -93,6 +93,7 @@ bool session_send_frame(peer *p, wire_buffer *b) {
     p->told_received = p->received_seq;
     p->told_processed = p->processed_seq;
     p->last_sent_ms = transport_now_ms();
+    peer_stats_frame_out(&p->stats, b->size);
     return true;
 }
 
@@ -161,8 +162,11 @@ void session_queue(peer *p, remote_message *m) {
         uint16_t ref_count = b->ref_count <= WIRE_MAX_REFS ? wire_refs_of(m, refs) : 0;
         wire_batch_item(&p->batch, WIRE_OP_SEND, target->id, 0, b->name_hash, b->signature_hash,
                         message_args(&m->base), b->args_size, refs, ref_count);
+        if (m->trace)
+            wire_batch_item_trace(&p->batch, m->trace);
     }
     p->batch_items++;
+    peer_stats_message_out(&p->stats);
     append_unacked(p, m);
     if (p->batch.size >= TRANSPORT_BATCH_BYTES)
         session_flush(p);
@@ -218,6 +222,7 @@ static void on_hello(peer *p, const wire_frame *f, bool via_router, const uint8_
             session_lost(p, "it started a new session (restarted?)");
         p->their_session = f->sender_session;
         p->session_start_ms = transport_now_ms();
+        peer_stats_session(&p->stats, true);
     }
     if (via_router) { /* after a loss: the route is the new connection's */
         remember_route(p, route, route_size);
@@ -346,6 +351,7 @@ void session_lost(peer *p, const char *why) {
     atomic_store_explicit(&p->epoch, next, memory_order_release);
     atomic_store_explicit(&old->dead, true, memory_order_release);
     int lost = dead_letter_all(p);
+    peer_stats_session(&p->stats, false);
     fprintf(stderr, "alox: %s: peer %s lost (%s); %d unacknowledged message%s reported as dead letters\n",
             transport.node, p->name, why, lost, lost == 1 ? "" : "s");
     if (lost)

@@ -14,6 +14,7 @@
 
 #include "alox.h"
 #include "core/scheduler.h"
+#include "core/trace.h"
 #include "node.h"
 #include "proxy.h"
 #include "support/dead_letter.h"
@@ -100,6 +101,10 @@ void transport_send(actor *proxy, const alox_behaviour_desc *b, const void *args
     }
     remote_message *m = message_new_remote(b, args);
     m->link = proxy;
+    if (ALOX_UNLIKELY(trace_enabled())) {
+        m->trace = trace_remote_id(transport.node_id);
+        trace_send(m->trace, proxy->id, b);
+    }
     scheduler_hold_remote(1); /* released when the peer has processed it */
     outbox_push(&m->base);
 }
@@ -229,6 +234,7 @@ static const void *frame_bytes(zmq_msg_t *frame) { return zmq_msg_data(frame); }
 static void handle_frame(peer *p, zmq_msg_t *frame, const uint8_t *route, size_t route_size,
                          bool via_router) {
     wire_frame f;
+    peer_stats_frame_in(&p->stats, zmq_msg_size(frame), transport_now_ms());
     const char *bad = wire_decode_frame(frame_bytes(frame), zmq_msg_size(frame), &f);
     if (bad) {
         atomic_fetch_add(&transport.malformed, 1);
@@ -452,6 +458,30 @@ static void read_timeout_setting(void) {
     long value = text ? strtol(text, NULL, 10) : 0;
     if (value >= 100 && value <= 3600000)
         transport.peer_timeout_ms = value;
+}
+
+size_t transport_peer_stats(transport_peer_view *out, size_t max) {
+    if (!transport.running)
+        return 0;
+    int64_t now = transport_now_ms();
+    for (size_t i = 0; i < transport.peer_count && i < max; i++) {
+        peer *p = &transport.peers[i]; /* the array is fixed once the transport runs */
+        peer_stats *s = &p->stats;
+        transport_peer_view *v = &out[i];
+        snprintf(v->name, sizeof v->name, "%s", p->name);
+        v->in_session = counter_get(&s->in_session) != 0;
+        v->messages_out = counter_get(&s->messages_out);
+        v->messages_in = counter_get(&s->messages_in);
+        v->bytes_out = counter_get(&s->bytes_out);
+        v->bytes_in = counter_get(&s->bytes_in);
+        v->frames_out = counter_get(&s->frames_out);
+        v->frames_in = counter_get(&s->frames_in);
+        v->lost = counter_get(&s->lost);
+        uint64_t heard = counter_get(&s->last_heard_ms);
+        v->last_heard_ms_ago = heard ? now - (int64_t)heard : -1;
+        v->rtt_us = counter_get(&s->rtt_us);
+    }
+    return transport.peer_count;
 }
 
 bool transport_start(const transport_config *c, char *err, size_t err_size) {

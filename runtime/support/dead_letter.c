@@ -9,7 +9,10 @@
 #define DEFAULT_PRINT_LIMIT 100
 #define DEFAULT_SUMMARY_EVERY 100000
 
+#define REASONS_COUNTED 32 /* above every alox_dead_reason; others count as 0 */
+
 static _Atomic uint64_t letters;
+static _Atomic uint64_t by_reason[REASONS_COUNTED];
 static _Atomic(alox_dead_letter_fn) handler;
 
 const char *alox_dead_reason_text(alox_dead_reason reason) {
@@ -40,6 +43,8 @@ void dead_letter_report(alox_dead_reason reason, uint64_t target_id,
                         const alox_behaviour_desc *behaviour, const void *args) {
     /* Relaxed: a statistic; the handler call orders nothing. */
     uint64_t number = atomic_fetch_add_explicit(&letters, 1, memory_order_relaxed) + 1;
+    atomic_fetch_add_explicit(&by_reason[(unsigned)reason < REASONS_COUNTED ? reason : 0], 1,
+                              memory_order_relaxed);
     alox_dead_letter letter = {
         .reason = reason,
         .reason_text = alox_dead_reason_text(reason),
@@ -62,3 +67,10 @@ void alox_on_dead_letter(alox_dead_letter_fn fn) {
 }
 
 uint64_t alox_dead_letter_count(void) { return atomic_load_explicit(&letters, memory_order_relaxed); }
+
+uint64_t dead_letter_count_of(alox_dead_reason reason) {
+    /* Relaxed: a statistic. */
+    return (unsigned)reason < REASONS_COUNTED
+               ? atomic_load_explicit(&by_reason[reason], memory_order_relaxed)
+               : 0;
+}

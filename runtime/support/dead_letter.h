@@ -16,4 +16,7 @@
 void dead_letter_report(alox_dead_reason reason, uint64_t target_id,
                         const alox_behaviour_desc *behaviour, const void *args);
 
+/* Dead letters so far with this reason (for `alox top` and the metrics). */
+uint64_t dead_letter_count_of(alox_dead_reason reason);
+
 #endif

@@ -122,19 +122,22 @@ static const char *parse_item(reader *r, wire_item *it) {
     it->signature = load_le(p + 32, 8);
     if (!op_known(it->op))
         return "batch item: unknown op";
-    if (flags != 0)
-        return "batch item: flags not 0";
+    if (flags & ~WIRE_ITEM_TRACED)
+        return "batch item: unknown flags";
     if (it->op == WIRE_OP_SPAWN && it->signature != 0)
         return "batch item: spawn signature not 0";
     if (it->args_size > WIRE_MAX_ARGS)
         return "batch item: args_size above WIRE_MAX_ARGS";
     if (it->ref_count > WIRE_MAX_REFS)
         return "batch item: ref_count above WIRE_MAX_REFS";
-    if ((uint64_t)length !=
-        (uint64_t)WIRE_ITEM_FIXED_SIZE + it->args_size + (uint64_t)WIRE_REF_SIZE * it->ref_count)
+    uint64_t trace_size = flags & WIRE_ITEM_TRACED ? 8 : 0;
+    if ((uint64_t)length != (uint64_t)WIRE_ITEM_FIXED_SIZE + it->args_size +
+                                (uint64_t)WIRE_REF_SIZE * it->ref_count + trace_size)
         return "batch item: item_length does not match args_size and ref_count";
     it->args = p + WIRE_ITEM_FIXED_SIZE;
     it->refs_raw = it->args + it->args_size;
+    if (trace_size)
+        it->trace = load_le(it->refs_raw + (size_t)WIRE_REF_SIZE * it->ref_count, 8);
     r->p += length;
     r->left -= length;
     return NULL;
@@ -402,6 +405,7 @@ void wire_batch_item(wire_buffer *b, uint8_t op, uint64_t target, uint64_t sende
     check_item(b, op, signature, args, args_size, refs, ref_count);
     uint32_t length = WIRE_ITEM_FIXED_SIZE + args_size + WIRE_REF_SIZE * (uint32_t)ref_count;
     uint8_t *p = grow(b, 4 + (size_t)length);
+    b->item_at = (size_t)(p - b->data);
     store_le(p, length, 4);
     p[4] = op;
     p[5] = 0; /* flags */
@@ -442,4 +446,14 @@ void wire_finish(wire_buffer *b) {
     if (b->items > 0 && first_seq > UINT64_MAX - (b->items - 1))
         alox_fatal("wire_finish: BATCH sequence numbers wrap around");
     store_le(b->data + b->count_at, b->items, 4);
+}
+
+void wire_batch_item_trace(wire_buffer *b, uint64_t trace) {
+    if (b->items == 0 || b->item_at + 4 + WIRE_ITEM_FIXED_SIZE > b->size || b->data[b->item_at + 5] != 0)
+        alox_fatal("wire_batch_item_trace: no untraced item to add a trace id to");
+    uint8_t *p = grow(b, 8);
+    store_le(p, trace, 8);
+    uint8_t *item = b->data + b->item_at;
+    store_le(item, load_le(item, 4) + 8, 4);
+    item[5] = WIRE_ITEM_TRACED;
 }

@@ -29,7 +29,7 @@
  *              has seq first_seq + i. Items:
  *     u32 item_length  bytes of this item after this field
  *     u8  op           WIRE_OP_SEND or WIRE_OP_SPAWN
- *     u8  flags        0
+ *     u8  flags        0, or WIRE_ITEM_TRACED: a u64 trace id follows the refs
  *     u16 ref_count    entries in the ref table (<= WIRE_MAX_REFS)
  *     u32 args_size    bytes of packed arguments (<= WIRE_MAX_ARGS)
  *     u64 target       actor id on the receiving node (SPAWN: the id to create)
@@ -39,7 +39,10 @@
  *     args             args_size bytes (pointer slots zeroed)
  *     refs             ref_count x { u32 offset, u32 kind, u64 id,
  *                                    u64 incarnation, u64 type_hash }
- *     item_length must equal 40 + args_size + 32 * ref_count; each ref's
+ *     trace            (WIRE_ITEM_TRACED only) u64: the message's flow id for
+ *                      ALOX_TRACE (core/trace.h), so both nodes' traces join
+ *     item_length must equal 40 + args_size + 32 * ref_count (+ 8 if
+ *     traced); other flag bits are an error; each ref's
  *     offset + 8 <= args_size, offsets 8-aligned, strictly increasing, kind
  *     ALOX_REF_ACTOR (stage pointers never cross the wire), and the 8 args
  *     bytes under a ref are 0 (the receiver writes its own pointer there).
@@ -64,6 +67,7 @@
 #define WIRE_HEADER_SIZE 48u
 #define WIRE_ITEM_FIXED_SIZE 40u /* item bytes after item_length, before args */
 #define WIRE_REF_SIZE 32u
+#define WIRE_ITEM_TRACED 1u /* item flag: a trace id follows */
 #define WIRE_MAX_NAME 64u          /* node and published-actor names */
 #define WIRE_MAX_ARGS (1u << 20)   /* 1 MiB of packed arguments per message */
 #define WIRE_MAX_REFS 1024u
@@ -102,6 +106,7 @@ typedef struct wire_item {
     uint16_t ref_count;
     uint32_t args_size;
     uint64_t target, sender, behaviour, signature;
+    uint64_t trace; /* 0 unless the item was traced */
     const uint8_t *args;
     const uint8_t *refs_raw; /* ref_count x WIRE_REF_SIZE bytes; see wire_item_ref */
 } wire_item;
@@ -145,6 +150,7 @@ typedef struct wire_buffer {
     uint8_t *data;
     size_t size, capacity;
     size_t count_at;  /* BATCH: offset of item_count, to patch */
+    size_t item_at;   /* BATCH: offset of the last item, for wire_batch_item_trace */
     uint32_t items;   /* BATCH: items written so far */
 } wire_buffer;
 
@@ -178,6 +184,9 @@ void wire_batch_start(wire_buffer *b, uint64_t first_seq);
 void wire_batch_item(wire_buffer *b, uint8_t op, uint64_t target, uint64_t sender,
                      uint64_t behaviour, uint64_t signature, const void *args, uint32_t args_size,
                      const wire_ref *refs, uint16_t ref_count);
+
+/* Marks the item just appended as traced and appends its trace id. */
+void wire_batch_item_trace(wire_buffer *b, uint64_t trace);
 
 /* Patches body_length (and item_count for a batch). */
 void wire_finish(wire_buffer *b);

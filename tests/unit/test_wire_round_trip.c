@@ -194,6 +194,8 @@ static void test_batch_round_trip_many_items(void **state) {
         uint8_t op = i % 5 == 0 ? WIRE_OP_SPAWN : WIRE_OP_SEND;
         wire_batch_item(&b, op, 1000 + i, i, 2000 + i, op == WIRE_OP_SEND ? 3000 + i : 0, args,
                         size, refs, item_ref_count(i));
+        if (i % 3 == 1) /* some items carry a trace id (ALOX_TRACE) */
+            wire_batch_item_trace(&b, (1ull << 63) | i);
     }
     wire_finish(&b);
 
@@ -216,6 +218,7 @@ static void test_batch_round_trip_many_items(void **state) {
         assert_int_equal(it.signature, i % 5 == 0 ? 0 : 3000 + i);
         assert_int_equal(it.args_size, item_args_size(i));
         assert_int_equal(it.ref_count, item_ref_count(i));
+        assert_true(it.trace == (i % 3 == 1 ? (1ull << 63) | i : 0));
         for (uint32_t k = 0; k < it.args_size; k++) /* ref slots zeroed, the rest intact */
             assert_int_equal(it.args[k], k < it.ref_count * 8u ? 0 : item_byte(i, k));
         for (uint16_t r = 0; r < it.ref_count; r++) {

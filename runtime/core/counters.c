@@ -1,0 +1,380 @@
+/* counters.c - the slow paths of the counters and their reading; see
+ * counters.h. Everything here runs under `lock`, which orders a thread's
+ * folding of a slot (or of its worker tally) against a reader, so a
+ * snapshot never counts a folded value twice or not at all. */
+#include "counters.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mailbox.h"
+#include "runqueue.h"
+
+ALOX_TLS thread_counters counters_self = {.worker = -1};
+_Atomic uint64_t counters_backlog_epoch;
+
+typedef struct type_total {
+    const alox_type_desc *type;
+    uint64_t spawned, stopped, runs_sampled, sampled_ns;
+} type_total;
+
+typedef struct worker_total {
+    uint64_t runs, sent, steals, parks, busy_ns;
+} worker_total;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static thread_counters *blocks; /* registered, under lock */
+static type_total *totals;      /* folded slots of every thread */
+static size_t total_count, total_cap;
+static worker_total *retired;   /* by worker index: threads of earlier runs */
+static size_t retired_count;
+static pthread_key_t exit_key;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static void *grow(void *array, size_t *cap, size_t need, size_t size) {
+    if (need <= *cap)
+        return array;
+    size_t n = *cap ? *cap : 8;
+    while (n < need)
+        n *= 2;
+    void *p = realloc(array, n * size);
+    if (!p)
+        alox_fatal("out of memory keeping the runtime's counters");
+    memset((char *)p + *cap * size, 0, (n - *cap) * size);
+    *cap = n;
+    return p;
+}
+
+/* Under lock. */
+static type_total *total_of(const alox_type_desc *type) {
+    for (size_t i = 0; i < total_count; i++)
+        if (totals[i].type == type)
+            return &totals[i];
+    totals = grow(totals, &total_cap, total_count + 1, sizeof *totals);
+    totals[total_count].type = type;
+    return &totals[total_count++];
+}
+
+/* Under lock: moves a slot's counts into the totals and frees it. */
+static void fold_slot(type_tally *t) {
+    const alox_type_desc *type = atomic_load_explicit(&t->type, memory_order_relaxed);
+    if (!type)
+        return;
+    type_total *total = total_of(type);
+    total->spawned += counter_get(&t->spawned);
+    total->stopped += counter_get(&t->stopped);
+    total->runs_sampled += counter_get(&t->runs_sampled);
+    total->sampled_ns += counter_get(&t->sampled_ns);
+    counter_set(&t->spawned, 0);
+    counter_set(&t->stopped, 0);
+    counter_set(&t->runs_sampled, 0);
+    counter_set(&t->sampled_ns, 0);
+    atomic_store_explicit(&t->type, NULL, memory_order_relaxed);
+}
+
+static uint64_t busy_now(worker_tally *w, uint64_t now) {
+    uint64_t since = counter_get(&w->busy_since_ns);
+    return counter_get(&w->busy_ns) + (since && now > since ? now - since : 0);
+}
+
+/* Under lock: moves a worker thread's tally to its index. */
+static void fold_worker(thread_counters *c) {
+    if (c->worker < 0)
+        return;
+    size_t cap = retired_count;
+    retired = grow(retired, &cap, (size_t)c->worker + 1, sizeof *retired);
+    retired_count = cap;
+    worker_total *r = &retired[c->worker];
+    worker_tally *w = &c->w;
+    r->runs += counter_get(&w->runs);
+    r->sent += counter_get(&w->sent);
+    r->steals += counter_get(&w->steals);
+    r->parks += counter_get(&w->parks);
+    r->busy_ns += busy_now(w, counters_now_ns());
+    counter_set(&w->runs, 0);
+    counter_set(&w->sent, 0);
+    counter_set(&w->steals, 0);
+    counter_set(&w->parks, 0);
+    counter_set(&w->busy_ns, 0);
+    counter_set(&w->busy_since_ns, 0);
+    counter_set(&w->current_id, 0);
+    c->worker = -1;
+    c->queue = NULL;
+}
+
+/* At thread exit (a worker of an ended run, a plain thread). */
+static void on_thread_exit(void *unused) {
+    (void)unused;
+    thread_counters *c = &counters_self;
+    pthread_mutex_lock(&lock);
+    for (uint32_t i = 0; i < COUNTERS_TYPE_SLOTS; i++)
+        fold_slot(&c->types[i]);
+    fold_worker(c);
+    for (thread_counters **p = &blocks; *p; p = &(*p)->next) {
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    }
+    c->registered = false;
+    pthread_mutex_unlock(&lock);
+}
+
+static void make_key(void) {
+    if (pthread_key_create(&exit_key, on_thread_exit) != 0)
+        alox_fatal("cannot create the counters' thread key");
+}
+
+/* Under lock. */
+static void register_locked(thread_counters *c) {
+    if (c->registered)
+        return;
+    c->next = blocks;
+    blocks = c;
+    c->registered = true;
+    pthread_setspecific(exit_key, c); /* non-NULL: the destructor runs */
+}
+
+type_tally *counters_slot_miss(const alox_type_desc *type) {
+    thread_counters *c = &counters_self;
+    type_tally *t = &c->types[((uintptr_t)type >> 4) & (COUNTERS_TYPE_SLOTS - 1)];
+    pthread_once(&key_once, make_key);
+    pthread_mutex_lock(&lock);
+    register_locked(c);
+    fold_slot(t);
+    atomic_store_explicit(&t->type, type, memory_order_relaxed);
+    pthread_mutex_unlock(&lock);
+    return t;
+}
+
+static uint32_t next_random(thread_counters *c) {
+    c->rng ^= c->rng << 13;
+    c->rng ^= c->rng >> 17;
+    c->rng ^= c->rng << 5;
+    return c->rng;
+}
+
+/* Uniform in 1 .. 2 * COUNTERS_SAMPLE_PERIOD - 1: the period on average. */
+static uint32_t next_countdown(thread_counters *c) {
+    return 1 + next_random(c) % (2 * COUNTERS_SAMPLE_PERIOD - 1);
+}
+
+void counters_sample_end(const alox_type_desc *type, uint32_t handled) {
+    thread_counters *c = &counters_self;
+    uint64_t now = counters_now_ns();
+    uint64_t ns = (now - c->sample_start_ns) * COUNTERS_SAMPLE_PERIOD;
+    c->sample_start_ns = 0;
+    c->sample_countdown = next_countdown(c);
+    type_tally *t = counters_slot(type);
+    counter_add(&t->sampled_ns, ns);
+    counter_add(&t->runs_sampled, (uint64_t)handled * COUNTERS_SAMPLE_PERIOD);
+}
+
+void counters_sample_backlog(const alox_type_desc *type, uint64_t id, const void *cursor) {
+    thread_counters *c = &counters_self;
+    uint64_t epoch = atomic_load_explicit(&counters_backlog_epoch, memory_order_relaxed);
+    if (epoch != c->backlog_epoch) {
+        c->backlog_epoch = epoch;
+        c->backlogs_taken = 0;
+    }
+    if (epoch == 0 || c->backlogs_taken >= COUNTERS_BACKLOGS)
+        return;
+    /* The running worker owns the consumer side: the nodes after the
+     * cursor stay linked and allocated while it looks. Acquire: as in
+     * mailbox_batch_pop. */
+    const mailbox_node *node = cursor;
+    uint64_t depth = 0;
+    while (depth < COUNTERS_BACKLOG_WALK &&
+           (node = atomic_load_explicit(&node->next, memory_order_acquire)))
+        depth++;
+    backlog_sample *s = &c->backlogs[c->backlogs_taken++];
+    counter_set(&s->epoch, 0);
+    counter_set(&s->id, id);
+    atomic_store_explicit(&s->type, type, memory_order_relaxed);
+    counter_set(&s->depth, depth);
+    counter_set(&s->epoch, epoch);
+}
+
+void counters_idle_begin(void) {
+    worker_tally *w = &counters_self.w;
+    uint64_t since = counter_get(&w->busy_since_ns);
+    if (!since)
+        return;
+    uint64_t now = counters_now_ns();
+    counter_add(&w->busy_ns, now > since ? now - since : 0);
+    counter_set(&w->busy_since_ns, 0);
+    counter_set(&w->current_id, 0);
+}
+
+void counters_idle_end(void) {
+    worker_tally *w = &counters_self.w;
+    if (!counter_get(&w->busy_since_ns))
+        counter_set(&w->busy_since_ns, counters_now_ns());
+}
+
+void counters_worker_begin(uint32_t index, const void *queue) {
+    thread_counters *c = &counters_self;
+    pthread_once(&key_once, make_key);
+    pthread_mutex_lock(&lock);
+    register_locked(c);
+    c->worker = (int32_t)index;
+    c->queue = queue;
+    counter_set(&c->w.busy_since_ns, counters_now_ns());
+    pthread_mutex_unlock(&lock);
+    c->rng = 0x9e3779b9u * (index + 1) ^ (uint32_t)counters_now_ns();
+    if (!c->rng)
+        c->rng = 1;
+    c->sample_countdown = next_countdown(c);
+}
+
+void counters_worker_end(void) {
+    pthread_mutex_lock(&lock);
+    fold_worker(&counters_self);
+    pthread_mutex_unlock(&lock);
+}
+
+uint64_t counters_want_backlogs(void) {
+    /* Relaxed: workers only compare it. */
+    return atomic_fetch_add_explicit(&counters_backlog_epoch, 1, memory_order_relaxed) + 1;
+}
+
+/* ------------------------------------------------------------------
+ * Reading.
+ * ------------------------------------------------------------------ */
+static counters_type_view *type_view_of(counters_view *v, size_t *cap, const alox_type_desc *type) {
+    for (size_t i = 0; i < v->type_count; i++)
+        if (v->types[i].type == type)
+            return &v->types[i];
+    v->types = grow(v->types, cap, v->type_count + 1, sizeof *v->types);
+    v->types[v->type_count].type = type;
+    return &v->types[v->type_count++];
+}
+
+static void read_workers(counters_view *v, uint64_t now) {
+    size_t n = retired_count;
+    for (thread_counters *c = blocks; c; c = c->next)
+        if (c->worker >= 0 && (size_t)c->worker + 1 > n)
+            n = (size_t)c->worker + 1;
+    v->workers = calloc(n ? n : 1, sizeof *v->workers);
+    if (!v->workers)
+        alox_fatal("out of memory reading the counters");
+    v->worker_count = n;
+    for (size_t i = 0; i < n; i++) {
+        counters_worker_view *w = &v->workers[i];
+        w->index = (uint32_t)i;
+        if (i < retired_count) {
+            worker_total *r = &retired[i];
+            w->runs = r->runs, w->sent = r->sent;
+            w->steals = r->steals, w->parks = r->parks, w->busy_ns = r->busy_ns;
+        }
+    }
+    for (thread_counters *c = blocks; c; c = c->next) {
+        if (c->worker < 0)
+            continue;
+        counters_worker_view *w = &v->workers[c->worker];
+        worker_tally *t = &c->w;
+        w->running = true;
+        w->runs += counter_get(&t->runs);
+        w->sent += counter_get(&t->sent);
+        w->steals += counter_get(&t->steals);
+        w->parks += counter_get(&t->parks);
+        w->busy_ns += busy_now(t, now);
+        w->current_id = counter_get(&t->current_id);
+        w->current_type = w->current_id ? atomic_load_explicit(&t->current_type, memory_order_relaxed) : NULL;
+        w->queued = c->queue ? runqueue_size((runqueue *)c->queue) : 0;
+    }
+}
+
+static void read_types(counters_view *v) {
+    size_t cap = 0;
+    for (size_t i = 0; i < total_count; i++) {
+        counters_type_view *t = type_view_of(v, &cap, totals[i].type);
+        t->spawned += totals[i].spawned, t->stopped += totals[i].stopped;
+        t->runs_sampled += totals[i].runs_sampled, t->sampled_ns += totals[i].sampled_ns;
+    }
+    for (thread_counters *c = blocks; c; c = c->next) {
+        for (uint32_t i = 0; i < COUNTERS_TYPE_SLOTS; i++) {
+            type_tally *s = &c->types[i];
+            const alox_type_desc *type = atomic_load_explicit(&s->type, memory_order_relaxed);
+            if (!type)
+                continue;
+            counters_type_view *t = type_view_of(v, &cap, type);
+            t->spawned += counter_get(&s->spawned), t->stopped += counter_get(&s->stopped);
+            t->runs_sampled += counter_get(&s->runs_sampled), t->sampled_ns += counter_get(&s->sampled_ns);
+        }
+    }
+}
+
+/* Adds (id, type, value) to a largest-first list of at most max, merging
+ * equal ids by `merge` (sum or max). */
+static void offer(counters_actor_view *list, size_t *count, size_t max, uint64_t id,
+                  const alox_type_desc *type, uint64_t value, bool sum) {
+    for (size_t i = 0; i < *count; i++) {
+        if (list[i].id == id) {
+            list[i].value = sum ? list[i].value + value : (value > list[i].value ? value : list[i].value);
+            for (; i > 0 && list[i].value > list[i - 1].value; i--) {
+                counters_actor_view t = list[i];
+                list[i] = list[i - 1];
+                list[i - 1] = t;
+            }
+            return;
+        }
+    }
+    size_t at = *count < max ? (*count)++ : max;
+    if (at == max) {
+        if (value <= list[max - 1].value)
+            return;
+        at = max - 1;
+    }
+    list[at] = (counters_actor_view){id, type, value};
+    for (; at > 0 && list[at].value > list[at - 1].value; at--) {
+        counters_actor_view t = list[at];
+        list[at] = list[at - 1];
+        list[at - 1] = t;
+    }
+}
+
+static void read_samples(counters_view *v) {
+    uint64_t epoch = atomic_load_explicit(&counters_backlog_epoch, memory_order_relaxed);
+    for (thread_counters *c = blocks; c; c = c->next) {
+        for (uint32_t i = 0; i < COUNTERS_BACKLOGS; i++) {
+            backlog_sample *s = &c->backlogs[i];
+            if (epoch && counter_get(&s->epoch) == epoch && counter_get(&s->depth))
+                offer(v->backlogs, &v->backlog_count, sizeof v->backlogs / sizeof v->backlogs[0],
+                      counter_get(&s->id), atomic_load_explicit(&s->type, memory_order_relaxed),
+                      counter_get(&s->depth), false);
+        }
+    }
+}
+
+size_t counters_running(counters_actor_view *out, size_t max) {
+    size_t n = 0;
+    pthread_mutex_lock(&lock);
+    for (thread_counters *c = blocks; c && n < max; c = c->next) {
+        uint64_t id = c->worker >= 0 ? counter_get(&c->w.current_id) : 0;
+        if (id)
+            out[n++] = (counters_actor_view){id, atomic_load_explicit(&c->w.current_type, memory_order_relaxed), 1};
+    }
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+bool counters_read(counters_view *out) {
+    memset(out, 0, sizeof *out);
+    uint64_t now = counters_now_ns();
+    pthread_mutex_lock(&lock);
+    read_workers(out, now);
+    read_types(out);
+    read_samples(out);
+    pthread_mutex_unlock(&lock);
+    return true;
+}
+
+void counters_view_free(counters_view *v) {
+    if (!v)
+        return;
+    free(v->workers);
+    free(v->types);
+    memset(v, 0, sizeof *v);
+}

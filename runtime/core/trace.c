@@ -1,0 +1,69 @@
+/* trace.c - the trace rings; see trace.h. */
+#include "trace.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+
+_Atomic bool trace_on;
+ALOX_TLS trace_ring *trace_self;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static trace_ring *rings;     /* every ring, newest first */
+static uint32_t ring_count;
+/* Rings by worker index: as many as the scheduler may have workers
+ * (SCHEDULER_MAX_THREADS; not included here, to keep trace.h out of the
+ * scheduler's include cycle). */
+#define TRACE_WORKER_RINGS 1024
+static trace_ring *by_worker[TRACE_WORKER_RINGS];
+
+void trace_start(void) { atomic_store_explicit(&trace_on, true, memory_order_relaxed); }
+
+/* Under lock. */
+static trace_ring *new_ring(int32_t worker) {
+    trace_ring *r = calloc(1, sizeof *r);
+    if (r)
+        r->events = calloc(TRACE_RING_EVENTS, sizeof *r->events);
+    if (!r || !r->events)
+        alox_fatal("out of memory for a trace buffer of %u events (ALOX_TRACE)", TRACE_RING_EVENTS);
+    r->worker = worker;
+    r->index = ring_count++;
+    r->next = rings;
+    rings = r;
+    return r;
+}
+
+trace_ring *trace_ring_make(void) {
+    pthread_mutex_lock(&lock);
+    trace_self = new_ring(-1);
+    trace_self->tid = gettid();
+    pthread_mutex_unlock(&lock);
+    return trace_self;
+}
+
+void trace_worker_begin(uint32_t index) {
+    if (!trace_enabled() || index >= TRACE_WORKER_RINGS)
+        return;
+    pthread_mutex_lock(&lock);
+    if (!by_worker[index])
+        by_worker[index] = new_ring((int32_t)index);
+    trace_self = by_worker[index];
+    trace_self->tid = gettid();
+    pthread_mutex_unlock(&lock);
+}
+
+uint64_t trace_remote_id(uint16_t node) {
+    trace_ring *r = trace_self;
+    if (!r)
+        r = trace_ring_make();
+    return TRACE_ID_REMOTE | (uint64_t)node << 47 | (uint64_t)(r->index & 0x7fff) << 32 |
+           ++r->remote_seq;
+}
+
+trace_ring *trace_rings(void) {
+    pthread_mutex_lock(&lock);
+    trace_ring *r = rings;
+    pthread_mutex_unlock(&lock);
+    return r;
+}

@@ -1,0 +1,201 @@
+/* trace_writer.c - see trace_writer.h. */
+#include "trace_writer.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alox.h"
+#include "core/trace.h"
+#include "snapshot.h"
+
+static FILE *out;
+static char out_path[4096];
+
+typedef struct placed {
+    const trace_event *e;
+    const trace_ring *ring;
+} placed;
+
+static int by_time(const void *a, const void *b) {
+    const trace_event *x = ((const placed *)a)->e, *y = ((const placed *)b)->e;
+    if (x->start_ns != y->start_ns)
+        return x->start_ns < y->start_ns ? -1 : 1;
+    return (int)x->kind - (int)y->kind; /* equal times: a run before a send */
+}
+
+/* Open addressing: message address -> flow id of its pending send. */
+typedef struct pending {
+    uint64_t address, id;
+} pending;
+
+typedef struct flow_map {
+    pending *slots;
+    size_t mask;
+} flow_map;
+
+static pending *slot_of(flow_map *m, uint64_t address) {
+    size_t i = (size_t)((address >> 4) * 0x9e3779b97f4a7c15ull) & m->mask;
+    while (m->slots[i].address && m->slots[i].address != address)
+        i = (i + 1) & m->mask;
+    return &m->slots[i];
+}
+
+/* Removes the entry at s, keeping the probe chains intact. */
+static void remove_slot(flow_map *m, pending *s) {
+    size_t i = (size_t)(s - m->slots);
+    s->address = 0;
+    for (size_t j = (i + 1) & m->mask; m->slots[j].address; j = (j + 1) & m->mask) {
+        pending moved = m->slots[j];
+        m->slots[j].address = 0;
+        *slot_of(m, moved.address) = moved;
+    }
+}
+
+static void put_ts(FILE *f, uint64_t ns) {
+    fprintf(f, "%llu.%03llu", (unsigned long long)(ns / 1000), (unsigned long long)(ns % 1000));
+}
+
+static void put_string(FILE *f, const char *s) {
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : "?"); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static void put_flow(FILE *f, char phase, uint64_t id, long tid, uint64_t ns) {
+    fprintf(f, ",\n{\"ph\":\"%c\",%s\"cat\":\"alox.flow\",\"name\":\"message\",\"id\":\"0x%llx\","
+               "\"pid\":%ld,\"tid\":%ld,\"ts\":",
+            phase, phase == 'f' ? "\"bp\":\"e\"," : "", (unsigned long long)id, (long)getpid(), tid);
+    put_ts(f, ns);
+    fputc('}', f);
+}
+
+static void put_event(FILE *f, const placed *p, flow_map *flows, uint64_t *next_local_id) {
+    const trace_event *e = p->e;
+    long pid = (long)getpid(), tid = (long)p->ring->tid;
+    bool remote = (e->flow & TRACE_ID_REMOTE) != 0;
+    if (e->kind == TRACE_SEND) {
+        uint64_t id = e->flow;
+        if (!remote) {
+            id = ++*next_local_id;
+            pending *s = slot_of(flows, e->flow);
+            *s = (pending){e->flow, id};
+        }
+        if (p->ring->worker < 0) { /* no behaviour slice around it: a slice of its own */
+            fprintf(f, ",\n{\"ph\":\"X\",\"cat\":\"alox.send\",\"name\":\"send ");
+            fprintf(f, "%s\",\"pid\":%ld,\"tid\":%ld,\"ts\":", e->name, pid, tid);
+            put_ts(f, e->start_ns);
+            fprintf(f, ",\"dur\":0.001}");
+        }
+        put_flow(f, 's', id, tid, e->start_ns);
+        return;
+    }
+    fprintf(f, ",\n{\"ph\":\"X\",\"cat\":\"alox\",\"name\":");
+    put_string(f, e->name);
+    fprintf(f, ",\"pid\":%ld,\"tid\":%ld,\"ts\":", pid, tid);
+    put_ts(f, e->start_ns);
+    fprintf(f, ",\"dur\":");
+    put_ts(f, e->end_ns > e->start_ns ? e->end_ns - e->start_ns : 0);
+    fprintf(f, ",\"args\":{\"actor\":\"%u:%llu\"}}", (unsigned)ALOX_ID_NODE(e->actor),
+            (unsigned long long)ALOX_ID_SERIAL(e->actor));
+    uint64_t id = 0;
+    if (remote) {
+        id = e->flow;
+    } else if (e->flow) {
+        pending *s = slot_of(flows, e->flow);
+        if (s->address) {
+            id = s->id;
+            remove_slot(flows, s);
+        }
+    }
+    if (id)
+        put_flow(f, 'f', id, tid, e->start_ns);
+}
+
+static void put_thread_names(FILE *f, const trace_ring *rings) {
+    fprintf(f, "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%ld,\"args\":{\"name\":", (long)getpid());
+    put_string(f, program_invocation_short_name);
+    fprintf(f, "}}");
+    for (const trace_ring *r = rings; r; r = r->next) {
+        char name[64];
+        if (r->worker >= 0)
+            snprintf(name, sizeof name, "worker %d", r->worker);
+        else if (r->tid == getpid())
+            snprintf(name, sizeof name, "main");
+        else
+            snprintf(name, sizeof name, "thread %ld", (long)r->tid);
+        fprintf(f, ",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%ld,\"tid\":%ld,\"args\":{\"name\":",
+                (long)getpid(), (long)r->tid);
+        put_string(f, name);
+        fprintf(f, "}},\n{\"ph\":\"M\",\"name\":\"thread_sort_index\",\"pid\":%ld,\"tid\":%ld,"
+                   "\"args\":{\"sort_index\":%d}}",
+                (long)getpid(), (long)r->tid, r->worker >= 0 ? r->worker + 1 : 0);
+    }
+}
+
+static void write_trace(void) {
+    if (!out)
+        return;
+    trace_ring *rings = trace_rings();
+    size_t total = 0;
+    uint64_t dropped = 0;
+    for (trace_ring *r = rings; r; r = r->next) {
+        uint64_t n = counter_get(&r->written);
+        total += n < TRACE_RING_EVENTS ? n : TRACE_RING_EVENTS;
+        dropped += n > TRACE_RING_EVENTS ? n - TRACE_RING_EVENTS : 0;
+    }
+    placed *all = calloc(total ? total : 1, sizeof *all);
+    size_t cap = 16;
+    while (cap < 2 * total)
+        cap *= 2;
+    flow_map flows = {calloc(cap, sizeof(pending)), cap - 1};
+    if (!all || !flows.slots) {
+        fprintf(stderr, "alox: out of memory writing the trace %s\n", out_path);
+        fclose(out);
+        return;
+    }
+    size_t k = 0;
+    for (trace_ring *r = rings; r; r = r->next) {
+        uint64_t n = counter_get(&r->written);
+        for (uint64_t i = n > TRACE_RING_EVENTS ? n - TRACE_RING_EVENTS : 0; i < n; i++)
+            all[k++] = (placed){&r->events[i & (TRACE_RING_EVENTS - 1)], r};
+    }
+    qsort(all, k, sizeof *all, by_time);
+    fprintf(out, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"alox_events\":%zu,"
+                 "\"alox_events_overwritten\":%llu},\n\"traceEvents\":[\n",
+            k, (unsigned long long)dropped);
+    put_thread_names(out, rings);
+    uint64_t next_local_id = (uint64_t)getpid() << 32;
+    for (size_t i = 0; i < k; i++)
+        put_event(out, &all[i], &flows, &next_local_id);
+    fprintf(out, "\n]}\n");
+    if (fclose(out) != 0)
+        fprintf(stderr, "alox: writing the trace %s: %s\n", out_path, strerror(errno));
+    out = NULL;
+    free(all);
+    free(flows.slots);
+}
+
+bool trace_writer_start(const char *path, char *err, size_t err_size) {
+    if (out)
+        return true; /* alox_init again: one trace per program */
+    out = fopen(path, "w");
+    if (!out) {
+        snprintf(err, err_size, "cannot create the trace file %s: %s", path, strerror(errno));
+        return false;
+    }
+    snprintf(out_path, sizeof out_path, "%s", path);
+    trace_start();
+    atexit(write_trace);
+    return true;
+}
