@@ -56,8 +56,13 @@ bool scheduler_work_visible(void) {
     return false;
 }
 
-/* Under S.lock: make every worker and alox_run return. */
+/* Under S.lock: make every worker and alox_run return. Once is enough:
+ * every worker then sees `stopping` before it parks again. A second call
+ * (a late release or alox_exit while alox_run joins the workers) must not
+ * touch the workers, which are being destroyed. */
 static void stop_locked(void) {
+    if (atomic_load(&S.stopping))
+        return;
     atomic_store(&S.stopping, true);
     for (uint32_t i = 0; i < S.threads; i++)
         pthread_cond_signal(&S.workers[i].cond);
@@ -66,7 +71,7 @@ static void stop_locked(void) {
 
 /* Under S.lock: is the run over? (see "Quiescence" in scheduler.h) */
 static bool quiescent_locked(void) {
-    return S.running && atomic_load(&S.idle) == S.threads && atomic_load(&S.holds) == 0 &&
+    return S.running && !atomic_load(&S.stopping) && atomic_load(&S.idle) == S.threads && atomic_load(&S.holds) == 0 &&
            !scheduler_work_visible();
 }
 
@@ -204,10 +209,13 @@ static void join_workers(void) {
         pthread_join(S.workers[i].thread, NULL);
     for (uint32_t i = 0; i < S.threads; i++)
         pthread_cond_destroy(&S.workers[i].cond);
+    /* Under the lock: quiescence checks read S.workers (scheduler_work_visible). */
+    pthread_mutex_lock(&S.lock);
     free(S.workers);
     free(S.idle_stack);
     S.workers = NULL;
     S.idle_stack = NULL;
+    pthread_mutex_unlock(&S.lock);
 }
 
 void scheduler_run_until_exit(bool on) {
