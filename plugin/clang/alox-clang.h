@@ -9,6 +9,7 @@
  *   strbuf.c     growable strings and small helpers
  *   diag.c       diagnostics in clang's format, at the user's file:line:col
  *   annotate.c   alox_actor / alox_behave / alox_stage on libclang cursors
+ *   model.c      libclang's types as the shared core's model (plugin/common)
  *   checks.c     the compile-time rules (DESIGN.md section 1)
  *   signature.c  packed layout, signature string, FNV-1a hashes, ref list
  *   scan.c       one walk over the unit: checks, calls, spawns, definitions
@@ -28,6 +29,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alox_refapi.h" /* plugin/common: the front ends' shared core */
+#include "alox_rules.h"
+#include "alox_sendable.h"
+#include "alox_signature.h"
+#include "alox_type.h"
+
 /* ----- strbuf.c ------------------------------------------------------- */
 typedef struct strbuf {
     char *data; /* always NUL-terminated once anything was added */
@@ -45,7 +52,6 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *cx_string(CXString s); /* copies and disposes (annotate.c: needs libclang) */
 bool has_suffix(const char *s, const char *suffix);
-uint64_t fnv1a(const char *text);
 /* cwd + path, with "." and ".." removed lexically (as clang's VFS does). */
 char *absolute_path(const char *path);
 
@@ -81,6 +87,8 @@ bool source_may_use_alox(const invocation *inv, int source);
 void diag_setup(bool caret, bool color);
 /* An error at a libclang location (its expansion point when in a macro). */
 void error_at(CXSourceLocation loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A rule of the shared table (plugin/common/alox_rules.h) as an error. */
+void report_at(CXSourceLocation loc, alox_rule rule, const alox_msg *msg);
 void note_at(CXSourceLocation loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* An error with no location ("alox-clang: error: ..."). */
 void fatal_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -101,6 +109,9 @@ CXType strip_arrays(CXType t);
 CXType unqualified_canonical(CXType t);
 /* The struct tag of a record type; "" for an anonymous one (caller frees). */
 char *record_tag(CXType t);
+/* An actor struct's name: its tag, or the typedef naming an anonymous one
+ * ("" if none; caller frees). */
+char *actor_name(CXType t);
 /* `struct X *` with X an actor or an incomplete tagged struct: X's type. */
 bool actor_of_pointer(CXType t, CXType *pointee);
 /* Type spelling for messages: 'T' or 'T' (aka 'U'), caller frees. */
@@ -115,10 +126,19 @@ bool check_behaviour(CXCursor fn);
 void check_function_by_value(CXCursor fn); /* parameters and return type */
 void check_var_by_value(CXCursor var);
 void check_field(CXCursor field);
+/* A rule about actor struct `type` and the declaration `decl` (or a null cursor). */
+void report_actor(CXSourceLocation loc, alox_rule rule, CXCursor decl, CXType type);
 /* Misplaced annotations, once per spelled attribute. */
 void check_annotations(CXCursor decl);
 /* Bits of a float type as GCC counts them (long double: 80 on x86); 0 if unknown. */
 unsigned float_bits(CXType t);
+
+/* ----- model.c -------------------------------------------------------- */
+/* A type; `stage`: the pointer it is was marked alox_stage. */
+const alox_type *model_of(alox_arena *arena, CXType type, bool stage);
+/* A behaviour's parameter (parm may be a null cursor). */
+const alox_type *model_of_parameter(alox_arena *arena, CXType type, CXCursor parm);
+char integer_sign(enum CXTypeKind kind); /* 'i', 'u', or 0 if not an integer */
 
 /* ----- signature.c ---------------------------------------------------- */
 typedef struct arg_ref {

@@ -108,6 +108,14 @@ void error_at(CXSourceLocation loc, const char *fmt, ...) {
     ours++;
 }
 
+void report_at(CXSourceLocation loc, alox_rule rule, const alox_msg *msg) {
+    alox_text text = {0};
+    alox_quotes quotes = {"'", "'"}; /* clang's quotes, in every locale */
+    alox_format(&text, rule, msg, &quotes);
+    error_at(loc, "%s", alox_text_str(&text));
+    alox_text_free(&text);
+}
+
 void note_at(CXSourceLocation loc, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

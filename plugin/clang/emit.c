@@ -98,7 +98,7 @@ void emit_type(strbuf *out, const char *tag, const char *spelled) {
     sb_printf(out,
               "__attribute__((__weak__, __nodebug__)) const alox_type_desc __alox_type_%s = "
               "{ %uu, 0u, \"%s\", 0x%016" PRIx64 "ull, sizeof(%s), _Alignof(%s) };\n",
-              tag, 1u, tag, fnv1a(tag), spelled, spelled);
+              tag, 1u, tag, alox_fe_hash(tag), spelled, spelled);
     sb_printf(out,
               "__attribute__((__constructor__(101), __nodebug__, __used__)) static void "
               "__alox_register_type_%s(void) { alox_register_type(&__alox_type_%s); }\n",
@@ -151,8 +151,8 @@ void emit_behaviour(strbuf *out, behaviour *b, unsigned line, const char *file) 
               " %uu, %" PRIu64 "u, %" PRIu64 "u, %uu, \"%s\", \"%s\", 0x%016" PRIx64 "ull,"
               " 0x%016" PRIx64 "ull, 0x%016" PRIx64 "ull, __alox_tramp_%s, ",
               b->is_static ? "static " : "", fn, 1u, l->size, l->align, (unsigned)l->ref_count,
-              qualified.data, b->signature, fnv1a(qualified.data), fnv1a(b->signature),
-              fnv1a(b->tag), fn);
+              qualified.data, b->signature, alox_fe_hash(qualified.data), alox_fe_hash(b->signature),
+              alox_fe_hash(b->tag), fn);
     if (l->ref_count)
         sb_printf(out, "__alox_refs_%s };\n", fn);
     else

@@ -201,21 +201,17 @@ static void spawn(scan_state *s, CXCursor call) {
                         : (CXType){0};
     CXSourceLocation loc = clang_getCursorLocation(call);
     if (n != 4 || last.kind != CXType_Pointer) {
-        error_at(loc, "'alox__new' is what 'alox_new(T)' expands to: write "
-                 "'alox_new(struct ACTOR)'");
+        report_at(loc, ALOX_RULE_RAW_NEW, &(alox_msg){0});
         return;
     }
     CXType type = unqualified_canonical(clang_getPointeeType(last));
     char *spelled = cx_string(clang_getTypeSpelling(type));
     if (!is_actor_record(type)) {
-        char *t = type_name(type);
-        error_at(loc, "'alox_new(%s)': %s is not an actor struct; declare it "
-                 "'struct alox_actor NAME { ... };'", spelled, t);
-        free(t);
+        report_actor(loc, ALOX_RULE_NEW_NOT_ACTOR, clang_getNullCursor(), type);
         free(spelled);
         return;
     }
-    char *tag = record_tag(type);
+    char *tag = actor_name(type);
     note_spawn(s->u, tag, spelled);
     /* alox_new(T) written in the file: alox_spawn(&__alox_type_<tag>).
      * Inside another macro it stays alox__new, which finds the type
@@ -331,14 +327,9 @@ static void decl_ref(scan_state *s, CXCursor ref, CXCursor parent) {
         clang_getCursorKind(parent) == CXCursor_UnaryExpr || /* sizeof, _Alignof */
         clang_getCursorType(parent).kind == CXType_Dependent) /* a call clang rejected */
         return;
-    char *name = name_of(fn);
     /* at the `&` of an explicit &ping, as the GCC plugin reports it */
     CXCursor at = clang_getCursorKind(parent) == CXCursor_UnaryOperator ? parent : ref;
-    error_at(clang_getCursorLocation(at),
-             "taking the address of behaviour '%s': a call through a function pointer "
-             "would run it synchronously instead of sending a message; call it by name, "
-             "or take the address of an ordinary function that calls it", name);
-    free(name);
+    report_actor(clang_getCursorLocation(at), ALOX_RULE_ADDRESS_TAKEN, fn, (CXType){0});
 }
 
 /* (struct actor *) malloc (...), implicit or explicit. */
@@ -361,13 +352,7 @@ static void conversion(scan_state *s, CXCursor conv) {
         s->reported = xrealloc(s->reported, sizeof(CXCursor) * (size_t)(s->reported_count + 1));
         s->reported[s->reported_count++] = inner;
         CXType actor = unqualified_canonical(clang_getPointeeType(type));
-        char *t = type_name(actor);
-        char *spelled = cx_string(clang_getTypeSpelling(actor));
-        error_at(clang_getCursorLocation(inner),
-                 "actor struct %s allocated with '%s': an actor lives in the runtime, with a "
-                 "header and a mailbox; create it with 'alox_new(%s)'", t, name, spelled);
-        free(t);
-        free(spelled);
+        report_actor(clang_getCursorLocation(inner), ALOX_RULE_ACTOR_MALLOC, fn, actor);
     }
     free(name);
 }
@@ -376,12 +361,8 @@ static void compound_literal(CXCursor c) {
     CXType type = strip_arrays(clang_getCursorType(c));
     if (!is_actor_record(type))
         return;
-    char *t = type_name(type);
-    char *spelled = cx_string(clang_getTypeSpelling(type));
-    error_at(clang_getCursorLocation(c), "compound literal of actor struct %s: actors are "
-             "created only with 'alox_new(%s)' and used through references", t, spelled);
-    free(t);
-    free(spelled);
+    report_actor(clang_getCursorLocation(c), ALOX_RULE_COMPOUND_LITERAL_ACTOR,
+                 clang_getNullCursor(), type);
 }
 
 /* ----- declarations ----------------------------------------------------- */

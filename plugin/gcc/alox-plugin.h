@@ -4,6 +4,7 @@
  * One concept per file:
  *   plugin.cc      plugin_init, the callbacks, __ALOX__, GC roots
  *   attributes.cc  alox_actor / alox_behave / alox_stage and the predicates on them
+ *   model.cc       GCC's types and messages for the shared core (plugin/common)
  *   checks.cc      the compile-time rules (DESIGN.md section 1)
  *   signature.cc   packed layout, signature string, FNV-1a hashes, ref list
  *   emit.cc        descriptors, trampolines, load-time constructors
@@ -40,6 +41,12 @@
 #include "tree.h"
 #include "varasm.h"
 
+#include "alox_refapi.h"    /* plugin/common: the front ends' shared core */
+#include "alox_rules.h"
+#include "alox_sendable.h"
+#include "alox_signature.h"
+#include "alox_type.h"
+
 namespace alox {
 
 /* ----- attributes.cc ------------------------------------------------ */
@@ -50,6 +57,9 @@ bool is_stage_pointer(const_tree type);  /* pointer type marked alox_stage */
 bool is_generated(const_tree fndecl);    /* trampoline / constructor we built */
 void mark_generated(tree fndecl);
 const char *struct_tag(const_tree type); /* "" for an anonymous struct */
+/* An actor struct's name: its tag, or the typedef naming an anonymous one. */
+const char *actor_name(const_tree type);
+void note_typedef(tree type_decl);
 tree actor_of_pointer(const_tree type);  /* struct of `struct X *` if actor-like */
 tree strip_arrays(tree type);
 
@@ -58,6 +68,15 @@ tree strip_arrays(tree type);
  * unannotated code compiles exactly as without the plugin. */
 bool is_active();
 void set_active();
+
+/* ----- model.cc ----------------------------------------------------- */
+const alox_type *model_of(alox_arena *arena, tree type);
+/* A parameter's type; parm (if any) tells whether it was declared as an array. */
+const alox_type *model_of_parameter(alox_arena *arena, tree type, tree parm);
+/* A type as GCC names it in messages: quoted ('int32_t' {aka 'int'}) or plain. */
+std::string type_text(tree type, bool quoted);
+/* A rule of the shared table as a GCC error at loc. */
+void report(location_t loc, alox_rule rule, const alox_msg &msg);
 
 /* ----- checks.cc ---------------------------------------------------- */
 /* Check a behaviour's declaration (prototype or definition). Returns
@@ -73,6 +92,7 @@ bool check_stage_target(tree node);
  * taken, malloc of an actor struct, alox_new of a non-actor type. Actor
  * types spawned with alox_new are collected in `spawned`. */
 void scan_expr(tree *expr, location_t fallback, std::vector<tree> *spawned);
+void report_address_taken(location_t loc, tree fndecl);
 
 /* ----- signature.cc ------------------------------------------------- */
 struct arg_ref {

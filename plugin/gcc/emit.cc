@@ -212,7 +212,7 @@ static tree register_decl(const char *name, tree record) {
 /* ----- type descriptors ---------------------------------------------- */
 
 tree type_desc(tree actor) {
-  auto it = types.find(struct_tag(actor));
+  auto it = types.find(actor_name(actor));
   return it == types.end() ? NULL_TREE : it->second;
 }
 
@@ -222,7 +222,7 @@ tree emit_type(tree actor) {
     return done;
   if (!COMPLETE_TYPE_P(actor))
     return NULL_TREE; /* the unit that spawns it emits it */
-  std::string tag = struct_tag(actor);
+  std::string tag = actor_name(actor);
   tree var = make_var("__alox_type_" + tag, type_desc_record(), true);
   define_var(var, make_init(type_desc_record(),
                             {u32(1), u32(0), cstring(tag), u64(fnv1a(tag.c_str())),
@@ -303,7 +303,7 @@ void emit_behaviour(tree fndecl) {
   keep(fndecl);
 
   tree actor = TYPE_MAIN_VARIANT(TREE_TYPE(self_type(fndecl)));
-  std::string tag = struct_tag(actor);
+  std::string tag = actor_name(actor);
   std::string sig = signature_of(TREE_TYPE(fndecl));
   std::string qualified = tag + "." + fn;
   std::vector<arg_ref> refs = refs_of(b.args_type);

@@ -108,6 +108,8 @@ static void on_finish_decl(void *gcc_data, void *) {
     check_parameters(decl);
   if (TREE_CODE(decl) == PARM_DECL)
     return; /* parameters are checked with their function */
+  if (TREE_CODE(decl) == TYPE_DECL)
+    note_typedef(decl); /* the name of an anonymous actor struct */
   check_decl_by_value(decl);
   if (VAR_P(decl) && TREE_STATIC(decl) && DECL_INITIAL(decl))
     scan_expr(&DECL_INITIAL(decl), DECL_SOURCE_LOCATION(decl), NULL);
