@@ -105,6 +105,45 @@ ALOX_API uint64_t alox_id(const void *actor);
 #define ALOX_ID_SERIAL(id) ((id) & 0xffffffffffffull)
 
 /* ---------------------------------------------------------------------
+ * Later: timers, monitors, descriptor watches. Each names a behaviour the
+ * runtime sends later; the front end checks it (its signature, and that
+ * it runs on self's actor type) and passes its descriptor (alox/abi.h).
+ * ------------------------------------------------------------------- */
+
+/* `call` is a behaviour call written as usual, `tick(self, 1)`: its
+ * arguments are evaluated now and it is sent `ms` milliseconds later
+ * instead of now. A pending timer keeps alox_run from returning. */
+#define alox_after(ms, call) alox__after(ms, ((void)(call), 0))
+
+/* Cancel a pending timer: true if it had not fired (it never will). */
+ALOX_API bool alox_cancel(alox_timer timer);
+
+/* Send on_down(self, target_id, reason), a behaviour of self's actor
+ *     alox_behave void on_down(struct T *self, uint64_t target_id, alox_down_reason reason);
+ * to self once: when target stops (ALOX_DOWN_STOPPED, at once if it
+ * already has) or its scheduler is lost (ALOX_DOWN_NODE_LOST). */
+#define alox_monitor(self, target, on_down) alox__monitor(self, target, on_down)
+
+/* Nothing more arrives for that monitor. */
+ALOX_API void alox_demonitor(alox_monitor_ref ref);
+
+/* Send on_ready(self, fd, events), a behaviour of self's actor
+ *     alox_behave void on_ready(struct T *self, int fd, uint32_t events);
+ * to self once, when fd is ready for events (ALOX_READ, ALOX_WRITE); watch
+ * again for the next time. A watched descriptor keeps alox_run from
+ * returning. Returns 0, or -1 if fd cannot be watched. */
+#define alox_watch_fd(self, fd, events, on_ready) alox__watch_fd(self, fd, events, on_ready)
+
+/* Stop watching fd. */
+ALOX_API void alox_unwatch_fd(int fd);
+
+/* What the macros above expand to: markers the front end replaces by the
+ * entry points of alox/abi.h (never defined, so one left is a link error). */
+alox_timer alox__after(uint64_t delay_ms, int call);
+alox_monitor_ref alox__monitor(void *self, void *target, ...);
+int alox__watch_fd(void *self, int fd, uint32_t events, ...);
+
+/* ---------------------------------------------------------------------
  * Running.
  * ------------------------------------------------------------------- */
 

@@ -14,6 +14,7 @@
  *   signature.c  packed layout, signature string, FNV-1a hashes, ref list
  *   scan.c       one walk over the unit: checks, calls, spawns, definitions
  *   macros.c     finding the token to rename when a call comes from a macro
+ *   refs.c       behaviour references: alox_after, alox_monitor, alox_watch_fd
  *   emit.c       the generated C: send stubs, descriptors, trampolines
  *   rewrite.c    edits per file, applied into copies served by a VFS overlay
  *   unit.c       one translation unit: parse, detect, check, rewrite
@@ -89,6 +90,8 @@ void diag_setup(bool caret, bool color);
 void error_at(CXSourceLocation loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A rule of the shared table (plugin/common/alox_rules.h) as an error. */
 void report_at(CXSourceLocation loc, alox_rule rule, const alox_msg *msg);
+/* The same at a macro argument: where it is written (GCC's place). */
+void report_at_argument(CXSourceLocation loc, alox_rule rule, const alox_msg *msg);
 void note_at(CXSourceLocation loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* An error with no location ("alox-clang: error: ..."). */
 void fatal_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -184,6 +187,10 @@ bool rename_callee(CXTranslationUnit tu, CXSourceLocation loc, const char *name,
                    const char *replacement, const char **why);
 bool identifier_at(const char *text, size_t size, size_t offset, const char *name);
 void note_macro_definition(CXCursor def);
+/* Rename the macro `name` whose expansion produced the code at loc: at its
+ * use in the file, or inside the user's macro that uses it. */
+bool rename_macro_use(CXTranslationUnit tu, CXSourceLocation loc, const char *name,
+                      const char *replacement);
 void macros_reset(void);
 
 /* ----- emit.c --------------------------------------------------------- */
@@ -205,6 +212,11 @@ typedef struct behaviour {
 /* Text declaring what a send to b needs (guarded, so repeatable). */
 void emit_send_prelude(strbuf *out, behaviour *b);
 void emit_spawn_prelude(strbuf *out, const char *tag);
+/* The descriptor's declaration (for alox_monitor and the like). */
+void emit_desc_prelude(strbuf *out, behaviour *b);
+/* __ALOX_AFTER once, __alox_pend_<fn> per behaviour: alox_after (refs.c). */
+void emit_after_prelude(strbuf *out);
+void emit_pend_prelude(strbuf *out, behaviour *b);
 /* Descriptor, trampoline, constructor for a behaviour defined here. */
 void emit_behaviour(strbuf *out, behaviour *b, unsigned line, const char *file);
 void emit_type(strbuf *out, const char *tag, const char *spelled);
@@ -213,8 +225,28 @@ void emit_end(strbuf *out);
 
 /* ----- scan.c --------------------------------------------------------- */
 typedef struct unit unit;
+typedef struct scan_state scan_state;
 /* Walk the unit: every check, and the edits for calls and spawns. */
 void scan_unit(unit *u);
+/* For refs.c: a reference to a behaviour that is not an address taken. */
+void scan_allow(scan_state *s, CXCursor ref);
+/* A behaviour call refs.c rewrote itself (the visit skips it). */
+void scan_handled(scan_state *s, CXCursor call);
+/* True the first time for (kind, name): its prelude is to be emitted. */
+bool scan_once(scan_state *s, const char *kind, const char *name);
+/* What the current top-level declaration needs before it (emit.c text). */
+strbuf *scan_pending(scan_state *s);
+CXTranslationUnit scan_tu(scan_state *s);
+/* fn's behaviour with its packed layout, or NULL (reported). */
+behaviour *scan_behaviour(scan_state *s, CXCursor fn, CXSourceLocation loc);
+CXCursor callee_ref(CXCursor call);
+CXCursor expr_ref(CXCursor expr);
+CXCursor first_child(CXCursor c);
+
+/* ----- refs.c --------------------------------------------------------- */
+/* A call of a behaviour-reference marker (alox__after, alox__monitor, ...):
+ * checked and rewritten into the abi.h entry point. */
+void refapi_call(scan_state *s, CXCursor call, const alox_refapi *api);
 
 /* ----- unit.c --------------------------------------------------------- */
 struct unit {

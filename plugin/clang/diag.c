@@ -36,14 +36,47 @@ unsigned alox_error_count(void) { return ours; }
 #define GREEN "\033[0;1;32m"
 #define RESET "\033[0m"
 
-/* The source line of a location (its expansion point) and a caret under it. */
-static void print_caret(strbuf *out, CXSourceLocation loc) {
+/* Where a diagnostic points: the name and line as the user sees them
+ * (#line honoured), and the physical file, line and column of the caret. */
+typedef struct position {
+    char *name;
+    unsigned line, column;
     CXFile file;
-    unsigned line, column, offset;
-    clang_getExpansionLocation(loc, &file, &line, &column, &offset);
-    if (!file || !show_caret)
+    unsigned file_line;
+} position;
+
+/* A location's expansion point (inside a macro: where it is used). */
+static position position_of(CXSourceLocation loc) {
+    position p = {0};
+    CXString name;
+    clang_getPresumedLocation(loc, &name, &p.line, &p.column);
+    p.name = cx_string(name);
+    clang_getExpansionLocation(loc, &p.file, &p.file_line, NULL, NULL);
+    return p;
+}
+
+/* Where a macro argument is written, when that is in the file where the
+ * macro is used; else the expansion point. (libclang turns any location
+ * inside a macro argument back into its expansion, so the written one is
+ * computed from the expansion's presumed line.) */
+static position argument_position(CXSourceLocation loc) {
+    position p = position_of(loc);
+    CXFile file;
+    unsigned line, column;
+    clang_getFileLocation(loc, &file, &line, &column, NULL);
+    if (file && p.file && clang_File_isEqual(file, p.file) && line >= p.file_line) {
+        p.line += line - p.file_line;
+        p.file_line = line;
+        p.column = column;
+    }
+    return p;
+}
+
+/* The source line of a position and a caret under it. */
+static void print_caret(strbuf *out, const position *p) {
+    if (!p->file || !show_caret)
         return;
-    char *name = cx_string(clang_getFileName(file));
+    char *name = cx_string(clang_getFileName(p->file));
     FILE *f = fopen(name, "r");
     free(name);
     if (!f)
@@ -52,7 +85,7 @@ static void print_caret(strbuf *out, CXSourceLocation loc) {
     unsigned n = 0;
     bool found = false;
     while (fgets(buf, sizeof buf, f)) {
-        if (++n == line) {
+        if (++n == p->file_line) {
             found = true;
             break;
         }
@@ -64,63 +97,75 @@ static void print_caret(strbuf *out, CXSourceLocation loc) {
         return;
     buf[strcspn(buf, "\r\n")] = 0;
     sb_printf(out, "%s\n", buf);
-    for (unsigned i = 1; i < column && buf[i - 1]; i++)
+    for (unsigned i = 1; i < p->column && buf[i - 1]; i++)
         sb_putc(out, buf[i - 1] == '\t' ? '\t' : ' ');
     sb_printf(out, "%s^%s\n", use_color ? GREEN : "", use_color ? RESET : "");
 }
 
-static void report(CXSourceLocation loc, const char *kind, const char *color,
-                   const char *fmt, va_list ap) {
+static void report(position p, const char *kind, const char *color, const char *msg) {
     strbuf *out = &ours_text;
-    CXString file;
-    unsigned line, column;
-    clang_getPresumedLocation(loc, &file, &line, &column);
-    const char *name = clang_getCString(file);
     if (use_color)
         sb_puts(out, BOLD);
-    if (name && *name)
-        sb_printf(out, "%s:%u:%u: ", name, line, column);
+    if (*p.name)
+        sb_printf(out, "%s:%u:%u: ", p.name, p.line, p.column);
     else
         sb_puts(out, "alox-clang: ");
-    clang_disposeString(file);
     if (use_color)
         sb_printf(out, "%s%s: " RESET BOLD, color, kind);
     else
         sb_printf(out, "%s: ", kind);
+    sb_puts(out, msg);
+    sb_printf(out, "%s\n", use_color ? RESET : "");
+    print_caret(out, &p);
+    free(p.name);
+}
+
+static char *vformat(const char *fmt, va_list ap) {
     va_list copy;
     va_copy(copy, ap);
     int n = vsnprintf(NULL, 0, fmt, copy);
     va_end(copy);
     char *msg = xmalloc((size_t)n + 1);
     vsnprintf(msg, (size_t)n + 1, fmt, ap);
-    sb_puts(out, msg);
-    free(msg);
-    sb_printf(out, "%s\n", use_color ? RESET : "");
-    print_caret(out, loc);
+    return msg;
 }
 
 void error_at(CXSourceLocation loc, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    report(loc, "error", RED, fmt, ap);
+    char *msg = vformat(fmt, ap);
     va_end(ap);
+    report(position_of(loc), "error", RED, msg);
+    free(msg);
+    errors++;
+    ours++;
+}
+
+static void report_rule(position p, alox_rule rule, const alox_msg *msg) {
+    alox_text text = {0};
+    alox_quotes quotes = {"'", "'"}; /* clang's quotes, in every locale */
+    alox_format(&text, rule, msg, &quotes);
+    report(p, "error", RED, alox_text_str(&text));
+    alox_text_free(&text);
     errors++;
     ours++;
 }
 
 void report_at(CXSourceLocation loc, alox_rule rule, const alox_msg *msg) {
-    alox_text text = {0};
-    alox_quotes quotes = {"'", "'"}; /* clang's quotes, in every locale */
-    alox_format(&text, rule, msg, &quotes);
-    error_at(loc, "%s", alox_text_str(&text));
-    alox_text_free(&text);
+    report_rule(position_of(loc), rule, msg);
+}
+
+void report_at_argument(CXSourceLocation loc, alox_rule rule, const alox_msg *msg) {
+    report_rule(argument_position(loc), rule, msg);
 }
 
 void note_at(CXSourceLocation loc, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    report(loc, "note", BLACK, fmt, ap);
+    char *msg = vformat(fmt, ap);
     va_end(ap);
+    report(position_of(loc), "note", BLACK, msg);
+    free(msg);
 }
 
 void fatal_error(const char *fmt, ...) {
@@ -138,7 +183,9 @@ static void print_one(CXDiagnostic d) {
     char *text = cx_string(clang_formatDiagnostic(d, clang_defaultDiagnosticDisplayOptions()));
     sb_printf(&theirs_text, "%s\n", text);
     free(text);
-    print_caret(&theirs_text, clang_getDiagnosticLocation(d));
+    position p = position_of(clang_getDiagnosticLocation(d));
+    print_caret(&theirs_text, &p);
+    free(p.name);
     CXDiagnosticSet children = clang_getChildDiagnostics(d);
     for (unsigned i = 0, n = clang_getNumDiagnosticsInSet(children); i < n; i++) {
         CXDiagnostic child = clang_getDiagnosticInSet(children, i);

@@ -84,6 +84,42 @@ void emit_send_prelude(strbuf *out, behaviour *b) {
     sb_puts(out, "}\n#endif\n");
 }
 
+void emit_desc_prelude(strbuf *out, behaviour *b) { emit_args(out, b); }
+
+/* alox_after(ms, tick(self, 1)) is rewritten into
+ * __ALOX_AFTER(ms, __alox_pend_tick(self, 1)): the call's target, its
+ * descriptor and its packed arguments, a compound literal of the caller's
+ * block (so it lives through the call), then alox_send_after. */
+void emit_after_prelude(strbuf *out) {
+    sb_puts(out,
+            "#ifndef __ALOX_AFTER\n"
+            "struct __alox_pending { void *target; const alox_behaviour_desc *behaviour; "
+            "const void *args; };\n"
+            "static __inline__ __attribute__((__always_inline__, __nodebug__, __unused__)) "
+            "alox_timer __alox_after_pending(uint64_t __alox_ms, struct __alox_pending __alox_p) "
+            "{ return alox_send_after(__alox_ms, __alox_p.target, __alox_p.behaviour, "
+            "__alox_p.args); }\n"
+            "#define __ALOX_AFTER(ms, call) __alox_after_pending((ms), (call))\n"
+            "#endif\n");
+}
+
+void emit_pend_prelude(strbuf *out, behaviour *b) {
+    const char *fn = b->name;
+    emit_args(out, b);
+    sb_printf(out, "#ifndef __alox_pend_%s\n", fn);
+    if (b->lay.count)
+        sb_printf(out,
+                  "#define __alox_pend_%s(self, ...) ((struct __alox_pending){ (void *)(self), "
+                  "&__alox_behaviour_%s, &(struct __alox_args_%s){ __VA_ARGS__ } })\n",
+                  fn, fn, fn);
+    else
+        sb_printf(out,
+                  "#define __alox_pend_%s(self) ((struct __alox_pending){ (void *)(self), "
+                  "&__alox_behaviour_%s, (const void *)0 })\n",
+                  fn, fn);
+    sb_puts(out, "#endif\n");
+}
+
 void emit_spawn_prelude(strbuf *out, const char *tag) {
     sb_printf(out,
               "#ifndef __ALOX_SPAWN_%s\n"

@@ -31,6 +31,8 @@ typedef struct scan_state {
     int allowed_count, allowed_cap;
     CXCursor *reported; /* allocator calls already reported */
     int reported_count;
+    CXCursor *handled; /* behaviour calls refs.c made delayed sends */
+    int handled_count;
     safe_point *safe;
     int safe_count;
 } scan_state;
@@ -43,13 +45,13 @@ static enum CXChildVisitResult first_cb(CXCursor c, CXCursor parent, CXClientDat
     return CXChildVisit_Break;
 }
 
-static CXCursor first_child(CXCursor c) {
+CXCursor first_child(CXCursor c) {
     CXCursor child = clang_getNullCursor();
     clang_visitChildren(c, first_cb, &child);
     return child;
 }
 
-static void allow(scan_state *s, CXCursor ref) {
+void scan_allow(scan_state *s, CXCursor ref) {
     if (s->allowed_count == s->allowed_cap) {
         s->allowed_cap = s->allowed_cap ? s->allowed_cap * 2 : 64;
         s->allowed = xrealloc(s->allowed, sizeof(CXCursor) * (size_t)s->allowed_cap);
@@ -65,7 +67,7 @@ static bool in_list(CXCursor *list, int n, CXCursor c) {
     return false;
 }
 
-static bool add_once(scan_state *s, const char *kind, const char *name) {
+bool scan_once(scan_state *s, const char *kind, const char *name) {
     strbuf key = {0};
     sb_printf(&key, "%s:%s", kind, name);
     for (int i = 0; i < s->added_count; i++)
@@ -227,34 +229,50 @@ static void spawn(scan_state *s, CXCursor call) {
         sb_printf(&repl, "__ALOX_SPAWN_%s", tag);
         edit_replace(fe, offset, strlen("alox_new"), repl.data);
         sb_free(&repl);
-        if (add_once(s, "spawn", tag))
+        if (scan_once(s, "spawn", tag))
             emit_spawn_prelude(&s->pending, tag);
     }
     free(tag);
     free(spelled);
 }
 
-static void send(scan_state *s, CXCursor call, CXCursor ref, CXCursor fn) {
+behaviour *scan_behaviour(scan_state *s, CXCursor fn, CXSourceLocation loc) {
     char *usr = cx_string(clang_getCursorUSR(fn));
     behaviour *b = behaviour_by_usr(s->u, usr);
     free(usr);
     if (!b)
         b = behaviour_add(s->u, fn);
     if (!b->ok)
-        return; /* reported at its declaration; nothing is emitted */
-    CXSourceLocation loc = clang_getCursorLocation(call);
+        return NULL; /* reported at its declaration; nothing is emitted */
     if (!b->has_layout) {
         int bad = 0;
-        if (!layout_of(fn, &b->lay, &bad)) {
+        if (!layout_of(b->decl, &b->lay, &bad)) {
             error_at(loc, "the call to behaviour '%s' cannot be rewritten into a send: the "
                      "type of its parameter #%d has no name at file scope; give it a struct "
                      "tag or a typedef", b->name, bad + 1);
             b->ok = false;
-            return;
+            return NULL;
         }
         b->has_layout = true;
-        b->self_type = cx_string(clang_getTypeSpelling(clang_getArgType(function_type(fn), 0)));
+        b->self_type =
+            cx_string(clang_getTypeSpelling(clang_getArgType(function_type(b->decl), 0)));
     }
+    return b;
+}
+
+void scan_handled(scan_state *s, CXCursor call) {
+    s->handled = xrealloc(s->handled, sizeof(CXCursor) * (size_t)(s->handled_count + 1));
+    s->handled[s->handled_count++] = call;
+}
+
+strbuf *scan_pending(scan_state *s) { return &s->pending; }
+CXTranslationUnit scan_tu(scan_state *s) { return s->tu; }
+
+static void send(scan_state *s, CXCursor call, CXCursor ref, CXCursor fn) {
+    CXSourceLocation loc = clang_getCursorLocation(call);
+    behaviour *b = scan_behaviour(s, fn, loc);
+    if (!b)
+        return;
     strbuf repl = {0};
     sb_printf(&repl, "__alox_send_%s", b->name);
     const char *why = NULL;
@@ -263,7 +281,7 @@ static void send(scan_state *s, CXCursor call, CXCursor ref, CXCursor fn) {
                  "call the behaviour by name", b->name, why);
     } else {
         b->called = true;
-        if (add_once(s, "send", b->name))
+        if (scan_once(s, "send", b->name))
             emit_send_prelude(&s->pending, b);
     }
     sb_free(&repl);
@@ -280,8 +298,12 @@ static bool is_allocator(const char *name) {
 }
 
 /* The DeclRefExpr naming the function a call calls, through (f), *f, &f. */
-static CXCursor callee_ref(CXCursor call) {
-    CXCursor c = first_child(call);
+CXCursor callee_ref(CXCursor call) {
+    return expr_ref(first_child(call));
+}
+
+/* The DeclRefExpr an expression is, through (f), *f, &f and implicit casts. */
+CXCursor expr_ref(CXCursor c) {
     for (int depth = 0; depth < 16 && !clang_Cursor_isNull(c); depth++) {
         enum CXCursorKind k = clang_getCursorKind(c);
         if (k == CXCursor_DeclRefExpr)
@@ -295,7 +317,7 @@ static CXCursor callee_ref(CXCursor call) {
 
 static void call_expr(scan_state *s, CXCursor call) {
     CXCursor ref = callee_ref(call);
-    if (clang_Cursor_isNull(ref))
+    if (clang_Cursor_isNull(ref) || in_list(s->handled, s->handled_count, call))
         return;
     CXCursor fn = clang_getCursorReferenced(ref);
     if (clang_getCursorKind(fn) != CXCursor_FunctionDecl)
@@ -303,13 +325,15 @@ static void call_expr(scan_state *s, CXCursor call) {
     char *name = name_of(fn);
     if (strcmp(name, "alox__new") == 0) {
         spawn(s, call);
+    } else if (alox_refapi_by_marker(name)) {
+        refapi_call(s, call, alox_refapi_by_marker(name));
     } else if (is_behaviour(fn)) {
-        allow(s, ref);
+        scan_allow(s, ref);
         send(s, call, ref, fn);
     } else {
         char *usr = cx_string(clang_getCursorUSR(fn));
         if (behaviour_by_usr(s->u, usr)) {
-            allow(s, ref); /* reported here, not again as an address */
+            scan_allow(s, ref); /* reported here, not again as an address */
             error_at(clang_getCursorLocation(call),
                      "call to behaviour '%s' before its alox_behave declaration: it would run "
                      "synchronously; declare the behaviour before calling it", name);
@@ -475,5 +499,6 @@ void scan_unit(unit *u) {
     free(s.added);
     free(s.allowed);
     free(s.reported);
+    free(s.handled);
     free(s.safe);
 }

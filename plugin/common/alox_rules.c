@@ -179,8 +179,8 @@ static const rule_entry RULES[ALOX_RULE_COUNT] = {
         "self, a reference to {type2}: pass a behaviour of self's actor, `{expected}`"},
     [ALOX_RULE_REF_PARAM_COUNT] = {
         "ref-param-count",
-        "behaviour `{fn}` passed as `{parm}` to `{api}` takes {n} parameters after self, but "
-        "`{api}` sends {m}: declare it `{expected}`"},
+        "behaviour `{fn}` passed as `{parm}` to `{api}` has the wrong number of parameters "
+        "({n} after self, where `{api}` sends {m}): declare it `{expected}`"},
     [ALOX_RULE_REF_PARAM_TYPE] = {
         "ref-param-type",
         "parameter `{name}` of behaviour `{fn}`, passed as `{parm}` to `{api}`, has type "

@@ -31,6 +31,7 @@
 #include "gimple-expr.h"
 #include "gimple.h"
 #include "gimple-iterator.h"
+#include "gimple-walk.h"
 #include "gimplify.h"
 #include "gimplify-me.h"
 #include "stor-layout.h"
@@ -94,6 +95,15 @@ bool check_stage_target(tree node);
 void scan_expr(tree *expr, location_t fallback, std::vector<tree> *spawned);
 void report_address_taken(location_t loc, tree fndecl);
 
+/* ----- refs.cc ------------------------------------------------------ */
+/* The behaviour-reference API whose marker fndecl is, or NULL. */
+const alox_refapi *refapi_of(tree fndecl);
+/* Check a marker call (GENERIC); returns its replacement (alox_after:
+ * __alox_after_call (ms, &behaviour, args...)) or the call itself. */
+tree check_refapi_call(tree call, const alox_refapi *api, location_t loc);
+tree after_call_decl(tree timer_type);
+bool is_after_call(const_tree fndecl);
+
 /* ----- signature.cc ------------------------------------------------- */
 struct arg_ref {
   unsigned offset;
@@ -122,6 +132,8 @@ behaviour *behaviour_for_call(tree fndecl);
 /* __alox_type_<tag> emitted in this unit, or NULL_TREE. */
 tree type_desc(tree actor);
 tree send_decl();
+/* An entry point of alox/abi.h as alox.h declares it (an error if unseen). */
+tree runtime_entry(const char *name);
 tree spawn_decl();
 /* Keep a tree alive across garbage collections. */
 void keep(tree t);

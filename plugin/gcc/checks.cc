@@ -243,17 +243,32 @@ static void check_spawn(tree call, scan_state *s) {
   report_actor(at, ALOX_RULE_NEW_NOT_ACTOR, NULL_TREE, type);
 }
 
-static void scan_call(tree call, scan_state *s) {
+/* A call: alox_new, a behaviour reference API (refs.cc), or any other;
+ * then its arguments, except the behaviour a reference API names. */
+static void scan_call(tree *tp, scan_state *s) {
+  tree call = *tp;
   tree fn = CALL_EXPR_FN(call);
+  int reference = -1;
   if (TREE_CODE(fn) == ADDR_EXPR && TREE_CODE(TREE_OPERAND(fn, 0)) == FUNCTION_DECL) {
     tree callee = TREE_OPERAND(fn, 0);
-    if (DECL_NAME(callee) && id_equal(DECL_NAME(callee), "alox__new"))
+    const alox_refapi *api = refapi_of(callee);
+    if (DECL_NAME(callee) && id_equal(DECL_NAME(callee), "alox__new")) {
       check_spawn(call, s);
+    } else if (api) {
+      location_t loc = EXPR_HAS_LOCATION(call) ? EXPR_LOCATION(call) : s->loc;
+      *tp = call = check_refapi_call(call, api, loc);
+      if (api->kind == ALOX_REFAPI_CALLBACK)
+        reference = api->ref_arg;
+    }
+    if (is_after_call(get_callee_fndecl(call)))
+      reference = 1; /* __alox_after_call (ms, &behaviour, ...): seen again
+                        when a BIND_EXPR walks its variables' initializers */
   } else {
     walk(&CALL_EXPR_FN(call), s);
   }
   for (int i = 0; i < call_expr_nargs(call); i++)
-    walk(&CALL_EXPR_ARG(call, i), s);
+    if (i != reference)
+      walk(&CALL_EXPR_ARG(call, i), s);
 }
 
 static tree scan_cb(tree *tp, int *walk_subtrees, void *data) {
@@ -263,7 +278,7 @@ static tree scan_cb(tree *tp, int *walk_subtrees, void *data) {
     s->loc = EXPR_LOCATION(t);
   switch (TREE_CODE(t)) {
   case CALL_EXPR:
-    scan_call(t, s);
+    scan_call(tp, s);
     *walk_subtrees = 0;
     break;
   case ADDR_EXPR:

@@ -175,7 +175,8 @@ static void make_constructor(const std::string &name, tree regfn, tree desc, int
 
 void note_runtime_decl(tree fndecl) {
   static const char *const names[] = {"alox_send", "alox_spawn", "alox_register_type",
-                                      "alox_register_behaviour"};
+                                      "alox_register_behaviour", "alox_send_after",
+                                      "alox_monitor_desc", "alox_watch_fd_desc"};
   for (const char *n : names)
     if (id_equal(DECL_NAME(fndecl), n) && TYPE_ARG_TYPES(TREE_TYPE(fndecl))) {
       runtime[n] = fndecl;
@@ -191,6 +192,14 @@ static tree runtime_fn(const char *name, tree type) {
   keep(fn);
   runtime[name] = fn;
   return fn;
+}
+
+tree runtime_entry(const char *name) {
+  auto it = runtime.find(name);
+  if (it != runtime.end())
+    return it->second;
+  error("alox.h's declaration of %qs was not seen: include <alox.h> unchanged", name);
+  return NULL_TREE;
 }
 
 tree send_decl() {
