@@ -28,7 +28,19 @@
  * and has the function's linkage: extern for an extern behaviour, so a unit
  * that only sees the prototype references it; static for a static one.
  *
- * and rewrites every call `ping(a, 5, b)` (outside the trampoline) into
+ * The body itself is emitted as __alox_body_ping (local to its unit, or
+ * hidden), and for an extern behaviour the symbol `ping` becomes a
+ * function with ping's prototype that sends:
+ *
+ *     void ping(struct pinger *self, int32_t n, struct ponger *to) {
+ *         struct ping_args tmp = { n, to };  alox_send(self, &__alox_behaviour_ping, &tmp);
+ *     }
+ *
+ * so a unit that reaches ping without knowing it is a behaviour (a
+ * prototype without alox_behave, no front end, a function pointer taken
+ * there) sends too; it never runs the body on the caller's thread.
+ *
+ * A front end rewrites every call `ping(a, 5, b)` (outside the trampoline) into
  *
  *     struct ping_args tmp = { 5, b };
  *     alox_send(a, &__alox_behaviour_ping, &tmp);

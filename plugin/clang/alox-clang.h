@@ -219,6 +219,10 @@ void emit_after_prelude(strbuf *out);
 void emit_pend_prelude(strbuf *out, behaviour *b);
 /* Descriptor, trampoline, constructor for a behaviour defined here. */
 void emit_behaviour(strbuf *out, behaviour *b, unsigned line, const char *file);
+/* For an extern behaviour defined here: its body as __alox_body_<fn>
+ * (a pragma for the top of the unit), its own symbol a function that sends. */
+void emit_body_rename(strbuf *out, behaviour *b);
+void emit_sending_symbol(strbuf *out, behaviour *b);
 void emit_type(strbuf *out, const char *tag, const char *spelled);
 void emit_begin(strbuf *out);
 void emit_end(strbuf *out);

@@ -120,6 +120,41 @@ void emit_pend_prelude(strbuf *out, behaviour *b) {
     sb_puts(out, "#endif\n");
 }
 
+/* The body of an extern behaviour defined here is emitted as
+ * __alox_body_<fn> (the pragma, at the top of the unit, renames every
+ * declaration of fn, before and after it), and fn's own symbol becomes a
+ * function that sends: a unit that calls fn without knowing it is a
+ * behaviour (a plain prototype, no front end, a function pointer) sends. */
+void emit_body_rename(strbuf *out, behaviour *b) {
+    sb_printf(out, "#pragma redefine_extname %s __alox_body_%s\n", b->name, b->name);
+}
+
+void emit_sending_symbol(strbuf *out, behaviour *b) {
+    const char *fn = b->name;
+    strbuf params = {0};
+    sb_printf(&params, "__typeof__(%s) __alox_self", b->self_type);
+    for (int i = 0; i < b->lay.count; i++)
+        sb_printf(&params, ", __typeof__(%s) __alox_a%d", b->lay.member_types[i], i + 1);
+    const char *visibility = clang_getCursorVisibility(b->decl) == CXVisibility_Hidden
+                                 ? ", __visibility__(\"hidden\")"
+                                 : clang_getCursorVisibility(b->decl) == CXVisibility_Protected
+                                       ? ", __visibility__(\"protected\")"
+                                       : "";
+    sb_printf(out, "__attribute__((__nodebug__, __used__%s)) void __alox_sender_%s(%s) __asm__(\"%s\");\n",
+              visibility, fn, params.data, fn);
+    sb_printf(out, "void __alox_sender_%s(%s) {\n", fn, params.data);
+    if (b->lay.count) {
+        sb_printf(out, "    struct __alox_args_%s __alox_args = {", fn);
+        for (int i = 0; i < b->lay.count; i++)
+            sb_printf(out, "%s __alox_a%d", i ? "," : "", i + 1);
+        sb_printf(out, " };\n    alox_send((void *)__alox_self, &__alox_behaviour_%s, &__alox_args);\n", fn);
+    } else {
+        sb_printf(out, "    alox_send((void *)__alox_self, &__alox_behaviour_%s, (const void *)0);\n", fn);
+    }
+    sb_puts(out, "}\n");
+    sb_free(&params);
+}
+
 void emit_spawn_prelude(strbuf *out, const char *tag) {
     sb_printf(out,
               "#ifndef __ALOX_SPAWN_%s\n"

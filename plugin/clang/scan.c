@@ -331,22 +331,30 @@ static void call_expr(scan_state *s, CXCursor call) {
         scan_allow(s, ref);
         send(s, call, ref, fn);
     } else {
+        /* Declared plainly here, alox_behave later in the unit: still a
+         * behaviour (as GCC merges the declarations), so a send. */
         char *usr = cx_string(clang_getCursorUSR(fn));
-        if (behaviour_by_usr(s->u, usr)) {
-            scan_allow(s, ref); /* reported here, not again as an address */
-            error_at(clang_getCursorLocation(call),
-                     "call to behaviour '%s' before its alox_behave declaration: it would run "
-                     "synchronously; declare the behaviour before calling it", name);
-        }
+        behaviour *b = behaviour_by_usr(s->u, usr);
         free(usr);
+        if (b) {
+            scan_allow(s, ref);
+            send(s, call, ref, b->decl);
+        }
     }
     free(name);
 }
 
 static void decl_ref(scan_state *s, CXCursor ref, CXCursor parent) {
     CXCursor fn = clang_getCursorReferenced(ref);
-    if (clang_getCursorKind(fn) != CXCursor_FunctionDecl || !is_behaviour(fn))
+    if (clang_getCursorKind(fn) != CXCursor_FunctionDecl)
         return;
+    if (!is_behaviour(fn)) { /* or declared alox_behave later in the unit */
+        char *usr = cx_string(clang_getCursorUSR(fn));
+        bool later = behaviour_by_usr(s->u, usr) != NULL;
+        free(usr);
+        if (!later)
+            return;
+    }
     if (in_list(s->allowed, s->allowed_count, ref) ||
         clang_getCursorKind(parent) == CXCursor_UnaryExpr || /* sizeof, _Alignof */
         clang_getCursorType(parent).kind == CXType_Dependent) /* a call clang rejected */

@@ -136,8 +136,26 @@ static bool prepare(behaviour *b) {
     return true;
 }
 
+/* Text at the very top of the main file, then the line numbers back. */
+static void emit_head(unit *u, const char *text) {
+    file_edits *fe = edits_for(u->tu, u->main_file);
+    if (!fe || !*text)
+        return;
+    strbuf head = {0};
+    sb_puts(&head, text);
+    sb_puts(&head, "#line 1 \"");
+    for (const char *p = edits_presumed_name(fe); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            sb_putc(&head, '\\');
+        sb_putc(&head, *p);
+    }
+    sb_puts(&head, "\"\n");
+    edit_insert(fe, 0, head.data);
+    sb_free(&head);
+}
+
 static void emit_tail(unit *u) {
-    strbuf tail = {0};
+    strbuf tail = {0}, head = {0};
     sb_puts(&tail, "\n");
     emit_begin(&tail);
     for (int i = 0; i < u->behaviour_count; i++) {
@@ -149,6 +167,10 @@ static void emit_tail(unit *u) {
         clang_getPresumedLocation(clang_getCursorLocation(b->decl), &file, &line, NULL);
         emit_behaviour(&tail, b, line, clang_getCString(file));
         clang_disposeString(file);
+        if (!b->is_static) {
+            emit_body_rename(&head, b);
+            emit_sending_symbol(&tail, b);
+        }
         CXType pointee;
         actor_of_pointer(clang_getArgType(function_type(b->decl), 0), &pointee);
         if (is_record_complete(pointee)) {
@@ -166,7 +188,9 @@ static void emit_tail(unit *u) {
         edits_text(fe, &size);
         edit_insert(fe, size, tail.data);
     }
+    emit_head(u, sb_str(&head));
     sb_free(&tail);
+    sb_free(&head);
 }
 
 /* ----- one unit ---------------------------------------------------------- */

@@ -8,6 +8,7 @@
  *   checks.cc      the compile-time rules (DESIGN.md section 1)
  *   signature.cc   packed layout, signature string, FNV-1a hashes, ref list
  *   emit.cc        descriptors, trampolines, load-time constructors
+ *   body.cc        the behaviour's own symbol sends; its body has another
  *   rewrite.cc     the GIMPLE pass turning behaviour calls into alox_send
  *
  * Everything here runs on GCC's main thread; the state is plain globals.
@@ -125,6 +126,15 @@ struct behaviour {
 };
 /* Descriptor, trampoline, constructor for a behaviour defined here. */
 void emit_behaviour(tree fndecl);
+/* A generated function: static, artificial, no debug info, skipped by
+ * the rewrite pass; finish_function_body hands it to the call graph. */
+tree make_function(const std::string &name, tree fntype, location_t loc);
+void finish_function_body(tree fn, tree body);
+
+/* ----- body.cc ------------------------------------------------------ */
+/* The body of an extern behaviour defined here moves to __alox_body_<fn>;
+ * the behaviour's own symbol becomes a function that sends. */
+void emit_sending_symbol(tree fndecl);
 /* Weak type descriptor + constructor, once per unit and tag. */
 tree emit_type(tree actor);
 /* The descriptor a call refers to: defined here, or extern. */

@@ -130,7 +130,7 @@ static void define_var(tree var, tree init) {
   varpool_node::finalize_decl(var);
 }
 
-static tree make_function(const std::string &name, tree fntype, location_t loc) {
+tree make_function(const std::string &name, tree fntype, location_t loc) {
   tree fn = build_decl(loc, FUNCTION_DECL, get_identifier(name.c_str()), fntype);
   TREE_STATIC(fn) = 1;
   TREE_USED(fn) = 1;
@@ -148,7 +148,7 @@ static tree make_function(const std::string &name, tree fntype, location_t loc) 
   return fn;
 }
 
-static void finish_function_body(tree fn, tree body) {
+void finish_function_body(tree fn, tree body) {
   DECL_SAVED_TREE(fn) = body;
   tree saved = current_function_decl;
   push_struct_function(fn); /* restores the C front end's cfun on pop */
@@ -330,6 +330,7 @@ void emit_behaviour(tree fndecl) {
                    register_decl("alox_register_behaviour", behaviour_desc_record()),
                    b.desc, BEHAVIOUR_PRIORITY);
   emit_type(actor);
+  emit_sending_symbol(fndecl);
 }
 
 behaviour *behaviour_for_call(tree fndecl) {

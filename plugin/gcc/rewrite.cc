@@ -144,7 +144,8 @@ static void rewrite_reference(gimple_stmt_iterator *gsi, gcall *call, const alox
  * used: once the unit is parsed its address is known to be a body's. */
 static tree late_address_cb(tree *tp, int *walk_subtrees, void *data) {
   if (TREE_CODE(*tp) == ADDR_EXPR && is_behaviour(TREE_OPERAND(*tp, 0))) {
-    report_address_taken(*(location_t *)data, TREE_OPERAND(*tp, 0));
+    location_t at = EXPR_HAS_LOCATION(*tp) ? EXPR_LOCATION(*tp) : *(location_t *)data;
+    report_address_taken(at, TREE_OPERAND(*tp, 0));
     return *tp;
   }
   if (TYPE_P(*tp))

@@ -13,6 +13,7 @@
 # MODE
 #   positive NAME "FLAGS" SRC...  compile each SRC with the plugin, link with the
 #                                 runtime, run; the program asserts its results
+#                                 (plain:SRC: compiled by the plain compiler)
 #   negative SRC                  must fail (exit 1) with exactly the errors its
 #                                 `// expect LINE:COL: MESSAGE` lines list
 #   corpus SRC                    malformed: must fail with exit 1, never an ICE
@@ -22,7 +23,7 @@
 #   pch HEADER SRC...             a precompiled HEADER used by every SRC (gcc only)
 #   mixed NAME "FLAGS" ALOXCLANG FE:SRC...
 #                                 (FRONTEND gcc) each SRC compiled by the front
-#                                 end FE (gcc or clang), linked together, run:
+#                                 end FE (gcc, clang, or plain: none), linked, run:
 #                                 both front ends emit one ABI
 set -u
 
@@ -54,9 +55,15 @@ positive() {
     read -ra flags <<<"$flags"
     rm -rf "$dir" && mkdir -p "$dir" || fail "cannot create $dir"
     for src in "$@"; do
-        f=$dir/$(basename "${src%.c}").o
-        "$CC" "${flags[@]}" -Wall -Wextra -Werror "${FE[@]}" -I"$INCLUDE" \
-            -c "$src" -o "$f" 2>"$dir/compile.log"
+        if [ "${src#plain:}" != "$src" ]; then # a unit built without any front end
+            src=${src#plain:}
+            f=$dir/$(basename "${src%.c}").o
+            "$PLAIN" "${flags[@]}" -Wall -Wextra -Werror -c "$src" -o "$f" 2>"$dir/compile.log"
+        else
+            f=$dir/$(basename "${src%.c}").o
+            "$CC" "${flags[@]}" -Wall -Wextra -Werror "${FE[@]}" -I"$INCLUDE" \
+                -c "$src" -o "$f" 2>"$dir/compile.log"
+        fi
         local rc=$?
         no_ice "$dir/compile.log"
         [ $rc -eq 0 ] || { cat "$dir/compile.log" >&2; fail "compiling $src"; }
@@ -172,6 +179,8 @@ mixed() { # NAME FLAGS ALOXCLANG FE:SRC...: units from both front ends, one prog
         f=$dir/$fe-$(basename "${src%.c}").o
         if [ "$fe" = gcc ]; then
             "$CC" "${flags[@]}" -Wall -Wextra -Werror -fplugin="$PLUGIN" -I"$INCLUDE" -c "$src" -o "$f"
+        elif [ "$fe" = plain ]; then # no front end at all
+            "$CC" "${flags[@]}" -Wall -Wextra -Werror -c "$src" -o "$f"
         else
             "$aloxclang" "${flags[@]}" -Wall -Wextra -Werror -I"$INCLUDE" -c "$src" -o "$f"
         fi || fail "compiling $src with $fe"
