@@ -119,7 +119,7 @@ static bool prepare(behaviour *b) {
     CXType pointee;
     if (!actor_of_pointer(self, &pointee))
         return false;
-    b->tag = record_tag(pointee);
+    b->tag = actor_name(pointee);
     b->signature = signature_of(b->decl);
     if (!b->has_layout) {
         int bad = 0;
