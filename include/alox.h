@@ -61,13 +61,18 @@ extern "C" {
 
 /* Spawn an actor of type T (`struct X` for an alox_actor struct X) on this
  * scheduler, zero-initialised. Returns T *, the actor's reference. */
-#define alox_new(T) ((T *)alox__new(sizeof(T), _Alignof(T), #T, (T *)0))
+#define alox_new(T) ((T *)alox__new(sizeof(T), ALOX__ALIGNOF(T), #T, (T *)0))
+
+/* _Alignof, also in C99 builds with -Wpedantic (__extension__ tells GCC
+ * and clang the C11 keyword is meant): this header stays warning-free
+ * under the strictest flags a C project uses. */
+#define ALOX__ALIGNOF(T) (__extension__ _Alignof(T))
 
 /* Spawn an actor of type T on the scheduler named `node` (a name from the
  * trust file; this node's own name spawns here). Returns a reference at
  * once; messages sent to it are delivered after the actor exists. NULL
  * (with a message on stderr) if no such node is known. */
-#define alox_new_on(node, T) ((T *)alox__new_on((node), sizeof(T), _Alignof(T), #T, (T *)0))
+#define alox_new_on(node, T) ((T *)alox__new_on((node), sizeof(T), ALOX__ALIGNOF(T), #T, (T *)0))
 
 /* Make a local actor findable by other schedulers as `name` (1 to 64
  * letters, digits, '_', '.', '-'). Returns 0, or -1 (with a message) if the
