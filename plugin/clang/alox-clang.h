@@ -85,7 +85,7 @@ bool takes_separate_value(const char *opt);
 bool source_may_use_alox(const invocation *inv, int source);
 
 /* ----- diag.c --------------------------------------------------------- */
-void diag_setup(bool caret, bool color);
+void diag_setup(const invocation *inv); /* carets, colours, -Werror */
 /* An error at a libclang location (its expansion point when in a macro). */
 void error_at(CXSourceLocation loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A rule of the shared table (plugin/common/alox_rules.h) as an error. */

@@ -11,6 +11,9 @@
  *      compiled. Otherwise the end of the main file gets the descriptors,
  *      trampolines and constructors (emit.c), and rewrite.c writes the
  *      copies and the VFS overlay.
+ *   5. Clang's warnings are those of this parse of the user's own text,
+ *      printed here at the user's lines and columns; the compile of the
+ *      rewritten copy reports only what the back end finds (driver.c).
  */
 #include "alox-clang.h"
 
@@ -245,7 +248,6 @@ unit_result process_unit(CXIndex index, const invocation *inv, int source, const
     }
     unit_result result = UNIT_REWRITTEN;
     if (alox_error_count() || clang_error_count(u.tu)) {
-        print_clang_diagnostics(u.tu);
         result = UNIT_FAILED;
     } else {
         emit_tail(&u);
@@ -257,6 +259,12 @@ unit_result process_unit(CXIndex index, const invocation *inv, int source, const
                 result = error_count() ? UNIT_FAILED : UNIT_PLAIN;
         }
     }
+    /* Clang's diagnostics of the user's own text, as clang alone would give
+     * them (the compile of the rewritten copy runs with them off: its lines
+     * and columns are not the user's). A unit left plain is compiled by
+     * clang untouched, which reports them itself. */
+    if (result != UNIT_PLAIN)
+        print_clang_diagnostics(u.tu);
     diag_flush();
     edits_reset();
     macros_reset();

@@ -21,6 +21,7 @@
 #   noplugin SRC                  alox.h without the plugin stops with #error
 #   preprocess SRC                -E and -save-temps see __ALOX__ and build
 #   pch HEADER SRC...             a precompiled HEADER used by every SRC (gcc only)
+#   diagnostics SRC "FLAGS"       warnings identical to the plain compiler's on SRC
 #   mixed NAME "FLAGS" ALOXCLANG FE:SRC...
 #                                 (FRONTEND gcc) each SRC compiled by the front
 #                                 end FE (gcc, clang, or plain: none), linked, run:
@@ -168,6 +169,21 @@ preprocess() {
     nm x.o | grep -q "__alox_behaviour_" || fail "-save-temps lost the descriptors"
 }
 
+diagnostics() { # SRC FLAGS: the front end's warnings are the plain compiler's, word for word
+    local src=$1 dir=$WORKDIR/$FRONTEND-diagnostics-$(basename "${1%.c}") flags
+    read -ra flags <<<"$2"
+    mkdir -p "$dir" && cd "$(dirname "$src")" || fail "cannot create $dir"
+    src=$(basename "$src") # relative, as a user's build names it
+    "$CC" "${flags[@]}" "${FE[@]}" -I"$INCLUDE" -c "$src" -o "$dir/fe.o" 2>"$dir/fe.log" ||
+        { cat "$dir/fe.log" >&2; fail "the front end failed"; }
+    no_ice "$dir/fe.log"
+    # alox.h's annotations without a front end: plain (unknown) attributes
+    "$PLAIN" "${flags[@]}" -D__ALOX__=1 -Wno-attributes -I"$INCLUDE" -c "$src" -o "$dir/plain.o" \
+        2>"$dir/plain.log" || { cat "$dir/plain.log" >&2; fail "the plain compiler failed"; }
+    grep -q "warning:" "$dir/plain.log" || fail "$src gives no warning to compare"
+    diff -u "$dir/plain.log" "$dir/fe.log" >&2 || fail "diagnostics differ from the plain compiler's"
+}
+
 mixed() { # NAME FLAGS ALOXCLANG FE:SRC...: units from both front ends, one program
     local name=$1 flags=$2 aloxclang=$3
     shift 3
@@ -192,7 +208,7 @@ mixed() { # NAME FLAGS ALOXCLANG FE:SRC...: units from both front ends, one prog
 }
 
 case $MODE in
-positive | negative | corpus | transparency | noplugin | preprocess | pch | mixed) "$MODE" "$@" ;;
+positive | negative | corpus | transparency | noplugin | preprocess | pch | mixed | diagnostics) "$MODE" "$@" ;;
 *) fail "unknown mode $MODE" ;;
 esac
 echo "ok"
