@@ -22,6 +22,8 @@
 #   preprocess SRC                -E and -save-temps see __ALOX__ and build
 #   pch HEADER SRC...             a precompiled HEADER used by every SRC (gcc only)
 #   diagnostics SRC "FLAGS"       warnings identical to the plain compiler's on SRC
+#   pkgconfig CMAKE BUILD SRC     install BUILD (DESTDIR), build SRC with pkg-config's
+#                                 flags only: exact --cflags, --libs and --static --libs
 #   mixed NAME "FLAGS" ALOXCLANG FE:SRC...
 #                                 (FRONTEND gcc) each SRC compiled by the front
 #                                 end FE (gcc, clang, or plain: none), linked, run:
@@ -184,6 +186,42 @@ diagnostics() { # SRC FLAGS: the front end's warnings are the plain compiler's, 
     diff -u "$dir/plain.log" "$dir/fe.log" >&2 || fail "diagnostics differ from the plain compiler's"
 }
 
+in_root() { # ROOT PATH: PATH under the sysroot (pkgconf prefixes variables, pkg-config not)
+    case $2 in "$1"/*) echo "$2" ;; *) echo "$1$2" ;; esac
+}
+
+pkgconfig() { # CMAKE BUILD SRC: an installed Alox used through pkg-config alone
+    local cmake=$1 build=$2 src=$3 dir=$WORKDIR/$FRONTEND-pkgconfig
+    rm -rf "$dir" && mkdir -p "$dir" || fail "cannot create $dir"
+    DESTDIR=$dir/root "$cmake" --install "$build" >"$dir/install.log" 2>&1 ||
+        { cat "$dir/install.log" >&2; fail "cmake --install"; }
+    local pc plugin_dir
+    pc=$(find "$dir/root" -name alox.pc) && [ -n "$pc" ] || fail "no alox.pc installed"
+    plugin_dir=$(dirname "$(find "$dir/root" -name alox.so | head -1)")
+    export PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$dir/root
+    local cflags want
+    cflags=$(pkg-config --cflags alox) || fail "pkg-config --cflags alox"
+    want="-I$(in_root "$dir/root" "$(pkg-config --variable=includedir alox)") -fplugin=alox"
+    [ "$(echo $cflags)" = "$want" ] || fail "pkg-config --cflags alox is '$cflags', want '$want'"
+    local fe=() # -fplugin=alox from the cflags finds the installed plugin
+    [ "$FRONTEND" = gcc ] && fe=(-iplugindir="$plugin_dir")
+    read -ra cflags <<<"$cflags"
+    "$CC" -O2 -Wall -Wextra -Werror "${fe[@]}" "${cflags[@]}" -c "$src" -o "$dir/prog.o" ||
+        fail "compiling with pkg-config --cflags alox"
+    local libs libdir
+    libdir=$(in_root "$dir/root" "$(pkg-config --variable=libdir alox)")
+    read -ra libs <<<"$(pkg-config --libs alox)"
+    "$CC" "$dir/prog.o" "${libs[@]}" -Wl,-rpath,"$libdir" -o "$dir/prog" ||
+        fail "linking with pkg-config --libs alox"
+    "$dir/prog" >/dev/null || fail "the program linked with libalox.so failed"
+    read -ra libs <<<"$(pkg-config --static --libs alox)"
+    libs=("${libs[@]/#-lalox/-l:libalox.a}") # the static library, though the shared one is there
+    "$CC" "$dir/prog.o" "${libs[@]}" -o "$dir/prog-static" ||
+        fail "linking libalox.a with pkg-config --static --libs alox"
+    ! ldd "$dir/prog-static" | grep -q libalox || fail "prog-static is not linked statically to libalox"
+    "$dir/prog-static" >/dev/null || fail "the program linked with libalox.a failed"
+}
+
 mixed() { # NAME FLAGS ALOXCLANG FE:SRC...: units from both front ends, one program
     local name=$1 flags=$2 aloxclang=$3
     shift 3
@@ -208,7 +246,8 @@ mixed() { # NAME FLAGS ALOXCLANG FE:SRC...: units from both front ends, one prog
 }
 
 case $MODE in
-positive | negative | corpus | transparency | noplugin | preprocess | pch | mixed | diagnostics) "$MODE" "$@" ;;
+positive | negative | corpus | transparency | noplugin | preprocess | pch | mixed | diagnostics | \
+    pkgconfig) "$MODE" "$@" ;;
 *) fail "unknown mode $MODE" ;;
 esac
 echo "ok"
