@@ -13,6 +13,7 @@
  */
 #include "alox-clang.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -273,6 +274,18 @@ static void send(scan_state *s, CXCursor call, CXCursor ref, CXCursor fn) {
     behaviour *b = scan_behaviour(s, fn, loc);
     if (!b)
         return;
+    int args = clang_Cursor_getNumArguments(call);
+    if (args != b->lay.count + 1) { /* only through a declaration without prototype */
+        char n[16], m[16], k[16];
+        snprintf(n, sizeof n, "%d", args);
+        snprintf(m, sizeof m, "%d", b->lay.count + 1);
+        snprintf(k, sizeof k, "%d", b->lay.count);
+        alox_msg msg = {0};
+        msg.fn = b->name;
+        msg.n = n, msg.m = m, msg.k = k;
+        report_at(loc, ALOX_RULE_CALL_ARITY, &msg);
+        return;
+    }
     strbuf repl = {0};
     sb_printf(&repl, "__alox_send_%s", b->name);
     const char *why = NULL;
@@ -389,11 +402,22 @@ static void conversion(scan_state *s, CXCursor conv) {
     free(name);
 }
 
+static enum CXChildVisitResult init_list_cb(CXCursor c, CXCursor parent, CXClientData data) {
+    (void)parent;
+    if (clang_getCursorKind(c) != CXCursor_InitListExpr)
+        return CXChildVisit_Continue;
+    *(CXCursor *)data = c;
+    return CXChildVisit_Break;
+}
+
 static void compound_literal(CXCursor c) {
     CXType type = strip_arrays(clang_getCursorType(c));
     if (!is_actor_record(type))
         return;
-    report_actor(clang_getCursorLocation(c), ALOX_RULE_COMPOUND_LITERAL_ACTOR,
+    /* at its initializer's `{`, the place GCC knows */
+    CXCursor at = c;
+    clang_visitChildren(c, init_list_cb, &at);
+    report_actor(clang_getCursorLocation(at), ALOX_RULE_COMPOUND_LITERAL_ACTOR,
                  clang_getNullCursor(), type);
 }
 

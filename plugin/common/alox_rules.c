@@ -162,8 +162,9 @@ static const rule_entry RULES[ALOX_RULE_COUNT] = {
         "of an ordinary function that calls it"},
     [ALOX_RULE_CALL_ARITY] = {
         "call-arity",
-        "call to behaviour `{fn}` with {n} arguments, but it takes {m} (its actor and {k} "
-        "more); declare the behaviour before calling it"},
+        "call to behaviour `{fn}` with the wrong number of arguments ({n} given, {m} taken: "
+        "its actor and {k} more); declare the behaviour with its prototype before calling "
+        "it"},
     [ALOX_RULE_REF_NOT_BEHAVIOUR] = {
         "ref-not-behaviour",
         "argument `{parm}` of `{api}` does not name a behaviour: `{api}` sends `{parm}` to "

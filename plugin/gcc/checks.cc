@@ -291,8 +291,9 @@ static tree scan_cb(tree *tp, int *walk_subtrees, void *data) {
     break;
   case COMPOUND_LITERAL_EXPR: {
     tree type = TYPE_MAIN_VARIANT(strip_arrays(TREE_TYPE(t)));
-    if (is_actor_struct(type))
-      report_actor(s->loc, ALOX_RULE_COMPOUND_LITERAL_ACTOR, NULL_TREE, type);
+    if (is_actor_struct(type)) /* at its `(`, where clang reports it too */
+      report_actor(DECL_SOURCE_LOCATION(COMPOUND_LITERAL_EXPR_DECL(t)),
+                   ALOX_RULE_COMPOUND_LITERAL_ACTOR, NULL_TREE, type);
     break;
   }
   case DECL_EXPR: {

@@ -235,7 +235,8 @@ public:
           rewrite_reference(&gsi, call, api);
         else if (is_spawn(callee))
           rewrite_spawn(&gsi, call);
-        check_late_address(gsi_stmt(gsi));
+        if (!is_behaviour(gimple_call_fndecl(as_a<gcall *>(gsi_stmt(gsi)))))
+          check_late_address(gsi_stmt(gsi)); /* a call left: reported already */
       }
     }
     return 0;

@@ -15,7 +15,11 @@
 #                                 runtime, run; the program asserts its results
 #                                 (plain:SRC: compiled by the plain compiler)
 #   negative SRC                  must fail (exit 1) with exactly the errors its
-#                                 `// expect LINE:COL: MESSAGE` lines list
+#                                 `// expect LINE:COL: MESSAGE` lines list (or
+#                                 `// expect @gcc ...`, `@clang`: for that front end,
+#                                 where the compilers name a type differently), each
+#                                 the message of a rule its `// rule: NAME...` names
+#   rules NEGATIVE_DIR            every rule of plugin/common's table has a case there
 #   corpus SRC                    malformed: must fail with exit 1, never an ICE
 #   transparency SRC              identical objects with and without the plugin
 #   noplugin SRC                  alox.h without the plugin stops with #error
@@ -33,6 +37,7 @@ set -u
 FRONTEND=$1 CC=$2 PLUGIN=$3 INCLUDE=$4 RUNTIME=$5 WORKDIR=$6 MODE=$7
 shift 7
 export LC_ALL=C # plain quotes in diagnostics, stable messages
+RULES=${ALOX_RULES:-} # plugin/common's alox-rules (the rule table), set by CMakeLists.txt
 case $FRONTEND in
 gcc) FE=(-fplugin="$PLUGIN") PLAIN=$CC ;;
 clang) FE=() PLAIN=$PLUGIN ;;
@@ -80,6 +85,16 @@ positive() {
     timeout 120 "$dir/prog" || fail "$name $flags exited with $?"
 }
 
+# MESSAGE RULE...: the message is one of the rules' (plugin/common's table)
+from_rules() {
+    local message=$1 rule
+    shift
+    for rule in "$@"; do
+        printf '%s\n' "$message" | grep -qE -- "$("$RULES" --regex "$rule")" && return 0
+    done
+    return 1
+}
+
 negative() {
     local src=$1
     local log=$WORKDIR/$FRONTEND-$(basename "$src").log
@@ -88,12 +103,15 @@ negative() {
     local rc=$?
     no_ice "$log"
     [ $rc -eq 1 ] || { cat "$log" >&2; fail "exit code $rc, want 1"; }
-    local want=0 line
+    local want=0 line rules
+    rules=$(sed -n 's|^// rule: ||p' "$src")
+    [ -n "$rules" ] || fail "$src names no rule ('// rule: NAME...')"
     while IFS= read -r line; do
         want=$((want + 1))
         local expected="$src:${line%%: *}: error: ${line#*: }"
         grep -qxF -- "$expected" "$log" || { cat "$log" >&2; fail "missing: $expected"; }
-    done < <(sed -n 's|^// expect \(.*\)$|\1|p' "$src")
+        from_rules "${line#*: }" $rules || fail "'${line#*: }' is not the message of rule(s) $rules"
+    done < <(sed -n "s|^// expect \(@$FRONTEND \)\{0,1\}\([0-9].*\)$|\2|p" "$src")
     [ $want -gt 0 ] || fail "$src has no '// expect' line"
     local got
     got=$(grep -c ": error: " "$log")
@@ -222,6 +240,15 @@ pkgconfig() { # CMAKE BUILD SRC: an installed Alox used through pkg-config alone
     "$dir/prog-static" >/dev/null || fail "the program linked with libalox.a failed"
 }
 
+rules() { # DIR: one table of cases (DIR/*.c) covers the one table of rules
+    local dir=$1 rule missing=0
+    for rule in $("$RULES" --list); do
+        grep -qE -- "^// rule: (.* )?$rule( |\$)" "$dir"/*.c ||
+            { echo "rule $rule has no case in $dir" >&2; missing=1; }
+    done
+    [ $missing -eq 0 ] || fail "rules without a case"
+}
+
 mixed() { # NAME FLAGS ALOXCLANG FE:SRC...: units from both front ends, one program
     local name=$1 flags=$2 aloxclang=$3
     shift 3
@@ -247,7 +274,7 @@ mixed() { # NAME FLAGS ALOXCLANG FE:SRC...: units from both front ends, one prog
 
 case $MODE in
 positive | negative | corpus | transparency | noplugin | preprocess | pch | mixed | diagnostics | \
-    pkgconfig) "$MODE" "$@" ;;
+    pkgconfig | rules) "$MODE" "$@" ;;
 *) fail "unknown mode $MODE" ;;
 esac
 echo "ok"

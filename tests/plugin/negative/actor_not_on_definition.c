@@ -11,3 +11,4 @@ void make(void) {
 }
 // expect 7:35: first parameter 'self' of behaviour 'poke' points to 'struct foo', which is not an actor struct: declare it 'struct alox_actor foo { ... };' (alox_actor takes effect on the definition with the members, not on a forward declaration or a typedef of it)
 // expect 9:16: 'alox_new(struct foo)': 'struct foo' is not an actor struct; declare it 'struct alox_actor NAME { ... };' (alox_actor takes effect on the definition with the members, not on a forward declaration or a typedef of it)
+// rule: self-not-actor new-not-actor

@@ -10,3 +10,4 @@ void install(void) {
 alox_behave void bump(struct counter *self, int64_t k) { self->n += k; }
 // expect 6:43: taking the address of behaviour 'bump': a call through a function pointer would run it synchronously instead of sending a message; call it by name, or take the address of an ordinary function that calls it
 // expect 8:12: taking the address of behaviour 'bump': a call through a function pointer would run it synchronously instead of sending a message; call it by name, or take the address of an ordinary function that calls it
+// rule: address-taken

@@ -8,3 +8,4 @@ void watch(struct w *me, struct w *them) {
     keep = on_down;
 }
 // expect 8:12: taking the address of behaviour 'on_down': a call through a function pointer would run it synchronously instead of sending a message; call it by name, or take the address of an ordinary function that calls it
+// rule: address-taken

@@ -4,3 +4,4 @@
 typedef struct alox_actor { int n; } *handle_t;
 alox_behave void poke(handle_t self, int n);
 // expect 5:32: first parameter 'self' of behaviour 'poke' points to an anonymous actor struct: the runtime knows actor types by name; give the struct a tag ('struct alox_actor NAME { ... }') or name it with a typedef
+// rule: self-anonymous
