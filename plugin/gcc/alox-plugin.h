@@ -6,10 +6,11 @@
  *   attributes.cc  alox_actor / alox_behave / alox_stage and the predicates on them
  *   model.cc       GCC's types and messages for the shared core (plugin/common)
  *   checks.cc      the compile-time rules (DESIGN.md section 1)
+ *   refs.cc        alox_after / alox_monitor / alox_watch_fd: checks, alox_after's call
  *   signature.cc   packed layout, signature string, FNV-1a hashes, ref list
  *   emit.cc        descriptors, trampolines, load-time constructors
  *   body.cc        the behaviour's own symbol sends; its body has another
- *   rewrite.cc     the GIMPLE pass turning behaviour calls into alox_send
+ *   rewrite.cc     the GIMPLE pass: sends, delayed sends, references, late addresses
  *
  * Everything here runs on GCC's main thread; the state is plain globals.
  */
