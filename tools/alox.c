@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keys.h"
+#include "security/keys.h"
 
 static const char usage_text[] =
     "usage: alox keygen [--force] DIR NAME\n"

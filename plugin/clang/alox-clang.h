@@ -10,7 +10,7 @@
  *   diag.c       diagnostics in clang's format, at the user's file:line:col
  *   annotate.c   alox_actor / alox_behave / alox_stage on libclang cursors
  *   model.c      libclang's types as the shared core's model (plugin/common)
- *   checks.c     the compile-time rules (DESIGN.md section 1)
+ *   checks.c     the compile-time rules (README.md)
  *   signature.c  packed layout, signature string, FNV-1a hashes, ref list
  *   scan.c       one walk over the unit: checks, calls, spawns, definitions
  *   macros.c     finding the token to rename when a call comes from a macro

@@ -1,5 +1,5 @@
 /*
- * checks.c - the compile-time rules of DESIGN.md section 1, at the
+ * checks.c - the compile-time rules (README.md), at the
  * offending parameter, declaration or expression. The wording and what
  * can be sent come from the shared core (plugin/common: alox_rules.h,
  * alox_sendable.h, on the model of model.c), which the GCC plugin uses

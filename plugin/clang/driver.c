@@ -5,7 +5,7 @@
  *
  * libclang (clang's stable C API) parses and checks but cannot generate
  * code, so alox-clang parses each C source with libclang (the user's
- * flags plus -D__ALOX__=1), enforces the rules of DESIGN.md section 1 with
+ * flags plus -D__ALOX__=1), enforces the compile-time rules (README.md) with
  * the GCC plugin's wording, rewrites the source text, and has clang
  * compile the rewritten text. The result has exactly the ABI of the GCC
  * plugin (include/alox/abi.h): objects of both front ends link together.

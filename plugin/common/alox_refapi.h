@@ -2,7 +2,7 @@
  * alox_refapi.h - runtime APIs that take a behaviour to call later.
  *
  * Timers, monitors and descriptor watches name "which behaviour to send
- * later" (DESIGN.md section 1). alox.h spells each as a macro over a
+ * later" (README.md). alox.h spells each as a macro over a
  * marker function the front ends recognise; they check the behaviour
  * against what the runtime will send and replace the marker call by the
  * ABI entry point of include/alox/abi.h, the behaviour by its descriptor:

@@ -3,7 +3,7 @@
  *
  * Both front ends report a broken rule through this table, so the GCC
  * plugin and alox-clang say the same thing, word for word, at the same
- * place (DESIGN.md section 1: an error at the offending parameter or
+ * place (README.md: an error at the offending parameter or
  * call that says why and what to do instead). A new rule or a reworded
  * message is one entry here; tests/plugin/negative holds one case per
  * rule, run over both front ends.

@@ -1,5 +1,5 @@
 /*
- * alox_sendable.h - what a behaviour can receive (DESIGN.md section 1).
+ * alox_sendable.h - what a behaviour can receive (README.md).
  *
  * A parameter after self is sendable if it is an integer, a float, bool,
  * an enum, an actor reference, an alox_stage pointer, or a struct or

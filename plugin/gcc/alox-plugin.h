@@ -5,7 +5,7 @@
  *   plugin.cc      plugin_init, the callbacks, __ALOX__, GC roots
  *   attributes.cc  alox_actor / alox_behave / alox_stage and the predicates on them
  *   model.cc       GCC's types and messages for the shared core (plugin/common)
- *   checks.cc      the compile-time rules (DESIGN.md section 1)
+ *   checks.cc      the compile-time rules (README.md)
  *   refs.cc        alox_after / alox_monitor / alox_watch_fd: checks, alox_after's call
  *   signature.cc   packed layout, signature string, FNV-1a hashes, ref list
  *   emit.cc        descriptors, trampolines, load-time constructors

@@ -5,7 +5,7 @@
  * a prototype written without alox_behave, a header that forgot it, a
  * unit compiled without the plugin, a function pointer taken there. A
  * call there must not run the body synchronously on the caller's thread
- * (DESIGN.md section 1). So in the unit that defines an extern behaviour
+ * (README.md). So in the unit that defines an extern behaviour
  *
  *     alox_behave void bump(struct counter *self, int64_t k) { ... }
  *

@@ -1,5 +1,5 @@
 /*
- * checks.cc - the compile-time rules of DESIGN.md section 1.
+ * checks.cc - the compile-time rules (README.md).
  *
  * Each rule is one error at the offending parameter, declaration or
  * expression, worded by the shared table (plugin/common/alox_rules.h), so

@@ -52,8 +52,8 @@
  * (rules), refs.cc (alox_after, alox_monitor, alox_watch_fd), signature.cc
  * (layout, signature, hashes, refs), emit.cc (descriptors, trampolines,
  * constructors), body.cc (the behaviour's own symbol sends), rewrite.cc
- * (the GIMPLE pass). Which plugin event or pass position does what is
- * noted where it is used; GCC 12's sources are the reference.
+ * (the GIMPLE pass). Verified facts about GCC 12's plugin API behind these
+ * choices: docs/gcc-plugin-facts.md.
  */
 #include "alox-plugin.h"
 

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "alox/abi.h"
-#include "wire.h"
+#include "wire/wire.h"
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "alox/abi.h"
-#include "wire.h"
+#include "wire/wire.h"
 
 static const char *dir;
 

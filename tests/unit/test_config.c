@@ -3,9 +3,10 @@
 
 #include <sys/stat.h>
 
-#include "actor.h"
-#include "config.h"
-#include "keys.h"
+#include "core/actor.h"
+#include "init/config.h"
+#include "init/init.h"
+#include "security/keys.h"
 
 static void test_flag_is_read_and_removed(void **state) {
     (void)state;
@@ -549,10 +550,10 @@ static void init_as_node_b(void *arg) {
                     "--alox-trust", fx("t.txt"), "--alox-peer=a=tcp://127.0.0.1:7001",
                     "rest", NULL};
     int argc = 9;
-    if (config_current() != NULL)
+    if (init_config() != NULL)
         _exit(10);
     alox_init(&argc, argv);
-    const config *cfg = config_current();
+    const config *cfg = init_config();
     if (!cfg || argc != 2 || strcmp(argv[1], "rest") != 0)
         _exit(11);
     if (!cfg->node || strcmp(cfg->node, "b") != 0 || cfg->node_id != node_id_of("b"))

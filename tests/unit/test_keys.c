@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <zmq.h>
 
-#include "keys.h"
+#include "security/keys.h"
 
 static char root[] = "/tmp/alox-test-keys-XXXXXX";
 static char dir[512]; /* a fresh directory per test */

@@ -1,7 +1,7 @@
 /* Mailbox: FIFO order, the idle mark, and many producers with one consumer. */
 #include "test_util.h"
 
-#include "mailbox.h"
+#include "core/mailbox.h"
 
 typedef struct item {
     mailbox_node node;

@@ -2,7 +2,7 @@
  * and may be freed by another thread than the one that allocated them. */
 #include "test_util.h"
 
-#include "pool.h"
+#include "support/pool.h"
 
 static void test_blocks_are_distinct_and_writable(void **state) {
     (void)state;

@@ -2,7 +2,7 @@
  * exactly once. Actors are stand-in pointers: the queue never looks inside. */
 #include "test_util.h"
 
-#include "runqueue.h"
+#include "core/runqueue.h"
 
 #define FAKE(i) ((struct actor *)(uintptr_t)(((i) + 1) * 16))
 #define INDEX(a) ((uint32_t)((uintptr_t)(a) / 16 - 1))

@@ -1,4 +1,4 @@
-/* The DESIGN.md example: two actors bounce a counter; checks every hop ran. */
+/* The README example: two actors bounce a counter; checks every hop ran. */
 #include <alox.h>
 #include <stdio.h>
 

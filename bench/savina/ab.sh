@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Before/after: the Alox Savina programs of two versions of Alox, run
+# interleaved on this machine, with medians and the ratio per workload.
+#
+#   bench/savina/ab.sh [--runs N] [--only W[,W...]] [--quick] BEFORE AFTER
+#
+# BEFORE and AFTER are git revisions of this repository (main, HEAD~3, a
+# commit) or source directories. Each is exported (git archive) and built
+# in Release under build/ab/, then every workload runs N times (default 5)
+# alternating the two builds, the order flipping every round so neither
+# side always runs on a warmer machine. Prints, per workload, the median of
+# each side in its unit and AFTER ÷ BEFORE (above 1: AFTER is slower).
+# Use it for "no slower than before" claims; the full comparison with the
+# other systems is run.sh.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+runs=5 only="" quick=0 sides=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs="${2:?--runs needs a number}"; shift ;;
+    --only) only="${2:?--only needs a list}"; shift ;;
+    --quick) quick=1 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "ab.sh: unknown flag '$1' (see --help)" >&2; exit 2 ;;
+    *) sides+=("$1") ;;
+  esac
+  shift
+done
+[ ${#sides[@]} -eq 2 ] || { echo "ab.sh: give BEFORE and AFTER (see --help)" >&2; exit 2; }
+
+workloads=(pingpong counting ring forkjoin big skynet)
+[ -n "$only" ] && IFS=, read -r -a workloads <<<"$only"
+if [ $quick = 1 ]; then
+  declare -A args=([pingpong]="10000" [counting]="100000" [ring]="100000 100" [forkjoin]="10000"
+                   [big]="100 100" [skynet]="10000")
+else
+  declare -A args=([pingpong]="1000000" [counting]="10000000" [ring]="10000000 100"
+                   [forkjoin]="1000000" [big]="1000 1000" [skynet]="1000000")
+fi
+
+base="$root/build/ab"
+mkdir -p "$base"
+# prepare SIDE -> prints the directory holding its savina/alox programs
+prepare() {
+  local side=$1 src name
+  if [ -d "$side" ]; then
+    src=$(cd "$side" && pwd); name=dir-$(echo "$src" | md5sum | cut -c1-8)
+  else
+    local sha
+    sha=$(git -C "$root" rev-parse --verify "$side^{commit}") ||
+      { echo "ab.sh: '$side' is neither a directory nor a revision" >&2; exit 2; }
+    name=rev-${sha:0:12}; src="$base/$name/src"
+    if [ ! -f "$src/CMakeLists.txt" ]; then
+      mkdir -p "$src" && git -C "$root" archive "$sha" | tar -x -C "$src"
+    fi
+  fi
+  local build="$base/$name/build"
+  cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DALOX_BUILD_TESTS=OFF \
+        -DALOX_BUILD_CLANG=OFF >/dev/null
+  local targets=()
+  for w in "${workloads[@]}"; do targets+=("savina_alox_$w"); done
+  cmake --build "$build" -j "$(nproc)" --target "${targets[@]}" >/dev/null
+  echo "$build/bench/savina/alox"
+}
+dirs=()
+for s in "${sides[@]}"; do
+  echo "ab.sh: building ${s}" >&2
+  dirs+=("$(prepare "$s")")
+done
+
+declare -A results
+for ((r = 1; r <= runs; r++)); do
+  echo "round $r of $runs" >&2
+  for w in "${workloads[@]}"; do
+    order=(0 1); [ $((r % 2)) -eq 0 ] && order=(1 0)
+    for i in "${order[@]}"; do
+      # shellcheck disable=SC2086
+      line=$("${dirs[$i]}/$w" ${args[$w]} | grep '^SAVINA ')
+      ns=$(grep -o ' ns=[0-9]*' <<<"$line" | cut -d= -f2)
+      units=$(grep -o ' units=[0-9]*' <<<"$line" | cut -d= -f2)
+      results[$w,$i]+="$(awk -v n="$ns" -v u="$units" 'BEGIN {printf "%.3f", n / u}') "
+    done
+  done
+done
+
+median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+echo
+echo "ns per unit, medians of $runs interleaved runs: before = ${sides[0]}, after = ${sides[1]}"
+printf '%-10s %12s %12s %8s   %s\n' workload before after ratio "runs (before | after)"
+for w in "${workloads[@]}"; do
+  a=$(median <<<"${results[$w,0]}"); b=$(median <<<"${results[$w,1]}")
+  printf '%-10s %12s %12s %8s   %s| %s\n' "$w" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", b / a}')" \
+    "${results[$w,0]}" "${results[$w,1]}"
+done

@@ -1,0 +1,64 @@
+/*
+ * actor.h - the actor header placed just before the user's struct, so the
+ * user's `struct pinger *` is both a C pointer and the actor reference.
+ *
+ *     [ actor header (64 bytes) | struct pinger ... ]
+ *                                ^ what alox_new returns
+ *
+ * Actors are carved from per-thread arenas and are never freed in this
+ * version: a stopped actor keeps its header so later sends to it become
+ * dead letters, never a use-after-free.
+ *
+ * A proxy (ACTOR_PROXY) has the same header and a zeroed body of the
+ * type's size: sends to it go to the network through the send hook
+ * (remote_hooks.h), and code that reads a remote actor's fields by
+ * mistake reads zeros, not garbage.
+ *
+ * Thread-safety: actor_spawn from any thread. The fields other than the
+ * mailbox are written once at spawn, except `flags`: ACTOR_STOPPED is
+ * written only by the worker running the actor, ACTOR_EXPORTED only under
+ * the export lock (net/proxy.c).
+ */
+#ifndef ALOX_ACTOR_H
+#define ALOX_ACTOR_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "alox/abi.h"
+#include "mailbox.h"
+
+#define ACTOR_MAGIC 0xa10c5a1eu /* marks a live header; checked on every send */
+
+enum actor_flags {
+    ACTOR_STOPPED = 1u << 0, /* alox_stop was called: deliver nothing more */
+    ACTOR_PROXY = 1u << 1,   /* stands for an actor of another scheduler */
+    ACTOR_EXPORTED = 1u << 2 /* its id has crossed the wire (in the export map) */
+};
+
+typedef struct actor {
+    mailbox box;                 /* 24 bytes */
+    const alox_type_desc *type;
+    uint64_t id;                 /* node << 48 | serial */
+    struct actor *next_runnable; /* link in the injection queue */
+    _Atomic uint32_t flags;      /* enum actor_flags */
+    uint32_t magic;              /* ACTOR_MAGIC */
+    void *remote;                /* proxies: the network layer's own (remote_hooks.h); else NULL */
+} actor;
+
+_Static_assert(sizeof(actor) == 64, "the actor header is one cache line");
+
+static inline actor *actor_of(const void *body) { return (actor *)((char *)body - sizeof(actor)); }
+
+static inline void *actor_body(actor *a) { return (char *)a + sizeof(actor); }
+
+/* A zeroed actor of the given type, with a fresh id on this node. */
+actor *actor_spawn(const alox_type_desc *type);
+
+/* A zeroed actor (or proxy, with flags) with the given id. */
+actor *actor_spawn_with_id(const alox_type_desc *type, uint64_t id, uint32_t flags);
+
+/* The node id of this scheduler (0 until distribution assigns one). */
+extern uint16_t actor_node_id;
+
+#endif

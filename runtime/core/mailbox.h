@@ -1,0 +1,139 @@
+/*
+ * mailbox.h - an actor's mailbox: a lock-free multi-producer, single-consumer
+ * FIFO of intrusive nodes (Vyukov's queue, with Pony's "empty" mark).
+ *
+ * Any thread may push. Only the thread currently running the actor pops.
+ * The low bit of `head` marks the mailbox as empty-and-idle: the push that
+ * finds it set is the one that must schedule the actor, so an actor is in
+ * at most one run queue, or running, at any moment. That is what makes
+ * "one behaviour at a time per actor" hold without locks.
+ *
+ * Order: pushes are linearised by the exchange on `head`; if push A
+ * happens before push B (same thread, or causally through another
+ * message), A is popped first. This gives the causal delivery promised in the README.
+ *
+ * Memory: the consumer keeps the most recently popped node as the queue's
+ * stub, so a popped node stays valid until the next pop; mailbox_pop hands
+ * back the node it retired so the caller can free it. When the mailbox goes
+ * idle the embedded stub takes the last node's place, so an idle actor
+ * holds no message memory.
+ *
+ * Every operation is inline: they are on the path of every send and every
+ * delivery.
+ */
+#ifndef ALOX_MAILBOX_H
+#define ALOX_MAILBOX_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct mailbox_node {
+    _Atomic(struct mailbox_node *) next;
+} mailbox_node;
+
+typedef struct mailbox {
+    _Atomic(uintptr_t) head; /* last pushed node; bit 0 = empty and idle */
+    mailbox_node *tail;      /* consumer side: the current stub */
+    mailbox_node stub;       /* initial stub, never freed */
+} mailbox;
+
+#define MAILBOX_IDLE_MARK ((uintptr_t)1)
+
+/* Starts empty and idle (not scheduled). */
+static inline void mailbox_init(mailbox *box) {
+    atomic_init(&box->stub.next, NULL);
+    box->tail = &box->stub;
+    atomic_init(&box->head, (uintptr_t)&box->stub | MAILBOX_IDLE_MARK);
+}
+
+/* Appends a node. Returns true when the mailbox was empty and idle: the
+ * caller must then schedule the actor. */
+static inline bool mailbox_push(mailbox *box, mailbox_node *node) {
+    /* Relaxed: the node is not visible to anyone until the exchange below
+     * publishes it, and that exchange is a release. */
+    atomic_store_explicit(&node->next, NULL, memory_order_relaxed);
+    /* acq_rel: release publishes node->next = NULL and the message body to
+     * the next pusher that links after us; acquire pairs with the
+     * consumer's release CAS in mailbox_mark_idle so that a pusher which
+     * sees the idle mark also sees the consumer is done with the actor. */
+    uintptr_t prev = atomic_exchange_explicit(&box->head, (uintptr_t)node, memory_order_acq_rel);
+    mailbox_node *prev_node = (mailbox_node *)(prev & ~MAILBOX_IDLE_MARK);
+    /* Release: the consumer reads `next` with acquire and must then see
+     * the whole message this node heads. */
+    atomic_store_explicit(&prev_node->next, node, memory_order_release);
+    return (prev & MAILBOX_IDLE_MARK) != 0;
+}
+
+/* Consumer, for a run of pops: the cursor (the current stub) is kept in the
+ * caller's local variable from mailbox_batch_begin to mailbox_batch_end.
+ * The mailbox sits in the actor header, whose line every push exchanges
+ * `head` in; a consumer that wrote `tail` there at every pop would pull
+ * that line back to its core once per message, and a producer on another
+ * core would wait for it at every send. */
+static inline mailbox_node *mailbox_batch_begin(const mailbox *box) { return box->tail; }
+
+static inline void mailbox_batch_end(mailbox *box, mailbox_node *cursor) { box->tail = cursor; }
+
+/* Takes the oldest node, or NULL if none is visible yet, advancing
+ * *cursor. *retired receives the previous stub when it may now be freed
+ * (never the embedded stub), else NULL. Consumer only. */
+static inline mailbox_node *mailbox_batch_pop(mailbox *box, mailbox_node **cursor,
+                                              mailbox_node **retired) {
+    mailbox_node *tail = *cursor;
+    /* Acquire: pairs with the release store of `next` in mailbox_push. */
+    mailbox_node *next = atomic_load_explicit(&tail->next, memory_order_acquire);
+    *retired = NULL;
+    if (next == NULL)
+        return NULL;
+    *cursor = next;
+    if (tail != &box->stub)
+        *retired = tail;
+    return next;
+}
+
+/* Consumer only: is a node visible after the cursor right now? */
+static inline bool mailbox_batch_has_next(const mailbox_node *cursor) {
+    /* Acquire for the same reason as in mailbox_batch_pop. */
+    return atomic_load_explicit(&cursor->next, memory_order_acquire) != NULL;
+}
+
+/* One pop, outside a batch (the same, with the cursor in the mailbox). */
+static inline mailbox_node *mailbox_pop(mailbox *box, mailbox_node **retired) {
+    mailbox_node *cursor = mailbox_batch_begin(box);
+    mailbox_node *node = mailbox_batch_pop(box, &cursor, retired);
+    mailbox_batch_end(box, cursor);
+    return node;
+}
+
+/* Marks the mailbox empty and idle if nothing was pushed since the last
+ * pop, and hands back in *retired the last popped node (or NULL) to free.
+ * Returns false if a push raced in: the actor must stay scheduled. */
+static inline bool mailbox_mark_idle(mailbox *box, mailbox_node **retired) {
+    mailbox_node *tail = box->tail;
+    uintptr_t expected = (uintptr_t)tail;
+    *retired = NULL;
+    /* Put the embedded stub back in place of the last popped node. The stub
+     * is not linked anywhere while tail != stub, so its link is ours alone.
+     * Both writes must come before the CAS: once it succeeds, a pusher may
+     * schedule the actor on another worker, which starts popping from
+     * box->tail at once; the release CAS publishes them to it. */
+    atomic_store_explicit(&box->stub.next, NULL, memory_order_relaxed);
+    box->tail = &box->stub;
+    /* The mailbox is empty exactly when head is the last popped node.
+     * Release: the pusher that sees the mark (acquire exchange) then sees
+     * every effect of the behaviours we ran, before it schedules the actor
+     * elsewhere. Relaxed on failure: a push raced in and we keep going. */
+    if (!atomic_compare_exchange_strong_explicit(&box->head, &expected,
+                                                 (uintptr_t)&box->stub | MAILBOX_IDLE_MARK,
+                                                 memory_order_release, memory_order_relaxed)) {
+        box->tail = tail; /* still ours: the actor stays scheduled */
+        return false;
+    }
+    if (tail != &box->stub)
+        *retired = tail;
+    return true;
+}
+
+#endif

@@ -1,0 +1,43 @@
+/* mailman.c - alox_send; see mailman.h. */
+#include "mailman.h"
+
+#include "actor.h"
+#include "message.h"
+#include "remote_hooks.h"
+#include "scheduler.h"
+#include "support/dead_letter.h"
+#include "support/platform.h"
+
+remote_hooks core_remote_hooks;
+
+void remote_hooks_install(const remote_hooks *hooks) { core_remote_hooks = *hooks; }
+
+void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *args) {
+    if (ALOX_UNLIKELY(target == NULL)) {
+        dead_letter_report(ALOX_DEAD_NULL_TARGET, 0, behaviour, args);
+        return;
+    }
+    actor *a = actor_of(target);
+    if (ALOX_UNLIKELY(a->magic != ACTOR_MAGIC))
+        alox_fatal("%s sent to %p, which is not an actor: actor references come only from "
+                   "alox_new (or arrive as behaviour arguments)",
+                   behaviour->name, target);
+    /* Relaxed: ACTOR_PROXY is set before the proxy is published to anyone. */
+    if (ALOX_UNLIKELY(atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_PROXY)) {
+        if (a->type->size != 0 && a->type->name_hash != behaviour->type_hash)
+            dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
+        else
+            core_remote_hooks.send(a, behaviour, args); /* proxies exist only with the hooks */
+        return;
+    }
+    if (ALOX_UNLIKELY(a->type->name_hash != behaviour->type_hash)) {
+        dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
+        return;
+    }
+    message *m = message_new(behaviour, args);
+    worker *w = worker_self;
+    if (mailbox_push(&a->box, &m->node))
+        scheduler_schedule(a);
+    if (w)
+        worker_note_send(w);
+}

@@ -1,0 +1,48 @@
+/*
+ * runqueue.h - a worker's local queue of runnable actors: a bounded ring
+ * that its owner uses as a FIFO and that other workers steal from (half at
+ * a time), after the Go scheduler's per-P run queue.
+ *
+ * The owner pushes at the tail and pops at the head; thieves take from the
+ * head. Owner pops and steals race on `head` with a CAS, so each actor is
+ * taken exactly once. A full ring makes runqueue_push fail; the caller
+ * then moves work to the injection queue.
+ *
+ * Thread-safety: push and pop by the owning worker only; steal and
+ * runqueue_size from any thread.
+ */
+#ifndef ALOX_RUNQUEUE_H
+#define ALOX_RUNQUEUE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "support/platform.h"
+
+#define RUNQUEUE_SIZE 256u /* actors: enough for bursts; overflow goes global */
+
+struct actor;
+
+typedef struct runqueue {
+    _Alignas(ALOX_CACHE_LINE) _Atomic uint32_t head; /* taken by owner and thieves */
+    _Atomic uint32_t tail;                            /* written by the owner only */
+    _Atomic(struct actor *) slots[RUNQUEUE_SIZE];
+} runqueue;
+
+void runqueue_init(runqueue *q);
+
+/* Owner: appends; false if the ring is full. */
+bool runqueue_push(runqueue *q, struct actor *a);
+
+/* Owner: takes the oldest actor, or NULL. */
+struct actor *runqueue_pop(runqueue *q);
+
+/* Thief: takes about half of q's actors (at most `max`) into out[].
+ * Returns how many. */
+uint32_t runqueue_steal(runqueue *q, struct actor **out, uint32_t max);
+
+/* Any thread: a snapshot of the number of actors queued. */
+uint32_t runqueue_size(runqueue *q);
+
+#endif

@@ -1,0 +1,257 @@
+/* scheduler.c - see scheduler.h for the parking protocol and quiescence. */
+#include "scheduler.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "actor.h"
+#include "alox.h"
+#include "support/platform.h"
+
+scheduler the_scheduler = {
+    .inject = INJECTQ_INITIALIZER,
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .done = PTHREAD_COND_INITIALIZER,
+};
+#define S the_scheduler
+
+void scheduler_set_threads(uint32_t threads) { S.threads = threads; }
+
+static uint32_t default_threads(void);
+
+int alox_threads(void) {
+    if (S.threads == 0)
+        S.threads = default_threads();
+    return (int)S.threads;
+}
+
+int alox_set_threads(int threads) {
+    if (threads < 1 || threads > SCHEDULER_MAX_THREADS)
+        return -1;
+    pthread_mutex_lock(&S.lock);
+    bool running = S.running;
+    if (!running)
+        S.threads = (uint32_t)threads;
+    pthread_mutex_unlock(&S.lock);
+    return running ? -1 : 0;
+}
+
+static uint32_t default_threads(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return (uint32_t)CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (uint32_t)n : 1;
+}
+
+bool scheduler_work_visible(void) {
+    if (injectq_size(&S.inject) > 0)
+        return true;
+    for (uint32_t i = 0; i < S.threads && S.workers; i++)
+        if (runqueue_size(&S.workers[i].queue) > 0)
+            return true;
+    return false;
+}
+
+/* Under S.lock: make every worker and alox_run return. */
+static void stop_locked(void) {
+    atomic_store(&S.stopping, true);
+    for (uint32_t i = 0; i < S.threads; i++)
+        pthread_cond_signal(&S.workers[i].cond);
+    pthread_cond_signal(&S.done);
+}
+
+/* Under S.lock: is the run over? (see "Quiescence" in scheduler.h) */
+static bool quiescent_locked(void) {
+    return S.running && atomic_load(&S.idle) == S.threads && atomic_load(&S.holds) == 0 &&
+           !scheduler_work_visible();
+}
+
+static void wake_one(void) {
+    pthread_mutex_lock(&S.lock);
+    if (S.idle_top > 0 && atomic_load(&S.spinning) == 0 && !atomic_load(&S.stopping)) {
+        worker *w = S.idle_stack[--S.idle_top];
+        atomic_fetch_sub(&S.idle, 1);
+        /* It starts out spinning, so further adders do not wake a second
+         * worker before this one has looked. */
+        w->spinning = true;
+        atomic_fetch_add(&S.spinning, 1);
+        w->woken = true;
+        pthread_cond_signal(&w->cond);
+    }
+    pthread_mutex_unlock(&S.lock);
+}
+
+void scheduler_wake_if_needed(void) {
+    /* seq_cst fence: the Dekker half of the adder (see scheduler.h): our
+     * queue write above must be visible before we read idle. */
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load_explicit(&S.idle, memory_order_relaxed) > 0 &&
+        atomic_load_explicit(&S.spinning, memory_order_relaxed) == 0)
+        wake_one();
+}
+
+void scheduler_inject(actor *a) {
+    injectq_push(&S.inject, a);
+    scheduler_wake_if_needed();
+}
+
+static void remove_idle_locked(worker *w) {
+    for (uint32_t i = 0; i < S.idle_top; i++) {
+        if (S.idle_stack[i] == w) {
+            S.idle_stack[i] = S.idle_stack[--S.idle_top];
+            atomic_fetch_sub(&S.idle, 1);
+            return;
+        }
+    }
+}
+
+bool scheduler_park(worker *w) {
+    pthread_mutex_lock(&S.lock);
+    if (atomic_load(&S.stopping)) {
+        pthread_mutex_unlock(&S.lock);
+        return false;
+    }
+    S.idle_stack[S.idle_top++] = w;
+    atomic_fetch_add(&S.idle, 1);
+    w->woken = false;
+    if (w->spinning) {
+        w->spinning = false;
+        atomic_fetch_sub(&S.spinning, 1);
+    }
+    /* seq_cst fence: the Dekker half of the sleeper: idle is counted
+     * before we look at the queues again. */
+    atomic_thread_fence(memory_order_seq_cst);
+    if (scheduler_work_visible()) {
+        remove_idle_locked(w);
+        pthread_mutex_unlock(&S.lock);
+        return true;
+    }
+    if (quiescent_locked())
+        stop_locked();
+    while (!w->woken && !atomic_load(&S.stopping))
+        pthread_cond_wait(&w->cond, &S.lock);
+    bool keep_going = !atomic_load(&S.stopping);
+    pthread_mutex_unlock(&S.lock);
+    return keep_going;
+}
+
+/* The last hold is gone: the run may be over. */
+static void check_quiescence(void) {
+    pthread_mutex_lock(&S.lock);
+    if (quiescent_locked())
+        stop_locked();
+    pthread_mutex_unlock(&S.lock);
+}
+
+void scheduler_hold_remote(int count) { atomic_fetch_add(&S.holds, count); }
+
+void scheduler_release_remote(int count) {
+    if (atomic_fetch_sub(&S.holds, count) == count)
+        check_quiescence();
+}
+
+void alox_hold(void) { atomic_fetch_add(&S.holds, 1); }
+
+void alox_release(void) {
+    int before = atomic_fetch_sub(&S.holds, 1);
+    if (before <= 0) {
+        atomic_fetch_add(&S.holds, 1);
+        fprintf(stderr, "alox: alox_release() without a matching alox_hold() ignored\n");
+        return;
+    }
+    if (before == 1)
+        check_quiescence();
+}
+
+void alox_exit(int code) {
+    pthread_mutex_lock(&S.lock);
+    if (!S.exit_requested) {
+        S.exit_requested = true;
+        S.exit_code = code;
+    }
+    if (S.running)
+        stop_locked();
+    pthread_mutex_unlock(&S.lock);
+}
+
+static void start_workers(void) {
+    uint32_t n = S.threads;
+    S.workers = calloc(n, sizeof(worker));
+    S.idle_stack = calloc(n, sizeof(worker *));
+    if (!S.workers || !S.idle_stack)
+        alox_fatal("out of memory starting %u workers", n);
+    for (uint32_t i = 0; i < n; i++) {
+        worker *w = &S.workers[i];
+        runqueue_init(&w->queue);
+        w->index = i;
+        w->rng = 0x9e3779b9u * (i + 1);
+        pthread_cond_init(&w->cond, NULL);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        int err = pthread_create(&S.workers[i].thread, NULL, worker_main, &S.workers[i]);
+        if (err)
+            alox_fatal("cannot start worker thread %u of %u: %s (lower ALOX_THREADS)", i + 1, n,
+                       strerror(err));
+    }
+}
+
+static void join_workers(void) {
+    for (uint32_t i = 0; i < S.threads; i++)
+        pthread_join(S.workers[i].thread, NULL);
+    for (uint32_t i = 0; i < S.threads; i++)
+        pthread_cond_destroy(&S.workers[i].cond);
+    free(S.workers);
+    free(S.idle_stack);
+    S.workers = NULL;
+    S.idle_stack = NULL;
+}
+
+void scheduler_run_until_exit(bool on) {
+    pthread_mutex_lock(&S.lock);
+    S.until_exit = on;
+    pthread_mutex_unlock(&S.lock);
+}
+
+int scheduler_run(void) {
+    if (S.threads == 0)
+        S.threads = default_threads();
+    pthread_mutex_lock(&S.lock);
+    if (S.running)
+        alox_fatal("alox_run called while already running (call it from one thread, once at a time)");
+    if (S.exit_requested) { /* alox_exit before alox_run: nothing to run */
+        int code = S.exit_code;
+        S.exit_requested = false;
+        pthread_mutex_unlock(&S.lock);
+        return code;
+    }
+    atomic_store(&S.stopping, false);
+    atomic_store(&S.idle, 0);
+    atomic_store(&S.spinning, 0);
+    S.idle_top = 0;
+    S.exit_code = 0;
+    /* A node that serves others never runs out of work on its own: it
+     * runs until alox_exit (or SIGINT / SIGTERM, see net/node.c). */
+    bool serving = S.until_exit;
+    if (serving)
+        atomic_fetch_add(&S.holds, 1);
+    start_workers();
+    S.running = true;
+    while (!atomic_load(&S.stopping))
+        pthread_cond_wait(&S.done, &S.lock);
+    pthread_mutex_unlock(&S.lock);
+
+    join_workers();
+    if (serving)
+        atomic_fetch_sub(&S.holds, 1);
+
+    pthread_mutex_lock(&S.lock);
+    S.running = false;
+    int code = S.exit_requested ? S.exit_code : 0;
+    S.exit_requested = false;
+    pthread_mutex_unlock(&S.lock);
+    return code;
+}

@@ -1,0 +1,96 @@
+/*
+ * scheduler.h - one scheduler per process: its workers, the injection
+ * queue, parking and waking, quiescence and exit.
+ *
+ * Parking protocol (no lost wake-up): a worker about to sleep first counts
+ * itself in `idle` (under `lock`), then looks at every queue once more. A
+ * thread that adds work first publishes it, then reads `idle` and
+ * `spinning`; both sides put a seq_cst fence between their write and their
+ * read, so at least one of them sees the other: either the sleeper finds
+ * the work or the adder wakes someone. A worker is woken only when no
+ * other is already spinning (looking for work), so a burst of sends wakes
+ * one worker at a time, and a lone chain of sends wakes none.
+ *
+ * Quiescence: when the last worker parks, nothing is queued anywhere and
+ * no hold is outstanding, no message is queued or running: alox_run
+ * returns. The decision is taken under `lock`, where every change of
+ * `idle` happens, so it cannot overlap a worker leaving the idle state.
+ *
+ * Thread-safety: scheduler_* may be called from any thread.
+ */
+#ifndef ALOX_SCHEDULER_H
+#define ALOX_SCHEDULER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "injectq.h"
+#include "worker.h"
+
+#define SCHEDULER_MAX_THREADS 1024 /* ALOX_THREADS above this is refused */
+
+typedef struct scheduler {
+    uint32_t threads;     /* workers per alox_run, set by alox_init */
+    worker *workers;      /* `threads` of them while running */
+    injectq inject;
+    pthread_mutex_t lock; /* parking, waking, stopping */
+    pthread_cond_t done;  /* alox_run waits here */
+    worker **idle_stack;  /* parked workers, under lock */
+    uint32_t idle_top;
+    _Atomic uint32_t idle;     /* == idle_top, readable without the lock */
+    _Atomic uint32_t spinning; /* workers looking for work */
+    _Atomic int holds;         /* alox_hold minus alox_release */
+    _Atomic bool stopping;     /* workers must return */
+    bool running;              /* inside alox_run (under lock) */
+    bool until_exit;           /* quiescence does not end a run (under lock) */
+    bool exit_requested;       /* alox_exit called (under lock) */
+    int exit_code;
+} scheduler;
+
+extern scheduler the_scheduler;
+
+/* Configured worker count, from alox_init (default: the CPUs we may use). */
+void scheduler_set_threads(uint32_t threads);
+
+/* Makes a runnable actor known to the workers from a thread that is not a
+ * worker: through the injection queue. */
+void scheduler_inject(struct actor *a);
+
+/* Makes a runnable actor known to the workers, from any thread. */
+static inline void scheduler_schedule(struct actor *a) {
+    worker *w = worker_self;
+    if (w)
+        worker_schedule(w, a);
+    else
+        scheduler_inject(a);
+}
+
+/* Work was added to a queue: wake a worker if some sleep and none spins. */
+void scheduler_wake_if_needed(void);
+
+/* A worker that found nothing sleeps. Returns false when it must exit. */
+bool scheduler_park(worker *w);
+
+/* Remote messages in flight count like holds: a client's alox_run waits
+ * until the peers have processed what it sent them. */
+void scheduler_hold_remote(int count);
+void scheduler_release_remote(int count);
+
+/* Runs the workers until quiescence or alox_exit (alox_run, once
+ * alox_init has run): returns the exit code. */
+int scheduler_run(void);
+
+/* While on, a run ends only at alox_exit, never at quiescence: for a node
+ * that serves others (remote_hooks.h). */
+void scheduler_run_until_exit(bool on);
+
+/* Is any actor waiting in a run queue? (a snapshot) */
+bool scheduler_work_visible(void);
+
+static inline bool scheduler_stopping(void) {
+    /* Relaxed: checked between messages; the lock orders the rest. */
+    return atomic_load_explicit(&the_scheduler.stopping, memory_order_relaxed);
+}
+
+#endif

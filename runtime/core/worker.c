@@ -1,0 +1,225 @@
+/* worker.c - the worker loop; see worker.h for where work is looked for. */
+#include "worker.h"
+
+#include <stddef.h>
+
+#include "actor.h"
+#include "message.h"
+#include "remote_hooks.h"
+#include "scheduler.h"
+#include "support/dead_letter.h"
+
+/* Messages an actor may handle before the worker moves on (fairness);
+ * large enough that the per-batch cost (one CAS) disappears, small enough
+ * that a busy actor cannot hold a core for long. */
+#define BATCH_MESSAGES 100
+
+/* Check the injection queue before the local queue every this many actors,
+ * so actors made runnable from outside are not starved by local work. */
+#define INJECT_CHECK_INTERVAL 61u
+
+/* Steal attempts over all victims before a spinning worker parks. */
+#define STEAL_ROUNDS 4
+#define SPIN_PAUSES 64 /* cpu_relax between rounds */
+
+#define S the_scheduler
+
+ALOX_TLS worker *worker_self;
+
+actor *worker_current_actor(void) { return worker_self ? worker_self->current : NULL; }
+
+/* Appends to the local queue; a full queue sends half of itself and the
+ * actor to the injection queue, so bursts spread to other workers. */
+static void push_local(worker *w, actor *a) {
+    if (runqueue_push(&w->queue, a))
+        return;
+    actor *moved[RUNQUEUE_SIZE / 2 + 1];
+    uint32_t n = 0;
+    while (n < RUNQUEUE_SIZE / 2 && (moved[n] = runqueue_pop(&w->queue)))
+        n++;
+    moved[n++] = a;
+    injectq_push_many(&S.inject, moved, n);
+}
+
+/* Moves the runnext actor where an idle worker can steal it, and wakes one. */
+void worker_hand_off_runnext(worker *w) {
+    if (atomic_load_explicit(&S.idle, memory_order_relaxed) == 0)
+        return; /* nobody to hand it to: keep the locality */
+    push_local(w, w->runnext);
+    w->runnext = NULL;
+    scheduler_wake_if_needed();
+}
+
+void worker_push_displaced(worker *w, actor *displaced) {
+    push_local(w, displaced);
+    scheduler_wake_if_needed();
+}
+
+static void stop_spinning(worker *w) {
+    if (!w->spinning)
+        return;
+    w->spinning = false;
+    /* The last spinner found work: there may be more, so let another
+     * worker look (it will only be woken if some are idle). */
+    if (atomic_fetch_sub(&S.spinning, 1) == 1 && scheduler_work_visible())
+        scheduler_wake_if_needed();
+}
+
+static actor *take_injected(worker *w) {
+    actor *batch[32];
+    uint32_t want = injectq_size(&S.inject) / S.threads + 1;
+    uint32_t n = injectq_pop(&S.inject, batch, want < 32 ? want : 32);
+    for (uint32_t i = 1; i < n; i++)
+        push_local(w, batch[i]);
+    return n ? batch[0] : NULL;
+}
+
+static actor *take_local(worker *w) {
+    if (++w->ticks % INJECT_CHECK_INTERVAL == 0) {
+        actor *a = take_injected(w);
+        if (a)
+            return a;
+    }
+    if (w->runnext) {
+        actor *a = w->runnext;
+        w->runnext = NULL;
+        return a;
+    }
+    return runqueue_pop(&w->queue);
+}
+
+static uint32_t next_random(worker *w) {
+    w->rng ^= w->rng << 13;
+    w->rng ^= w->rng >> 17;
+    w->rng ^= w->rng << 5;
+    return w->rng;
+}
+
+static actor *steal(worker *w) {
+    actor *loot[RUNQUEUE_SIZE / 2];
+    uint32_t start = next_random(w);
+    for (uint32_t i = 0; i < S.threads; i++) {
+        worker *victim = &S.workers[(start + i) % S.threads];
+        if (victim == w)
+            continue;
+        uint32_t n = runqueue_steal(&victim->queue, loot, RUNQUEUE_SIZE / 2);
+        for (uint32_t k = 1; k < n; k++)
+            push_local(w, loot[k]);
+        if (n)
+            return loot[0];
+    }
+    return NULL;
+}
+
+/* Spinning is bounded: at most half of the busy workers look for work at
+ * once, so idle cores are not burned on fruitless stealing. */
+static bool may_spin(worker *w) {
+    if (w->spinning)
+        return true;
+    uint32_t spinning = atomic_load(&S.spinning);
+    uint32_t busy = S.threads - atomic_load(&S.idle);
+    if (2 * spinning >= busy)
+        return false;
+    w->spinning = true;
+    atomic_fetch_add(&S.spinning, 1);
+    return true;
+}
+
+static actor *find_work(worker *w) {
+    while (!scheduler_stopping()) {
+        actor *a = take_local(w);
+        if (!a)
+            a = take_injected(w);
+        if (!a && S.threads > 1 && may_spin(w)) {
+            for (int round = 0; !a && round < STEAL_ROUNDS; round++) {
+                a = steal(w);
+                if (!a)
+                    a = take_injected(w);
+                for (int p = 0; !a && p < SPIN_PAUSES; p++)
+                    cpu_relax();
+            }
+        }
+        if (a) {
+            stop_spinning(w);
+            return a;
+        }
+        if (!scheduler_park(w))
+            return NULL;
+    }
+    return NULL;
+}
+
+static void free_retired(mailbox_node *retired) {
+    if (retired)
+        message_free(message_of(retired));
+}
+
+static void deliver(worker *w, actor *a, message *m) {
+    const alox_behaviour_desc *b = message_behaviour(m);
+    w->sends = 0; /* counted for the runnext handoff */
+    if (ALOX_UNLIKELY(w->current_stopped))
+        dead_letter_report(ALOX_DEAD_STOPPED, a->id, b, message_args(m));
+    else
+        b->trampoline(actor_body(a), message_args(m));
+    if (ALOX_UNLIKELY(message_is_remote(m)))
+        core_remote_hooks.processed((remote_message *)m); /* the sender may now forget it */
+}
+
+/* Runs up to BATCH_MESSAGES of a's messages. Afterwards the actor is either
+ * idle (its mailbox marked) or queued again: never both, never neither.
+ * The actor header is read once here and written once at the end (see
+ * mailbox_batch_begin): senders on other cores own its line meanwhile. */
+static void run_actor(worker *w, actor *a) {
+    mailbox_node *retired;
+    mailbox_node *cursor = mailbox_batch_begin(&a->box);
+    uint32_t handled = 0;
+    bool drained = false;
+    w->current = a;
+    /* Relaxed: the flag is only written by the worker running the actor
+     * (alox_stop, which also sets current_stopped while it runs). */
+    w->current_stopped = (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_STOPPED) != 0;
+    while (handled < BATCH_MESSAGES && !scheduler_stopping()) {
+        mailbox_node *node = mailbox_batch_pop(&a->box, &cursor, &retired);
+        free_retired(retired);
+        if (!node) {
+            drained = true;
+            break;
+        }
+        deliver(w, a, message_of(node));
+        handled++;
+        if (w->runnext && mailbox_batch_has_next(cursor))
+            worker_hand_off_runnext(w);
+    }
+    mailbox_batch_end(&a->box, cursor);
+    w->current = NULL;
+    if (scheduler_stopping()) {
+        injectq_push(&S.inject, a); /* stays scheduled for the next alox_run */
+        return;
+    }
+    if (drained && mailbox_mark_idle(&a->box, &retired)) {
+        free_retired(retired);
+        return;
+    }
+    push_local(w, a);
+    scheduler_wake_if_needed();
+}
+
+/* On exit, everything this worker held goes to the injection queue, so a
+ * later alox_run continues where this one stopped. */
+static void hand_back_all(worker *w) {
+    if (w->runnext)
+        injectq_push(&S.inject, w->runnext);
+    w->runnext = NULL;
+    for (actor *a; (a = runqueue_pop(&w->queue));)
+        injectq_push(&S.inject, a);
+}
+
+void *worker_main(void *worker_arg) {
+    worker *w = worker_arg;
+    worker_self = w;
+    for (actor *a; (a = find_work(w));)
+        run_actor(w, a);
+    hand_back_all(w);
+    worker_self = NULL;
+    return NULL;
+}

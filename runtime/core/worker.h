@@ -1,0 +1,82 @@
+/*
+ * worker.h - a worker thread: runs actors, one batch of messages at a time.
+ *
+ * Where a worker finds its next actor, in order:
+ *   1. `runnext`: the actor most recently made runnable by a send from this
+ *      worker. Running it next keeps a chain of sends (ping-pong, pipelines)
+ *      on one core: a push and pop cost ~7 ns, a handoff to another core
+ *      ~230 ns (measured on our machines: bench/README.md).
+ *   2. its local run queue (FIFO), and every INJECT_CHECK_INTERVAL actors
+ *      the scheduler's injection queue first, so outside sends never starve;
+ *   3. the injection queue;
+ *   4. stealing half of another worker's local queue (while "spinning");
+ *   5. parking (scheduler_park): an idle worker sleeps on a condition
+ *      variable and uses no CPU.
+ * Work moves to other cores only when there is more runnable work than
+ * running workers: a displaced runnext, a requeued actor, or a behaviour
+ * that keeps sending while a receiver waits in runnext.
+ *
+ * Thread-safety: worker_* functions run on the worker's own thread, except
+ * that its run queue may be stolen from (see runqueue.h).
+ */
+#ifndef ALOX_WORKER_H
+#define ALOX_WORKER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "support/platform.h"
+#include "runqueue.h"
+
+/* A behaviour that sends this many messages (in one call) while an actor
+ * waits in runnext is a producer loop: hand that actor to an idle worker rather
+ * than keep it waiting for the loop to end. Power of two: a mask test. */
+#define SENDS_BEFORE_HANDOFF 64u
+
+struct actor;
+
+typedef struct worker {
+    runqueue queue;           /* first: its head is cache-line aligned */
+    struct actor *runnext;    /* owner only */
+    struct actor *current;    /* the actor being run, or NULL */
+    uint32_t index;
+    uint32_t rng;             /* victim choice */
+    uint32_t ticks;           /* actors run, for the injection-queue check */
+    uint32_t sends;           /* sends by the running behaviour, for the runnext handoff */
+    bool spinning;            /* counted in scheduler.spinning */
+    bool current_stopped;     /* the running actor called alox_stop */
+    bool woken;               /* set under scheduler.lock by a waker */
+    pthread_cond_t cond;      /* parked here, with scheduler.lock */
+    pthread_t thread;
+} worker;
+
+/* The worker running on this thread, or NULL on other threads. */
+extern ALOX_TLS worker *worker_self;
+
+/* Thread entry point of a worker. */
+void *worker_main(void *worker_arg);
+
+/* The actor whose behaviour is running on this thread, or NULL. */
+struct actor *worker_current_actor(void);
+
+/* Slow paths of the two below (worker.c). */
+void worker_push_displaced(worker *w, struct actor *displaced);
+void worker_hand_off_runnext(worker *w);
+
+/* An actor became runnable through a send from this worker: it runs next,
+ * and the one it displaces from runnext goes to the local queue. */
+static inline void worker_schedule(worker *w, struct actor *a) {
+    struct actor *displaced = w->runnext;
+    w->runnext = a;
+    if (displaced)
+        worker_push_displaced(w, displaced);
+}
+
+/* Called on every send from a worker (see SENDS_BEFORE_HANDOFF). */
+static inline void worker_note_send(worker *w) {
+    if (ALOX_UNLIKELY((++w->sends & (SENDS_BEFORE_HANDOFF - 1)) == 0) && w->runnext)
+        worker_hand_off_runnext(w);
+}
+
+#endif

@@ -1,0 +1,129 @@
+/* inbound.c - delivering the items of a received BATCH frame into local
+ * mailboxes, on the mailman thread. Every field of the frame was
+ * validated by wire_decode_frame; here each item is checked against what
+ * this program knows (the target actor, the behaviour and its signature)
+ * and either delivered or reported as a dead letter with the reason. */
+#include "transport_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support/dead_letter.h"
+#include "support/platform.h"
+#include "proxy.h"
+#include "support/registry.h"
+#include "core/scheduler.h"
+
+static uint16_t node_of(uint64_t id) { return (uint16_t)(id >> 48); }
+
+/* The descriptor's actor references must be exactly the wire's refs. */
+static bool refs_match(const alox_behaviour_desc *b, const wire_item *item) {
+    uint16_t n = 0;
+    for (uint32_t i = 0; i < b->ref_count; i++) {
+        if (b->refs[i].kind != ALOX_REF_ACTOR)
+            continue;
+        if (n >= item->ref_count || wire_item_ref(item, n).offset != b->refs[i].offset)
+            return false;
+        n++;
+    }
+    return n == item->ref_count;
+}
+
+/* A wire reference as a local pointer: the exported actor, or a proxy. */
+static void *resolve(const wire_ref *r) {
+    if (r->id == 0)
+        return NULL;
+    if (node_of(r->id) == transport.node_id) {
+        actor *a = proxy_find_export(r->id);
+        return a ? actor_body(a) : NULL;
+    }
+    peer *owner = session_by_node(node_of(r->id));
+    return actor_body(proxy_for(r->id, r->type_hash, owner ? peer_current_epoch(owner) : NULL));
+}
+
+static void spawn_item(peer *p, const wire_item *item) {
+    const alox_type_desc *type = registry_type_by_hash(item->behaviour);
+    const char *problem = NULL;
+    if (!type)
+        problem = "its actor type is not linked into this program";
+    else if (node_of(item->target) != transport.node_id)
+        problem = "the id is not of this node";
+    else if (proxy_find_export(item->target))
+        problem = "an actor with that id exists";
+    if (problem) {
+        fprintf(stderr, "alox: %s: refused to spawn actor %llx for %s: %s\n", transport.node,
+                (unsigned long long)item->target, p->name, problem);
+        return;
+    }
+    proxy_export(actor_spawn_with_id(type, item->target, 0));
+}
+
+/* Delivers one SEND item; returns true if it went into a mailbox. */
+static bool send_item(frame_record *record, const wire_item *item) {
+    actor *target = node_of(item->target) == transport.node_id ? proxy_find_export(item->target) : NULL;
+    const alox_behaviour_desc *b = registry_behaviour_by_hash(item->behaviour);
+    if (!target) {
+        dead_letter_report(ALOX_DEAD_NO_SUCH_ACTOR, item->target, b, NULL);
+        return false;
+    }
+    if (!b || b->type_hash != target->type->name_hash) {
+        dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, item->target, b, NULL);
+        return false;
+    }
+    if (b->signature_hash != item->signature || b->args_size != item->args_size ||
+        !refs_match(b, item)) {
+        dead_letter_report(ALOX_DEAD_SIGNATURE_MISMATCH, item->target, b, NULL);
+        return false;
+    }
+    remote_message *m = message_new_remote(b, item->args);
+    m->link = record;
+    char *args = message_args(&m->base);
+    for (uint32_t i = 0; i < b->ref_count; i++) /* a stage slot from afar is no pointer of ours */
+        if (b->refs[i].kind == ALOX_REF_STAGE)
+            memset(args + b->refs[i].offset, 0, sizeof(void *));
+    for (uint16_t i = 0; i < item->ref_count; i++) {
+        wire_ref r = wire_item_ref(item, i);
+        void *pointer = resolve(&r);
+        memcpy(args + r.offset, &pointer, sizeof pointer);
+    }
+    atomic_fetch_add_explicit(&record->remaining, 1, memory_order_relaxed);
+    if (mailbox_push(&target->box, &m->base.node))
+        scheduler_schedule(target);
+    return true;
+}
+
+void inbound_batch(peer *p, const wire_frame *f) {
+    uint64_t first = f->u.batch.first_seq;
+    if (first != p->expected_seq) {
+        atomic_fetch_add(&transport.malformed, 1);
+        fprintf(stderr, "alox: %s: dropped a batch from %s: items %llu.. where %llu was expected\n",
+                transport.node, p->name, (unsigned long long)first,
+                (unsigned long long)p->expected_seq);
+        return; /* the sender sees no acknowledgement and declares us lost */
+    }
+    frame_record *record = calloc(1, sizeof *record);
+    if (!record)
+        alox_fatal("out of memory receiving a batch");
+    /* One extra count while we deliver, so workers cannot finish the frame
+     * before all of its items are in. */
+    atomic_init(&record->remaining, 1);
+    record->last_seq = first + f->u.batch.item_count - 1;
+    const uint8_t *cursor = f->u.batch.items;
+    uint32_t index = 0;
+    wire_item item;
+    while (wire_next_item(f, &cursor, &index, &item)) {
+        if (item.op == WIRE_OP_SPAWN)
+            spawn_item(p, &item);
+        else
+            send_item(record, &item);
+    }
+    p->expected_seq = record->last_seq + 1;
+    p->received_seq = record->last_seq;
+    if (p->records_last)
+        p->records_last->next = record;
+    else
+        p->records_first = record;
+    p->records_last = record;
+    frame_record_processed(record); /* drop our extra count */
+}

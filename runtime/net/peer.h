@@ -1,0 +1,95 @@
+/*
+ * peer.h - the state this scheduler keeps for each other scheduler (peer)
+ * it may talk to: its route, its incarnation, the sequence of messages
+ * sent to it and not yet acknowledged, and the frames received from it and
+ * not yet processed.
+ *
+ * A peer session is an *epoch*: it begins with the peer's HELLO (each side
+ * names the session with a random token, and every frame carries both
+ * tokens, so frames of an older session or process are recognised and
+ * dropped) and ends when the peer is lost (no sign of life for ALOX_PEER_TIMEOUT_MS, a new
+ * incarnation, a broken sequence). Proxies belong to an epoch; when it
+ * ends, its unacknowledged messages and every later send to its proxies go
+ * to dead letters ("peer lost"), and a restarted peer starts a new epoch
+ * whose references are new proxies.
+ *
+ * Acknowledgements travel in every frame header: `received` (items up to
+ * this seq arrived) and `processed` (their behaviours have run, including
+ * the sends those behaviours made back to us, which travel ahead of the
+ * acknowledgement on the same connection). A sender keeps each message
+ * until it is processed; that is what alox_run waits for on a client.
+ *
+ * Thread-safety: everything here belongs to the mailman thread, except
+ * peer_epoch_is_dead (any thread) and frame_record_processed (workers).
+ */
+#ifndef ALOX_PEER_H
+#define ALOX_PEER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/message.h"
+#include "wire/wire.h"
+
+typedef struct peer_epoch {
+    struct peer *peer;
+    _Atomic bool dead;
+    struct peer_epoch *previous; /* ended epochs stay allocated: proxies point at them */
+} peer_epoch;
+
+/* A received BATCH frame whose behaviours have not all run yet. */
+typedef struct frame_record {
+    struct frame_record *next;
+    uint64_t last_seq;          /* seq of the frame's last item */
+    _Atomic uint32_t remaining; /* items delivered and not yet processed */
+} frame_record;
+
+typedef struct peer {
+    char name[WIRE_MAX_NAME + 1];
+    uint16_t node_id;
+    uint8_t public_key[32];     /* CURVE public key, from the trust file */
+    char endpoint[256];         /* where we connect to it; "" if we do not */
+    void *dealer;               /* our connection to it, or NULL */
+    uint8_t route[256];         /* its connection to our ROUTER (routing id) */
+    size_t route_size;          /* 0 until it said HELLO there */
+    _Atomic(peer_epoch *) epoch;
+    uint64_t our_session;       /* our random token for this session */
+    uint64_t their_session;     /* theirs, from their HELLO; 0 until then */
+    int64_t last_heard_ms, last_sent_ms;
+    int64_t session_start_ms;   /* when their HELLO began this session */
+    int64_t outstanding_since_ms; /* when unacked went from empty to not; 0 if empty */
+
+    /* Outgoing. */
+    uint64_t next_seq;          /* seq of the next item we send */
+    remote_message *unacked_first, *unacked_last; /* sent, not processed */
+    uint64_t acked_received;    /* they received every item up to here */
+    int64_t unreceived_since_ms; /* when the oldest unreceived item was sent; 0 if none */
+    wire_buffer batch;          /* items gathered for the next BATCH frame */
+    uint32_t batch_items;
+
+    /* Incoming. */
+    uint64_t expected_seq;      /* of the next item from them */
+    frame_record *records_first, *records_last;
+    uint64_t received_seq, processed_seq;   /* what to acknowledge */
+    uint64_t noted_seq;         /* frames done up to here; told once the outbox is empty */
+    uint64_t told_received, told_processed; /* what we last acknowledged */
+} peer;
+
+/* Any thread: can sends to proxies of this epoch still be delivered? */
+static inline bool peer_epoch_is_dead(peer_epoch *e) {
+    /* Acquire: pairs with the release store in peer_lost, so the sender
+     * sees the epoch's end before it queues more messages to it. */
+    return e == NULL || atomic_load_explicit(&e->dead, memory_order_acquire);
+}
+
+static inline peer_epoch *peer_current_epoch(peer *p) {
+    return atomic_load_explicit(&p->epoch, memory_order_acquire);
+}
+
+/* Workers: one more item of the frame has been processed. Returns true if
+ * it was the last (the mailman should then acknowledge). */
+bool frame_record_processed(frame_record *r);
+
+#endif

@@ -1,0 +1,504 @@
+/* transport.c - the mailman thread: sockets, the ZAP handler, the poll
+ * loop, and the outbox that workers hand remote messages to. See
+ * transport.h; peer sessions are in session.c. */
+#include "transport_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "alox.h"
+#include "core/scheduler.h"
+#include "node.h"
+#include "proxy.h"
+#include "support/dead_letter.h"
+#include "support/platform.h"
+
+transport_state transport = {
+    .lookup_lock = PTHREAD_MUTEX_INITIALIZER,
+    .lookup_done = PTHREAD_COND_INITIALIZER,
+    .wake_fd = -1,
+};
+
+int64_t transport_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void transport_wake(void) {
+    uint64_t one = 1;
+    /* A full counter (never in practice) still leaves the fd readable. */
+    if (write(transport.wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
+        perror("alox: waking the mailman");
+}
+
+bool transport_running(void) { return transport.running; }
+bool transport_serving(void) { return transport.running && transport.serving; }
+uint64_t transport_malformed_frames(void) { return atomic_load(&transport.malformed); }
+uint64_t transport_rejected_connections(void) { return atomic_load(&transport.rejected); }
+
+/* ---------------------------------------------------------------------
+ * The outbox: a Treiber stack. Any thread pushes; the mailman takes the
+ * whole stack at once and reverses it, which restores the order of the
+ * pushes (and so the causal order of the sends).
+ * ------------------------------------------------------------------- */
+static void outbox_push(message *m) {
+    message *head = atomic_load_explicit(&transport.outbox, memory_order_relaxed);
+    do {
+        atomic_store_explicit(&m->node.next, (mailbox_node *)head, memory_order_relaxed);
+        /* Release: the mailman's acquire exchange then sees the message. */
+    } while (!atomic_compare_exchange_weak_explicit(&transport.outbox, &head, m,
+                                                    memory_order_release, memory_order_relaxed));
+    if (head == NULL)
+        transport_wake(); /* empty -> non-empty: the mailman may be asleep */
+}
+
+static message *outbox_take_all(void) {
+    /* Acquire: pairs with the release CAS of every push. */
+    message *m = atomic_exchange_explicit(&transport.outbox, NULL, memory_order_acquire);
+    message *in_order = NULL;
+    while (m) {
+        message *next = (message *)atomic_load_explicit(&m->node.next, memory_order_relaxed);
+        atomic_store_explicit(&m->node.next, (mailbox_node *)in_order, memory_order_relaxed);
+        in_order = m;
+        m = next;
+    }
+    return in_order;
+}
+
+/* ---------------------------------------------------------------------
+ * The send side, on the caller's thread.
+ * ------------------------------------------------------------------- */
+static bool has_stage_pointer(const alox_behaviour_desc *b, const void *args) {
+    for (uint32_t i = 0; i < b->ref_count; i++) {
+        void *pointer;
+        memcpy(&pointer, (const char *)args + b->refs[i].offset, sizeof pointer);
+        if (b->refs[i].kind == ALOX_REF_STAGE && pointer != NULL)
+            return true;
+    }
+    return false;
+}
+
+void transport_send(actor *proxy, const alox_behaviour_desc *b, const void *args) {
+    if (peer_epoch_is_dead(proxy_epoch(proxy))) {
+        dead_letter_report(ALOX_DEAD_PEER_LOST, proxy->id, b, args);
+        return;
+    }
+    if (has_stage_pointer(b, args)) {
+        dead_letter_report(ALOX_DEAD_STAGE_OFF_STAGE, proxy->id, b, args);
+        return;
+    }
+    if (b->args_size > WIRE_MAX_ARGS || b->ref_count > WIRE_MAX_REFS) {
+        dead_letter_report(ALOX_DEAD_TOO_LARGE, proxy->id, b, args);
+        return;
+    }
+    remote_message *m = message_new_remote(b, args);
+    m->link = proxy;
+    scheduler_hold_remote(1); /* released when the peer has processed it */
+    outbox_push(&m->base);
+}
+
+/* The behaviour behind a remote spawn request: never run, only encoded. */
+static const alox_behaviour_desc spawn_request = {
+    ALOX_ABI_VERSION, sizeof(uint64_t), _Alignof(uint64_t), 0, "(spawn)", "(u64)", 0, 0, 0, NULL, NULL,
+};
+
+bool transport_is_spawn(const alox_behaviour_desc *b) { return b == &spawn_request; }
+
+void transport_spawn(actor *proxy, uint64_t type_hash) {
+    remote_message *m = message_new_remote(&spawn_request, &type_hash);
+    m->link = proxy;
+    scheduler_hold_remote(1);
+    outbox_push(&m->base);
+}
+
+void transport_processed(remote_message *m) {
+    if (frame_record_processed(m->link)) {
+        /* Relaxed: the eventfd write below orders it for the mailman. */
+        atomic_store_explicit(&transport.records_done, true, memory_order_relaxed);
+        transport_wake();
+    }
+}
+
+struct peer_epoch *transport_epoch_of(const char *node, uint16_t *node_id) {
+    peer *p = transport.running ? session_by_name(node) : NULL;
+    if (!p)
+        return NULL;
+    *node_id = p->node_id;
+    return peer_current_epoch(p);
+}
+
+/* ---------------------------------------------------------------------
+ * ZAP: admit only CURVE keys listed in the trust file. The user id we
+ * return (the node's name) comes back on every message of that
+ * connection as the "User-Id" property.
+ * ------------------------------------------------------------------- */
+static peer *peer_by_key(const uint8_t key[32]) {
+    for (size_t i = 0; i < transport.peer_count; i++)
+        if (memcmp(transport.peers[i].public_key, key, 32) == 0)
+            return &transport.peers[i];
+    return NULL;
+}
+
+static void zap_reply(const char *request_id, size_t id_size, const char *code, const char *text,
+                      const char *user) {
+    zmq_send(transport.zap, "1.0", 3, ZMQ_SNDMORE);
+    zmq_send(transport.zap, request_id, id_size, ZMQ_SNDMORE);
+    zmq_send(transport.zap, code, strlen(code), ZMQ_SNDMORE);
+    zmq_send(transport.zap, text, strlen(text), ZMQ_SNDMORE);
+    zmq_send(transport.zap, user, strlen(user), ZMQ_SNDMORE);
+    zmq_send(transport.zap, "", 0, 0);
+}
+
+static void serve_zap(void) {
+    char parts[7][256];
+    size_t sizes[7];
+    int n = 0, more = 1;
+    while (more && n < 7) {
+        int got = zmq_recv(transport.zap, parts[n], sizeof parts[n], ZMQ_DONTWAIT);
+        if (got < 0)
+            return;
+        sizes[n] = (size_t)got < sizeof parts[n] ? (size_t)got : sizeof parts[n]; /* truncated */
+        n++;
+        size_t more_size = sizeof more;
+        zmq_getsockopt(transport.zap, ZMQ_RCVMORE, &more, &more_size);
+    }
+    while (more) { /* a malformed request: drain it */
+        char skip[256];
+        zmq_recv(transport.zap, skip, sizeof skip, 0);
+        size_t more_size = sizeof more;
+        zmq_getsockopt(transport.zap, ZMQ_RCVMORE, &more, &more_size);
+    }
+    if (n < 7) {
+        zap_reply(n > 1 ? parts[1] : "", n > 1 ? sizes[1] : 0, "400", "malformed request", "");
+        return;
+    }
+    char address[257];
+    snprintf(address, sizeof address, "%.*s", (int)sizes[3], parts[3]);
+    peer *p = sizes[5] == 5 && memcmp(parts[5], "CURVE", 5) == 0 && sizes[6] == 32
+                  ? peer_by_key((const uint8_t *)parts[6])
+                  : NULL;
+    if (!p) {
+        char key[41] = "?";
+        if (sizes[6] == 32)
+            zmq_z85_encode(key, (const uint8_t *)parts[6], 32);
+        fprintf(stderr, "alox: %s: rejected a connection from %s: its key %s is not in the trust file\n",
+                transport.node, address, key);
+        atomic_fetch_add(&transport.rejected, 1);
+        zap_reply(parts[1], sizes[1], "400", "untrusted key", "");
+        return;
+    }
+    zap_reply(parts[1], sizes[1], "200", "OK", p->name);
+}
+
+/* ---------------------------------------------------------------------
+ * Receiving.
+ * ------------------------------------------------------------------- */
+#if defined(__SANITIZE_THREAD__)
+/* libzmq and libsodium (not instrumented) fill a frame on libzmq's I/O
+ * thread and hand it over through pipes ThreadSanitizer cannot see. Under
+ * TSan we copy each frame with those reads ignored, so our own accesses to
+ * the copy, and everything else, stay checked. */
+void AnnotateIgnoreReadsBegin(const char *file, int line);
+void AnnotateIgnoreReadsEnd(const char *file, int line);
+
+static const void *frame_bytes(zmq_msg_t *frame) {
+    static _Thread_local wire_buffer copy;
+    size_t size = zmq_msg_size(frame);
+    if (copy.capacity < size) {
+        copy.data = realloc(copy.data, size);
+        copy.capacity = size;
+        if (!copy.data)
+            alox_fatal("out of memory copying a frame");
+    }
+    AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
+    memcpy(copy.data, zmq_msg_data(frame), size);
+    AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
+    return copy.data;
+}
+#else
+static const void *frame_bytes(zmq_msg_t *frame) { return zmq_msg_data(frame); }
+#endif
+
+static void handle_frame(peer *p, zmq_msg_t *frame, const uint8_t *route, size_t route_size,
+                         bool via_router) {
+    wire_frame f;
+    const char *bad = wire_decode_frame(frame_bytes(frame), zmq_msg_size(frame), &f);
+    if (bad) {
+        atomic_fetch_add(&transport.malformed, 1);
+        fprintf(stderr, "alox: %s: dropped a malformed frame from %s: %s\n", transport.node, p->name, bad);
+        return;
+    }
+    if (f.sender_node != p->node_id) {
+        atomic_fetch_add(&transport.malformed, 1);
+        fprintf(stderr, "alox: %s: dropped a frame from %s claiming node id %u\n", transport.node,
+                p->name, f.sender_node);
+        return;
+    }
+    session_on_frame(p, &f, route, route_size, via_router);
+}
+
+static void receive_router(void) {
+    for (int i = 0; i < TRANSPORT_RECV_BURST; i++) {
+        uint8_t route[256];
+        int route_size = zmq_recv(transport.router, route, sizeof route, ZMQ_DONTWAIT);
+        if (route_size < 0)
+            return;
+        zmq_msg_t frame;
+        zmq_msg_init(&frame);
+        if (zmq_msg_recv(&frame, transport.router, 0) < 0) {
+            zmq_msg_close(&frame);
+            return;
+        }
+        const char *user = zmq_msg_gets(&frame, "User-Id");
+        peer *p = user ? session_by_name(user) : NULL;
+        if (p && route_size <= (int)sizeof route)
+            handle_frame(p, &frame, route, (size_t)route_size, true);
+        while (zmq_msg_more(&frame)) { /* extra parts are not ours: drop */
+            zmq_msg_close(&frame);
+            zmq_msg_init(&frame);
+            zmq_msg_recv(&frame, transport.router, 0);
+        }
+        zmq_msg_close(&frame);
+    }
+}
+
+static void receive_dealer(peer *p) {
+    for (int i = 0; i < TRANSPORT_RECV_BURST; i++) {
+        zmq_msg_t frame;
+        zmq_msg_init(&frame);
+        if (zmq_msg_recv(&frame, p->dealer, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&frame);
+            return;
+        }
+        handle_frame(p, &frame, NULL, 0, false);
+        zmq_msg_close(&frame);
+    }
+}
+
+/* ---------------------------------------------------------------------
+ * The loop.
+ * ------------------------------------------------------------------- */
+/* Outgoing messages taken from the outbox but not yet encoded (in order):
+ * encoding is bounded per loop turn so that a flood of sends cannot keep
+ * the mailman from reading its sockets and answering heartbeats. */
+static message *backlog_first, *backlog_last;
+
+static void take_outbox(void) {
+    message *taken = outbox_take_all();
+    if (!taken)
+        return;
+    if (backlog_last)
+        atomic_store_explicit(&backlog_last->node.next, (mailbox_node *)taken, memory_order_relaxed);
+    else
+        backlog_first = taken;
+    message *last = taken;
+    for (message *next; (next = (message *)atomic_load_explicit(&last->node.next, memory_order_relaxed));)
+        last = next;
+    backlog_last = last;
+}
+
+/* Encodes up to `budget` messages; returns true if some are left. */
+static bool drain_outbox(uint32_t budget) {
+    take_outbox();
+    for (; backlog_first && budget > 0; budget--) {
+        message *m = backlog_first;
+        backlog_first = (message *)atomic_load_explicit(&m->node.next, memory_order_relaxed);
+        if (!backlog_first)
+            backlog_last = NULL;
+        remote_message *rm = (remote_message *)m;
+        actor *proxy = rm->link;
+        peer_epoch *epoch = proxy_epoch(proxy);
+        if (peer_epoch_is_dead(epoch)) {
+            dead_letter_report(ALOX_DEAD_PEER_LOST, proxy->id, message_behaviour(m), message_args(m));
+            message_free(m);
+            scheduler_release_remote(1);
+        } else {
+            session_queue(epoch->peer, rm);
+        }
+    }
+    return backlog_first != NULL;
+}
+
+static int poll_timeout_ms(bool busy) {
+    return busy ? 0 : TRANSPORT_HEARTBEAT_MS / 2; /* timers are coarse; work wakes us at once */
+}
+
+static void *mailman_main(void *unused) {
+    (void)unused;
+    size_t n = transport.peer_count + 3;
+    zmq_pollitem_t *items = calloc(n, sizeof *items);
+    peer **owners = calloc(n, sizeof *owners);
+    if (!items || !owners)
+        alox_fatal("out of memory starting the mailman");
+    bool busy = false;
+    while (!atomic_load(&transport.stopping)) {
+        size_t count = 0;
+        items[count++] = (zmq_pollitem_t){NULL, transport.wake_fd, ZMQ_POLLIN, 0};
+        items[count++] = (zmq_pollitem_t){transport.zap, 0, ZMQ_POLLIN, 0};
+        if (transport.router)
+            items[count++] = (zmq_pollitem_t){transport.router, 0, ZMQ_POLLIN, 0};
+        for (size_t i = 0; i < transport.peer_count; i++)
+            if (transport.peers[i].dealer) {
+                owners[count] = &transport.peers[i];
+                items[count++] = (zmq_pollitem_t){transport.peers[i].dealer, 0, ZMQ_POLLIN, 0};
+            }
+        if (zmq_poll(items, (int)count, poll_timeout_ms(busy)) < 0 && errno != EINTR)
+            break;
+        /* Liveness is judged at the moment we looked at the sockets: time
+         * spent below on our own backlog is not the peers' silence. */
+        int64_t looked = transport_now_ms();
+        uint64_t ignored;
+        if (items[0].revents & ZMQ_POLLIN && read(transport.wake_fd, &ignored, sizeof ignored) < 0)
+            perror("alox: mailman eventfd");
+        if (items[1].revents & ZMQ_POLLIN)
+            serve_zap();
+        for (size_t i = 2; i < count; i++) {
+            if (!(items[i].revents & ZMQ_POLLIN))
+                continue;
+            if (items[i].socket == transport.router)
+                receive_router();
+            else
+                receive_dealer(owners[i]);
+        }
+        if (node_stop_requested())
+            alox_exit(0); /* SIGINT / SIGTERM: a clean end of alox_run */
+        /* Note finished frames before encoding the outbox: see session.c. */
+        atomic_store_explicit(&transport.records_done, false, memory_order_relaxed);
+        for (size_t i = 0; i < transport.peer_count; i++)
+            session_note_processed(&transport.peers[i]);
+        busy = drain_outbox(TRANSPORT_ENCODE_BURST);
+        session_free_orphans();
+        for (size_t i = 0; i < transport.peer_count; i++) {
+            peer *p = &transport.peers[i];
+            if (!busy)
+                session_apply_processed(p);
+            session_timers(p, looked);
+            session_flush(p);
+        }
+        remote_lookup_timers(transport_now_ms());
+    }
+    /* Last words: whatever is queued goes out, within the linger time. */
+    for (size_t i = 0; i < transport.peer_count; i++)
+        session_note_processed(&transport.peers[i]);
+    while (drain_outbox(UINT32_MAX))
+        ;
+    for (size_t i = 0; i < transport.peer_count; i++) {
+        peer *p = &transport.peers[i];
+        session_apply_processed(p);
+        session_flush(p);
+        session_timers(p, transport_now_ms()); /* a last acknowledgement, if owed */
+    }
+    free(items);
+    free(owners);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Start and stop.
+ * ------------------------------------------------------------------- */
+static bool fail(char *err, size_t err_size, const char *what, const char *where) {
+    snprintf(err, err_size, "%s %s: %s", what, where, zmq_strerror(zmq_errno()));
+    return false;
+}
+
+static void set_int(void *socket, int option, int value) { zmq_setsockopt(socket, option, &value, sizeof value); }
+
+static void common_options(void *socket) {
+    set_int(socket, ZMQ_SNDHWM, 0); /* no silent drops at a high-water mark */
+    set_int(socket, ZMQ_RCVHWM, 0);
+    set_int(socket, ZMQ_LINGER, TRANSPORT_STOP_LINGER_MS);
+}
+
+static bool open_router(const transport_config *c, char *err, size_t err_size) {
+    transport.zap = zmq_socket(transport.context, ZMQ_REP);
+    if (!transport.zap || zmq_bind(transport.zap, "inproc://zeromq.zap.01") != 0)
+        return fail(err, err_size, "cannot start the ZAP handler", "inproc://zeromq.zap.01");
+    if (!c->listen)
+        return true;
+    transport.router = zmq_socket(transport.context, ZMQ_ROUTER);
+    common_options(transport.router);
+    set_int(transport.router, ZMQ_ROUTER_MANDATORY, 1);
+    set_int(transport.router, ZMQ_CURVE_SERVER, 1);
+    zmq_setsockopt(transport.router, ZMQ_CURVE_SECRETKEY, c->secret_z85, 40);
+    zmq_setsockopt(transport.router, ZMQ_ZAP_DOMAIN, "alox", 4);
+    if (zmq_bind(transport.router, c->listen) != 0)
+        return fail(err, err_size, "--alox-listen: cannot listen on", c->listen);
+    transport.serving = true;
+    return true;
+}
+
+static bool open_dealer(peer *p, const transport_config *c, const char *server_z85, char *err,
+                        size_t err_size) {
+    p->dealer = zmq_socket(transport.context, ZMQ_DEALER);
+    common_options(p->dealer);
+    zmq_setsockopt(p->dealer, ZMQ_CURVE_SERVERKEY, server_z85, 40);
+    zmq_setsockopt(p->dealer, ZMQ_CURVE_PUBLICKEY, c->public_z85, 40);
+    zmq_setsockopt(p->dealer, ZMQ_CURVE_SECRETKEY, c->secret_z85, 40);
+    if (zmq_connect(p->dealer, p->endpoint) != 0)
+        return fail(err, err_size, "--alox-peer: cannot connect to", p->endpoint);
+    return true;
+}
+
+static void read_timeout_setting(void) {
+    transport.peer_timeout_ms = TRANSPORT_PEER_TIMEOUT_MS;
+    const char *text = getenv("ALOX_PEER_TIMEOUT_MS");
+    long value = text ? strtol(text, NULL, 10) : 0;
+    if (value >= 100 && value <= 3600000)
+        transport.peer_timeout_ms = value;
+}
+
+bool transport_start(const transport_config *c, char *err, size_t err_size) {
+    snprintf(transport.node, sizeof transport.node, "%s", c->node);
+    transport.context = zmq_ctx_new();
+    transport.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (!transport.context || transport.wake_fd < 0)
+        return fail(err, err_size, "cannot start the transport", "(zmq context / eventfd)");
+    read_timeout_setting();
+    wire_buffer_init(&transport.scratch);
+    transport.peers = calloc(c->peer_count ? c->peer_count : 1, sizeof(peer));
+    transport.peer_count = c->peer_count;
+    for (size_t i = 0; i < c->peer_count; i++) {
+        peer *p = &transport.peers[i];
+        snprintf(p->name, sizeof p->name, "%s", c->peers[i].name);
+        snprintf(p->endpoint, sizeof p->endpoint, "%s", c->peers[i].endpoint ? c->peers[i].endpoint : "");
+        zmq_z85_decode(p->public_key, c->peers[i].public_z85);
+        session_init(p);
+    }
+    transport.node_id = session_node_id(c->node);
+    if (!open_router(c, err, err_size))
+        return false;
+    for (size_t i = 0; i < c->peer_count; i++) {
+        peer *p = &transport.peers[i];
+        if (p->endpoint[0] && !open_dealer(p, c, c->peers[i].public_z85, err, err_size))
+            return false;
+        if (p->dealer)
+            session_send_hello(p);
+    }
+    transport.running = true;
+    if (pthread_create(&transport.thread, NULL, mailman_main, NULL) != 0)
+        return fail(err, err_size, "cannot start", "the mailman thread");
+    return true;
+}
+
+void transport_stop(void) {
+    if (!transport.running)
+        return;
+    atomic_store(&transport.stopping, true);
+    transport_wake();
+    pthread_join(transport.thread, NULL);
+    if (transport.router)
+        zmq_close(transport.router);
+    for (size_t i = 0; i < transport.peer_count; i++)
+        if (transport.peers[i].dealer)
+            zmq_close(transport.peers[i].dealer);
+    zmq_close(transport.zap);
+    zmq_ctx_term(transport.context);
+    transport.running = false;
+}
