@@ -26,6 +26,8 @@
 #   preprocess SRC                -E and -save-temps see __ALOX__ and build
 #   pch HEADER SRC...             a precompiled HEADER used by every SRC (gcc only)
 #   diagnostics SRC "FLAGS"       warnings identical to the plain compiler's on SRC
+#   tsan clean|race SRC           -fsanitize=thread against the uninstrumented runtime:
+#                                 no report for a race-free SRC, the race of a racy one
 #   pkgconfig CMAKE BUILD SRC     install BUILD (DESTDIR), build SRC with pkg-config's
 #                                 flags only: exact --cflags, --libs and --static --libs
 #   mixed NAME "FLAGS" ALOXCLANG FE:SRC...
@@ -204,6 +206,24 @@ diagnostics() { # SRC FLAGS: the front end's warnings are the plain compiler's, 
     diff -u "$dir/plain.log" "$dir/fe.log" >&2 || fail "diagnostics differ from the plain compiler's"
 }
 
+tsan() { # EXPECT SRC: built with -fsanitize=thread against the plain (uninstrumented)
+    # runtime; EXPECT clean: no report; race: the race in racy_write is reported
+    local expect=$1 src=$2 dir=$WORKDIR/$FRONTEND-tsan-$1
+    rm -rf "$dir" && mkdir -p "$dir" || fail "cannot create $dir"
+    "$CC" -O1 -g -fsanitize=thread -Wall -Wextra -Werror "${FE[@]}" -I"$INCLUDE" "$src" \
+        "$RUNTIME" -Wl,-rpath,"$(dirname "$RUNTIME")" -pthread -o "$dir/prog" 2>"$dir/build.log" ||
+        { cat "$dir/build.log" >&2; fail "building $src with -fsanitize=thread"; }
+    TSAN_OPTIONS="halt_on_error=0 exitcode=66" timeout 120 "$dir/prog" >"$dir/out" 2>&1
+    local rc=$?
+    if [ "$expect" = clean ]; then
+        [ $rc -eq 0 ] && ! grep -q ThreadSanitizer "$dir/out" ||
+            { cat "$dir/out" >&2; fail "a report (or exit $rc) for a program without a race"; }
+    else
+        grep -q "WARNING: ThreadSanitizer: data race" "$dir/out" && grep -q racy_write "$dir/out" ||
+            { cat "$dir/out" >&2; fail "the race in racy_write was not reported (exit $rc)"; }
+    fi
+}
+
 in_root() { # ROOT PATH: PATH under the sysroot (pkgconf prefixes variables, pkg-config not)
     case $2 in "$1"/*) echo "$2" ;; *) echo "$1$2" ;; esac
 }
@@ -274,7 +294,7 @@ mixed() { # NAME FLAGS ALOXCLANG FE:SRC...: units from both front ends, one prog
 
 case $MODE in
 positive | negative | corpus | transparency | noplugin | preprocess | pch | mixed | diagnostics | \
-    pkgconfig | rules) "$MODE" "$@" ;;
+    pkgconfig | rules | tsan) "$MODE" "$@" ;;
 *) fail "unknown mode $MODE" ;;
 esac
 echo "ok"
