@@ -61,13 +61,18 @@ extern "C" {
 
 /* Spawn an actor of type T (`struct X` for an alox_actor struct X) on this
  * scheduler, zero-initialised. Returns T *, the actor's reference. */
-#define alox_new(T) ((T *)alox__new(sizeof(T), _Alignof(T), #T, (T *)0))
+#define alox_new(T) ((T *)alox__new(sizeof(T), ALOX__ALIGNOF(T), #T, (T *)0))
+
+/* _Alignof, also in C99 builds with -Wpedantic (__extension__ tells GCC
+ * and clang the C11 keyword is meant): this header stays warning-free
+ * under the strictest flags a C project uses. */
+#define ALOX__ALIGNOF(T) (__extension__ _Alignof(T))
 
 /* Spawn an actor of type T on the scheduler named `node` (a name from the
  * trust file; this node's own name spawns here). Returns a reference at
  * once; messages sent to it are delivered after the actor exists. NULL
  * (with a message on stderr) if no such node is known. */
-#define alox_new_on(node, T) ((T *)alox__new_on((node), sizeof(T), _Alignof(T), #T, (T *)0))
+#define alox_new_on(node, T) ((T *)alox__new_on((node), sizeof(T), ALOX__ALIGNOF(T), #T, (T *)0))
 
 /* Make a local actor findable by other schedulers as `name` (1 to 64
  * letters, digits, '_', '.', '-'). Returns 0, or -1 (with a message) if the
@@ -103,6 +108,45 @@ ALOX_API void alox_stop(void *self);
 ALOX_API uint64_t alox_id(const void *actor);
 #define ALOX_ID_NODE(id) ((uint16_t)((id) >> 48))
 #define ALOX_ID_SERIAL(id) ((id) & 0xffffffffffffull)
+
+/* ---------------------------------------------------------------------
+ * Later: timers, monitors, descriptor watches. Each names a behaviour the
+ * runtime sends later; the front end checks it (its signature, and that
+ * it runs on self's actor type) and passes its descriptor (alox/abi.h).
+ * ------------------------------------------------------------------- */
+
+/* `call` is a behaviour call written as usual, `tick(self, 1)`: its
+ * arguments are evaluated now and it is sent `ms` milliseconds later
+ * instead of now. A pending timer keeps alox_run from returning. */
+#define alox_after(ms, call) alox__after(ms, ((void)(call), 0))
+
+/* Cancel a pending timer: true if it had not fired (it never will). */
+ALOX_API bool alox_cancel(alox_timer timer);
+
+/* Send on_down(self, target_id, reason), a behaviour of self's actor
+ *     alox_behave void on_down(struct T *self, uint64_t target_id, alox_down_reason reason);
+ * to self once: when target stops (ALOX_DOWN_STOPPED, at once if it
+ * already has) or its scheduler is lost (ALOX_DOWN_NODE_LOST). */
+#define alox_monitor(self, target, on_down) alox__monitor(self, target, on_down)
+
+/* Nothing more arrives for that monitor. */
+ALOX_API void alox_demonitor(alox_monitor_ref ref);
+
+/* Send on_ready(self, fd, events), a behaviour of self's actor
+ *     alox_behave void on_ready(struct T *self, int fd, uint32_t events);
+ * to self once, when fd is ready for events (ALOX_READ, ALOX_WRITE); watch
+ * again for the next time. A watched descriptor keeps alox_run from
+ * returning. Returns 0, or -1 if fd cannot be watched. */
+#define alox_watch_fd(self, fd, events, on_ready) alox__watch_fd(self, fd, events, on_ready)
+
+/* Stop watching fd. */
+ALOX_API void alox_unwatch_fd(int fd);
+
+/* What the macros above expand to: markers the front end replaces by the
+ * entry points of alox/abi.h (never defined, so one left is a link error). */
+alox_timer alox__after(uint64_t delay_ms, int call);
+alox_monitor_ref alox__monitor(void *self, void *target, ...);
+int alox__watch_fd(void *self, int fd, uint32_t events, ...);
 
 /* ---------------------------------------------------------------------
  * Running.

@@ -28,10 +28,32 @@
  * and has the function's linkage: extern for an extern behaviour, so a unit
  * that only sees the prototype references it; static for a static one.
  *
- * and rewrites every call `ping(a, 5, b)` (outside the trampoline) into
+ * The body itself is emitted as __alox_body_ping (local to its unit, or
+ * hidden), and for an extern behaviour the symbol `ping` becomes a
+ * function with ping's prototype that sends:
+ *
+ *     void ping(struct pinger *self, int32_t n, struct ponger *to) {
+ *         struct ping_args tmp = { n, to };  alox_send(self, &__alox_behaviour_ping, &tmp);
+ *     }
+ *
+ * so a unit that reaches ping without knowing it is a behaviour (a
+ * prototype without alox_behave, no front end, a function pointer taken
+ * there) sends too; it never runs the body on the caller's thread.
+ *
+ * A front end rewrites every call `ping(a, 5, b)` (outside the trampoline) into
  *
  *     struct ping_args tmp = { 5, b };
  *     alox_send(a, &__alox_behaviour_ping, &tmp);
+ *
+ * Behaviour references (alox_after, alox_monitor, alox_watch_fd in alox.h)
+ * become the entry points of the section "Behaviour references" below, the
+ * behaviour named as its descriptor, the delayed call packed as for a send:
+ *
+ *     alox_after(250, ping(a, 5, b));        alox_monitor(self, a, on_down);
+ * becomes
+ *     struct ping_args tmp = { 5, b };
+ *     alox_send_after(250, a, &__alox_behaviour_ping, &tmp);
+ *     alox_monitor_desc(self, a, &__alox_behaviour_on_down);
  *
  * Thread-safety: alox_send, alox_spawn and alox__new may be called from any
  * thread at any time after alox_init. The register functions are meant for
@@ -174,6 +196,58 @@ ALOX_API void alox_send(void *target, const alox_behaviour_desc *behaviour, cons
 /* Spawn a zero-initialised actor of the given type on this scheduler and
  * return the pointer to its user struct (the actor reference). */
 ALOX_API void *alox_spawn(const alox_type_desc *type);
+
+/* ---------------------------------------------------------------------
+ * Behaviour references: timers, monitors, descriptor watches.
+ *
+ * alox.h's alox_after, alox_monitor and alox_watch_fd name a behaviour
+ * to send later. A front end checks it against what the runtime will
+ * send and emits these entry points, the behaviour as its descriptor:
+ *
+ *     alox_timer t = alox_after(250, tick(self, 1));
+ *     alox_monitor_ref r = alox_monitor(self, worker, on_down);
+ *     alox_watch_fd(self, fd, ALOX_READ, on_ready);
+ *
+ * becomes (the arguments of the delayed call packed exactly as for
+ * alox_send, evaluated now, sent 250 ms later):
+ *
+ *     struct tick_args tmp = { 1 };
+ *     alox_timer t = alox_send_after(250, self, &__alox_behaviour_tick, &tmp);
+ *     alox_monitor_ref r = alox_monitor_desc(self, worker, &__alox_behaviour_on_down);
+ *     alox_watch_fd_desc(self, fd, ALOX_READ, &__alox_behaviour_on_ready);
+ *
+ * The callbacks' parameters after self are fixed by the API (checked at
+ * compile time, an error at the argument otherwise), and their self is
+ * self's actor type:
+ *     on_down(struct T *self, uint64_t target_id, alox_down_reason reason)
+ *     on_ready(struct T *self, int fd, uint32_t events)
+ * ------------------------------------------------------------------- */
+typedef struct alox_timer {
+    uint64_t id; /* 0: no timer */
+} alox_timer;
+
+typedef struct alox_monitor_ref {
+    uint64_t id; /* 0: none */
+} alox_monitor_ref;
+
+typedef enum alox_down_reason {
+    ALOX_DOWN_STOPPED = 1,   /* the target called alox_stop (or had already) */
+    ALOX_DOWN_NODE_LOST = 2, /* the target's scheduler was lost */
+} alox_down_reason;
+
+#define ALOX_READ 1u
+#define ALOX_WRITE 2u
+
+/* Send `behaviour` with the packed `args` (copied now) to target after
+ * delay_ms milliseconds. */
+ALOX_API alox_timer alox_send_after(uint64_t delay_ms, void *target,
+                                    const alox_behaviour_desc *behaviour, const void *args);
+/* Send on_down(self, alox_id(target), reason) to self once target is down. */
+ALOX_API alox_monitor_ref alox_monitor_desc(void *self, void *target,
+                                            const alox_behaviour_desc *on_down);
+/* Send on_ready(self, fd, events) to self once fd is ready for events. */
+ALOX_API int alox_watch_fd_desc(void *self, int fd, uint32_t events,
+                                const alox_behaviour_desc *on_ready);
 
 /* What alox_new(T) expands to: `spelled` is #T ("struct pinger"), the
  * trailing argument is (T *)0 so a front end can see T and replace the call

@@ -9,10 +9,12 @@
  *   strbuf.c     growable strings and small helpers
  *   diag.c       diagnostics in clang's format, at the user's file:line:col
  *   annotate.c   alox_actor / alox_behave / alox_stage on libclang cursors
+ *   model.c      libclang's types as the shared core's model (plugin/common)
  *   checks.c     the compile-time rules (README.md)
  *   signature.c  packed layout, signature string, FNV-1a hashes, ref list
  *   scan.c       one walk over the unit: checks, calls, spawns, definitions
  *   macros.c     finding the token to rename when a call comes from a macro
+ *   refs.c       behaviour references: alox_after, alox_monitor, alox_watch_fd
  *   emit.c       the generated C: send stubs, descriptors, trampolines
  *   rewrite.c    edits per file, applied into copies served by a VFS overlay
  *   unit.c       one translation unit: parse, detect, check, rewrite
@@ -27,6 +29,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "alox_refapi.h" /* plugin/common: the front ends' shared core */
+#include "alox_rules.h"
+#include "alox_sendable.h"
+#include "alox_signature.h"
+#include "alox_type.h"
 
 /* ----- strbuf.c ------------------------------------------------------- */
 typedef struct strbuf {
@@ -45,7 +53,6 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *cx_string(CXString s); /* copies and disposes (annotate.c: needs libclang) */
 bool has_suffix(const char *s, const char *suffix);
-uint64_t fnv1a(const char *text);
 /* cwd + path, with "." and ".." removed lexically (as clang's VFS does). */
 char *absolute_path(const char *path);
 
@@ -78,9 +85,13 @@ bool takes_separate_value(const char *opt);
 bool source_may_use_alox(const invocation *inv, int source);
 
 /* ----- diag.c --------------------------------------------------------- */
-void diag_setup(bool caret, bool color);
+void diag_setup(const invocation *inv); /* carets, colours, -Werror */
 /* An error at a libclang location (its expansion point when in a macro). */
 void error_at(CXSourceLocation loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A rule of the shared table (plugin/common/alox_rules.h) as an error. */
+void report_at(CXSourceLocation loc, alox_rule rule, const alox_msg *msg);
+/* The same at a macro argument: where it is written (GCC's place). */
+void report_at_argument(CXSourceLocation loc, alox_rule rule, const alox_msg *msg);
 void note_at(CXSourceLocation loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* An error with no location ("alox-clang: error: ..."). */
 void fatal_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -101,6 +112,9 @@ CXType strip_arrays(CXType t);
 CXType unqualified_canonical(CXType t);
 /* The struct tag of a record type; "" for an anonymous one (caller frees). */
 char *record_tag(CXType t);
+/* An actor struct's name: its tag, or the typedef naming an anonymous one
+ * ("" if none; caller frees). */
+char *actor_name(CXType t);
 /* `struct X *` with X an actor or an incomplete tagged struct: X's type. */
 bool actor_of_pointer(CXType t, CXType *pointee);
 /* Type spelling for messages: 'T' or 'T' (aka 'U'), caller frees. */
@@ -115,10 +129,19 @@ bool check_behaviour(CXCursor fn);
 void check_function_by_value(CXCursor fn); /* parameters and return type */
 void check_var_by_value(CXCursor var);
 void check_field(CXCursor field);
+/* A rule about actor struct `type` and the declaration `decl` (or a null cursor). */
+void report_actor(CXSourceLocation loc, alox_rule rule, CXCursor decl, CXType type);
 /* Misplaced annotations, once per spelled attribute. */
 void check_annotations(CXCursor decl);
 /* Bits of a float type as GCC counts them (long double: 80 on x86); 0 if unknown. */
 unsigned float_bits(CXType t);
+
+/* ----- model.c -------------------------------------------------------- */
+/* A type; `stage`: the pointer it is was marked alox_stage. */
+const alox_type *model_of(alox_arena *arena, CXType type, bool stage);
+/* A behaviour's parameter (parm may be a null cursor). */
+const alox_type *model_of_parameter(alox_arena *arena, CXType type, CXCursor parm);
+char integer_sign(enum CXTypeKind kind); /* 'i', 'u', or 0 if not an integer */
 
 /* ----- signature.c ---------------------------------------------------- */
 typedef struct arg_ref {
@@ -164,6 +187,10 @@ bool rename_callee(CXTranslationUnit tu, CXSourceLocation loc, const char *name,
                    const char *replacement, const char **why);
 bool identifier_at(const char *text, size_t size, size_t offset, const char *name);
 void note_macro_definition(CXCursor def);
+/* Rename the macro `name` whose expansion produced the code at loc: at its
+ * use in the file, or inside the user's macro that uses it. */
+bool rename_macro_use(CXTranslationUnit tu, CXSourceLocation loc, const char *name,
+                      const char *replacement);
 void macros_reset(void);
 
 /* ----- emit.c --------------------------------------------------------- */
@@ -185,16 +212,45 @@ typedef struct behaviour {
 /* Text declaring what a send to b needs (guarded, so repeatable). */
 void emit_send_prelude(strbuf *out, behaviour *b);
 void emit_spawn_prelude(strbuf *out, const char *tag);
+/* The descriptor's declaration (for alox_monitor and the like). */
+void emit_desc_prelude(strbuf *out, behaviour *b);
+/* __ALOX_AFTER once, __alox_pend_<fn> per behaviour: alox_after (refs.c). */
+void emit_after_prelude(strbuf *out);
+void emit_pend_prelude(strbuf *out, behaviour *b);
 /* Descriptor, trampoline, constructor for a behaviour defined here. */
 void emit_behaviour(strbuf *out, behaviour *b, unsigned line, const char *file);
+/* For an extern behaviour defined here: its body as __alox_body_<fn>
+ * (a pragma for the top of the unit), its own symbol a function that sends. */
+void emit_body_rename(strbuf *out, behaviour *b);
+void emit_sending_symbol(strbuf *out, behaviour *b);
 void emit_type(strbuf *out, const char *tag, const char *spelled);
 void emit_begin(strbuf *out);
 void emit_end(strbuf *out);
 
 /* ----- scan.c --------------------------------------------------------- */
 typedef struct unit unit;
+typedef struct scan_state scan_state;
 /* Walk the unit: every check, and the edits for calls and spawns. */
 void scan_unit(unit *u);
+/* For refs.c: a reference to a behaviour that is not an address taken. */
+void scan_allow(scan_state *s, CXCursor ref);
+/* A behaviour call refs.c rewrote itself (the visit skips it). */
+void scan_handled(scan_state *s, CXCursor call);
+/* True the first time for (kind, name): its prelude is to be emitted. */
+bool scan_once(scan_state *s, const char *kind, const char *name);
+/* What the current top-level declaration needs before it (emit.c text). */
+strbuf *scan_pending(scan_state *s);
+CXTranslationUnit scan_tu(scan_state *s);
+/* fn's behaviour with its packed layout, or NULL (reported). */
+behaviour *scan_behaviour(scan_state *s, CXCursor fn, CXSourceLocation loc);
+CXCursor callee_ref(CXCursor call);
+CXCursor expr_ref(CXCursor expr);
+CXCursor first_child(CXCursor c);
+
+/* ----- refs.c --------------------------------------------------------- */
+/* A call of a behaviour-reference marker (alox__after, alox__monitor, ...):
+ * checked and rewritten into the abi.h entry point. */
+void refapi_call(scan_state *s, CXCursor call, const alox_refapi *api);
 
 /* ----- unit.c --------------------------------------------------------- */
 struct unit {

@@ -67,6 +67,43 @@ bool is_record_complete(CXType t) {
     return clang_Type_getSizeOf(t) >= 0;
 }
 
+/* An alox_actor written on this declaration itself, not inherited from
+ * an earlier one: clang lets a definition inherit the annotation of a
+ * forward declaration or typedef (`typedef struct alox_actor foo foo_t;`),
+ * GCC drops it there. Both front ends honour it only on the definition. */
+typedef struct own_state {
+    CXFile file;
+    unsigned start, end;
+    bool found;
+} own_state;
+
+static enum CXChildVisitResult own_attr(CXCursor c, CXCursor parent, CXClientData data) {
+    (void)parent;
+    own_state *s = data;
+    if (clang_getCursorKind(c) != CXCursor_AnnotateAttr)
+        return CXChildVisit_Continue;
+    CXString text = clang_getCursorSpelling(c);
+    bool actor = strcmp(clang_getCString(text), "alox_actor") == 0;
+    clang_disposeString(text);
+    CXFile file;
+    unsigned offset;
+    clang_getExpansionLocation(clang_getCursorLocation(c), &file, NULL, NULL, &offset);
+    if (actor && clang_File_isEqual(file, s->file) && offset >= s->start && offset <= s->end)
+        s->found = true;
+    return s->found ? CXChildVisit_Break : CXChildVisit_Continue;
+}
+
+static bool annotated_here(CXCursor def) {
+    if (!clang_Cursor_hasAttrs(def))
+        return false;
+    own_state s = {0};
+    CXSourceRange extent = clang_getCursorExtent(def);
+    clang_getExpansionLocation(clang_getRangeStart(extent), &s.file, NULL, NULL, &s.start);
+    clang_getExpansionLocation(clang_getRangeEnd(extent), NULL, NULL, NULL, &s.end);
+    clang_visitChildren(def, own_attr, &s);
+    return s.found;
+}
+
 bool is_actor_record(CXType t) {
     t = unqualified_canonical(t);
     if (t.kind != CXType_Record)
@@ -74,11 +111,24 @@ bool is_actor_record(CXType t) {
     CXCursor decl = clang_getTypeDeclaration(t);
     if (clang_getCursorKind(decl) != CXCursor_StructDecl)
         return false;
-    if (has_annotation(decl, "alox_actor"))
-        return true;
     CXCursor def = clang_getCursorDefinition(decl);
-    return !clang_Cursor_isNull(def) && !clang_equalCursors(def, decl) &&
-           has_annotation(def, "alox_actor");
+    return !clang_Cursor_isNull(def) && annotated_here(def);
+}
+
+/* The actor's name: its tag, or for an anonymous actor struct the typedef
+ * that names it (clang spells such a type by its first typedef, as the
+ * GCC plugin names it); "" if it has neither. Caller frees. */
+char *actor_name(CXType t) {
+    char *tag = record_tag(t);
+    if (*tag || !is_actor_record(t))
+        return tag;
+    free(tag);
+    char *spelled = cx_string(clang_getTypeSpelling(unqualified_canonical(t)));
+    if (strchr(spelled, ' ') || strchr(spelled, '(')) { /* "struct (unnamed at ...)" */
+        free(spelled);
+        return xstrdup("");
+    }
+    return spelled;
 }
 
 bool is_behaviour(CXCursor fn) {
@@ -106,11 +156,12 @@ bool actor_of_pointer(CXType t, CXType *pointee) {
     if (p.kind != CXType_Record ||
         clang_getCursorKind(clang_getTypeDeclaration(p)) != CXCursor_StructDecl)
         return false;
-    char *tag = record_tag(p);
-    bool named = *tag != 0;
-    free(tag);
-    if (!named || (!is_actor_record(p) && is_record_complete(p)))
-        return false;
+    bool actor = is_actor_record(p);
+    char *name = actor ? actor_name(p) : record_tag(p);
+    bool named = *name != 0;
+    free(name);
+    if (!named || (!actor && is_record_complete(p)))
+        return false; /* an anonymous actor needs a typedef name */
     if (pointee)
         *pointee = p;
     return true;

@@ -1,7 +1,9 @@
 /*
- * checks.c - the compile-time rules (README.md), worded exactly
- * as the GCC plugin words them (plugin/gcc/checks.cc), at the offending
- * parameter, declaration or expression:
+ * checks.c - the compile-time rules (README.md), at the
+ * offending parameter, declaration or expression. The wording and what
+ * can be sent come from the shared core (plugin/common: alox_rules.h,
+ * alox_sendable.h, on the model of model.c), which the GCC plugin uses
+ * too, so both front ends say the same:
  *   - a behaviour returns void;
  *   - its first parameter points to an alox_actor struct;
  *   - every other parameter is sendable (integers, floats, bool, enums,
@@ -19,102 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ----- sendable types ----------------------------------------------- */
-
-typedef enum problem_kind {
-    FINE, PLAIN_POINTER, FUNCTION_POINTER, FLEXIBLE_ARRAY, UNION_POINTER, NOT_SENDABLE
-} problem_kind;
-
-typedef struct problem {
-    problem_kind kind;
-    CXType type;   /* the offending (sub)type */
-    strbuf member; /* "inner.data" when nested, "" at top level */
-} problem;
-
-static bool is_function(CXType t) {
-    return t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto;
-}
-
-typedef struct fields_state {
-    bool (*each)(CXCursor field, void *data); /* false stops */
-    void *data;
-} fields_state;
-
-static enum CXVisitorResult field_cb(CXCursor field, CXClientData data) {
-    fields_state *s = data;
-    return s->each(field, s->data) ? CXVisit_Continue : CXVisit_Break;
-}
-
-static void for_each_field(CXType record, bool (*each)(CXCursor, void *), void *data) {
-    fields_state s = {each, data};
-    clang_Type_visitFields(unqualified_canonical(record), field_cb, &s);
-}
-
-static bool pointer_cb(CXCursor field, void *data);
-
-static bool contains_pointer(CXType t) {
-    t = strip_arrays(t);
-    if (t.kind == CXType_Pointer)
-        return true;
-    if (t.kind != CXType_Record)
-        return false;
-    bool found = false;
-    for_each_field(t, pointer_cb, &found);
-    return found;
-}
-
-static bool pointer_cb(CXCursor field, void *data) {
-    if (contains_pointer(clang_getCursorType(field)))
-        *(bool *)data = true;
-    return !*(bool *)data;
-}
-
-static problem_kind sendable(CXType type, bool stage, strbuf *path, problem *p);
-
-typedef struct record_state {
-    strbuf *path;
-    problem *p;
-} record_state;
-
-static bool member_cb(CXCursor field, void *data) {
-    record_state *s = data;
-    CXType ft = clang_getCursorType(field);
-    CXType cft = unqualified_canonical(ft);
-    size_t saved = s->path->len;
-    char *name = cx_string(clang_getCursorSpelling(field));
-    if (*name) { /* an anonymous struct/union member adds no name */
-        if (s->path->len)
-            sb_putc(s->path, '.');
-        sb_puts(s->path, name);
-    }
-    free(name);
-    bool flexible = cft.kind == CXType_IncompleteArray ||
-                    (cft.kind == CXType_ConstantArray && clang_getArraySize(cft) == 0);
-    if (flexible) {
-        s->p->kind = FLEXIBLE_ARRAY;
-        s->p->type = ft;
-    } else {
-        sendable(ft, has_annotation(field, "alox_stage"), s->path, s->p);
-    }
-    if (s->p->kind != FINE) {
-        sb_free(&s->p->member);
-        sb_puts(&s->p->member, sb_str(s->path));
-        return false;
-    }
-    s->path->len = saved;
-    if (s->path->data)
-        s->path->data[saved] = 0;
-    return true;
-}
-
-static problem_kind sendable_record(CXType type, strbuf *path, problem *p) {
-    if (is_actor_record(type) || !is_record_complete(type))
-        return p->kind = FINE; /* by value: reported as such; incomplete: by C */
-    record_state s = {path, p};
-    for_each_field(type, member_cb, &s);
-    return p->kind;
-}
-
 /* Precision of a floating type, as GCC's TYPE_PRECISION gives it. */
 unsigned float_bits(CXType t) {
     switch (t.kind) {
@@ -131,144 +37,92 @@ unsigned float_bits(CXType t) {
     }
 }
 
-static problem_kind sendable(CXType type, bool stage, strbuf *path, problem *p) {
-    p->type = type;
-    CXType t = unqualified_canonical(type);
-    switch (t.kind) {
-    case CXType_Bool: case CXType_Char_U: case CXType_UChar: case CXType_Char16:
-    case CXType_Char32: case CXType_UShort: case CXType_UInt: case CXType_ULong:
-    case CXType_ULongLong: case CXType_UInt128: case CXType_Char_S: case CXType_SChar:
-    case CXType_WChar: case CXType_Short: case CXType_Int: case CXType_Long:
-    case CXType_LongLong: case CXType_Int128: case CXType_Enum:
-        return p->kind = FINE;
-    case CXType_Float: case CXType_Double: case CXType_LongDouble: case CXType_Float128:
-        return p->kind = float_bits(t) ? FINE : NOT_SENDABLE;
-    case CXType_Pointer:
-        if (stage || actor_of_pointer(t, NULL))
-            return p->kind = FINE;
-        return p->kind = is_function(unqualified_canonical(clang_getPointeeType(t)))
-                             ? FUNCTION_POINTER : PLAIN_POINTER;
-    case CXType_ConstantArray:
-        return sendable(clang_getArrayElementType(type), false, path, p);
-    case CXType_Record:
-        if (clang_getCursorKind(clang_getTypeDeclaration(t)) == CXCursor_UnionDecl &&
-            contains_pointer(t))
-            return p->kind = UNION_POINTER;
-        return sendable_record(t, path, p);
-    default:
-        return p->kind = NOT_SENDABLE;
-    }
+/* A type named for a message ({type}) and spelled for code ({spelled}). */
+typedef struct spelling {
+    char *type, *spelled;
+} spelling;
+
+static spelling spell(CXType t) {
+    spelling s = {type_name(t), cx_string(clang_getTypeSpelling(t))};
+    return s;
+}
+
+static void unspell(spelling *s) {
+    free(s->type);
+    free(s->spelled);
 }
 
 /* ----- behaviours --------------------------------------------------- */
 
-static const char *SENDABLE_KINDS =
-    "send integers, floats, bool, enums, actor references, alox_stage "
-    "pointers, or structs and fixed arrays of them";
-
-static void report(CXSourceLocation loc, const char *parm, const char *fn, problem *p) {
-    const char *m = sb_str(&p->member);
-    bool nested = *m != 0;
-    char *t = type_name(p->type);
-    switch (p->kind) {
-    case FINE:
-        break;
-    case PLAIN_POINTER:
-        if (nested)
-            error_at(loc, "parameter '%s' of behaviour '%s' contains a plain pointer %s "
-                     "(member '%s'): only actor references and alox_stage pointers can "
-                     "be sent; copy the data into the struct (a fixed array) or mark "
-                     "the member alox_stage", parm, fn, t, m);
-        else
-            error_at(loc, "parameter '%s' of behaviour '%s' is a plain pointer %s: only "
-                     "actor references and alox_stage pointers can be sent; pass the "
-                     "data by value (a struct or fixed array) or mark it alox_stage",
-                     parm, fn, t);
-        break;
-    case FUNCTION_POINTER:
-        if (nested)
-            error_at(loc, "parameter '%s' of behaviour '%s' contains a function pointer %s "
-                     "(member '%s'): code addresses cannot be sent to an actor; send a "
-                     "value (an enum or integer) that selects the function instead",
-                     parm, fn, t, m);
-        else
-            error_at(loc, "parameter '%s' of behaviour '%s' is a function pointer %s: code "
-                     "addresses cannot be sent to an actor; send a value (an enum or "
-                     "integer) that selects the function instead", parm, fn, t);
-        break;
-    case FLEXIBLE_ARRAY:
-        error_at(loc, "parameter '%s' of behaviour '%s' has a flexible array member "
-                 "'%s': a message has a fixed size; give the array a fixed length",
-                 parm, fn, m);
-        break;
-    case UNION_POINTER:
-        if (nested)
-            error_at(loc, "parameter '%s' of behaviour '%s' contains a union %s with a "
-                     "pointer (member '%s'): the runtime cannot tell which member is "
-                     "active, so it can neither check nor translate the pointer; send a "
-                     "struct instead", parm, fn, t, m);
-        else
-            error_at(loc, "parameter '%s' of behaviour '%s' is a union %s containing a "
-                     "pointer: the runtime cannot tell which member is active, so it can "
-                     "neither check nor translate the pointer; send a struct instead",
-                     parm, fn, t);
-        break;
-    case NOT_SENDABLE:
-        if (nested)
-            error_at(loc, "parameter '%s' of behaviour '%s' contains type %s (member '%s'), "
-                     "which cannot be sent: %s", parm, fn, t, m, SENDABLE_KINDS);
-        else
-            error_at(loc, "parameter '%s' of behaviour '%s' has type %s, which cannot be "
-                     "sent: %s", parm, fn, t, SENDABLE_KINDS);
-        break;
-    }
-    free(t);
-}
-
 static bool check_self(CXSourceLocation loc, const char *name, const char *fn, CXType type) {
     if (actor_of_pointer(type, NULL))
         return true;
+    alox_msg m = {0};
+    m.parm = name;
+    m.fn = fn;
     CXType c = unqualified_canonical(type);
     CXType pointee = unqualified_canonical(clang_getPointeeType(c));
-    char *tag = c.kind == CXType_Pointer && pointee.kind == CXType_Record ? record_tag(pointee)
-                                                                          : xstrdup("");
-    if (*tag) {
-        char *t = type_name(pointee);
-        error_at(loc, "first parameter '%s' of behaviour '%s' points to %s, which is "
-                 "not an actor struct: declare it 'struct alox_actor %s { ... };'",
-                 name, fn, t, tag);
-        free(t);
+    bool to_record = c.kind == CXType_Pointer && pointee.kind == CXType_Record &&
+                     clang_getCursorKind(clang_getTypeDeclaration(pointee)) == CXCursor_StructDecl;
+    char *tag = to_record ? record_tag(pointee) : xstrdup("");
+    if (to_record && is_actor_record(pointee)) {
+        report_at(loc, ALOX_RULE_SELF_ANONYMOUS, &m);
+    } else if (*tag) {
+        spelling n = spell(pointee);
+        m.type = n.type;
+        m.tag = tag;
+        report_at(loc, ALOX_RULE_SELF_NOT_ACTOR, &m);
+        unspell(&n);
     } else {
-        char *t = type_name(type);
-        error_at(loc, "first parameter '%s' of behaviour '%s' has type %s: the first "
-                 "parameter of a behaviour is the actor that runs it, a pointer to "
-                 "an alox_actor struct ('struct ACTOR *self')", name, fn, t);
-        free(t);
+        spelling n = spell(type);
+        m.type = n.type;
+        report_at(loc, ALOX_RULE_SELF_NOT_POINTER, &m);
+        unspell(&n);
     }
     free(tag);
     return false;
+}
+
+/* A parameter after self: sendable, or one error that says why not. */
+static bool check_parameter(CXSourceLocation loc, const char *name, const char *fn, CXType type,
+                            CXCursor parm) {
+    alox_arena arena = {0};
+    alox_problem p = alox_check_parameter(model_of_parameter(&arena, type, parm));
+    if (p.kind != ALOX_SENDABLE) {
+        spelling n = spell(*(const CXType *)p.type->native);
+        alox_msg m = {0};
+        m.parm = name;
+        m.fn = fn;
+        m.member = p.member;
+        m.type = n.type;
+        m.spelled = n.spelled;
+        report_at(loc, alox_problem_rule(&p), &m);
+        unspell(&n);
+    }
+    alox_arena_free(&arena);
+    return p.kind == ALOX_SENDABLE;
 }
 
 bool check_behaviour(CXCursor fn) {
     char *name = cx_string(clang_getCursorSpelling(fn));
     CXSourceLocation floc = clang_getCursorLocation(fn);
     CXType fntype = function_type(fn);
+    alox_msg m = {0};
+    m.fn = name;
     bool ok = true;
     CXType ret = clang_getResultType(fntype);
     if (ret.kind != CXType_Invalid && unqualified_canonical(ret).kind != CXType_Void) {
-        char *t = type_name(ret);
-        error_at(floc, "behaviour '%s' returns %s: a behaviour runs later, on its actor, so "
-                 "the caller cannot get a value back; make it return void and send "
-                 "the result back with another behaviour", name, t);
-        free(t);
+        spelling n = spell(ret);
+        m.type = n.type;
+        report_at(floc, ALOX_RULE_RETURNS_VALUE, &m);
+        unspell(&n);
         ok = false;
     }
     int nargs = clang_getNumArgTypes(fntype);
     if (fntype.kind != CXType_FunctionProto || nargs <= 0) {
         if (fntype.kind == CXType_FunctionProto || fntype.kind == CXType_FunctionNoProto)
-            error_at(floc, "behaviour '%s' has no %s: its first parameter is the actor "
-                     "that runs it ('struct ACTOR *self')", name,
-                     fntype.kind == CXType_FunctionProto ? "parameters" : "prototype");
+            report_at(floc, fntype.kind == CXType_FunctionProto ? ALOX_RULE_NO_PARAMETERS
+                                                                : ALOX_RULE_NO_PROTOTYPE, &m);
         free(name);
         return false;
     }
@@ -285,47 +139,16 @@ bool check_behaviour(CXCursor fn) {
         }
         CXSourceLocation loc = clang_Cursor_isNull(parm) ? floc : clang_getCursorLocation(parm);
         CXType type = clang_getArgType(fntype, (unsigned)i);
-        if (type.kind == CXType_Invalid) {
+        if (type.kind == CXType_Invalid)
             ok = false; /* already reported by clang */
-        } else if (i == 0) {
+        else if (i == 0)
             ok &= check_self(loc, pname, name, type);
-        } else if (is_actor_record(type)) {
-            char *t = type_name(type);
-            char *s = cx_string(clang_getTypeSpelling(type));
-            error_at(loc, "parameter '%s' of behaviour '%s' takes actor struct %s by "
-                     "value: an actor is never copied; pass a reference ('%s *')",
-                     pname, name, t, s);
-            free(t);
-            free(s);
-            ok = false;
-        } else if (unqualified_canonical(type).kind == CXType_VariableArray ||
-                   unqualified_canonical(type).kind == CXType_IncompleteArray ||
-                   unqualified_canonical(type).kind == CXType_ConstantArray) {
-            /* an array parameter is a pointer (libclang shows VLAs undecayed) */
-            char *elem = cx_string(clang_getTypeSpelling(
-                clang_getArrayElementType(unqualified_canonical(type))));
-            error_at(loc, "parameter '%s' of behaviour '%s' is a plain pointer '%s *': only "
-                     "actor references and alox_stage pointers can be sent; pass the "
-                     "data by value (a struct or fixed array) or mark it alox_stage",
-                     pname, name, elem);
-            free(elem);
-            ok = false;
-        } else {
-            problem p = {0};
-            strbuf path = {0};
-            bool stage = !clang_Cursor_isNull(parm) && has_annotation(parm, "alox_stage");
-            sendable(type, stage, &path, &p);
-            report(loc, pname, name, &p);
-            ok &= p.kind == FINE;
-            sb_free(&p.member);
-            sb_free(&path);
-        }
+        else
+            ok &= check_parameter(loc, pname, name, type, parm);
         free(pname);
     }
     if (clang_isFunctionTypeVariadic(fntype)) {
-        error_at(floc, "behaviour '%s' is variadic: a message has a fixed layout, so "
-                 "'...' cannot be sent; give it fixed parameters (a struct or "
-                 "fixed array for many values)", name);
+        report_at(floc, ALOX_RULE_VARIADIC, &m);
         ok = false;
     }
     free(name);
@@ -334,61 +157,45 @@ bool check_behaviour(CXCursor fn) {
 
 /* ----- actor structs by value ---------------------------------------- */
 
+/* A rule about actor struct `type` and the declaration `decl` (or none). */
+void report_actor(CXSourceLocation loc, alox_rule rule, CXCursor decl, CXType type) {
+    char *name = clang_Cursor_isNull(decl) ? xstrdup("") : cx_string(clang_getCursorSpelling(decl));
+    spelling n = spell(type);
+    alox_msg m = {0};
+    m.fn = m.parm = m.name = name;
+    m.type = n.type;
+    m.spelled = n.spelled;
+    report_at(loc, rule, &m);
+    unspell(&n);
+    free(name);
+}
+
 void check_function_by_value(CXCursor fn) {
     CXType fntype = function_type(fn);
     CXType ret = clang_getResultType(fntype);
-    if (ret.kind != CXType_Invalid && is_actor_record(ret)) {
-        char *d = cx_string(clang_getCursorSpelling(fn));
-        char *t = type_name(ret);
-        char *s = cx_string(clang_getTypeSpelling(ret));
-        error_at(clang_getCursorLocation(fn),
-                 "function '%s' returns actor struct %s by value: an actor is never "
-                 "copied; return a reference ('%s *')", d, t, s);
-        free(d), free(t), free(s);
-    }
+    if (ret.kind != CXType_Invalid && is_actor_record(ret))
+        report_actor(clang_getCursorLocation(fn), ALOX_RULE_FUNCTION_RETURNS_ACTOR, fn, ret);
     if (is_behaviour(fn))
         return; /* its parameters are checked as a behaviour's */
     for (int i = 0, n = clang_Cursor_getNumArguments(fn); i < n; i++) {
         CXCursor parm = clang_Cursor_getArgument(fn, (unsigned)i);
         CXType type = unqualified_canonical(clang_getCursorType(parm));
-        if (!is_actor_record(type))
-            continue;
-        char *d = cx_string(clang_getCursorSpelling(parm));
-        char *t = type_name(type);
-        char *s = cx_string(clang_getTypeSpelling(type));
-        error_at(clang_getCursorLocation(parm),
-                 "parameter '%s' takes actor struct %s by value: an actor is never "
-                 "copied; pass a reference ('%s *')", d, t, s);
-        free(d), free(t), free(s);
+        if (is_actor_record(type))
+            report_actor(clang_getCursorLocation(parm), ALOX_RULE_PARAMETER_ACTOR_BY_VALUE, parm,
+                         type);
     }
 }
 
 void check_var_by_value(CXCursor var) {
     CXType type = strip_arrays(clang_getCursorType(var));
-    if (!is_actor_record(type))
-        return;
-    char *d = cx_string(clang_getCursorSpelling(var));
-    char *t = type_name(type);
-    char *s = cx_string(clang_getTypeSpelling(type));
-    error_at(clang_getCursorLocation(var),
-             "'%s' declares actor struct %s by value: actors are created only "
-             "with 'alox_new(%s)' and used through references; declare "
-             "'%s *%s' instead", d, t, s, s, d);
-    free(d), free(t), free(s);
+    if (is_actor_record(type))
+        report_actor(clang_getCursorLocation(var), ALOX_RULE_VARIABLE_ACTOR_BY_VALUE, var, type);
 }
 
 void check_field(CXCursor field) {
     CXType type = strip_arrays(clang_getCursorType(field));
-    if (!is_actor_record(type))
-        return;
-    char *d = cx_string(clang_getCursorSpelling(field));
-    char *t = type_name(type);
-    char *s = cx_string(clang_getTypeSpelling(type));
-    error_at(clang_getCursorLocation(field),
-             "member '%s' holds actor struct %s by value: an actor is never part of "
-             "another object; store a reference ('%s *') made with 'alox_new(%s)'",
-             d, t, s, s);
-    free(d), free(t), free(s);
+    if (is_actor_record(type))
+        report_actor(clang_getCursorLocation(field), ALOX_RULE_MEMBER_ACTOR_BY_VALUE, field, type);
 }
 
 /* ----- misplaced annotations ------------------------------------------ */
@@ -417,30 +224,29 @@ static bool first_time(CXCursor attr) {
 static void judge(CXCursor decl, CXCursor attr, const char *what) {
     enum CXCursorKind k = clang_getCursorKind(decl);
     CXSourceLocation loc = clang_getCursorLocation(decl);
+    alox_msg m = {0};
     if (strcmp(what, "alox_actor") == 0 && k != CXCursor_StructDecl) {
         if (first_time(attr))
-            error_at(loc, "'alox_actor' marks a struct definition as an actor type; write "
-                     "'struct alox_actor NAME { ... };'");
+            report_at(loc, ALOX_RULE_ACTOR_MISPLACED, &m);
     } else if (strcmp(what, "alox_behave") == 0 && k != CXCursor_FunctionDecl) {
         if (first_time(attr))
-            error_at(loc, "'alox_behave' marks a function as a behaviour; write "
-                     "'alox_behave void NAME(struct ACTOR *self, ...)'");
+            report_at(loc, ALOX_RULE_BEHAVE_MISPLACED, &m);
     } else if (strcmp(what, "alox_stage") == 0) {
         if (k != CXCursor_ParmDecl && k != CXCursor_FieldDecl) {
             if (first_time(attr))
-                error_at(loc, "'alox_stage' marks a pointer parameter of a behaviour (or a "
-                         "pointer member of a struct sent by value); put it before the "
-                         "parameter: 'alox_stage const char *text'");
+                report_at(loc, ALOX_RULE_STAGE_MISPLACED, &m);
             return;
         }
         CXType type = clang_getCursorType(decl);
         if (unqualified_canonical(type).kind == CXType_Pointer || !first_time(attr))
             return;
         char *d = cx_string(clang_getCursorSpelling(decl));
-        char *t = type_name(type);
-        error_at(loc, "'alox_stage' on '%s' of type %s: alox_stage marks a pointer into "
-                 "memory of this process; remove it, or make '%s' a pointer", d, t, d);
-        free(d), free(t);
+        spelling n = spell(type);
+        m.name = d;
+        m.type = n.type;
+        report_at(loc, ALOX_RULE_STAGE_NOT_POINTER, &m);
+        unspell(&n);
+        free(d);
     }
 }
 

@@ -84,6 +84,77 @@ void emit_send_prelude(strbuf *out, behaviour *b) {
     sb_puts(out, "}\n#endif\n");
 }
 
+void emit_desc_prelude(strbuf *out, behaviour *b) { emit_args(out, b); }
+
+/* alox_after(ms, tick(self, 1)) is rewritten into
+ * __ALOX_AFTER(ms, __alox_pend_tick(self, 1)): the call's target, its
+ * descriptor and its packed arguments, a compound literal of the caller's
+ * block (so it lives through the call), then alox_send_after. */
+void emit_after_prelude(strbuf *out) {
+    sb_puts(out,
+            "#ifndef __ALOX_AFTER\n"
+            "struct __alox_pending { void *target; const alox_behaviour_desc *behaviour; "
+            "const void *args; };\n"
+            "static __inline__ __attribute__((__always_inline__, __nodebug__, __unused__)) "
+            "alox_timer __alox_after_pending(uint64_t __alox_ms, struct __alox_pending __alox_p) "
+            "{ return alox_send_after(__alox_ms, __alox_p.target, __alox_p.behaviour, "
+            "__alox_p.args); }\n"
+            "#define __ALOX_AFTER(ms, call) __alox_after_pending((ms), (call))\n"
+            "#endif\n");
+}
+
+void emit_pend_prelude(strbuf *out, behaviour *b) {
+    const char *fn = b->name;
+    emit_args(out, b);
+    sb_printf(out, "#ifndef __alox_pend_%s\n", fn);
+    if (b->lay.count)
+        sb_printf(out,
+                  "#define __alox_pend_%s(self, ...) ((struct __alox_pending){ (void *)(self), "
+                  "&__alox_behaviour_%s, &(struct __alox_args_%s){ __VA_ARGS__ } })\n",
+                  fn, fn, fn);
+    else
+        sb_printf(out,
+                  "#define __alox_pend_%s(self) ((struct __alox_pending){ (void *)(self), "
+                  "&__alox_behaviour_%s, (const void *)0 })\n",
+                  fn, fn);
+    sb_puts(out, "#endif\n");
+}
+
+/* The body of an extern behaviour defined here is emitted as
+ * __alox_body_<fn> (the pragma, at the top of the unit, renames every
+ * declaration of fn, before and after it), and fn's own symbol becomes a
+ * function that sends: a unit that calls fn without knowing it is a
+ * behaviour (a plain prototype, no front end, a function pointer) sends. */
+void emit_body_rename(strbuf *out, behaviour *b) {
+    sb_printf(out, "#pragma redefine_extname %s __alox_body_%s\n", b->name, b->name);
+}
+
+void emit_sending_symbol(strbuf *out, behaviour *b) {
+    const char *fn = b->name;
+    strbuf params = {0};
+    sb_printf(&params, "__typeof__(%s) __alox_self", b->self_type);
+    for (int i = 0; i < b->lay.count; i++)
+        sb_printf(&params, ", __typeof__(%s) __alox_a%d", b->lay.member_types[i], i + 1);
+    const char *visibility = clang_getCursorVisibility(b->decl) == CXVisibility_Hidden
+                                 ? ", __visibility__(\"hidden\")"
+                                 : clang_getCursorVisibility(b->decl) == CXVisibility_Protected
+                                       ? ", __visibility__(\"protected\")"
+                                       : "";
+    sb_printf(out, "__attribute__((__nodebug__, __used__%s)) void __alox_sender_%s(%s) __asm__(\"%s\");\n",
+              visibility, fn, params.data, fn);
+    sb_printf(out, "void __alox_sender_%s(%s) {\n", fn, params.data);
+    if (b->lay.count) {
+        sb_printf(out, "    struct __alox_args_%s __alox_args = {", fn);
+        for (int i = 0; i < b->lay.count; i++)
+            sb_printf(out, "%s __alox_a%d", i ? "," : "", i + 1);
+        sb_printf(out, " };\n    alox_send((void *)__alox_self, &__alox_behaviour_%s, &__alox_args);\n", fn);
+    } else {
+        sb_printf(out, "    alox_send((void *)__alox_self, &__alox_behaviour_%s, (const void *)0);\n", fn);
+    }
+    sb_puts(out, "}\n");
+    sb_free(&params);
+}
+
 void emit_spawn_prelude(strbuf *out, const char *tag) {
     sb_printf(out,
               "#ifndef __ALOX_SPAWN_%s\n"
@@ -98,7 +169,7 @@ void emit_type(strbuf *out, const char *tag, const char *spelled) {
     sb_printf(out,
               "__attribute__((__weak__, __nodebug__)) const alox_type_desc __alox_type_%s = "
               "{ %uu, 0u, \"%s\", 0x%016" PRIx64 "ull, sizeof(%s), _Alignof(%s) };\n",
-              tag, 1u, tag, fnv1a(tag), spelled, spelled);
+              tag, 1u, tag, alox_fe_hash(tag), spelled, spelled);
     sb_printf(out,
               "__attribute__((__constructor__(101), __nodebug__, __used__)) static void "
               "__alox_register_type_%s(void) { alox_register_type(&__alox_type_%s); }\n",
@@ -151,8 +222,8 @@ void emit_behaviour(strbuf *out, behaviour *b, unsigned line, const char *file) 
               " %uu, %" PRIu64 "u, %" PRIu64 "u, %uu, \"%s\", \"%s\", 0x%016" PRIx64 "ull,"
               " 0x%016" PRIx64 "ull, 0x%016" PRIx64 "ull, __alox_tramp_%s, ",
               b->is_static ? "static " : "", fn, 1u, l->size, l->align, (unsigned)l->ref_count,
-              qualified.data, b->signature, fnv1a(qualified.data), fnv1a(b->signature),
-              fnv1a(b->tag), fn);
+              qualified.data, b->signature, alox_fe_hash(qualified.data), alox_fe_hash(b->signature),
+              alox_fe_hash(b->tag), fn);
     if (l->ref_count)
         sb_printf(out, "__alox_refs_%s };\n", fn);
     else

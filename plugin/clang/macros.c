@@ -153,3 +153,23 @@ bool rename_callee(CXTranslationUnit tu, CXSourceLocation loc, const char *name,
            "(token pasting, or a system header)";
     return false;
 }
+
+bool rename_macro_use(CXTranslationUnit tu, CXSourceLocation loc, const char *name,
+                      const char *replacement) {
+    CXFile file;
+    unsigned offset;
+    size_t size;
+    clang_getExpansionLocation(loc, &file, NULL, NULL, &offset);
+    file_edits *fe = edits_for(tu, file);
+    if (!fe)
+        return false;
+    const char *text = edits_text(fe, &size);
+    if (identifier_at(text, size, offset, name)) {
+        edit_replace(fe, offset, strlen(name), replacement);
+        return true;
+    }
+    CXCursor at = clang_getCursor(tu, clang_getLocationForOffset(tu, file, offset));
+    if (clang_getCursorKind(at) != CXCursor_MacroExpansion)
+        return false;
+    return rename_in_macro(tu, clang_getCursorReferenced(at), name, replacement, 0);
+}

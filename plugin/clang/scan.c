@@ -13,6 +13,7 @@
  */
 #include "alox-clang.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,8 @@ typedef struct scan_state {
     int allowed_count, allowed_cap;
     CXCursor *reported; /* allocator calls already reported */
     int reported_count;
+    CXCursor *handled; /* behaviour calls refs.c made delayed sends */
+    int handled_count;
     safe_point *safe;
     int safe_count;
 } scan_state;
@@ -43,13 +46,13 @@ static enum CXChildVisitResult first_cb(CXCursor c, CXCursor parent, CXClientDat
     return CXChildVisit_Break;
 }
 
-static CXCursor first_child(CXCursor c) {
+CXCursor first_child(CXCursor c) {
     CXCursor child = clang_getNullCursor();
     clang_visitChildren(c, first_cb, &child);
     return child;
 }
 
-static void allow(scan_state *s, CXCursor ref) {
+void scan_allow(scan_state *s, CXCursor ref) {
     if (s->allowed_count == s->allowed_cap) {
         s->allowed_cap = s->allowed_cap ? s->allowed_cap * 2 : 64;
         s->allowed = xrealloc(s->allowed, sizeof(CXCursor) * (size_t)s->allowed_cap);
@@ -65,7 +68,7 @@ static bool in_list(CXCursor *list, int n, CXCursor c) {
     return false;
 }
 
-static bool add_once(scan_state *s, const char *kind, const char *name) {
+bool scan_once(scan_state *s, const char *kind, const char *name) {
     strbuf key = {0};
     sb_printf(&key, "%s:%s", kind, name);
     for (int i = 0; i < s->added_count; i++)
@@ -201,21 +204,17 @@ static void spawn(scan_state *s, CXCursor call) {
                         : (CXType){0};
     CXSourceLocation loc = clang_getCursorLocation(call);
     if (n != 4 || last.kind != CXType_Pointer) {
-        error_at(loc, "'alox__new' is what 'alox_new(T)' expands to: write "
-                 "'alox_new(struct ACTOR)'");
+        report_at(loc, ALOX_RULE_RAW_NEW, &(alox_msg){0});
         return;
     }
     CXType type = unqualified_canonical(clang_getPointeeType(last));
     char *spelled = cx_string(clang_getTypeSpelling(type));
     if (!is_actor_record(type)) {
-        char *t = type_name(type);
-        error_at(loc, "'alox_new(%s)': %s is not an actor struct; declare it "
-                 "'struct alox_actor NAME { ... };'", spelled, t);
-        free(t);
+        report_actor(loc, ALOX_RULE_NEW_NOT_ACTOR, clang_getNullCursor(), type);
         free(spelled);
         return;
     }
-    char *tag = record_tag(type);
+    char *tag = actor_name(type);
     note_spawn(s->u, tag, spelled);
     /* alox_new(T) written in the file: alox_spawn(&__alox_type_<tag>).
      * Inside another macro it stays alox__new, which finds the type
@@ -231,33 +230,61 @@ static void spawn(scan_state *s, CXCursor call) {
         sb_printf(&repl, "__ALOX_SPAWN_%s", tag);
         edit_replace(fe, offset, strlen("alox_new"), repl.data);
         sb_free(&repl);
-        if (add_once(s, "spawn", tag))
+        if (scan_once(s, "spawn", tag))
             emit_spawn_prelude(&s->pending, tag);
     }
     free(tag);
     free(spelled);
 }
 
-static void send(scan_state *s, CXCursor call, CXCursor ref, CXCursor fn) {
+behaviour *scan_behaviour(scan_state *s, CXCursor fn, CXSourceLocation loc) {
     char *usr = cx_string(clang_getCursorUSR(fn));
     behaviour *b = behaviour_by_usr(s->u, usr);
     free(usr);
     if (!b)
         b = behaviour_add(s->u, fn);
     if (!b->ok)
-        return; /* reported at its declaration; nothing is emitted */
-    CXSourceLocation loc = clang_getCursorLocation(call);
+        return NULL; /* reported at its declaration; nothing is emitted */
     if (!b->has_layout) {
         int bad = 0;
-        if (!layout_of(fn, &b->lay, &bad)) {
+        if (!layout_of(b->decl, &b->lay, &bad)) {
             error_at(loc, "the call to behaviour '%s' cannot be rewritten into a send: the "
                      "type of its parameter #%d has no name at file scope; give it a struct "
                      "tag or a typedef", b->name, bad + 1);
             b->ok = false;
-            return;
+            return NULL;
         }
         b->has_layout = true;
-        b->self_type = cx_string(clang_getTypeSpelling(clang_getArgType(function_type(fn), 0)));
+        b->self_type =
+            cx_string(clang_getTypeSpelling(clang_getArgType(function_type(b->decl), 0)));
+    }
+    return b;
+}
+
+void scan_handled(scan_state *s, CXCursor call) {
+    s->handled = xrealloc(s->handled, sizeof(CXCursor) * (size_t)(s->handled_count + 1));
+    s->handled[s->handled_count++] = call;
+}
+
+strbuf *scan_pending(scan_state *s) { return &s->pending; }
+CXTranslationUnit scan_tu(scan_state *s) { return s->tu; }
+
+static void send(scan_state *s, CXCursor call, CXCursor ref, CXCursor fn) {
+    CXSourceLocation loc = clang_getCursorLocation(call);
+    behaviour *b = scan_behaviour(s, fn, loc);
+    if (!b)
+        return;
+    int args = clang_Cursor_getNumArguments(call);
+    if (args != b->lay.count + 1) { /* only through a declaration without prototype */
+        char n[16], m[16], k[16];
+        snprintf(n, sizeof n, "%d", args);
+        snprintf(m, sizeof m, "%d", b->lay.count + 1);
+        snprintf(k, sizeof k, "%d", b->lay.count);
+        alox_msg msg = {0};
+        msg.fn = b->name;
+        msg.n = n, msg.m = m, msg.k = k;
+        report_at(loc, ALOX_RULE_CALL_ARITY, &msg);
+        return;
     }
     strbuf repl = {0};
     sb_printf(&repl, "__alox_send_%s", b->name);
@@ -267,7 +294,7 @@ static void send(scan_state *s, CXCursor call, CXCursor ref, CXCursor fn) {
                  "call the behaviour by name", b->name, why);
     } else {
         b->called = true;
-        if (add_once(s, "send", b->name))
+        if (scan_once(s, "send", b->name))
             emit_send_prelude(&s->pending, b);
     }
     sb_free(&repl);
@@ -284,8 +311,12 @@ static bool is_allocator(const char *name) {
 }
 
 /* The DeclRefExpr naming the function a call calls, through (f), *f, &f. */
-static CXCursor callee_ref(CXCursor call) {
-    CXCursor c = first_child(call);
+CXCursor callee_ref(CXCursor call) {
+    return expr_ref(first_child(call));
+}
+
+/* The DeclRefExpr an expression is, through (f), *f, &f and implicit casts. */
+CXCursor expr_ref(CXCursor c) {
     for (int depth = 0; depth < 16 && !clang_Cursor_isNull(c); depth++) {
         enum CXCursorKind k = clang_getCursorKind(c);
         if (k == CXCursor_DeclRefExpr)
@@ -299,7 +330,7 @@ static CXCursor callee_ref(CXCursor call) {
 
 static void call_expr(scan_state *s, CXCursor call) {
     CXCursor ref = callee_ref(call);
-    if (clang_Cursor_isNull(ref))
+    if (clang_Cursor_isNull(ref) || in_list(s->handled, s->handled_count, call))
         return;
     CXCursor fn = clang_getCursorReferenced(ref);
     if (clang_getCursorKind(fn) != CXCursor_FunctionDecl)
@@ -307,38 +338,43 @@ static void call_expr(scan_state *s, CXCursor call) {
     char *name = name_of(fn);
     if (strcmp(name, "alox__new") == 0) {
         spawn(s, call);
+    } else if (alox_refapi_by_marker(name)) {
+        refapi_call(s, call, alox_refapi_by_marker(name));
     } else if (is_behaviour(fn)) {
-        allow(s, ref);
+        scan_allow(s, ref);
         send(s, call, ref, fn);
     } else {
+        /* Declared plainly here, alox_behave later in the unit: still a
+         * behaviour (as GCC merges the declarations), so a send. */
         char *usr = cx_string(clang_getCursorUSR(fn));
-        if (behaviour_by_usr(s->u, usr)) {
-            allow(s, ref); /* reported here, not again as an address */
-            error_at(clang_getCursorLocation(call),
-                     "call to behaviour '%s' before its alox_behave declaration: it would run "
-                     "synchronously; declare the behaviour before calling it", name);
-        }
+        behaviour *b = behaviour_by_usr(s->u, usr);
         free(usr);
+        if (b) {
+            scan_allow(s, ref);
+            send(s, call, ref, b->decl);
+        }
     }
     free(name);
 }
 
 static void decl_ref(scan_state *s, CXCursor ref, CXCursor parent) {
     CXCursor fn = clang_getCursorReferenced(ref);
-    if (clang_getCursorKind(fn) != CXCursor_FunctionDecl || !is_behaviour(fn))
+    if (clang_getCursorKind(fn) != CXCursor_FunctionDecl)
         return;
+    if (!is_behaviour(fn)) { /* or declared alox_behave later in the unit */
+        char *usr = cx_string(clang_getCursorUSR(fn));
+        bool later = behaviour_by_usr(s->u, usr) != NULL;
+        free(usr);
+        if (!later)
+            return;
+    }
     if (in_list(s->allowed, s->allowed_count, ref) ||
         clang_getCursorKind(parent) == CXCursor_UnaryExpr || /* sizeof, _Alignof */
         clang_getCursorType(parent).kind == CXType_Dependent) /* a call clang rejected */
         return;
-    char *name = name_of(fn);
     /* at the `&` of an explicit &ping, as the GCC plugin reports it */
     CXCursor at = clang_getCursorKind(parent) == CXCursor_UnaryOperator ? parent : ref;
-    error_at(clang_getCursorLocation(at),
-             "taking the address of behaviour '%s': a call through a function pointer "
-             "would run it synchronously instead of sending a message; call it by name, "
-             "or take the address of an ordinary function that calls it", name);
-    free(name);
+    report_actor(clang_getCursorLocation(at), ALOX_RULE_ADDRESS_TAKEN, fn, (CXType){0});
 }
 
 /* (struct actor *) malloc (...), implicit or explicit. */
@@ -361,27 +397,28 @@ static void conversion(scan_state *s, CXCursor conv) {
         s->reported = xrealloc(s->reported, sizeof(CXCursor) * (size_t)(s->reported_count + 1));
         s->reported[s->reported_count++] = inner;
         CXType actor = unqualified_canonical(clang_getPointeeType(type));
-        char *t = type_name(actor);
-        char *spelled = cx_string(clang_getTypeSpelling(actor));
-        error_at(clang_getCursorLocation(inner),
-                 "actor struct %s allocated with '%s': an actor lives in the runtime, with a "
-                 "header and a mailbox; create it with 'alox_new(%s)'", t, name, spelled);
-        free(t);
-        free(spelled);
+        report_actor(clang_getCursorLocation(inner), ALOX_RULE_ACTOR_MALLOC, fn, actor);
     }
     free(name);
+}
+
+static enum CXChildVisitResult init_list_cb(CXCursor c, CXCursor parent, CXClientData data) {
+    (void)parent;
+    if (clang_getCursorKind(c) != CXCursor_InitListExpr)
+        return CXChildVisit_Continue;
+    *(CXCursor *)data = c;
+    return CXChildVisit_Break;
 }
 
 static void compound_literal(CXCursor c) {
     CXType type = strip_arrays(clang_getCursorType(c));
     if (!is_actor_record(type))
         return;
-    char *t = type_name(type);
-    char *spelled = cx_string(clang_getTypeSpelling(type));
-    error_at(clang_getCursorLocation(c), "compound literal of actor struct %s: actors are "
-             "created only with 'alox_new(%s)' and used through references", t, spelled);
-    free(t);
-    free(spelled);
+    /* at its initializer's `{`, the place GCC knows */
+    CXCursor at = c;
+    clang_visitChildren(c, init_list_cb, &at);
+    report_actor(clang_getCursorLocation(at), ALOX_RULE_COMPOUND_LITERAL_ACTOR,
+                 clang_getNullCursor(), type);
 }
 
 /* ----- declarations ----------------------------------------------------- */
@@ -494,5 +531,6 @@ void scan_unit(unit *u) {
     free(s.added);
     free(s.allowed);
     free(s.reported);
+    free(s.handled);
     free(s.safe);
 }

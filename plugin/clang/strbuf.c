@@ -81,15 +81,6 @@ bool has_suffix(const char *s, const char *suffix) {
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-uint64_t fnv1a(const char *text) {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        h ^= *p;
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
-
 char *absolute_path(const char *path) {
     strbuf full = {0};
     if (path[0] != '/') {

@@ -11,6 +11,9 @@
  *      compiled. Otherwise the end of the main file gets the descriptors,
  *      trampolines and constructors (emit.c), and rewrite.c writes the
  *      copies and the VFS overlay.
+ *   5. Clang's warnings are those of this parse of the user's own text,
+ *      printed here at the user's lines and columns; the compile of the
+ *      rewritten copy reports only what the back end finds (driver.c).
  */
 #include "alox-clang.h"
 
@@ -119,7 +122,7 @@ static bool prepare(behaviour *b) {
     CXType pointee;
     if (!actor_of_pointer(self, &pointee))
         return false;
-    b->tag = record_tag(pointee);
+    b->tag = actor_name(pointee);
     b->signature = signature_of(b->decl);
     if (!b->has_layout) {
         int bad = 0;
@@ -136,8 +139,26 @@ static bool prepare(behaviour *b) {
     return true;
 }
 
+/* Text at the very top of the main file, then the line numbers back. */
+static void emit_head(unit *u, const char *text) {
+    file_edits *fe = edits_for(u->tu, u->main_file);
+    if (!fe || !*text)
+        return;
+    strbuf head = {0};
+    sb_puts(&head, text);
+    sb_puts(&head, "#line 1 \"");
+    for (const char *p = edits_presumed_name(fe); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            sb_putc(&head, '\\');
+        sb_putc(&head, *p);
+    }
+    sb_puts(&head, "\"\n");
+    edit_insert(fe, 0, head.data);
+    sb_free(&head);
+}
+
 static void emit_tail(unit *u) {
-    strbuf tail = {0};
+    strbuf tail = {0}, head = {0};
     sb_puts(&tail, "\n");
     emit_begin(&tail);
     for (int i = 0; i < u->behaviour_count; i++) {
@@ -149,6 +170,10 @@ static void emit_tail(unit *u) {
         clang_getPresumedLocation(clang_getCursorLocation(b->decl), &file, &line, NULL);
         emit_behaviour(&tail, b, line, clang_getCString(file));
         clang_disposeString(file);
+        if (!b->is_static) {
+            emit_body_rename(&head, b);
+            emit_sending_symbol(&tail, b);
+        }
         CXType pointee;
         actor_of_pointer(clang_getArgType(function_type(b->decl), 0), &pointee);
         if (is_record_complete(pointee)) {
@@ -166,7 +191,9 @@ static void emit_tail(unit *u) {
         edits_text(fe, &size);
         edit_insert(fe, size, tail.data);
     }
+    emit_head(u, sb_str(&head));
     sb_free(&tail);
+    sb_free(&head);
 }
 
 /* ----- one unit ---------------------------------------------------------- */
@@ -221,7 +248,6 @@ unit_result process_unit(CXIndex index, const invocation *inv, int source, const
     }
     unit_result result = UNIT_REWRITTEN;
     if (alox_error_count() || clang_error_count(u.tu)) {
-        print_clang_diagnostics(u.tu);
         result = UNIT_FAILED;
     } else {
         emit_tail(&u);
@@ -233,6 +259,12 @@ unit_result process_unit(CXIndex index, const invocation *inv, int source, const
                 result = error_count() ? UNIT_FAILED : UNIT_PLAIN;
         }
     }
+    /* Clang's diagnostics of the user's own text, as clang alone would give
+     * them (the compile of the rewritten copy runs with them off: its lines
+     * and columns are not the user's). A unit left plain is compiled by
+     * clang untouched, which reports them itself. */
+    if (result != UNIT_PLAIN)
+        print_clang_diagnostics(u.tu);
     diag_flush();
     edits_reset();
     macros_reset();

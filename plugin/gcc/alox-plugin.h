@@ -4,10 +4,13 @@
  * One concept per file:
  *   plugin.cc      plugin_init, the callbacks, __ALOX__, GC roots
  *   attributes.cc  alox_actor / alox_behave / alox_stage and the predicates on them
+ *   model.cc       GCC's types and messages for the shared core (plugin/common)
  *   checks.cc      the compile-time rules (README.md)
+ *   refs.cc        alox_after / alox_monitor / alox_watch_fd: checks, alox_after's call
  *   signature.cc   packed layout, signature string, FNV-1a hashes, ref list
  *   emit.cc        descriptors, trampolines, load-time constructors
- *   rewrite.cc     the GIMPLE pass turning behaviour calls into alox_send
+ *   body.cc        the behaviour's own symbol sends; its body has another
+ *   rewrite.cc     the GIMPLE pass: sends, delayed sends, references, late addresses
  *
  * Everything here runs on GCC's main thread; the state is plain globals.
  */
@@ -30,6 +33,7 @@
 #include "gimple-expr.h"
 #include "gimple.h"
 #include "gimple-iterator.h"
+#include "gimple-walk.h"
 #include "gimplify.h"
 #include "gimplify-me.h"
 #include "stor-layout.h"
@@ -39,6 +43,12 @@
 #include "tree-pass.h"
 #include "tree.h"
 #include "varasm.h"
+
+#include "alox_refapi.h"    /* plugin/common: the front ends' shared core */
+#include "alox_rules.h"
+#include "alox_sendable.h"
+#include "alox_signature.h"
+#include "alox_type.h"
 
 namespace alox {
 
@@ -50,6 +60,9 @@ bool is_stage_pointer(const_tree type);  /* pointer type marked alox_stage */
 bool is_generated(const_tree fndecl);    /* trampoline / constructor we built */
 void mark_generated(tree fndecl);
 const char *struct_tag(const_tree type); /* "" for an anonymous struct */
+/* An actor struct's name: its tag, or the typedef naming an anonymous one. */
+const char *actor_name(const_tree type);
+void note_typedef(tree type_decl);
 tree actor_of_pointer(const_tree type);  /* struct of `struct X *` if actor-like */
 tree strip_arrays(tree type);
 
@@ -58,6 +71,15 @@ tree strip_arrays(tree type);
  * unannotated code compiles exactly as without the plugin. */
 bool is_active();
 void set_active();
+
+/* ----- model.cc ----------------------------------------------------- */
+const alox_type *model_of(alox_arena *arena, tree type);
+/* A parameter's type; parm (if any) tells whether it was declared as an array. */
+const alox_type *model_of_parameter(alox_arena *arena, tree type, tree parm);
+/* A type as GCC names it in messages: quoted ('int32_t' {aka 'int'}) or plain. */
+std::string type_text(tree type, bool quoted);
+/* A rule of the shared table as a GCC error at loc. */
+void report(location_t loc, alox_rule rule, const alox_msg &msg);
 
 /* ----- checks.cc ---------------------------------------------------- */
 /* Check a behaviour's declaration (prototype or definition). Returns
@@ -73,6 +95,16 @@ bool check_stage_target(tree node);
  * taken, malloc of an actor struct, alox_new of a non-actor type. Actor
  * types spawned with alox_new are collected in `spawned`. */
 void scan_expr(tree *expr, location_t fallback, std::vector<tree> *spawned);
+void report_address_taken(location_t loc, tree fndecl);
+
+/* ----- refs.cc ------------------------------------------------------ */
+/* The behaviour-reference API whose marker fndecl is, or NULL. */
+const alox_refapi *refapi_of(tree fndecl);
+/* Check a marker call (GENERIC); returns its replacement (alox_after:
+ * __alox_after_call (ms, &behaviour, args...)) or the call itself. */
+tree check_refapi_call(tree call, const alox_refapi *api, location_t loc);
+tree after_call_decl(tree timer_type);
+bool is_after_call(const_tree fndecl);
 
 /* ----- signature.cc ------------------------------------------------- */
 struct arg_ref {
@@ -95,6 +127,15 @@ struct behaviour {
 };
 /* Descriptor, trampoline, constructor for a behaviour defined here. */
 void emit_behaviour(tree fndecl);
+/* A generated function: static, artificial, no debug info, skipped by
+ * the rewrite pass; finish_function_body hands it to the call graph. */
+tree make_function(const std::string &name, tree fntype, location_t loc);
+void finish_function_body(tree fn, tree body);
+
+/* ----- body.cc ------------------------------------------------------ */
+/* The body of an extern behaviour defined here moves to __alox_body_<fn>;
+ * the behaviour's own symbol becomes a function that sends. */
+void emit_sending_symbol(tree fndecl);
 /* Weak type descriptor + constructor, once per unit and tag. */
 tree emit_type(tree actor);
 /* The descriptor a call refers to: defined here, or extern. */
@@ -102,6 +143,8 @@ behaviour *behaviour_for_call(tree fndecl);
 /* __alox_type_<tag> emitted in this unit, or NULL_TREE. */
 tree type_desc(tree actor);
 tree send_decl();
+/* An entry point of alox/abi.h as alox.h declares it (an error if unseen). */
+tree runtime_entry(const char *name);
 tree spawn_decl();
 /* Keep a tree alive across garbage collections. */
 void keep(tree t);

@@ -132,16 +132,17 @@ const char *struct_tag(const_tree type) {
 
 /* `struct X *` where X is an actor struct, or an incomplete struct that may
  * be completed as an actor elsewhere (facts note: forward declarations
- * carry no attributes). */
+ * carry no attributes). An anonymous actor struct counts once a typedef
+ * names it. */
 tree actor_of_pointer(const_tree type) {
   if (!type || TREE_CODE(type) != POINTER_TYPE)
     return NULL_TREE;
   tree pointee = TYPE_MAIN_VARIANT(TREE_TYPE(type));
-  if (TREE_CODE(pointee) != RECORD_TYPE || !*struct_tag(pointee))
+  if (TREE_CODE(pointee) != RECORD_TYPE)
     return NULL_TREE;
-  if (is_actor_struct(pointee) || !COMPLETE_TYPE_P(pointee))
-    return pointee;
-  return NULL_TREE;
+  if (is_actor_struct(pointee))
+    return *actor_name(pointee) ? pointee : NULL_TREE; /* a name is needed */
+  return *struct_tag(pointee) && !COMPLETE_TYPE_P(pointee) ? pointee : NULL_TREE;
 }
 
 tree strip_arrays(tree type) {

@@ -1,8 +1,10 @@
 /*
  * checks.cc - the compile-time rules (README.md).
  *
- * Each rule is one error_at at the offending parameter, declaration or
- * expression, saying why it is wrong and what to write instead:
+ * Each rule is one error at the offending parameter, declaration or
+ * expression, worded by the shared table (plugin/common/alox_rules.h), so
+ * alox-clang says the same; what can be sent is decided there too
+ * (alox_sendable.h, on the model of model.cc). The rules:
  *   - a behaviour returns void;
  *   - its first parameter points to an alox_actor struct;
  *   - every other parameter is sendable (integers, floats, bool, enums,
@@ -17,176 +19,35 @@
 
 namespace alox {
 
-/* ----- sendable types ----------------------------------------------- */
-
-enum problem_kind { FINE, PLAIN_POINTER, FUNCTION_POINTER, FLEXIBLE_ARRAY,
-                    UNION_POINTER, NOT_SENDABLE };
-
-struct problem {
-  problem_kind kind = FINE;
-  tree type = NULL_TREE;  /* the offending (sub)type */
-  std::string member;     /* "inner.data" when nested, "" at top level */
-};
-
-static bool contains_pointer(tree type) {
-  type = strip_arrays(type);
-  if (POINTER_TYPE_P(type))
-    return true;
-  if (RECORD_OR_UNION_TYPE_P(type))
-    for (tree f = TYPE_FIELDS(type); f; f = DECL_CHAIN(f))
-      if (TREE_CODE(f) == FIELD_DECL && contains_pointer(TREE_TYPE(f)))
-        return true;
-  return false;
-}
-
-static std::string join(const std::string &path, tree field) {
-  if (!DECL_NAME(field))
-    return path; /* anonymous struct/union member */
-  std::string name = IDENTIFIER_POINTER(DECL_NAME(field));
-  return path.empty() ? name : path + "." + name;
-}
-
-static problem sendable(tree type, const std::string &path);
-
-static problem sendable_record(tree type, const std::string &path) {
-  problem p;
-  if (is_actor_struct(type) || !COMPLETE_TYPE_P(type))
-    return p; /* by value: reported as such; incomplete: reported by C */
-  for (tree f = TYPE_FIELDS(type); f; f = DECL_CHAIN(f)) {
-    if (TREE_CODE(f) != FIELD_DECL)
-      continue;
-    tree ft = TREE_TYPE(f);
-    std::string sub = join(path, f);
-    if (TREE_CODE(ft) == ARRAY_TYPE &&
-        (!TYPE_DOMAIN(ft) || !TYPE_MAX_VALUE(TYPE_DOMAIN(ft)) ||
-         integer_zerop(TYPE_SIZE_UNIT(ft)))) {
-      p.kind = FLEXIBLE_ARRAY, p.type = ft, p.member = sub;
-      return p;
-    }
-    p = sendable(ft, sub);
-    if (p.kind != FINE)
-      return p;
-  }
-  return p;
-}
-
-static problem sendable(tree type, const std::string &path) {
-  problem p;
-  p.type = type;
-  p.member = path;
-  switch (TREE_CODE(type)) {
-  case BOOLEAN_TYPE:
-  case INTEGER_TYPE:
-  case ENUMERAL_TYPE:
-    p.kind = FINE;
-    return p;
-  case REAL_TYPE: {
-    unsigned bits = TYPE_PRECISION(type);
-    bool known = bits == 32 || bits == 64 || bits == 80 || bits == 128;
-    p.kind = known && !DECIMAL_FLOAT_TYPE_P(type) ? FINE : NOT_SENDABLE;
-    return p;
-  }
-  case POINTER_TYPE:
-    if (is_stage_pointer(type) || actor_of_pointer(type))
-      p.kind = FINE;
-    else if (FUNC_OR_METHOD_TYPE_P(TREE_TYPE(type)))
-      p.kind = FUNCTION_POINTER;
-    else
-      p.kind = PLAIN_POINTER;
-    return p;
-  case ARRAY_TYPE:
-    return sendable(TREE_TYPE(type), path);
-  case RECORD_TYPE:
-    return sendable_record(type, path);
-  case UNION_TYPE:
-    if (contains_pointer(type)) {
-      p.kind = UNION_POINTER;
-      return p;
-    }
-    return sendable_record(type, path);
-  default:
-    p.kind = NOT_SENDABLE;
-    return p;
-  }
-}
-
 /* ----- behaviours --------------------------------------------------- */
 
-static const char *SENDABLE_KINDS =
-    "send integers, floats, bool, enums, actor references, alox_stage "
-    "pointers, or structs and fixed arrays of them";
+/* Names and types for a message: GCC's spelling, the shared wording. */
+struct spelling {
+  std::string type, spelled;
+  spelling(tree t) : type(type_text(t, true)), spelled(type_text(t, false)) {}
+};
 
-static void report(location_t loc, const char *parm, const char *fn,
-                   const problem &p) {
-  const char *m = p.member.c_str();
-  bool nested = !p.member.empty();
-  switch (p.kind) {
-  case FINE:
-    break;
-  case PLAIN_POINTER:
-    if (nested)
-      error_at(loc, "parameter %qs of behaviour %qs contains a plain pointer %qT "
-               "(member %qs): only actor references and alox_stage pointers can "
-               "be sent; copy the data into the struct (a fixed array) or mark "
-               "the member alox_stage", parm, fn, p.type, m);
-    else
-      error_at(loc, "parameter %qs of behaviour %qs is a plain pointer %qT: only "
-               "actor references and alox_stage pointers can be sent; pass the "
-               "data by value (a struct or fixed array) or mark it alox_stage",
-               parm, fn, p.type);
-    break;
-  case FUNCTION_POINTER:
-    if (nested)
-      error_at(loc, "parameter %qs of behaviour %qs contains a function pointer %qT "
-               "(member %qs): code addresses cannot be sent to an actor; send a "
-               "value (an enum or integer) that selects the function instead",
-               parm, fn, p.type, m);
-    else
-      error_at(loc, "parameter %qs of behaviour %qs is a function pointer %qT: code "
-               "addresses cannot be sent to an actor; send a value (an enum or "
-               "integer) that selects the function instead", parm, fn, p.type);
-    break;
-  case FLEXIBLE_ARRAY:
-    error_at(loc, "parameter %qs of behaviour %qs has a flexible array member "
-             "%qs: a message has a fixed size; give the array a fixed length",
-             parm, fn, m);
-    break;
-  case UNION_POINTER:
-    if (nested)
-      error_at(loc, "parameter %qs of behaviour %qs contains a union %qT with a "
-               "pointer (member %qs): the runtime cannot tell which member is "
-               "active, so it can neither check nor translate the pointer; send a "
-               "struct instead", parm, fn, p.type, m);
-    else
-      error_at(loc, "parameter %qs of behaviour %qs is a union %qT containing a "
-               "pointer: the runtime cannot tell which member is active, so it can "
-               "neither check nor translate the pointer; send a struct instead",
-               parm, fn, p.type);
-    break;
-  case NOT_SENDABLE:
-    if (nested)
-      error_at(loc, "parameter %qs of behaviour %qs contains type %qT (member %qs), "
-               "which cannot be sent: %s", parm, fn, p.type, m, SENDABLE_KINDS);
-    else
-      error_at(loc, "parameter %qs of behaviour %qs has type %qT, which cannot be "
-               "sent: %s", parm, fn, p.type, SENDABLE_KINDS);
-    break;
-  }
-}
-
-static bool check_self(location_t loc, const char *name, const char *fn,
-                       tree type) {
+static bool check_self(location_t loc, const char *name, const char *fn, tree type) {
+  alox_msg m = {};
+  m.parm = name;
+  m.fn = fn;
   if (actor_of_pointer(type))
     return true;
   tree pointee = POINTER_TYPE_P(type) ? TYPE_MAIN_VARIANT(TREE_TYPE(type)) : NULL_TREE;
-  if (pointee && TREE_CODE(pointee) == RECORD_TYPE && *struct_tag(pointee))
-    error_at(loc, "first parameter %qs of behaviour %qs points to %qT, which is "
-             "not an actor struct: declare it %<struct alox_actor %s { ... };%>",
-             name, fn, pointee, struct_tag(pointee));
-  else
-    error_at(loc, "first parameter %qs of behaviour %qs has type %qT: the first "
-             "parameter of a behaviour is the actor that runs it, a pointer to "
-             "an alox_actor struct (%<struct ACTOR *self%>)", name, fn, type);
+  if (pointee && TREE_CODE(pointee) == RECORD_TYPE && is_actor_struct(pointee)) {
+    report(loc, ALOX_RULE_SELF_ANONYMOUS, m);
+    return false;
+  }
+  if (pointee && TREE_CODE(pointee) == RECORD_TYPE && *struct_tag(pointee)) {
+    spelling n(pointee);
+    m.type = n.type.c_str();
+    m.tag = struct_tag(pointee);
+    report(loc, ALOX_RULE_SELF_NOT_ACTOR, m);
+  } else {
+    spelling n(type);
+    m.type = n.type.c_str();
+    report(loc, ALOX_RULE_SELF_NOT_POINTER, m);
+  }
   return false;
 }
 
@@ -194,11 +55,31 @@ static bool check_return(tree fndecl, const char *fn) {
   tree ret = TREE_TYPE(TREE_TYPE(fndecl));
   if (VOID_TYPE_P(ret))
     return true;
-  error_at(DECL_SOURCE_LOCATION(fndecl),
-           "behaviour %qs returns %qT: a behaviour runs later, on its actor, so "
-           "the caller cannot get a value back; make it return void and send "
-           "the result back with another behaviour", fn, ret);
+  spelling n(ret);
+  alox_msg m = {};
+  m.fn = fn;
+  m.type = n.type.c_str();
+  report(DECL_SOURCE_LOCATION(fndecl), ALOX_RULE_RETURNS_VALUE, m);
   return false;
+}
+
+/* A parameter after self: sendable, or one error that says why not. */
+static bool check_parameter(location_t loc, const char *name, const char *fn, tree type,
+                            tree parm) {
+  alox_arena arena = {};
+  alox_problem p = alox_check_parameter(model_of_parameter(&arena, type, parm));
+  if (p.kind != ALOX_SENDABLE) {
+    spelling n((tree)p.type->native);
+    alox_msg m = {};
+    m.parm = name;
+    m.fn = fn;
+    m.member = p.member;
+    m.type = n.type.c_str();
+    m.spelled = n.spelled.c_str();
+    report(loc, alox_problem_rule(&p), m);
+  }
+  alox_arena_free(&arena);
+  return p.kind == ALOX_SENDABLE;
 }
 
 bool check_behaviour(tree fndecl) {
@@ -207,9 +88,9 @@ bool check_behaviour(tree fndecl) {
   bool ok = check_return(fndecl, fn);
   tree args = TYPE_ARG_TYPES(TREE_TYPE(fndecl));
   if (!args || args == void_list_node) {
-    error_at(floc, "behaviour %qs has no %s: its first parameter is the actor "
-             "that runs it (%<struct ACTOR *self%>)", fn,
-             args ? "parameters" : "prototype");
+    alox_msg m = {};
+    m.fn = fn;
+    report(floc, args ? ALOX_RULE_NO_PARAMETERS : ALOX_RULE_NO_PROTOTYPE, m);
     return false;
   }
   tree parm = DECL_ARGUMENTS(fndecl);
@@ -220,27 +101,19 @@ bool check_behaviour(tree fndecl) {
                                                : fallback;
     location_t loc = parm ? DECL_SOURCE_LOCATION(parm) : floc;
     tree type = TREE_VALUE(args);
-    if (type == error_mark_node) {
+    if (type == error_mark_node)
       ok = false; /* already reported by the C front end */
-    } else if (i == 0) {
+    else if (i == 0)
       ok &= check_self(loc, name, fn, type);
-    } else if (is_actor_struct(TYPE_MAIN_VARIANT(type))) {
-      error_at(loc, "parameter %qs of behaviour %qs takes actor struct %qT by "
-               "value: an actor is never copied; pass a reference (%<%T *%>)",
-               name, fn, type, type);
-      ok = false;
-    } else {
-      problem p = sendable(type, "");
-      report(loc, name, fn, p);
-      ok &= p.kind == FINE;
-    }
+    else
+      ok &= check_parameter(loc, name, fn, type, parm);
     if (parm)
       parm = DECL_CHAIN(parm);
   }
   if (!args) {
-    error_at(floc, "behaviour %qs is variadic: a message has a fixed layout, so "
-             "%<...%> cannot be sent; give it fixed parameters (a struct or "
-             "fixed array for many values)", fn);
+    alox_msg m = {};
+    m.fn = fn;
+    report(floc, ALOX_RULE_VARIADIC, m);
     ok = false;
   }
   return ok;
@@ -250,22 +123,32 @@ bool check_stage_target(tree node) {
   tree type = TREE_TYPE(node);
   if (POINTER_TYPE_P(type))
     return true;
-  error_at(DECL_SOURCE_LOCATION(node),
-           "%<alox_stage%> on %qD of type %qT: alox_stage marks a pointer into "
-           "memory of this process; remove it, or make %qD a pointer", node, type,
-           node);
+  spelling n(type);
+  alox_msg m = {};
+  m.name = IDENTIFIER_POINTER(DECL_NAME(node));
+  m.type = n.type.c_str();
+  report(DECL_SOURCE_LOCATION(node), ALOX_RULE_STAGE_NOT_POINTER, m);
   return false;
 }
 
 /* ----- actor structs by value ---------------------------------------- */
 
+/* A rule about actor struct `type` and the declaration `decl` (or none). */
+static void report_actor(location_t loc, alox_rule rule, tree decl, tree type) {
+  spelling n(type);
+  alox_msg m = {};
+  const char *name = decl && DECL_NAME(decl) ? IDENTIFIER_POINTER(DECL_NAME(decl)) : "";
+  m.fn = m.parm = m.name = name;
+  m.type = n.type.c_str();
+  m.spelled = n.spelled.c_str();
+  report(loc, rule, m);
+}
+
 void check_decl_by_value(tree decl) {
   if (TREE_CODE(decl) == FUNCTION_DECL) {
     tree ret = TREE_TYPE(TREE_TYPE(decl));
     if (is_actor_struct(TYPE_MAIN_VARIANT(ret)))
-      error_at(DECL_SOURCE_LOCATION(decl),
-               "function %qD returns actor struct %qT by value: an actor is "
-               "never copied; return a reference (%<%T *%>)", decl, ret, ret);
+      report_actor(DECL_SOURCE_LOCATION(decl), ALOX_RULE_FUNCTION_RETURNS_ACTOR, decl, ret);
     return;
   }
   if (TREE_CODE(decl) != VAR_DECL && TREE_CODE(decl) != PARM_DECL)
@@ -273,15 +156,10 @@ void check_decl_by_value(tree decl) {
   tree type = TYPE_MAIN_VARIANT(strip_arrays(TREE_TYPE(decl)));
   if (!is_actor_struct(type))
     return;
-  if (TREE_CODE(decl) == PARM_DECL)
-    error_at(DECL_SOURCE_LOCATION(decl),
-             "parameter %qD takes actor struct %qT by value: an actor is never "
-             "copied; pass a reference (%<%T *%>)", decl, type, type);
-  else
-    error_at(DECL_SOURCE_LOCATION(decl),
-             "%qD declares actor struct %qT by value: actors are created only "
-             "with %<alox_new(%T)%> and used through references; declare "
-             "%<%T *%E%> instead", decl, type, type, type, DECL_NAME(decl));
+  report_actor(DECL_SOURCE_LOCATION(decl),
+               TREE_CODE(decl) == PARM_DECL ? ALOX_RULE_PARAMETER_ACTOR_BY_VALUE
+                                            : ALOX_RULE_VARIABLE_ACTOR_BY_VALUE,
+               decl, type);
 }
 
 void check_members(tree type) {
@@ -292,14 +170,17 @@ void check_members(tree type) {
       continue;
     tree ft = TYPE_MAIN_VARIANT(strip_arrays(TREE_TYPE(f)));
     if (is_actor_struct(ft))
-      error_at(DECL_SOURCE_LOCATION(f),
-               "member %qD holds actor struct %qT by value: an actor is never "
-               "part of another object; store a reference (%<%T *%>) made with "
-               "%<alox_new(%T)%>", f, ft, ft, ft);
+      report_actor(DECL_SOURCE_LOCATION(f), ALOX_RULE_MEMBER_ACTOR_BY_VALUE, f, ft);
   }
 }
 
 /* ----- expressions --------------------------------------------------- */
+
+void report_address_taken(location_t loc, tree fndecl) {
+  alox_msg m = {};
+  m.fn = IDENTIFIER_POINTER(DECL_NAME(fndecl));
+  report(loc, ALOX_RULE_ADDRESS_TAKEN, m);
+}
 
 struct scan_state {
   location_t loc;
@@ -339,10 +220,7 @@ static void check_conversion(tree conv, scan_state *s) {
   tree fn = get_callee_fndecl(inner);
   if (!fn || !is_allocator(fn))
     return;
-  tree actor = TYPE_MAIN_VARIANT(TREE_TYPE(type));
-  error_at(s->loc, "actor struct %qT allocated with %qD: an actor lives in the "
-           "runtime, with a header and a mailbox; create it with "
-           "%<alox_new(%T)%>", actor, fn, actor);
+  report_actor(s->loc, ALOX_RULE_ACTOR_MALLOC, fn, TYPE_MAIN_VARIANT(TREE_TYPE(type)));
 }
 
 /* alox_new(T) expands to alox__new(sizeof(T), _Alignof(T), #T, (T *)0). */
@@ -350,8 +228,7 @@ static void check_spawn(tree call, scan_state *s) {
   int n = call_expr_nargs(call);
   tree last = n ? CALL_EXPR_ARG(call, n - 1) : NULL_TREE;
   if (n != 4 || !POINTER_TYPE_P(TREE_TYPE(last))) {
-    error_at(s->loc, "%<alox__new%> is what %<alox_new(T)%> expands to: write "
-             "%<alox_new(struct ACTOR)%>");
+    report(s->loc, ALOX_RULE_RAW_NEW, alox_msg());
     return;
   }
   tree type = TYPE_MAIN_VARIANT(TREE_TYPE(TREE_TYPE(last)));
@@ -363,21 +240,35 @@ static void check_spawn(tree call, scan_state *s) {
   /* at the alox_new in the user's code, not inside alox.h's macro */
   location_t at = linemap_resolve_location(line_table, s->loc,
                                            LRK_MACRO_EXPANSION_POINT, NULL);
-  error_at(at, "%<alox_new(%T)%>: %qT is not an actor struct; declare it "
-           "%<struct alox_actor NAME { ... };%>", type, type);
+  report_actor(at, ALOX_RULE_NEW_NOT_ACTOR, NULL_TREE, type);
 }
 
-static void scan_call(tree call, scan_state *s) {
+/* A call: alox_new, a behaviour reference API (refs.cc), or any other;
+ * then its arguments, except the behaviour a reference API names. */
+static void scan_call(tree *tp, scan_state *s) {
+  tree call = *tp;
   tree fn = CALL_EXPR_FN(call);
+  int reference = -1;
   if (TREE_CODE(fn) == ADDR_EXPR && TREE_CODE(TREE_OPERAND(fn, 0)) == FUNCTION_DECL) {
     tree callee = TREE_OPERAND(fn, 0);
-    if (DECL_NAME(callee) && id_equal(DECL_NAME(callee), "alox__new"))
+    const alox_refapi *api = refapi_of(callee);
+    if (DECL_NAME(callee) && id_equal(DECL_NAME(callee), "alox__new")) {
       check_spawn(call, s);
+    } else if (api) {
+      location_t loc = EXPR_HAS_LOCATION(call) ? EXPR_LOCATION(call) : s->loc;
+      *tp = call = check_refapi_call(call, api, loc);
+      if (api->kind == ALOX_REFAPI_CALLBACK)
+        reference = api->ref_arg;
+    }
+    if (is_after_call(get_callee_fndecl(call)))
+      reference = 1; /* __alox_after_call (ms, &behaviour, ...): seen again
+                        when a BIND_EXPR walks its variables' initializers */
   } else {
     walk(&CALL_EXPR_FN(call), s);
   }
   for (int i = 0; i < call_expr_nargs(call); i++)
-    walk(&CALL_EXPR_ARG(call, i), s);
+    if (i != reference)
+      walk(&CALL_EXPR_ARG(call, i), s);
 }
 
 static tree scan_cb(tree *tp, int *walk_subtrees, void *data) {
@@ -387,15 +278,12 @@ static tree scan_cb(tree *tp, int *walk_subtrees, void *data) {
     s->loc = EXPR_LOCATION(t);
   switch (TREE_CODE(t)) {
   case CALL_EXPR:
-    scan_call(t, s);
+    scan_call(tp, s);
     *walk_subtrees = 0;
     break;
   case ADDR_EXPR:
     if (is_behaviour(TREE_OPERAND(t, 0)))
-      error_at(s->loc, "taking the address of behaviour %qD: a call through a "
-               "function pointer would run it synchronously instead of sending "
-               "a message; call it by name, or take the address of an ordinary "
-               "function that calls it", TREE_OPERAND(t, 0));
+      report_address_taken(s->loc, TREE_OPERAND(t, 0));
     break;
   case NOP_EXPR:
   case CONVERT_EXPR:
@@ -403,9 +291,9 @@ static tree scan_cb(tree *tp, int *walk_subtrees, void *data) {
     break;
   case COMPOUND_LITERAL_EXPR: {
     tree type = TYPE_MAIN_VARIANT(strip_arrays(TREE_TYPE(t)));
-    if (is_actor_struct(type))
-      error_at(s->loc, "compound literal of actor struct %qT: actors are created only "
-               "with %<alox_new(%T)%> and used through references", type, type);
+    if (is_actor_struct(type)) /* at its `(`, where clang reports it too */
+      report_actor(DECL_SOURCE_LOCATION(COMPOUND_LITERAL_EXPR_DECL(t)),
+                   ALOX_RULE_COMPOUND_LITERAL_ACTOR, NULL_TREE, type);
     break;
   }
   case DECL_EXPR: {

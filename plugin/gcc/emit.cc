@@ -130,7 +130,7 @@ static void define_var(tree var, tree init) {
   varpool_node::finalize_decl(var);
 }
 
-static tree make_function(const std::string &name, tree fntype, location_t loc) {
+tree make_function(const std::string &name, tree fntype, location_t loc) {
   tree fn = build_decl(loc, FUNCTION_DECL, get_identifier(name.c_str()), fntype);
   TREE_STATIC(fn) = 1;
   TREE_USED(fn) = 1;
@@ -148,7 +148,7 @@ static tree make_function(const std::string &name, tree fntype, location_t loc) 
   return fn;
 }
 
-static void finish_function_body(tree fn, tree body) {
+void finish_function_body(tree fn, tree body) {
   DECL_SAVED_TREE(fn) = body;
   tree saved = current_function_decl;
   push_struct_function(fn); /* restores the C front end's cfun on pop */
@@ -175,7 +175,8 @@ static void make_constructor(const std::string &name, tree regfn, tree desc, int
 
 void note_runtime_decl(tree fndecl) {
   static const char *const names[] = {"alox_send", "alox_spawn", "alox_register_type",
-                                      "alox_register_behaviour"};
+                                      "alox_register_behaviour", "alox_send_after",
+                                      "alox_monitor_desc", "alox_watch_fd_desc"};
   for (const char *n : names)
     if (id_equal(DECL_NAME(fndecl), n) && TYPE_ARG_TYPES(TREE_TYPE(fndecl))) {
       runtime[n] = fndecl;
@@ -191,6 +192,14 @@ static tree runtime_fn(const char *name, tree type) {
   keep(fn);
   runtime[name] = fn;
   return fn;
+}
+
+tree runtime_entry(const char *name) {
+  auto it = runtime.find(name);
+  if (it != runtime.end())
+    return it->second;
+  error("alox.h's declaration of %qs was not seen: include <alox.h> unchanged", name);
+  return NULL_TREE;
 }
 
 tree send_decl() {
@@ -212,7 +221,7 @@ static tree register_decl(const char *name, tree record) {
 /* ----- type descriptors ---------------------------------------------- */
 
 tree type_desc(tree actor) {
-  auto it = types.find(struct_tag(actor));
+  auto it = types.find(actor_name(actor));
   return it == types.end() ? NULL_TREE : it->second;
 }
 
@@ -222,7 +231,7 @@ tree emit_type(tree actor) {
     return done;
   if (!COMPLETE_TYPE_P(actor))
     return NULL_TREE; /* the unit that spawns it emits it */
-  std::string tag = struct_tag(actor);
+  std::string tag = actor_name(actor);
   tree var = make_var("__alox_type_" + tag, type_desc_record(), true);
   define_var(var, make_init(type_desc_record(),
                             {u32(1), u32(0), cstring(tag), u64(fnv1a(tag.c_str())),
@@ -303,7 +312,7 @@ void emit_behaviour(tree fndecl) {
   keep(fndecl);
 
   tree actor = TYPE_MAIN_VARIANT(TREE_TYPE(self_type(fndecl)));
-  std::string tag = struct_tag(actor);
+  std::string tag = actor_name(actor);
   std::string sig = signature_of(TREE_TYPE(fndecl));
   std::string qualified = tag + "." + fn;
   std::vector<arg_ref> refs = refs_of(b.args_type);
@@ -321,6 +330,7 @@ void emit_behaviour(tree fndecl) {
                    register_decl("alox_register_behaviour", behaviour_desc_record()),
                    b.desc, BEHAVIOUR_PRIORITY);
   emit_type(actor);
+  emit_sending_symbol(fndecl);
 }
 
 behaviour *behaviour_for_call(tree fndecl) {

@@ -33,6 +33,8 @@
  *     struct pinger *a = alox_spawn(&__alox_type_pinger);
  *     struct __alox_args_ping tmp = { 1000, b };
  *     alox_send(a, &__alox_behaviour_ping, &tmp);   returns at once
+ *     ping's body is the local __alox_body_ping; the symbol ping sends too
+ *     alox_after(5, ping(a, 1, b))  ->  alox_send_after(5, a, &__alox_behaviour_ping, &tmp)
  *
  * Why a compiler plugin: a send must look like a call to stay plain C, yet
  * must never run the body synchronously, so every call site is rewritten
@@ -45,10 +47,13 @@
  * once until an annotation or alox.h's alox__new declaration is seen, so
  * the object code is identical to a build without the plugin.
  *
- * The files: attributes.cc (annotations), checks.cc (rules), signature.cc
+ * The files: attributes.cc (annotations), model.cc (GCC's types for the
+ * rules and messages both front ends share, plugin/common), checks.cc
+ * (rules), refs.cc (alox_after, alox_monitor, alox_watch_fd), signature.cc
  * (layout, signature, hashes, refs), emit.cc (descriptors, trampolines,
- * constructors), rewrite.cc (the GIMPLE pass). Verified facts about GCC 12's
- * plugin API behind these choices: docs/gcc-plugin-facts.md.
+ * constructors), body.cc (the behaviour's own symbol sends), rewrite.cc
+ * (the GIMPLE pass). Verified facts about GCC 12's plugin API behind these
+ * choices: docs/gcc-plugin-facts.md.
  */
 #include "alox-plugin.h"
 
@@ -108,6 +113,8 @@ static void on_finish_decl(void *gcc_data, void *) {
     check_parameters(decl);
   if (TREE_CODE(decl) == PARM_DECL)
     return; /* parameters are checked with their function */
+  if (TREE_CODE(decl) == TYPE_DECL)
+    note_typedef(decl); /* the name of an anonymous actor struct */
   check_decl_by_value(decl);
   if (VAR_P(decl) && TREE_STATIC(decl) && DECL_INITIAL(decl))
     scan_expr(&DECL_INITIAL(decl), DECL_SOURCE_LOCATION(decl), NULL);

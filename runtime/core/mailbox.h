@@ -19,7 +19,9 @@
  * holds no message memory.
  *
  * Every operation is inline: they are on the path of every send and every
- * delivery.
+ * delivery. Push, pop and the end of a batch announce their hand-off to
+ * ThreadSanitizer when the program runs under it (support/tsan.h), so a
+ * user's -fsanitize=thread build is not misled by the uninstrumented runtime.
  */
 #ifndef ALOX_MAILBOX_H
 #define ALOX_MAILBOX_H
@@ -28,6 +30,8 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "support/tsan.h"
 
 typedef struct mailbox_node {
     _Atomic(struct mailbox_node *) next;
@@ -51,6 +55,7 @@ static inline void mailbox_init(mailbox *box) {
 /* Appends a node. Returns true when the mailbox was empty and idle: the
  * caller must then schedule the actor. */
 static inline bool mailbox_push(mailbox *box, mailbox_node *node) {
+    tsan_release(box); /* the sender's writes, for the behaviour (support/tsan.h) */
     /* Relaxed: the node is not visible to anyone until the exchange below
      * publishes it, and that exchange is a release. */
     atomic_store_explicit(&node->next, NULL, memory_order_relaxed);
@@ -74,7 +79,10 @@ static inline bool mailbox_push(mailbox *box, mailbox_node *node) {
  * core would wait for it at every send. */
 static inline mailbox_node *mailbox_batch_begin(const mailbox *box) { return box->tail; }
 
-static inline void mailbox_batch_end(mailbox *box, mailbox_node *cursor) { box->tail = cursor; }
+static inline void mailbox_batch_end(mailbox *box, mailbox_node *cursor) {
+    tsan_release(box); /* this batch's behaviours, for the next batch, maybe elsewhere */
+    box->tail = cursor;
+}
 
 /* Takes the oldest node, or NULL if none is visible yet, advancing
  * *cursor. *retired receives the previous stub when it may now be freed
@@ -90,6 +98,7 @@ static inline mailbox_node *mailbox_batch_pop(mailbox *box, mailbox_node **curso
     *cursor = next;
     if (tail != &box->stub)
         *retired = tail;
+    tsan_acquire(box); /* the pushers' and the previous batches' writes */
     return next;
 }
 

@@ -6,3 +6,4 @@ int f(void) {
     return c.n;
 }
 // expect 5:20: 'c' declares actor struct 'struct counter' by value: actors are created only with 'alox_new(struct counter)' and used through references; declare 'struct counter *c' instead
+// rule: variable-actor-by-value

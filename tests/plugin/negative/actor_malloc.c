@@ -7,3 +7,4 @@ struct counter *make(void) {
     return c;
 }
 // expect 6:25: actor struct 'struct counter' allocated with 'malloc': an actor lives in the runtime, with a header and a mailbox; create it with 'alox_new(struct counter)'
+// rule: actor-malloc

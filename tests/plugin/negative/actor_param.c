@@ -7,3 +7,4 @@ void poke(int n, struct counter c);
 // expect 4:25: parameter 'c' takes actor struct 'struct counter' by value: an actor is never copied; pass a reference ('struct counter *')
 // expect 5:60: parameter 'other' of behaviour 'copy' takes actor struct 'struct counter' by value: an actor is never copied; pass a reference ('struct counter *')
 // expect 6:33: parameter 'c' takes actor struct 'struct counter' by value: an actor is never copied; pass a reference ('struct counter *')
+// rule: parameter-actor-by-value param-actor-by-value

@@ -7,3 +7,4 @@ void install(void) {
     hook = add;
 }
 // expect 7:12: taking the address of behaviour 'add': a call through a function pointer would run it synchronously instead of sending a message; call it by name, or take the address of an ordinary function that calls it
+// rule: address-taken

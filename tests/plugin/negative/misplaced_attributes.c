@@ -7,3 +7,4 @@ alox_stage int *global_stage;
 // expect 3:17: 'alox_behave' marks a function as a behaviour; write 'alox_behave void NAME(struct ACTOR *self, ...)'
 // expect 4:24: 'alox_actor' marks a struct definition as an actor type; write 'struct alox_actor NAME { ... };'
 // expect 6:17: 'alox_stage' marks a pointer parameter of a behaviour (or a pointer member of a struct sent by value); put it before the parameter: 'alox_stage const char *text'
+// rule: behave-misplaced actor-misplaced stage-misplaced

@@ -2,4 +2,5 @@
 #include <alox.h>
 struct alox_actor greeter { int n; };
 alox_behave void greet(struct greeter *self, char *name);
-// expect 4:52: parameter 'name' of behaviour 'greet' is a plain pointer 'char *': only actor references and alox_stage pointers can be sent; pass the data by value (a struct or fixed array) or mark it alox_stage
+// expect 4:52: parameter 'name' of behaviour 'greet' is a plain pointer 'char *': only actor references and alox_stage pointers can be sent; pass the data by value in a struct, or mark it alox_stage
+// rule: plain-pointer

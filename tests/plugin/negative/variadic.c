@@ -2,4 +2,5 @@
 #include <alox.h>
 struct alox_actor logger { int n; };
 alox_behave void logf(struct logger *self, int level, ...);
-// expect 4:18: behaviour 'logf' is variadic: a message has a fixed layout, so '...' cannot be sent; give it fixed parameters (a struct or fixed array for many values)
+// expect 4:18: behaviour 'logf' is variadic: a message has a fixed layout, so '...' cannot be sent; give it fixed parameters (a struct for many values)
+// rule: variadic

@@ -1,0 +1,69 @@
+/*
+ * alox_refapi.c - the table of behaviour-reference APIs (see alox_refapi.h).
+ */
+#include "alox_refapi.h"
+
+#include <string.h>
+
+#include "alox_signature.h"
+
+#define NONE (-1)
+
+static const alox_refapi APIS[] = {
+    {"alox_after", "alox__after", "alox_send_after", ALOX_REFAPI_DELAYED_CALL, 1, "call", NONE,
+     0, {{0}}},
+    {"alox_monitor", "alox__monitor", "alox_monitor_desc", ALOX_REFAPI_CALLBACK, 2, "on_down", 0,
+     2,
+     {{"uint64_t target_id", "u64", NULL, NONE},
+      {"alox_down_reason reason", "e", "alox_down_reason", NONE}}},
+    {"alox_watch_fd", "alox__watch_fd", "alox_watch_fd_desc", ALOX_REFAPI_CALLBACK, 3, "on_ready",
+     0, 2,
+     {{"int fd", "i32", NULL, NONE}, {"uint32_t events", "u32", NULL, NONE}}},
+};
+
+#define API_COUNT (int)(sizeof APIS / sizeof APIS[0])
+
+const alox_refapi *alox_refapi_by_marker(const char *name) {
+    for (int i = 0; i < API_COUNT; i++)
+        if (strcmp(APIS[i].marker, name) == 0)
+            return &APIS[i];
+    return NULL;
+}
+
+const alox_refapi *alox_refapi_at(int i) { return i >= 0 && i < API_COUNT ? &APIS[i] : NULL; }
+
+void alox_refapi_expected(alox_text *out, const alox_refapi *api, const char *fn,
+                          const char *self_spelled) {
+    alox_text_printf(out, "alox_behave void %s(%s *self", fn, self_spelled);
+    for (int i = 0; i < api->param_count; i++)
+        alox_text_printf(out, ", %s", api->params[i].spelled);
+    alox_text_put(out, ")");
+}
+
+static bool fits(const alox_refapi_param *want, const alox_type *got) {
+    if (want->value_of_arg >= 0)
+        return false; /* futures: not yet (their value type comes from the future) */
+    if (strcmp(want->signature, "e") == 0)
+        return got->kind == ALOX_TYPE_ENUM && strcmp(got->tag, want->enum_tag) == 0;
+    alox_text sig = {0};
+    alox_append_signature_type(&sig, got);
+    bool same = strcmp(alox_text_str(&sig), want->signature) == 0;
+    alox_text_free(&sig);
+    return same;
+}
+
+alox_callback_check alox_check_callback(const alox_refapi *api, const alox_type *const *params,
+                                        int count) {
+    alox_callback_check c = {ALOX_RULE_COUNT, 0};
+    if (count != api->param_count) {
+        c.rule = ALOX_RULE_REF_PARAM_COUNT;
+        return c;
+    }
+    for (int i = 0; i < count; i++)
+        if (!fits(&api->params[i], params[i])) {
+            c.rule = ALOX_RULE_REF_PARAM_TYPE;
+            c.param = i;
+            return c;
+        }
+    return c;
+}
