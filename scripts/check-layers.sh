@@ -25,10 +25,11 @@ runtime="$root/runtime"
 declare -A allowed=(
   [support]=""
   [core]="support"
+  [tcp]="support core"
   [wire]="support"
   [security]="support"
   [net]="support core wire security"
-  [init]="support core wire security net"
+  [init]="support core wire security net tcp"
 )
 # Layers that may include these system headers.
 declare -A system_owner=(

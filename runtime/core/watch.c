@@ -260,17 +260,23 @@ int watch_edge_add(actor *a, int fd, watch_edge_fn on_edge, watch_release_fn on_
     return 0;
 }
 
-void watch_remove(int fd) {
+static void remove_fd(int fd, bool released) {
     pthread_mutex_lock(&lock);
     watch *w = fd >= 0 && (size_t)fd < table_size ? by_fd[fd] : NULL;
     if (w)
         watch_detach(w);
     pthread_mutex_unlock(&lock);
     if (w) {
+        if (released && w->on_release)
+            w->on_release(w->cookie, w->fd);
         free(w);
         alox_release();
     }
 }
+
+void watch_remove(int fd) { remove_fd(fd, false); }
+
+void watch_remove_released(int fd) { remove_fd(fd, true); }
 
 void alox_unwatch_fd(int fd) { watch_remove(fd); }
 

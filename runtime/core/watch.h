@@ -52,6 +52,10 @@ int watch_edge_add(struct actor *a, int fd, watch_edge_fn on_edge, watch_release
 /* Removes the watch of fd, whichever kind (alox_unwatch_fd is this). */
 void watch_remove(int fd);
 
+/* Removes the watch of fd and calls its on_release (if any), as when its
+ * actor stops: for a layer whose cookie owns the descriptor. */
+void watch_remove_released(int fd);
+
 /* Removes every watch of `a` (it stopped), calling their on_release. */
 void watch_remove_target(struct actor *a);
 
