@@ -8,6 +8,8 @@
  *   READ_PENDING   input may be waiting: set by an input edge, cleared by a
  *                  read that came back short (the queue was empty then: a
  *                  later arrival makes a new edge), EAGAIN, EOF or an error;
+ *                  once the peer's FIN has been seen (PEER_HUP) only by the
+ *                  EOF itself, whose edge has already come;
  *   WRITE_BLOCKED  send said EAGAIN: wait for the output edge.
  * Work that cannot be done now (reading is paused, or a write happened
  * outside the layer's own handler) is finished by a service message the
@@ -43,6 +45,7 @@ enum {
     TCP_IN_SERVICE = 1u << 5,    /* inside service: writes are flushed at its end */
     TCP_SERVICE_QUEUED = 1u << 6,
     TCP_OUTPUT_PAUSED = 1u << 7, /* unsent output went above the high-water mark */
+    TCP_PEER_HUP = 1u << 8,      /* epoll saw the peer's FIN: read on to the 0, not just a short read */
 };
 
 /* Relaxed: a statistic; each change is by the thread closing or opening. */
@@ -203,7 +206,7 @@ static uint32_t read_some(alox_tcp *t) {
             t->in_end += (size_t)n;
             budget -= (size_t)n;
             events |= ALOX_TCP_INPUT;
-            if ((size_t)n < room) /* short: the queue was empty */
+            if ((size_t)n < room && !(t->state & TCP_PEER_HUP)) /* short: the queue was empty */
                 t->state &= ~TCP_READ_PENDING;
         } else if (n == 0) {
             t->state = (t->state | TCP_EOF) & ~TCP_READ_PENDING;
@@ -259,6 +262,8 @@ static void service(alox_tcp *t, uint32_t epoll_events) {
         t->state &= ~TCP_WRITE_BLOCKED;
     if (epoll_events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
         t->state |= TCP_READ_PENDING;
+    if (epoll_events & (EPOLLRDHUP | EPOLLHUP)) /* its edge is now: the EOF may follow the data */
+        t->state |= TCP_PEER_HUP;
     t->state |= TCP_IN_SERVICE;
     uint32_t events = 0;
     if (!flush(t)) {
