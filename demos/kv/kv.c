@@ -76,15 +76,15 @@ typedef struct location {
 typedef struct group {
     char *arena; /* a copy of the requests' bytes: parts point here */
     size_t consumed;
-    command commands[GROUP_MAX_COMMANDS];
+    command *commands; /* command_count of them */
     uint32_t command_count;
     location *locations;
     uint32_t location_count, location_capacity;
-    batch *batches[MAX_SHARDS];
     int outstanding;
     char *local;
     size_t local_len, local_capacity;
     bool close_after; /* QUIT or a protocol error: close once answered */
+    batch *batches[]; /* shard_count of them, NULL for the shards not involved */
 } group;
 
 static void *checked(void *p) {
@@ -289,6 +289,7 @@ static void group_free(group *g) {
     free(g->locations);
     free(g->local);
     free(g->arena);
+    free(g->commands);
     free(g);
 }
 
@@ -394,10 +395,11 @@ static void serve(struct conn *self) {
                 protocol_error(self, "ERR Protocol error: request too large");
             break;
         }
-        group *g = checked(calloc(1, sizeof *g));
+        group *g = checked(calloc(1, sizeof *g + (size_t)shard_count * sizeof(batch *)));
         g->arena = checked(malloc(used));
         memcpy(g->arena, in, used);
         g->consumed = used;
+        g->commands = checked(malloc(count * sizeof *g->commands));
         for (size_t at = 0; at < used;) {
             at += (size_t)resp_parse(g->arena + at, used - at, argv, &argc, &error);
             if (argc == 0)
