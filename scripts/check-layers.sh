@@ -25,11 +25,12 @@ runtime="$root/runtime"
 declare -A allowed=(
   [support]=""
   [core]="support"
+  [tcp]="support core"
   [wire]="support"
   [security]="support"
   [net]="support core wire security"
   [observe]="support core wire security net"
-  [init]="support core wire security net observe"
+  [init]="support core wire security net tcp observe"
 )
 # Layers that may include these system headers.
 declare -A system_owner=(

@@ -11,11 +11,15 @@ ALOX_PACKAGES=(
   clang-14 libclang-14-dev     # the Clang front end
   libclang-rt-14-dev           # libFuzzer, for the wire-format fuzz test
   jq curl                      # the observation tests read alox top --json, scrape /metrics
+  redis-tools                  # redis-cli and redis-benchmark: demos/kv's demo and tests
 )
 
 # The systems the Savina benchmarks compare with (bench/savina): the test
 # run's smoke test (ctest savina_quick) builds and checks them too.
 ALOX_BENCH_PACKAGES=(g++ libcaf-dev erlang-base time)
+
+# What bench/kv compares demos/kv with.
+ALOX_KV_BENCH_PACKAGES=(redis-tools redis-server)
 
 # alox_missing_packages [PACKAGE...]: those not installed (default: ALOX_PACKAGES)
 alox_missing_packages() {

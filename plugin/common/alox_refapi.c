@@ -19,6 +19,11 @@ static const alox_refapi APIS[] = {
     {"alox_watch_fd", "alox__watch_fd", "alox_watch_fd_desc", ALOX_REFAPI_CALLBACK, 3, "on_ready",
      0, 2,
      {{"int fd", "i32", NULL, NONE}, {"uint32_t events", "u32", NULL, NONE}}},
+    /* include/alox/tcp.h */
+    {"alox_tcp_listen", "alox__tcp_listen", "alox_tcp_listen_desc", ALOX_REFAPI_CALLBACK, 3,
+     "on_accept", 0, 1, {{"int fd", "i32", NULL, NONE}}},
+    {"alox_tcp_open", "alox__tcp_open", "alox_tcp_open_desc", ALOX_REFAPI_CALLBACK, 3, "on_data", 1,
+     2, {{"int fd", "i32", NULL, NONE}, {"uint32_t events", "u32", NULL, NONE}}},
 };
 
 #define API_COUNT (int)(sizeof APIS / sizeof APIS[0])

@@ -175,13 +175,21 @@ static void make_constructor(const std::string &name, tree regfn, tree desc, int
 
 void note_runtime_decl(tree fndecl) {
   static const char *const names[] = {"alox_send", "alox_spawn", "alox_register_type",
-                                      "alox_register_behaviour", "alox_send_after",
-                                      "alox_monitor_desc", "alox_watch_fd_desc"};
+                                      "alox_register_behaviour"};
+  if (!TYPE_ARG_TYPES(TREE_TYPE(fndecl)))
+    return;
+  const char *found = NULL;
   for (const char *n : names)
-    if (id_equal(DECL_NAME(fndecl), n) && TYPE_ARG_TYPES(TREE_TYPE(fndecl))) {
-      runtime[n] = fndecl;
-      keep(fndecl);
-    }
+    if (id_equal(DECL_NAME(fndecl), n))
+      found = n;
+  /* The entry points of the behaviour-reference APIs (plugin/common). */
+  for (int i = 0; !found && alox_refapi_at(i); i++)
+    if (id_equal(DECL_NAME(fndecl), alox_refapi_at(i)->entry))
+      found = alox_refapi_at(i)->entry;
+  if (found) {
+    runtime[found] = fndecl;
+    keep(fndecl);
+  }
 }
 
 static tree runtime_fn(const char *name, tree type) {
@@ -198,7 +206,7 @@ tree runtime_entry(const char *name) {
   auto it = runtime.find(name);
   if (it != runtime.end())
     return it->second;
-  error("alox.h's declaration of %qs was not seen: include <alox.h> unchanged", name);
+  error("the declaration of %qs (alox.h or alox/tcp.h) was not seen: include the header unchanged", name);
   return NULL_TREE;
 }
 

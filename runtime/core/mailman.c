@@ -47,3 +47,9 @@ void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *a
         worker_note_send(w);
     }
 }
+
+void mailman_send_runtime(actor *a, const alox_behaviour_desc *behaviour, const void *args) {
+    message *m = message_new(behaviour, args);
+    if (mailbox_push(&a->box, &m->node))
+        scheduler_schedule(a);
+}

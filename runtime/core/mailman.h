@@ -14,4 +14,22 @@
 
 #include "alox/abi.h"
 
+struct actor;
+
+/* The type hash of the runtime's own behaviours (readiness of a watched
+ * descriptor, the TCP layer's flush): they run inside any actor, are sent
+ * only by the runtime, and are never dead letters. A user type's hash is
+ * the FNV-1a of its tag, never 0. */
+#define RUNTIME_BEHAVIOUR_TYPE_HASH 0u
+
+static inline int behaviour_is_runtime(const alox_behaviour_desc *b) {
+    return b->type_hash == RUNTIME_BEHAVIOUR_TYPE_HASH;
+}
+
+/* Sends a runtime behaviour to a local actor: alox_send without its
+ * checks (the caller's are stronger: a runtime message validates itself
+ * when it runs). Dropped, silently, when it reaches a stopped actor: it
+ * carried the runtime's work for that actor, not a user's message. */
+void mailman_send_runtime(struct actor *a, const alox_behaviour_desc *behaviour, const void *args);
+
 #endif

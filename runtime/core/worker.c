@@ -5,6 +5,8 @@
 
 #include "actor.h"
 #include "counters.h"
+#include "io_stopped.h"
+#include "mailman.h"
 #include "message.h"
 #include "remote_hooks.h"
 #include "scheduler.h"
@@ -175,9 +177,10 @@ static void run_traced(actor *a, message *m, const alox_behaviour_desc *b) {
 static void deliver(worker *w, actor *a, message *m, bool traced) {
     const alox_behaviour_desc *b = message_behaviour(m);
     w->sends = 0; /* counted for the runnext handoff */
-    if (ALOX_UNLIKELY(w->current_stopped))
-        dead_letter_report(ALOX_DEAD_STOPPED, a->id, b, message_args(m));
-    else if (ALOX_UNLIKELY(traced))
+    if (ALOX_UNLIKELY(w->current_stopped)) {
+        if (!behaviour_is_runtime(b)) /* see mailman_send_runtime */
+            dead_letter_report(ALOX_DEAD_STOPPED, a->id, b, message_args(m));
+    } else if (ALOX_UNLIKELY(traced))
         run_traced(a, m, b);
     else
         b->trampoline(actor_body(a), message_args(m));
@@ -200,6 +203,7 @@ static void run_actor(worker *w, actor *a) {
     /* Relaxed: the flag is only written by the worker running the actor
      * (alox_stop, which also sets current_stopped while it runs). */
     w->current_stopped = (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_STOPPED) != 0;
+    bool stopped_before = w->current_stopped;
     while (handled < BATCH_MESSAGES && !scheduler_stopping()) {
         mailbox_node *node = mailbox_batch_pop(&a->box, &cursor, &retired);
         free_retired(retired);
@@ -215,6 +219,8 @@ static void run_actor(worker *w, actor *a) {
     mailbox_batch_end(&a->box, cursor);
     w->current = NULL;
     counters_batch_end(a->type, handled);
+    if (ALOX_UNLIKELY(w->current_stopped && !stopped_before))
+        io_actor_stopped(a); /* its last behaviour has run: timers, watches */
     if (scheduler_stopping()) {
         injectq_push(&S.inject, a); /* stays scheduled for the next alox_run */
         return;

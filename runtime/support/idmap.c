@@ -53,3 +53,27 @@ void idmap_put(idmap *map, uint64_t id, void *value) {
         grow(map);
     insert(map, id, value);
 }
+
+/* Backward-shift deletion: every entry in the run after the hole that may
+ * live in it (its home slot is not between the hole and itself) moves in. */
+void idmap_remove(idmap *map, uint64_t id) {
+    if (map->capacity == 0 || id == 0)
+        return;
+    size_t mask = map->capacity - 1, hole = slot_of(id, map->capacity);
+    while (map->keys[hole] != id) {
+        if (map->keys[hole] == 0)
+            return;
+        hole = (hole + 1) & mask;
+    }
+    for (size_t i = (hole + 1) & mask; map->keys[i] != 0; i = (i + 1) & mask) {
+        size_t home = slot_of(map->keys[i], map->capacity);
+        if (((i - home) & mask) >= ((i - hole) & mask)) {
+            map->keys[hole] = map->keys[i];
+            map->values[hole] = map->values[i];
+            hole = i;
+        }
+    }
+    map->keys[hole] = 0;
+    map->values[hole] = NULL;
+    map->count--;
+}
