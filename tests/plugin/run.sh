@@ -192,8 +192,10 @@ preprocess() {
 }
 
 diagnostics() { # SRC FLAGS: the front end's warnings are the plain compiler's, word for word
-    local src=$1 dir=$WORKDIR/$FRONTEND-diagnostics-$(basename "${1%.c}") flags
+    local src=$1 dir flags
     read -ra flags <<<"$2"
+    # One directory per flag set: the O0 and O2 cases run at once under ctest -j
+    dir=$WORKDIR/$FRONTEND-diagnostics-$(basename "${1%.c}")-${flags[0]#-}
     mkdir -p "$dir" && cd "$(dirname "$src")" || fail "cannot create $dir"
     src=$(basename "$src") # relative, as a user's build names it
     "$CC" "${flags[@]}" "${FE[@]}" -I"$INCLUDE" -c "$src" -o "$dir/fe.o" 2>"$dir/fe.log" ||
