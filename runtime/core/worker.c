@@ -13,6 +13,7 @@
 #include "scheduler.h"
 #include "support/dead_letter.h"
 #include "support/grace.h"
+#include "support/pool.h"
 #include "trace.h"
 
 /* Messages an actor may handle before the worker moves on (fairness);
@@ -157,6 +158,7 @@ static actor *find_work(worker *w) {
         }
         counters_parked();
         reclaim_before_park();
+        pool_trim_if_due(); /* a drained burst's messages go back (pool.h) */
         grace_exit(); /* offline while parked: no grace period waits for us */
         bool keep_going = scheduler_park(w);
         grace_enter();
