@@ -54,7 +54,9 @@ static void test_burst_memory_returns(void **state) {
                   "%llu KiB of pool chunks given back\n",
                   before, peak, n, after, (unsigned long long)returned / 1024);
 #ifndef POOL_PASSTHROUGH /* under ASan the pools are malloc */
-    assert_true(returned >= (uint64_t)n * 32 * 9 / 10);
+    /* A trim waits until the free lists doubled since the last: under
+     * TSan's slow, interleaved drain up to half may wait for the next. */
+    assert_true(returned >= (uint64_t)n * 32 * (TEST_SCALE_DOWN == 1 ? 9 : 5) / 10);
 #endif
 #if TEST_SCALE_DOWN == 1 /* the sanitizers' shadow memory is in RSS too */
     assert_true(peak > before + n * 32 / 1024 / 2);
