@@ -28,6 +28,8 @@
 #ifndef ALOX_REMOTE_HOOKS_H
 #define ALOX_REMOTE_HOOKS_H
 
+#include <stdbool.h>
+
 #include "alox/abi.h"
 
 struct actor;
@@ -40,6 +42,9 @@ typedef struct remote_hooks {
     /* A worker has run (or dead-lettered) a message that came from the
      * network; the message is freed by the core afterwards. */
     void (*processed)(struct remote_message *m);
+    /* Any thread: has the session this proxy belongs to ended (its node
+     * lost or restarted)? Monitors (monitor.h) fire at once on such a proxy. */
+    bool (*proxy_lost)(struct actor *proxy);
 } remote_hooks;
 
 /* All NULL until the network layer installs its hooks. */

@@ -8,6 +8,7 @@
 #include "io_stopped.h"
 #include "mailman.h"
 #include "message.h"
+#include "monitor.h"
 #include "remote_hooks.h"
 #include "scheduler.h"
 #include "support/dead_letter.h"
@@ -180,6 +181,8 @@ static void deliver(worker *w, actor *a, message *m, bool traced) {
     if (ALOX_UNLIKELY(w->current_stopped)) {
         if (!behaviour_is_runtime(b)) /* see mailman_send_runtime */
             dead_letter_report(ALOX_DEAD_STOPPED, a->id, b, message_args(m));
+        else
+            monitor_undelivered(a, b, message_args(m)); /* a registration: "down" at once */
     } else if (ALOX_UNLIKELY(traced))
         run_traced(a, m, b);
     else
@@ -219,8 +222,10 @@ static void run_actor(worker *w, actor *a) {
     mailbox_batch_end(&a->box, cursor);
     w->current = NULL;
     counters_batch_end(a->type, handled);
-    if (ALOX_UNLIKELY(w->current_stopped && !stopped_before))
+    if (ALOX_UNLIKELY(w->current_stopped && !stopped_before)) {
         io_actor_stopped(a); /* its last behaviour has run: timers, watches */
+        monitor_actor_stopped(a); /* its watchers are told; its own monitors end */
+    }
     if (scheduler_stopping()) {
         injectq_push(&S.inject, a); /* stays scheduled for the next alox_run */
         return;
