@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "actor.h"
@@ -302,18 +302,27 @@ static void fire(monitor *m, alox_down_reason reason, notices *out) {
 
 /* ----- alox_monitor_desc and alox_demonitor ---------------------------- */
 
-/* Could `body` be an actor? Reads its header only if mapped, so a wild
- * pointer is refused with a message, never a crash. */
+/* Reads n bytes at `from` through the kernel, which answers EFAULT for an
+ * address this process cannot read (unmapped, or mapped without access)
+ * instead of a fault: a pipe, written from `from` and read back. */
+static bool read_safely(void *to, const void *from, size_t n) {
+    static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
+    static int probe[2] = {-1, -1};
+    bool ok = false;
+    pthread_mutex_lock(&probe_lock);
+    if (probe[0] >= 0 || pipe2(probe, O_CLOEXEC | O_NONBLOCK) == 0)
+        ok = write(probe[1], from, n) == (ssize_t)n && read(probe[0], to, n) == (ssize_t)n;
+    pthread_mutex_unlock(&probe_lock);
+    return ok;
+}
+
+/* Could `body` be an actor? Its header is read only through the kernel,
+ * so a wild pointer is refused with a message, never a crash. */
 static bool looks_like_actor(const void *body) {
     if (((uintptr_t)body & (sizeof(void *) - 1)) != 0 || (uintptr_t)body < sizeof(struct actor))
         return false;
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t first = ((uintptr_t)body - sizeof(struct actor)) & ~(page - 1);
-    uintptr_t end = (uintptr_t)body;
-    unsigned char residency[2];
-    if (mincore((void *)first, end - first, residency) != 0)
-        return false; /* ENOMEM: not mapped */
-    return actor_of(body)->magic == ACTOR_MAGIC;
+    uint32_t magic = 0;
+    return read_safely(&magic, &actor_of(body)->magic, sizeof magic) && magic == ACTOR_MAGIC;
 }
 
 static alox_monitor_ref refuse(const char *what, const void *self, const void *target,
