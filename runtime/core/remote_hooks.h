@@ -7,8 +7,10 @@
  *
  *   1. a proxy flag on the actor header (ACTOR_PROXY, actor.h): an actor
  *      that stands for one of another scheduler. alox_send hands its
- *      messages to `send` below instead of a mailbox. The header's
- *      `remote` field is the network layer's own; the core never reads it;
+ *      messages to `send` below instead of a mailbox, and asks
+ *      `proxy_lost` whether its session has ended (a monitor on it is down
+ *      at once, monitor.h). The header's `remote` field is the network
+ *      layer's own; the core never reads it;
  *   2. remote messages (message.h, MESSAGE_REMOTE_TAG): messages that came
  *      from the network. After a worker runs one it calls `processed`, so
  *      the sender may be told (the network's acknowledgement);
