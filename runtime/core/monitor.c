@@ -32,6 +32,7 @@ struct monitor {
     monitor *in_prev, *in_next;          /* the target's list, once attached */
     monitor *out_prev, *out_next;        /* the (local) watcher's list */
     monitor *far_prev, *far_next;        /* records with a proxy at one end */
+    monitor *key_next;                   /* a remote watcher's record: its far_by_key chain */
     bool attached, outgoing, far, fired;
 };
 
@@ -79,6 +80,7 @@ typedef struct notices {
 
 static void register_run(void *self, const void *args);
 static void register_far_run(void *self, const void *args);
+static void cancel_far_run(void *self, const void *args);
 static void notice_run(void *self, const void *args);
 
 static const alox_behaviour_desc register_desc = {
@@ -93,15 +95,21 @@ static const alox_behaviour_desc register_far_desc = {
     "alox.monitor_register_far", "(u64,@)", 0, 0, RUNTIME_BEHAVIOUR_TYPE_HASH, register_far_run,
     register_far_refs,
 };
+static const alox_behaviour_desc cancel_far_desc = { /* alox_demonitor, to the owner */
+    ALOX_ABI_VERSION, sizeof(register_far_args), _Alignof(register_far_args), 1,
+    "alox.monitor_cancel_far", "(u64,@)", 0, 0, RUNTIME_BEHAVIOUR_TYPE_HASH, cancel_far_run,
+    register_far_refs,
+};
 static const alox_behaviour_desc notice_desc = {
     ALOX_ABI_VERSION, sizeof(notice_args), _Alignof(notice_args), 0,
     "alox.monitor_down", "(u64,u64,u32,u32)", 0, 0, RUNTIME_BEHAVIOUR_TYPE_HASH, notice_run, NULL,
 };
-static alox_behaviour_desc register_wire, notice_wire; /* the far ones, with hashes, registered */
+static alox_behaviour_desc register_wire, cancel_wire, notice_wire; /* with hashes, registered */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static idmap by_id = IDMAP_INITIALIZER;    /* monitor id -> monitor */
 static idmap by_actor = IDMAP_INITIALIZER; /* actor id -> links */
+static idmap far_by_key = IDMAP_INITIALIZER; /* far_key(watcher, notice id) -> chain */
 static monitor *far_list;
 static uint64_t records;
 static _Atomic uint64_t next_id = 1;
@@ -113,6 +121,10 @@ static _Atomic uint64_t linked_actors;
 
 /* The registered copies carry the hashes, so the network can name them. */
 __attribute__((constructor)) static void register_descriptors(void) {
+    cancel_wire = cancel_far_desc;
+    cancel_wire.name_hash = alox_hash(cancel_wire.name);
+    cancel_wire.signature_hash = alox_hash(cancel_wire.signature);
+    alox_register_behaviour(&cancel_wire);
     register_wire = register_far_desc;
     register_wire.name_hash = alox_hash(register_wire.name);
     register_wire.signature_hash = alox_hash(register_wire.signature);
@@ -124,7 +136,7 @@ __attribute__((constructor)) static void register_descriptors(void) {
 }
 
 bool monitor_is_wire_behaviour(const alox_behaviour_desc *b) {
-    return b == &register_wire || b == &notice_wire;
+    return b == &register_wire || b == &cancel_wire || b == &notice_wire;
 }
 
 static bool is_proxy(const struct actor *a) {
@@ -263,6 +275,44 @@ static void remove_far(monitor *m) {
     m->far = false;
 }
 
+/* A remote watcher's record is named by its watcher and the id the watcher
+ * knows it by (alox.monitor_cancel_far). Different pairs may share a key:
+ * each key holds a chain. */
+static uint64_t far_key(uint64_t watcher_id, uint64_t notice_id) {
+    uint64_t k = (watcher_id * 0x9e3779b97f4a7c15ull) ^ notice_id;
+    return k ? k : 1; /* 0 marks an empty idmap slot */
+}
+
+static void key_add(monitor *m) {
+    uint64_t k = far_key(m->watcher_id, m->notice_id);
+    m->key_next = idmap_get(&far_by_key, k);
+    idmap_put(&far_by_key, k, m);
+}
+
+static void key_remove(monitor *m) {
+    uint64_t k = far_key(m->watcher_id, m->notice_id);
+    monitor *head = idmap_get(&far_by_key, k);
+    if (head == m) {
+        if (m->key_next)
+            idmap_put(&far_by_key, k, m->key_next);
+        else
+            idmap_remove(&far_by_key, k);
+        return;
+    }
+    for (monitor *p = head; p; p = p->key_next)
+        if (p->key_next == m) {
+            p->key_next = m->key_next;
+            return;
+        }
+}
+
+static monitor *key_find(uint64_t watcher_id, uint64_t notice_id) {
+    monitor *m = idmap_get(&far_by_key, far_key(watcher_id, notice_id));
+    while (m && (m->watcher_id != watcher_id || m->notice_id != notice_id))
+        m = m->key_next;
+    return m;
+}
+
 static monitor *record_new(uint64_t id, uint64_t notice_id, struct actor *watcher, struct actor *target,
                            const alox_behaviour_desc *on_down) {
     monitor *m = calloc(1, sizeof *m);
@@ -281,6 +331,8 @@ static void record_free(monitor *m) {
     remove_far(m);
     if (m->id)
         idmap_remove(&by_id, m->id);
+    else
+        key_remove(m);
     records--;
     free(m);
 }
@@ -387,11 +439,19 @@ alox_monitor_ref alox_monitor_desc(void *self, void *target, const alox_behaviou
 void alox_demonitor(alox_monitor_ref ref) {
     if (ref.id == 0)
         return;
+    struct actor *far_target = NULL;
+    register_far_args cancel = {ref.id, NULL};
     pthread_mutex_lock(&lock);
     monitor *m = idmap_get(&by_id, ref.id);
+    if (m && m->far && !m->fired && !core_remote_hooks.proxy_lost(m->target)) {
+        far_target = m->target; /* the owner keeps a record for us: let it go */
+        cancel.watcher = actor_body(m->watcher);
+    }
     if (m)
         record_free(m);
     pthread_mutex_unlock(&lock);
+    if (far_target)
+        core_remote_hooks.send(far_target, &cancel_wire, &cancel);
 }
 
 uint64_t monitor_count(void) {
@@ -413,6 +473,18 @@ static void register_run(void *self, const void *args) {
     pthread_mutex_unlock(&lock);
 }
 
+/* From another scheduler: its watcher demonitored; the record goes. */
+static void cancel_far_run(void *self, const void *args) {
+    const register_far_args *r = args;
+    if (!r->watcher)
+        return;
+    pthread_mutex_lock(&lock);
+    monitor *m = key_find(actor_of(r->watcher)->id, r->notice_id);
+    if (m && m->target == actor_of(self))
+        record_free(m);
+    pthread_mutex_unlock(&lock);
+}
+
 /* From another scheduler: a record for a watcher there (a proxy here). */
 static void register_far_run(void *self, const void *args) {
     const register_far_args *r = args;
@@ -424,6 +496,7 @@ static void register_far_run(void *self, const void *args) {
         monitor *m = record_new(0, r->notice_id, w, actor_of(self), NULL);
         attach(m);
         add_far(m);
+        key_add(m);
     }
     pthread_mutex_unlock(&lock);
 }
@@ -443,12 +516,14 @@ bool monitor_undelivered(struct actor *t, const alox_behaviour_desc *b, const vo
         if (r->watcher)
             notices_add(&now, actor_of(r->watcher), r->notice_id, t->id, ALOX_DOWN_STOPPED);
     } else
-        return false;
+        return b == &cancel_wire; /* its record went when the target stopped */
     notices_send(&now);
     return true;
 }
 
 bool monitor_undeliverable_remote(uint64_t target_id, const alox_behaviour_desc *b, const void *args) {
+    if (b == &cancel_wire)
+        return true; /* nothing there to cancel */
     if (b != &register_wire)
         return false;
     const register_far_args *r = args;

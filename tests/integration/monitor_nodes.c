@@ -34,6 +34,7 @@ struct alox_actor watcher {
     int64_t by_reason[3];
     int64_t unknown, twice;
     int64_t last_ms;
+    int64_t server_monitors;
 };
 
 static uint64_t ids[MAX_TARGETS];
@@ -53,6 +54,13 @@ alox_behave void halt(struct target *self) { alox_stop(self); }
 alox_behave void quit(struct control *self, int32_t code) {
     (void)self;
     alox_exit(code);
+}
+
+alox_behave void monitors_are(struct watcher *self, int64_t n);
+
+alox_behave void count_monitors(struct control *self, struct watcher *to) {
+    (void)self;
+    monitors_are(to, (int64_t)monitor_count());
 }
 
 static int server(void) {
@@ -79,6 +87,11 @@ alox_behave void on_down(struct watcher *self, uint64_t target_id, alox_down_rea
     self->last_ms = wall_ms();
     if (++self->downs == self->want)
         alox_exit(0);
+}
+
+alox_behave void monitors_are(struct watcher *self, int64_t n) {
+    self->server_monitors = n;
+    alox_exit(0);
 }
 
 alox_behave void give_up(struct watcher *self) {
@@ -133,9 +146,32 @@ static void wait_line(const char *what) {
         exit(1);
 }
 
+/* Asks the server for its monitor records until there are `want` (the
+ * registrations and cancels run there in their own time), bounded. */
+static int64_t server_monitors_reach(struct watcher *w, struct control *c, int64_t want) {
+    for (int i = 0; i < 200 && w->server_monitors != want; i++) {
+        alox_timer t = alox_after(10000, give_up(w));
+        count_monitors(c, w);
+        alox_run();
+        alox_cancel(t);
+        if (w->server_monitors != want)
+            usleep(50 * 1000);
+    }
+    return w->server_monitors;
+}
+
 static int client(int64_t n, int64_t m) {
+    if (n < 1 || m < 1 || n > MAX_TARGETS / 4 || m > MAX_TARGETS / 2) {
+        printf("FAIL: client N M: 1 <= N <= %d, 1 <= M <= %d\n", MAX_TARGETS / 4, MAX_TARGETS / 2);
+        return 2;
+    }
     uint64_t limit = 10 * peer_timeout_ms() + 20000;
     struct watcher *w = alox_new(struct watcher);
+    struct control *c = alox_lookup(struct control, "server", "control", LOOKUP_TIMEOUT_MS);
+    if (!c) {
+        printf("FAIL: no control actor on the server\n");
+        return 1;
+    }
     struct target **ts = calloc((size_t)(n > m ? n : m), sizeof *ts);
     int failed = 0;
 
@@ -173,6 +209,26 @@ static int client(int64_t n, int64_t m) {
     usleep(200 * 1000);
     wait_for(w, 0, 300);
     failed |= report("demonitor", w, ALOX_DOWN_STOPPED, 1);
+
+    /* Demonitored while the targets live: the server lets its records go. */
+    forget(w);
+    alox_monitor_ref *refs = calloc((size_t)n, sizeof *refs);
+    for (int64_t i = 0; i < n; i++) {
+        ts[i] = spawn_target();
+        refs[i] = alox_monitor(w, ts[i], on_down);
+    }
+    int64_t held = server_monitors_reach(w, c, n);
+    for (int64_t i = 0; i < n; i++)
+        alox_demonitor(refs[i]);
+    int64_t left = server_monitors_reach(w, c, 0);
+    for (int64_t i = 0; i < n; i++)
+        halt(ts[i]);
+    wait_for(w, 0, 300);
+    int ok = held == n && left == 0 && w->downs == w->want;
+    printf("%s remote demonitor: the server held %lld records, then %lld\n", ok ? "ok:" : "FAIL:",
+           (long long)held, (long long)left);
+    failed |= !ok;
+    free(refs);
 
     /* kill -9 of the server: every monitor is told NODE_LOST. */
     forget(w);
