@@ -272,6 +272,7 @@ static int client(int64_t n, int64_t m) {
     failed |= report("new incarnation", w, ALOX_DOWN_STOPPED, 1);
     printf("client: monitors left %llu\n", (unsigned long long)monitor_count());
     failed |= monitor_count() != 0;
+    free(ts);
     return failed;
 }
 
