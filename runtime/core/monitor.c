@@ -21,6 +21,14 @@
  * then grown on the heap (a target with 100,000 watchers). */
 #define NOTICES_ON_STACK 16
 
+/* Pages (4 KiB units) in which a header was already read safely, per
+ * thread: a direct-mapped cache that saves the two system calls of a safe
+ * read (about 1.5 us) for actors of a page seen before. Actor memory stays
+ * readable once handed out (stopped actors too: a send to one is a dead
+ * letter at any later time), so a page once readable stays readable. */
+#define VERIFIED_PAGES 64
+#define VERIFIED_PAGE_SHIFT 12
+
 typedef struct monitor monitor;
 
 struct monitor {
@@ -376,8 +384,17 @@ static bool read_safely(void *to, const void *from, size_t n) {
 static bool looks_like_actor(const void *body) {
     if (((uintptr_t)body & (sizeof(void *) - 1)) != 0 || (uintptr_t)body < sizeof(struct actor))
         return false;
+    static ALOX_TLS uintptr_t verified[VERIFIED_PAGES];
+    const uint32_t *at = &actor_of(body)->magic; /* 4 bytes, aligned: within one page */
+    uintptr_t page = (uintptr_t)at >> VERIFIED_PAGE_SHIFT;
     uint32_t magic = 0;
-    return read_safely(&magic, &actor_of(body)->magic, sizeof magic) && magic == ACTOR_MAGIC;
+    if (verified[page % VERIFIED_PAGES] == page)
+        magic = *at;
+    else if (read_safely(&magic, at, sizeof magic))
+        verified[page % VERIFIED_PAGES] = page;
+    else
+        return false;
+    return magic == ACTOR_MAGIC;
 }
 
 static alox_monitor_ref refuse(const char *what, const void *self, const void *target,
