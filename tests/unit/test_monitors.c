@@ -58,7 +58,9 @@ struct watcher {
 };
 HANDMADE_ACTOR(watcher)
 HANDMADE_BEHAVIOUR(watcher, on_down, down_args, "(u64,eu32)")
+static _Atomic int64_t downs_seen; /* by any watcher: the racing test starts on the first */
 static void on_down(struct watcher *self, const down_args *a) {
+    atomic_fetch_add_explicit(&downs_seen, 1, memory_order_relaxed);
     self->downs++;
     self->last_id = a->target_id;
     self->last_reason = a->reason;
@@ -140,6 +142,48 @@ static void test_death_during_setup(void **state) {
         assert_int_equal(ws[i]->downs, 1);
         assert_int_equal(ws[i]->last_id, alox_id(ts[i]));
     }
+    assert_int_equal(monitor_count(), 0);
+    free(ws);
+    free(ts);
+}
+
+/* Demonitor from a plain thread while the targets stop and the notices
+ * run on the workers: a dropped monitor is told once or not at all, a kept
+ * one exactly once, and nothing is left behind. */
+static alox_monitor_ref race_refs[RACE_PAIRS];
+
+static void *demonitor_all(void *arg) {
+    (void)arg;
+    for (int waited = 0; atomic_load(&downs_seen) == 0 && waited < 50000; waited++)
+        usleep(100); /* until the stops have begun (bounded: 5 s) */
+    for (int i = RACE_PAIRS - 1; i >= 0; i--) /* from the end: the stops come from the start */
+        alox_demonitor(race_refs[i]);
+    return NULL;
+}
+
+static void test_demonitor_racing_stop(void **state) {
+    (void)state;
+    struct watcher **ws = calloc(RACE_PAIRS, sizeof *ws);
+    struct target **ts = calloc(RACE_PAIRS, sizeof *ts);
+    for (int i = 0; i < RACE_PAIRS; i++) {
+        ws[i] = new_watcher();
+        ts[i] = new_target();
+        race_refs[i] = monitor(ws[i], ts[i]); /* dropped by the thread */
+        monitor(ws[i], ts[i]);                /* kept */
+    }
+    for (int i = 0; i < RACE_PAIRS; i++)
+        send_finish(ts[i], (nothing_args){0});
+    atomic_store(&downs_seen, 0);
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, demonitor_all, NULL), 0);
+    assert_int_equal(alox_run(), 0);
+    pthread_join(thread, NULL);
+    int64_t wrong = 0, both = 0;
+    for (int i = 0; i < RACE_PAIRS; i++)
+        wrong += ws[i]->downs < 1 || ws[i]->downs > 2, both += ws[i]->downs == 2;
+    fprintf(stderr, "demonitor racing stop: %lld of %d dropped monitors were told first\n",
+            (long long)both, RACE_PAIRS);
+    assert_int_equal(wrong, 0);
     assert_int_equal(monitor_count(), 0);
     free(ws);
     free(ts);
@@ -306,6 +350,7 @@ int main(void) {
         cmocka_unit_test(test_stop_is_told_once),
         cmocka_unit_test(test_monitor_after_death),
         cmocka_unit_test(test_death_during_setup),
+        cmocka_unit_test(test_demonitor_racing_stop),
         cmocka_unit_test(test_demonitor_then_stop),
         cmocka_unit_test(test_demonitor_drops_queued_notice),
         cmocka_unit_test(test_many_monitors_on_one_actor),
