@@ -414,6 +414,10 @@ static const char *bad_watcher(void *self, const alox_behaviour_desc *on_down) {
         return "self is an actor of another scheduler: monitor from the watcher's own scheduler";
     if (w->type->name_hash != on_down->type_hash)
         return "on_down is not a behaviour of self's actor type";
+    /* Relaxed: a hint; a watcher that stops meanwhile frees the record at
+     * its stop point, or when the notice reaches it (monitor_undelivered). */
+    if (atomic_load_explicit(&w->flags, memory_order_relaxed) & ACTOR_STOPPED)
+        return "self has stopped (it could never be told)";
     return NULL;
 }
 
@@ -535,6 +539,14 @@ bool monitor_undelivered(struct actor *t, const alox_behaviour_desc *b, const vo
         const register_far_args *r = args;
         if (r->watcher)
             notices_add(&now, actor_of(r->watcher), r->notice_id, t->id, ALOX_DOWN_STOPPED);
+    } else if (b == &notice_wire) {
+        const notice_args *n = args; /* its watcher stopped: nobody to tell */
+        pthread_mutex_lock(&lock);
+        monitor *m = idmap_get(&by_id, n->notice_id);
+        if (m && m->watcher == t)
+            record_free(m);
+        pthread_mutex_unlock(&lock);
+        return true;
     } else
         return b == &cancel_wire; /* its record went when the target stopped */
     notices_send(&now);

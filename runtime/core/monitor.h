@@ -55,7 +55,11 @@ struct actor;
 void monitor_actor_stopped(struct actor *a);
 
 /* A runtime message reached a stopped actor `a`. Returns true if it was a
- * monitor's registration (then the watcher is told "down" now). */
+ * monitor's (a registration: its watcher is told "down" now; a notice:
+ * the record of a watcher that stopped is freed). When stopped actors give
+ * their memory back, a runtime message that arrives after that must still
+ * come here (with the pointer it was sent to; only its id is read, and
+ * only for a registration from another node), or a watcher waits forever. */
 bool monitor_undelivered(struct actor *a, const alox_behaviour_desc *b, const void *args);
 
 /* A registration the network could not deliver (no such actor on this

@@ -280,6 +280,8 @@ static void test_stopped_watcher_frees_its_monitors(void **state) {
     send_quit(w, (nothing_args){0});
     assert_int_equal(alox_run(), 0);
     assert_int_equal(monitor_count(), 0);
+    assert_int_equal(monitor(w, t).id, 0); /* a stopped watcher: refused, nothing kept */
+    assert_int_equal(monitor_count(), 0);
     send_finish(t, (nothing_args){0}); /* nobody is told, nothing leaks */
     assert_int_equal(alox_run(), 0);
     assert_int_equal(w->downs, 0);
