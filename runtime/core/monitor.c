@@ -12,10 +12,14 @@
 
 #include "actor.h"
 #include "mailman.h"
+#include "message.h"
 #include "remote_hooks.h"
+#include "scheduler.h"
 #include "support/dead_letter.h"
+#include "support/grace.h"
 #include "support/idmap.h"
 #include "support/platform.h"
+#include "worker.h"
 
 /* Notices gathered under the lock and sent after it: first on the stack,
  * then grown on the heap (a target with 100,000 watchers). */
@@ -381,8 +385,9 @@ static bool read_safely(void *to, const void *from, size_t n) {
     return ok;
 }
 
-/* Could `body` be an actor? Its header is read only through the kernel,
- * so a wild pointer is refused with a message, never a crash. */
+/* Could `body` be an actor (live, stopped, or stopped with its memory
+ * given back)? Its header is read only through the kernel, so a wild
+ * pointer is refused with a message, never a crash. */
 static bool looks_like_actor(const void *body) {
     if (((uintptr_t)body & (sizeof(void *) - 1)) != 0 || (uintptr_t)body < sizeof(struct actor))
         return false;
@@ -392,9 +397,12 @@ static bool looks_like_actor(const void *body) {
     uint32_t magic = 0;
     if (verified[page % VERIFIED_PAGES] == page)
         magic = *at;
-    else if (read_safely(&magic, at, sizeof magic) && magic == ACTOR_MAGIC)
+    else if (!read_safely(&magic, at, sizeof magic))
+        return false;
+    else if (magic == ACTOR_MAGIC)
         verified[page % VERIFIED_PAGES] = page; /* only pages that hold actors */
-    return magic == ACTOR_MAGIC;
+    /* Zeros where an actor was: stopped, and its memory given back. */
+    return magic == ACTOR_MAGIC || (magic == 0 && actor_was_freed(actor_of(body)));
 }
 
 static alox_monitor_ref refuse(const char *what, const void *self, const void *target,
@@ -410,6 +418,8 @@ static const char *bad_watcher(void *self, const alox_behaviour_desc *on_down) {
     if (!self || !looks_like_actor(self))
         return "self is not an actor (actor references come only from alox_new)";
     struct actor *w = actor_of(self);
+    if (w->magic != ACTOR_MAGIC)
+        return "self has stopped (it could never be told)"; /* and its memory went back */
     if (is_proxy(w))
         return "self is an actor of another scheduler: monitor from the watcher's own scheduler";
     if (w->type->name_hash != on_down->type_hash)
@@ -421,7 +431,21 @@ static const char *bad_watcher(void *self, const alox_behaviour_desc *on_down) {
     return NULL;
 }
 
-alox_monitor_ref alox_monitor_desc(void *self, void *target, const alox_behaviour_desc *on_down) {
+/* The registration into a local target's mailbox, unless it has stopped.
+ * The caller is on a worker or inside grace_enter, so the target's memory
+ * stays readable; one that stops after the check finds the registration
+ * in its stop batch or its drain, and answers it (monitor_undelivered). */
+static bool push_registration(struct actor *t, uint64_t id) {
+    if (!actor_takes_messages(t))
+        return false;
+    register_args args = {id};
+    message *msg = message_new(&register_desc, &args);
+    if (mailbox_push(&t->box, &msg->node))
+        scheduler_schedule(t);
+    return true;
+}
+
+static alox_monitor_ref monitor_make(void *self, void *target, const alox_behaviour_desc *on_down) {
     const char *problem = bad_watcher(self, on_down);
     if (problem)
         return refuse(problem, self, target, on_down);
@@ -434,30 +458,45 @@ alox_monitor_ref alox_monitor_desc(void *self, void *target, const alox_behaviou
                       "or arrive as behaviour arguments)",
                       self, target, on_down);
     struct actor *w = actor_of(self), *t = actor_of(target);
+    bool far = is_proxy(t), gone = t->magic != ACTOR_MAGIC; /* gone: stopped, memory given back */
     /* Relaxed: only uniqueness matters. */
     uint64_t id = atomic_fetch_add_explicit(&next_id, 1, memory_order_relaxed);
     notices now;
     notices_init(&now);
     pthread_mutex_lock(&lock);
-    monitor *m = record_new(id, id, w, t, on_down);
+    monitor *m = record_new(id, id, w, t, on_down); /* target_id 0 if gone: its id went too */
     idmap_put(&by_id, id, m);
     add_outgoing(m);
-    if (is_proxy(t)) {
+    if (gone)
+        fire(m, ALOX_DOWN_STOPPED, &now);
+    else if (far) {
         add_far(m);
         if (core_remote_hooks.proxy_lost(t)) /* its session has already ended */
             fire(m, ALOX_DOWN_NODE_LOST, &now);
     }
     bool send = !m->fired;
     pthread_mutex_unlock(&lock);
-    if (send && is_proxy(t)) {
+    if (send && far) {
         register_far_args args = {id, self};
         core_remote_hooks.send(t, &register_wire, &args);
-    } else if (send) {
-        register_args args = {id};
-        mailman_send_runtime(t, &register_desc, &args);
+    } else if (send && !push_registration(t, id)) { /* it has stopped: down at once */
+        pthread_mutex_lock(&lock);
+        if ((m = idmap_get(&by_id, id))) /* unless demonitored meanwhile */
+            fire(m, ALOX_DOWN_STOPPED, &now);
+        pthread_mutex_unlock(&lock);
     }
     notices_send(&now);
     return (alox_monitor_ref){id};
+}
+
+alox_monitor_ref alox_monitor_desc(void *self, void *target, const alox_behaviour_desc *on_down) {
+    bool outside = worker_self == NULL;
+    if (outside)
+        grace_enter(); /* self and target stay readable until grace_exit */
+    alox_monitor_ref ref = monitor_make(self, target, on_down);
+    if (outside)
+        grace_exit();
+    return ref;
 }
 
 void alox_demonitor(alox_monitor_ref ref) {

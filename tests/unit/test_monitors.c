@@ -10,7 +10,9 @@
 
 #include <sys/mman.h>
 
+#include "core/actor.h"
 #include "core/monitor.h"
+#include "core/reclaim.h"
 
 #define MANY 100000 /* as the issue asks, under the sanitizers too (a few seconds there) */
 #define RACE_PAIRS (4000 / TEST_SCALE_DOWN)
@@ -119,6 +121,32 @@ static void test_monitor_after_death(void **state) {
     assert_true(monitor(w, t).id != 0); /* two monitors, two notices */
     assert_int_equal(alox_run(), 0);
     assert_int_equal(w->downs, 2);
+    assert_int_equal(w->last_reason, ALOX_DOWN_STOPPED);
+    assert_int_equal(monitor_count(), 0);
+}
+
+/* The target's memory has gone back (reclaim.h): its header reads as
+ * zeros, and a monitor on it is down at once (its id went with it: 0). */
+static void test_monitor_after_memory_gone(void **state) {
+    (void)state;
+    enum { N = 4096 }; /* whole pages of them, so the pages go back */
+    struct target **ts = calloc(N, sizeof *ts);
+    uint64_t freed_before = reclaim_freed();
+    for (int i = 0; i < N; i++) {
+        ts[i] = new_target();
+        send_finish(ts[i], (nothing_args){0});
+    }
+    assert_int_equal(alox_run(), 0); /* alox_run frees what stopped, after the run */
+    assert_true(reclaim_freed() - freed_before >= N);
+    struct target *t = ts[N / 2];
+    free(ts);
+    assert_int_equal(actor_of(t)->magic, 0);
+    assert_int_equal(alox_id(t), 0);
+    struct watcher *w = new_watcher();
+    assert_true(monitor(w, t).id != 0);
+    assert_int_equal(alox_run(), 0);
+    assert_int_equal(w->downs, 1);
+    assert_int_equal(w->last_id, 0);
     assert_int_equal(w->last_reason, ALOX_DOWN_STOPPED);
     assert_int_equal(monitor_count(), 0);
 }
@@ -351,6 +379,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stop_is_told_once),
         cmocka_unit_test(test_monitor_after_death),
+        cmocka_unit_test(test_monitor_after_memory_gone),
         cmocka_unit_test(test_death_during_setup),
         cmocka_unit_test(test_demonitor_racing_stop),
         cmocka_unit_test(test_demonitor_then_stop),
