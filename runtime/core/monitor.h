@@ -16,7 +16,10 @@
  *     worker that runs it.
  *   - monitor_actor_stopped runs once per actor, on its worker, right after
  *     the behaviour that called alox_stop: every monitor on it fires and
- *     every monitor it held as a watcher is cancelled (nothing leaks).
+ *     every monitor it held as a watcher is cancelled (nothing leaks). It
+ *     runs again from actor_drained (drained.h), before the memory goes.
+ *   - A target that no longer takes messages is down at once; one whose
+ *     memory went back (reclaim.h) is reported with target id 0.
  *   - A fired monitor sends the watcher a runtime message, the *notice*.
  *     When the notice runs on the watcher, the record is looked up and
  *     removed under the lock, and only then is the user's on_down called:
