@@ -6,11 +6,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <fcntl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "actor.h"
+#include "actor_probe.h"
 #include "mailman.h"
 #include "message.h"
 #include "remote_hooks.h"
@@ -24,16 +22,6 @@
 /* Notices gathered under the lock and sent after it: first on the stack,
  * then grown on the heap (a target with 100,000 watchers). */
 #define NOTICES_ON_STACK 16
-
-/* Pages (4 KiB units) in which a header was already read safely, per
- * thread: a direct-mapped cache that saves the two system calls of a safe
- * read (about 1.5 us) for actors of a page seen before. Only a page where
- * an actor was found is kept (not any heap page a bad pointer led to, so
- * a sanitizer never sees a direct read of a redzone). Actor memory stays
- * readable once handed out (stopped actors too: a send to one is a dead
- * letter at any later time), so a page once readable stays readable. */
-#define VERIFIED_PAGES 64
-#define VERIFIED_PAGE_SHIFT 12
 
 typedef struct monitor monitor;
 
@@ -369,42 +357,6 @@ static void fire(monitor *m, alox_down_reason reason, notices *out) {
 
 /* ----- alox_monitor_desc and alox_demonitor ---------------------------- */
 
-/* Reads n bytes at `from` through the kernel, which answers EFAULT for an
- * address this process cannot read (unmapped, or mapped without access)
- * instead of a fault: a pipe, written from `from` and read back. The
- * write is a raw system call, so a sanitizer's interceptor does not read
- * the bytes first (a wild pointer is the case this exists for). */
-static bool read_safely(void *to, const void *from, size_t n) {
-    static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
-    static int probe[2] = {-1, -1};
-    bool ok = false;
-    pthread_mutex_lock(&probe_lock);
-    if (probe[0] >= 0 || pipe2(probe, O_CLOEXEC | O_NONBLOCK) == 0)
-        ok = syscall(SYS_write, probe[1], from, n) == (long)n && read(probe[0], to, n) == (ssize_t)n;
-    pthread_mutex_unlock(&probe_lock);
-    return ok;
-}
-
-/* Could `body` be an actor (live, stopped, or stopped with its memory
- * given back)? Its header is read only through the kernel, so a wild
- * pointer is refused with a message, never a crash. */
-static bool looks_like_actor(const void *body) {
-    if (((uintptr_t)body & (sizeof(void *) - 1)) != 0 || (uintptr_t)body < sizeof(struct actor))
-        return false;
-    static ALOX_TLS uintptr_t verified[VERIFIED_PAGES];
-    const uint32_t *at = &actor_of(body)->magic; /* 4 bytes, aligned: within one page */
-    uintptr_t page = (uintptr_t)at >> VERIFIED_PAGE_SHIFT;
-    uint32_t magic = 0;
-    if (verified[page % VERIFIED_PAGES] == page)
-        magic = *at;
-    else if (!read_safely(&magic, at, sizeof magic))
-        return false;
-    else if (magic == ACTOR_MAGIC)
-        verified[page % VERIFIED_PAGES] = page; /* only pages that hold actors */
-    /* Zeros where an actor was: stopped, and its memory given back. */
-    return magic == ACTOR_MAGIC || (magic == 0 && actor_was_freed(actor_of(body)));
-}
-
 static alox_monitor_ref refuse(const char *what, const void *self, const void *target,
                                const alox_behaviour_desc *on_down) {
     fprintf(stderr, "alox: alox_monitor(%p, %p, %s) refused: %s; no monitor was made\n", self,
@@ -415,7 +367,7 @@ static alox_monitor_ref refuse(const char *what, const void *self, const void *t
 static const char *bad_watcher(void *self, const alox_behaviour_desc *on_down) {
     if (!on_down || on_down->args_size != sizeof(on_down_args))
         return "on_down must be a behaviour (self, uint64_t target_id, alox_down_reason reason)";
-    if (!self || !looks_like_actor(self))
+    if (!self || actor_probe(self) == PROBE_NOT_ACTOR)
         return "self is not an actor (actor references come only from alox_new)";
     struct actor *w = actor_of(self);
     if (w->magic != ACTOR_MAGIC)
@@ -453,7 +405,7 @@ static alox_monitor_ref monitor_make(void *self, void *target, const alox_behavi
         dead_letter_report(ALOX_DEAD_NULL_TARGET, 0, on_down, NULL);
         return refuse("the target is NULL (reported as a dead letter)", self, target, on_down);
     }
-    if (!looks_like_actor(target))
+    if (actor_probe(target) == PROBE_NOT_ACTOR)
         return refuse("the target is not an actor (actor references come only from alox_new, "
                       "or arrive as behaviour arguments)",
                       self, target, on_down);
