@@ -199,7 +199,7 @@ static void run_actor(worker *w, actor *a) {
     bool drained = false;
     bool traced = trace_enabled();
     w->current = a;
-    counters_batch_begin(a->type, a->id);
+    bool timed = counters_batch_begin(a->type, a->id, w->ticks);
     /* Relaxed: the flag is only written by the worker running the actor
      * (alox_stop, which also sets current_stopped while it runs). */
     w->current_stopped = (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_STOPPED) != 0;
@@ -218,7 +218,7 @@ static void run_actor(worker *w, actor *a) {
     }
     mailbox_batch_end(&a->box, cursor);
     w->current = NULL;
-    counters_batch_end(a->type, handled);
+    counters_batch_end(a->type, handled, timed);
     if (ALOX_UNLIKELY(w->current_stopped && !stopped_before))
         io_actor_stopped(a); /* its last behaviour has run: timers, watches */
     if (scheduler_stopping()) {
