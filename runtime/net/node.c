@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address_book.h"
 #include "core/remote_hooks.h"
 #include "core/scheduler.h"
 
@@ -45,3 +46,5 @@ bool node_start(const transport_config *config, char *err, size_t err_size) {
     install_signals();
     return true;
 }
+
+bool node_add_peer(const char *name, const char *endpoint) { return address_book_add(name, endpoint); }

@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <zmq.h>
 
+#include "address_book.h"
 #include "support/dead_letter.h"
 #include "security/keys.h"
 #include "support/platform.h"
@@ -148,6 +149,8 @@ static void append_unacked(peer *p, remote_message *m) {
 void session_queue(peer *p, remote_message *m) {
     const alox_behaviour_desc *b = message_behaviour(&m->base);
     actor *target = m->link;
+    if (!has_route(p))
+        address_book_connect(p); /* first use of a peer we only know the address of */
     if (p->batch_items == 0) {
         session_begin_frame(p, &p->batch, WIRE_BATCH);
         wire_batch_start(&p->batch, p->next_seq);
