@@ -51,6 +51,16 @@ static int64_t lease_setting(void) {
     return value >= 1 && value <= 3600 ? value : 0;
 }
 
+/* A member's address is the transport's, with the authority of
+ * --alox-peer (net/node.h: the key still comes from the trust file; the
+ * connection opens on first use; a new address moves it). A member that
+ * leaves keeps its session until the heartbeats end it: etcd's view of a
+ * node is no reason to cut a link that works. */
+static void member_joined(const char *node, const char *address, uint64_t incarnation) {
+    (void)incarnation; /* a restarted node is a new session: the HELLO tokens tell */
+    node_add_peer(node, address);
+}
+
 /* --alox-cluster: membership on etcd, after the transport runs (members
  * become peers as they are seen). */
 static bool start_cluster(const config *cfg, char *err, size_t err_size) {
@@ -58,7 +68,8 @@ static bool start_cluster(const config *cfg, char *err, size_t err_size) {
                             .address = cfg->listen,
                             .public_z85 = cfg->keys.public_z85,
                             .trust = &cfg->trust,
-                            .lease_ttl_s = lease_setting()};
+                            .lease_ttl_s = lease_setting(),
+                            .hooks = {member_joined, NULL}};
     char why[256];
     if (!cluster_url_parse(cfg->cluster, &mc.url, why, sizeof why)) { /* config checked it */
         snprintf(err, err_size, "--alox-cluster=%s: %s", cfg->cluster, why);
