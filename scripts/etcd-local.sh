@@ -30,8 +30,8 @@ etcd_local_start() {
   return 1
 }
 
-etcd_local_kill() { kill -9 "$ETCD_LOCAL_PID" 2>/dev/null; wait "$ETCD_LOCAL_PID" 2>/dev/null; }
-etcd_local_stop() { kill "$ETCD_LOCAL_PID" 2>/dev/null; wait "$ETCD_LOCAL_PID" 2>/dev/null; }
+etcd_local_kill() { kill -9 "$ETCD_LOCAL_PID" 2>/dev/null; wait "$ETCD_LOCAL_PID" 2>/dev/null || true; }
+etcd_local_stop() { kill "$ETCD_LOCAL_PID" 2>/dev/null; wait "$ETCD_LOCAL_PID" 2>/dev/null || true; }
 
 etcd_local_get() {
   ETCDCTL_API=3 etcdctl --endpoints "$ETCD_LOCAL_URL" get --prefix --keys-only "$1" | sed '/^$/d'
