@@ -75,6 +75,16 @@ size_t alox_members(char (*names)[ALOX_NODE_NAME_MAX + 1], size_t max) {
 bool membership_running(void) { return ms.running; }
 uint64_t membership_self_incarnation(void) { return ms.self.incarnation; }
 
+/* MEMBERSHIP_RETRY_MS plus up to as much again, at random: when etcd comes
+ * back, a thousand nodes do not all range the members in the same
+ * millisecond. */
+static int64_t retry_delay_ms(void) {
+    static _Thread_local unsigned seed;
+    if (!seed)
+        seed = (unsigned)ms.self.incarnation | 1u;
+    return MEMBERSHIP_RETRY_MS + rand_r(&seed) % MEMBERSHIP_RETRY_MS;
+}
+
 static int64_t now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -235,8 +245,8 @@ static void etcd_failed(const char *what) {
     if (!ms.etcd_down)
         fprintf(stderr,
                 "alox: %s: cluster %s: etcd does not answer (%s: %s); links to members carry on, "
-                "retrying every %d ms\n",
-                ms.node, ms.config.url.cluster, what, etcd_error(ms.etcd), MEMBERSHIP_RETRY_MS);
+                "retrying every %d to %d ms\n",
+                ms.node, ms.config.url.cluster, what, etcd_error(ms.etcd), MEMBERSHIP_RETRY_MS, 2 * MEMBERSHIP_RETRY_MS);
     ms.etcd_down = true;
 }
 
@@ -251,13 +261,13 @@ static void try_register(int64_t now) {
     int64_t lease, ttl;
     if (!etcd_lease_grant(ms.etcd, ms.config.lease_ttl_s, &lease, &ttl)) {
         etcd_failed("lease grant");
-        ms.next_register_ms = now + MEMBERSHIP_RETRY_MS;
+        ms.next_register_ms = now + retry_delay_ms();
         return;
     }
     if (!etcd_put(ms.etcd, ms.self_key, ms.self_value, strlen(ms.self_value), lease)) {
         etcd_failed("registering");
         etcd_lease_revoke(ms.etcd, lease);
-        ms.next_register_ms = now + MEMBERSHIP_RETRY_MS;
+        ms.next_register_ms = now + retry_delay_ms();
         return;
     }
     etcd_answered();
@@ -281,7 +291,7 @@ static void keep_alive(int64_t now) {
         ms.next_register_ms = now;
     } else {
         etcd_failed("lease keepalive");
-        ms.next_keepalive_ms = now + MEMBERSHIP_RETRY_MS; /* the lease may outlive the outage */
+        ms.next_keepalive_ms = now + retry_delay_ms(); /* the lease may outlive the outage */
     }
 }
 
@@ -292,7 +302,7 @@ static void resync(int64_t now) {
     int64_t revision;
     if (!etcd_range_prefix(ms.etcd, ms.prefix, on_kv, NULL, &revision)) {
         etcd_failed("reading the members");
-        ms.next_resync_ms = now + MEMBERSHIP_RETRY_MS;
+        ms.next_resync_ms = now + retry_delay_ms();
         return;
     }
     for (size_t i = 0; i < ms.count; i++)
@@ -300,11 +310,11 @@ static void resync(int64_t now) {
             on_delete(ms.members[i].name); /* left while we were not watching */
     if (!etcd_watch_start(ms.etcd, ms.prefix, revision + 1, on_kv, NULL)) {
         etcd_failed("watching the members");
-        ms.next_resync_ms = now + MEMBERSHIP_RETRY_MS;
+        ms.next_resync_ms = now + retry_delay_ms();
         return;
     }
     etcd_answered();
-    ms.next_resync_ms = now + MEMBERSHIP_RETRY_MS; /* if the watch ends, not before this */
+    ms.next_resync_ms = now + retry_delay_ms(); /* if the watch ends, not before this */
 }
 
 static int64_t earliest(int64_t a, int64_t b) { return a < b ? a : b; }

@@ -28,7 +28,7 @@
  * An etcd outage changes nothing that works: links between nodes are the
  * transport's (heartbeats judge them, not etcd), members stay members
  * while the watch is down, and the thread retries every
- * MEMBERSHIP_RETRY_MS until etcd answers, then registers again if its
+ * MEMBERSHIP_RETRY_MS (and a random part) until etcd answers, then registers again if its
  * lease is gone and resynchronises the members.
  *
  * Thread-safety: membership_start and membership_stop from the thread of
@@ -47,7 +47,7 @@
 
 /* Tunables. */
 #define MEMBERSHIP_LEASE_TTL_S 5  /* default lease: a dead node leaves within this + ~1 s (ALOX_CLUSTER_LEASE_S) */
-#define MEMBERSHIP_RETRY_MS 250   /* etcd down: how often to try again (cheap: a refused connect) */
+#define MEMBERSHIP_RETRY_MS 250   /* etcd down: try again after this, plus as much at random (cheap: a refused connect) */
 #define MEMBERSHIP_CLUSTER_MAX 64 /* characters of a cluster name ([A-Za-z0-9_.-]) */
 
 /* --alox-cluster etcd://HOST:PORT/CLUSTER, taken apart. */
