@@ -232,6 +232,15 @@ static void on_kv(void *context, const etcd_kv *kv) {
     if (kv->deleted) {
         char name[KEYS_NAME_MAX + 1];
         snprintf(name, sizeof name, "%.*s", (int)(kv->key_size - prefix_len), kv->key + prefix_len);
+        if (strcmp(name, ms.node) == 0 && ms.registered) {
+            /* Our own record went (deleted by hand, or the lease ran out in
+             * a stall): without it nobody new finds us. */
+            fprintf(stderr, "alox: %s: cluster %s: this node's record was deleted; registering again\n",
+                    ms.node, ms.config.url.cluster);
+            ms.registered = false;
+            ms.next_register_ms = now_ms();
+            return;
+        }
         on_delete(name);
     } else {
         on_put(kv);

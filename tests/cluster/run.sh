@@ -8,7 +8,8 @@
 #
 # Cases:
 #   find5        5 nodes find and reach each other from the cluster alone;
-#                ended with SIGTERM, they leave at once (lease revoked)
+#                a node whose record is deleted puts it back; ended with
+#                SIGTERM, they leave at once (lease revoked)
 #   kill         kill -9 of a node: its name leaves the others' membership
 #                within the lease + 1 s, and their peer-lost fires
 #   untrusted    a real node whose key is not in the trust file, and a
@@ -97,6 +98,11 @@ find5)
   done
   [ "$(etcd_local_get /alox/test/members/ | wc -l)" = 5 ] || fail "etcd does not list 5 members"
   echo "5 nodes reached each other from the cluster alone"
+  # A record deleted by hand: its node puts it back (others see it leave and join again).
+  ETCDCTL_API=3 etcdctl --endpoints "$ETCD_LOCAL_URL" del /alox/test/members/n1 >/dev/null || fail "etcdctl del"
+  wait_for n1.log "this node's record was deleted; registering again" 5
+  wait_count n2.log "^joined n1 " 2 5
+  [ "$(etcd_local_get /alox/test/members/ | wc -l)" = 5 ] || fail "n1 did not put its record back"
   stop n5
   for n in n1 n2 n3 n4; do wait_for "$n.log" "^left n5 " 1; done # revoked: at once, not at the lease's end
   for n in n1 n2 n3 n4; do stop "$n"; done
