@@ -12,6 +12,7 @@
  *   joined NODE INCARNATION T     left NODE INCARNATION T
  *   reached NODE T                ok: reached all EXPECT T
  *   peer-lost NODE T              pongs TOTAL T (every second)
+ *   down NODE REASON T            (its echo's monitor fired: node-lost, stopped)
  * and runs until SIGTERM.
  */
 #include <alox.h>
@@ -32,6 +33,7 @@ struct alox_actor tracker {
     int expect, reached_count;
     node_name reached[MAX_MEMBERS];
     struct echo *echoes[MAX_MEMBERS];
+    node_name echo_node[MAX_MEMBERS];
     int64_t pongs, ticks;
 };
 
@@ -45,6 +47,7 @@ static long long wall_ms(void) {
 }
 
 alox_behave void pong(struct tracker *self, node_name from);
+alox_behave void echo_down(struct tracker *self, uint64_t target_id, alox_down_reason reason);
 
 alox_behave void ping(struct echo *self, struct tracker *back) {
     self->pings++;
@@ -77,8 +80,11 @@ alox_behave void member_event(struct tracker *self, node_name node, bool joined,
     for (int i = 0; i < MAX_MEMBERS; i++)
         if (!self->echoes[i] && joined) { /* a new incarnation gets a new echo */
             self->echoes[i] = alox_new_on(node.text, struct echo);
-            if (self->echoes[i])
+            self->echo_node[i] = node;
+            if (self->echoes[i]) {
+                alox_monitor(self, self->echoes[i], echo_down);
                 ping(self->echoes[i], self);
+            }
             break;
         }
     if (!joined) { /* it may come back: it is reached again then */
@@ -86,6 +92,18 @@ alox_behave void member_event(struct tracker *self, node_name node, bool joined,
         if (k >= 0)
             self->reached[k] = self->reached[--self->reached_count];
     }
+}
+
+/* The echo on a member is down: printed as "down NODE REASON T"; no more
+ * pings to it (a new incarnation gets a new echo). */
+alox_behave void echo_down(struct tracker *self, uint64_t target_id, alox_down_reason reason) {
+    for (int i = 0; i < MAX_MEMBERS; i++)
+        if (self->echoes[i] && alox_id(self->echoes[i]) == target_id) {
+            printf("down %s %s %lld\n", self->echo_node[i].text,
+                   reason == ALOX_DOWN_NODE_LOST ? "node-lost" : "stopped", wall_ms());
+            fflush(stdout);
+            self->echoes[i] = NULL;
+        }
 }
 
 alox_behave void tick(struct tracker *self) {

@@ -11,7 +11,9 @@
 #                a node whose record is deleted puts it back; ended with
 #                SIGTERM, they leave at once (lease revoked)
 #   kill         kill -9 of a node: its name leaves the others' membership
-#                within the lease + 1 s, and their peer-lost fires
+#                within the lease + 1 s, their peer-lost fires and their
+#                monitors on its actors say node-lost; a restarted node
+#                is a new incarnation, reached again
 #   untrusted    a real node whose key is not in the trust file, and a
 #                forged record for a trusted name: both ignored and logged
 #   etcd_restart etcd killed mid-run: links carry on; etcd back without its
@@ -115,7 +117,10 @@ kill)
   for n in a b c; do wait_for "$n.log" "ok: reached all 2" 30; done
   killed_at=$(date +%s%3N)
   kill -9 "${pid_of[c]}"
-  for n in a b; do wait_for "$n.log" "^left c " 10; wait_for "$n.log" "^peer-lost c " 10; done
+  for n in a b; do
+    wait_for "$n.log" "^left c " 10; wait_for "$n.log" "^peer-lost c " 10
+    wait_for "$n.log" "^down c node-lost " 10 # the monitor on its echo
+  done
   for n in a b; do
     gone=$(time_of "$n.log" left c) lost=$(time_of "$n.log" peer-lost c)
     echo "$n: c left the membership $((gone - killed_at)) ms after kill -9, peer-lost after $((lost - killed_at)) ms (lease $lease_ms ms)"
