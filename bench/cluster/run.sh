@@ -50,7 +50,7 @@ wait_lines() { # wait_lines SECONDS CMD...: until CMD succeeds
   local deadline=$((SECONDS + $1)); shift
   until "$@"; do [ $SECONDS -lt $deadline ] || { echo "timed out: $*" >&2; exit 1; }; sleep 0.02; done
 }
-all_have() { local pat=$1; shift; for f in "$@"; do grep -q -- "$pat" "$f" || return 1; done; }
+all_have() { local pat=$1; shift; for f in "$@"; do grep -q -- "$pat" "$f" 2>/dev/null || return 1; done; }
 declare -a cold_joined cold_reached warm_listed warm_reached loss_left loss_peer
 
 one_run() {
