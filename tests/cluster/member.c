@@ -10,7 +10,8 @@
  * Prints, one line each, flushed, with the wall-clock time in ms:
  *   ready NAME
  *   joined NODE INCARNATION T     left NODE INCARNATION T
- *   reached NODE T                ok: reached all EXPECT T
+ *   reached NODE T                members N: NAMES (alox_members), then
+ *                                 ok: reached all EXPECT T
  *   peer-lost NODE T              pongs TOTAL T (every second)
  *   down NODE REASON T            (its echo's monitor fired: node-lost, stopped)
  * and runs until SIGTERM.
@@ -67,8 +68,14 @@ alox_behave void pong(struct tracker *self, node_name from) {
         return;
     self->reached[self->reached_count++] = from;
     printf("reached %s %lld\n", from.text, wall_ms());
-    if (self->reached_count == self->expect)
-        printf("ok: reached all %d %lld\n", self->expect, wall_ms());
+    if (self->reached_count == self->expect) {
+        char names[MAX_MEMBERS][ALOX_NODE_NAME_MAX + 1];
+        size_t n = alox_members(names, MAX_MEMBERS);
+        printf("members %zu:", n);
+        for (size_t i = 0; i < n && i < MAX_MEMBERS; i++)
+            printf(" %s", names[i]);
+        printf("\nok: reached all %d %lld\n", self->expect, wall_ms());
+    }
     fflush(stdout);
 }
 

@@ -97,6 +97,8 @@ find5)
   for n in "${nodes[@]}"; do
     for m in "${nodes[@]}"; do [ "$n" = "$m" ] || expect_log "$n.log" "^reached $m "; done
     refuse_log "$n.log" "peer-lost"
+    expect_log "$n.log" "^members 4:" # alox_members: the others, not itself
+    refuse_log "$n.log" "^members 4:.* $n\( \|$\)"
   done
   [ "$(etcd_local_get /alox/test/members/ | wc -l)" = 5 ] || fail "etcd does not list 5 members"
   echo "5 nodes reached each other from the cluster alone"
