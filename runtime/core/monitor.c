@@ -116,11 +116,6 @@ static idmap far_by_key = IDMAP_INITIALIZER; /* far_key(watcher, notice id) -> c
 static monitor *far_list;
 static uint64_t records;
 static _Atomic uint64_t next_id = 1;
-/* Actors with links; relaxed: a hint for the stop path, which takes the
- * lock whenever it is not 0. A stale 0 is impossible for an actor that
- * has links: they were made under the lock before its registration was
- * sent, and that send happens before the registration runs on its worker. */
-static _Atomic uint64_t linked_actors;
 
 /* The registered copies carry the hashes, so the network can name them. */
 __attribute__((constructor)) static void register_descriptors(void) {
@@ -195,7 +190,6 @@ static links *links_of(uint64_t actor_id) {
         if (!l)
             alox_fatal("out of memory in alox_monitor");
         idmap_put(&by_actor, actor_id, l);
-        atomic_fetch_add_explicit(&linked_actors, 1, memory_order_relaxed);
     }
     return l;
 }
@@ -205,11 +199,16 @@ static void links_drop_if_empty(uint64_t actor_id) {
     if (l && !l->incoming && !l->outgoing) {
         idmap_remove(&by_actor, actor_id);
         free(l);
-        atomic_fetch_sub_explicit(&linked_actors, 1, memory_order_relaxed);
     }
 }
 
+static void mark_monitored(struct actor *a) {
+    /* Relaxed: see monitor_actor_stopped. */
+    atomic_fetch_or_explicit(&a->flags, ACTOR_MONITORED, memory_order_relaxed);
+}
+
 static void attach(monitor *m) {
+    mark_monitored(m->target);
     links *l = links_of(m->target_id);
     m->in_prev = NULL;
     m->in_next = l->incoming;
@@ -234,6 +233,7 @@ static void detach(monitor *m) {
 }
 
 static void add_outgoing(monitor *m) {
+    mark_monitored(m->watcher);
     links *l = links_of(m->watcher_id);
     m->out_prev = NULL;
     m->out_next = l->outgoing;
@@ -577,7 +577,13 @@ static void notice_run(void *self, const void *args) {
 /* ----- a stopped actor, a lost peer ------------------------------------ */
 
 void monitor_actor_stopped(struct actor *a) {
-    if (atomic_load_explicit(&linked_actors, memory_order_relaxed) == 0)
+    /* Relaxed: set by this worker (the target's registrations ran here),
+     * or by a thread that made a monitor for it as a watcher: before its
+     * batch (the mailbox hand-off orders it), or during it, and then the
+     * second call, from actor_drained, sees it: that thread's grace
+     * section ended before the grace period that precedes the drain (and
+     * one that began after saw ACTOR_STOPPED and made nothing). */
+    if (!(atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_MONITORED))
         return;
     notices now;
     notices_init(&now);
