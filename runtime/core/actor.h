@@ -21,7 +21,8 @@
  * Thread-safety: actor_spawn from any thread. The fields other than the
  * mailbox are written once at spawn, except `flags`: ACTOR_STOPPED is
  * written only by the worker running the actor, ACTOR_EXPORTED only under
- * the export lock (net/proxy.c). A thread that reads another actor's
+ * the export lock (net/proxy.c), ACTOR_MONITORED only under the monitors'
+ * lock (core/monitor.c); each with an atomic or. A thread that reads another actor's
  * header must be a worker or inside grace_enter (support/grace.h), and
  * must read `flags` (acquire) before `magic`: see actor_takes_messages.
  */
@@ -41,7 +42,8 @@
 enum actor_flags {
     ACTOR_STOPPED = 1u << 0, /* alox_stop was called: deliver nothing more */
     ACTOR_PROXY = 1u << 1,   /* stands for an actor of another scheduler */
-    ACTOR_EXPORTED = 1u << 2 /* its id has crossed the wire (in the export map) */
+    ACTOR_EXPORTED = 1u << 2, /* its id has crossed the wire (in the export map) */
+    ACTOR_MONITORED = 1u << 3 /* has had monitors, as target or watcher (core/monitor.c) */
 };
 
 typedef struct actor {
