@@ -4,6 +4,7 @@
 #include "actor.h"
 #include "counters.h"
 #include "message.h"
+#include "overload.h"
 #include "remote_hooks.h"
 #include "scheduler.h"
 #include "support/dead_letter.h"
@@ -24,8 +25,10 @@ void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *a
         alox_fatal("%s sent to %p, which is not an actor: actor references come only from "
                    "alox_new (or arrive as behaviour arguments)",
                    behaviour->name, target);
-    /* Relaxed: ACTOR_PROXY is set before the proxy is published to anyone. */
-    if (ALOX_UNLIKELY(atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_PROXY)) {
+    /* Relaxed: ACTOR_PROXY is set before the proxy is published to anyone;
+     * the pressure bits are a hint, read again under overload.c's lock. */
+    uint32_t flags = atomic_load_explicit(&a->flags, memory_order_relaxed);
+    if (ALOX_UNLIKELY(flags & ACTOR_PROXY)) {
         if (a->type->size != 0 && a->type->name_hash != behaviour->type_hash)
             dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
         else
@@ -40,12 +43,19 @@ void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *a
     worker *w = worker_self;
     if (ALOX_UNLIKELY(trace_enabled()))
         trace_send((uintptr_t)m, a->id, behaviour);
-    if (mailbox_push(&a->box, &m->node))
+    bool scheduled = mailbox_push(&a->box, &m->node);
+    if (scheduled)
         scheduler_schedule(a);
-    if (w) {
-        counters_sent();
-        worker_note_send(w);
+    if (ALOX_UNLIKELY(!w)) {
+        overload_plain_sent(a, scheduled); /* a plain thread: it may wait here */
+        return;
     }
+    counters_sent();
+    worker_note_send(w);
+    /* Backpressure: one test of the flags loaded above; a behaviour that
+     * already noted an overloaded target does not call again. */
+    if (ALOX_UNLIKELY(flags & ACTOR_PRESSURE) && !w->mute_on)
+        overload_sent_to(w, a);
 }
 
 void mailman_send_runtime(actor *a, const alox_behaviour_desc *behaviour, const void *args) {

@@ -8,6 +8,7 @@
 #include "io_stopped.h"
 #include "mailman.h"
 #include "message.h"
+#include "overload.h"
 #include "remote_hooks.h"
 #include "scheduler.h"
 #include "support/dead_letter.h"
@@ -52,6 +53,13 @@ void worker_hand_off_runnext(worker *w) {
     push_local(w, w->runnext);
     w->runnext = NULL;
     scheduler_wake_if_needed();
+}
+
+void worker_send_round(worker *w) {
+    if (++w->send_rounds >= SEND_ROUNDS_PER_BATCH)
+        w->end_batch = true;
+    if (w->runnext)
+        worker_hand_off_runnext(w);
 }
 
 void worker_push_displaced(worker *w, actor *displaced) {
@@ -161,6 +169,20 @@ static actor *find_work(worker *w) {
     return NULL;
 }
 
+/* Senders an actor released by catching up (overload.h): runnable again. */
+static bool queue_released(worker *w, actor *released) {
+    if (!released)
+        return false;
+    while (released) {
+        actor *next = released->next_runnable; /* push_local may relink it */
+        released->next_runnable = NULL;
+        push_local(w, released);
+        released = next;
+    }
+    scheduler_wake_if_needed();
+    return true;
+}
+
 static void free_retired(mailbox_node *retired) {
     if (retired)
         message_free(message_of(retired));
@@ -199,6 +221,9 @@ static void run_actor(worker *w, actor *a) {
     bool drained = false;
     bool traced = trace_enabled();
     w->current = a;
+    w->mute_on = NULL;
+    w->send_rounds = 0;
+    w->end_batch = false;
     counters_batch_begin(a->type, a->id);
     /* Relaxed: the flag is only written by the worker running the actor
      * (alox_stop, which also sets current_stopped while it runs). */
@@ -213,6 +238,8 @@ static void run_actor(worker *w, actor *a) {
         }
         deliver(w, a, message_of(node), traced);
         handled++;
+        if (ALOX_UNLIKELY(w->end_batch))
+            break; /* it sent to an overloaded actor, or sent a lot: let receivers run */
         if (w->runnext && mailbox_batch_has_next(cursor))
             worker_hand_off_runnext(w);
     }
@@ -221,16 +248,35 @@ static void run_actor(worker *w, actor *a) {
     counters_batch_end(a->type, handled);
     if (ALOX_UNLIKELY(w->current_stopped && !stopped_before))
         io_actor_stopped(a); /* its last behaviour has run: timers, watches */
+    actor *mute_on = w->mute_on;
+    w->mute_on = NULL;
     if (scheduler_stopping()) {
         injectq_push(&S.inject, a); /* stays scheduled for the next alox_run */
         return;
     }
+    if (ALOX_UNLIKELY(mute_on != NULL) && !drained && !mailbox_batch_has_next(cursor))
+        drained = true; /* nothing more to run: nothing to pause */
+    bool pressing = false;
+    if (ALOX_UNLIKELY(!drained || a->overload != NULL))
+        pressing = queue_released(w, overload_batch_end(a, cursor, handled,
+                                                        drained && mailbox_batch_empty(&a->box, cursor),
+                                                        &pressing)) || pressing;
     if (drained && mailbox_mark_idle(&a->box, &retired)) {
         free_retired(retired);
         return;
     }
+    if (ALOX_UNLIKELY(mute_on != NULL) && overload_mute(a, mute_on))
+        return; /* waits in mute_on's list, its mailbox still marked busy */
     if (!drained)
         counters_backlogged(a->type, a->id, cursor);
+    if (ALOX_UNLIKELY(pressing)) {
+        /* Far behind, or it just released its senders: it runs on next,
+         * so its senders find its flag fresh (set at the end of its
+         * batches); they wait in the local queue, where idle workers take
+         * them. The run-next time slice keeps this from starving them. */
+        worker_schedule(w, a);
+        return;
+    }
     push_local(w, a);
     scheduler_wake_if_needed();
 }

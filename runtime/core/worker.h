@@ -34,12 +34,20 @@
  * than keep it waiting for the loop to end. Power of two: a mask test. */
 #define SENDS_BEFORE_HANDOFF 64u
 
+/* A batch whose behaviours have sent this many rounds of
+ * SENDS_BEFORE_HANDOFF messages ends after the current behaviour: its
+ * receivers must run to see (and say) that they are behind, or a producer
+ * runs a whole batch of bursts past a receiver's limit (overload.h). */
+#define SEND_ROUNDS_PER_BATCH 16u
 struct actor;
 
 typedef struct worker {
     runqueue queue;           /* first: its head is cache-line aligned */
     struct actor *runnext;    /* owner only */
     struct actor *current;    /* the actor being run, or NULL */
+    struct actor *mute_on;    /* an overloaded actor the running behaviour sent to (overload.h) */
+    uint32_t send_rounds;     /* of SENDS_BEFORE_HANDOFF sends, in this batch */
+    bool end_batch;           /* end the batch after this behaviour (mute_on, send_rounds) */
     uint32_t index;
     uint32_t rng;             /* victim choice */
     uint32_t ticks;           /* actors run, for the injection-queue check */
@@ -63,6 +71,7 @@ struct actor *worker_current_actor(void);
 /* Slow paths of the two below (worker.c). */
 void worker_push_displaced(worker *w, struct actor *displaced);
 void worker_hand_off_runnext(worker *w);
+void worker_send_round(worker *w);
 
 /* An actor became runnable through a send from this worker: it runs next,
  * and the one it displaces from runnext goes to the local queue. */
@@ -75,8 +84,8 @@ static inline void worker_schedule(worker *w, struct actor *a) {
 
 /* Called on every send from a worker (see SENDS_BEFORE_HANDOFF). */
 static inline void worker_note_send(worker *w) {
-    if (ALOX_UNLIKELY((++w->sends & (SENDS_BEFORE_HANDOFF - 1)) == 0) && w->runnext)
-        worker_hand_off_runnext(w);
+    if (ALOX_UNLIKELY((++w->sends & (SENDS_BEFORE_HANDOFF - 1)) == 0))
+        worker_send_round(w);
 }
 
 #endif
