@@ -5,7 +5,9 @@
  *   1. `runnext`: the actor most recently made runnable by a send from this
  *      worker. Running it next keeps a chain of sends (ping-pong, pipelines)
  *      on one core: a push and pop cost ~7 ns, a handoff to another core
- *      ~230 ns (measured on our machines: bench/README.md).
+ *      ~230 ns (measured on our machines: bench/README.md). A chain gets a
+ *      time slice (RUNNEXT_SLICE_NS in worker.c), then goes behind the
+ *      local queue, so it cannot starve the actors waiting there.
  *   2. its local run queue (FIFO), and every INJECT_CHECK_INTERVAL actors
  *      the scheduler's injection queue first, so outside sends never starve;
  *   3. the injection queue;
@@ -52,6 +54,8 @@ typedef struct worker {
     uint32_t rng;             /* victim choice */
     uint32_t ticks;           /* actors run, for the injection-queue check */
     uint32_t sends;           /* sends by the running behaviour, for the runnext handoff */
+    uint32_t chain;           /* actors taken from runnext in a row (the time slice) */
+    uint64_t slice_start;     /* ns: when the current runnext chain was first timed */
     bool spinning;            /* counted in scheduler.spinning */
     bool current_stopped;     /* the running actor called alox_stop */
     bool woken;               /* set under scheduler.lock by a waker */
