@@ -15,6 +15,33 @@ remote_hooks core_remote_hooks;
 
 void remote_hooks_install(const remote_hooks *hooks) { core_remote_hooks = *hooks; }
 
+/* The local send after the checks: returns true when the push found the
+ * mailbox idle (the caller scheduled the actor). */
+static inline bool push_local_message(actor *a, const alox_behaviour_desc *behaviour,
+                                      const void *args) {
+    message *m = message_new(behaviour, args);
+    if (ALOX_UNLIKELY(trace_enabled()))
+        trace_send((uintptr_t)m, a->id, behaviour);
+    bool scheduled = mailbox_push(&a->box, &m->node);
+    if (scheduled)
+        scheduler_schedule(a);
+    return scheduled;
+}
+
+/* A send to an actor seen overloaded or muted (overload.h): off the fast path. */
+static void send_under_pressure(actor *a, const alox_behaviour_desc *behaviour, const void *args) {
+    worker *w = worker_self;
+    bool scheduled = push_local_message(a, behaviour, args);
+    if (!w) {
+        overload_plain_sent(a, scheduled);
+        return;
+    }
+    counters_sent();
+    worker_note_send(w);
+    if (!w->mute_on)
+        overload_sent_to(w, a);
+}
+
 void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *args) {
     if (ALOX_UNLIKELY(target == NULL)) {
         dead_letter_report(ALOX_DEAD_NULL_TARGET, 0, behaviour, args);
@@ -26,36 +53,34 @@ void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *a
                    "alox_new (or arrive as behaviour arguments)",
                    behaviour->name, target);
     /* Relaxed: ACTOR_PROXY is set before the proxy is published to anyone;
-     * the pressure bits are a hint, read again under overload.c's lock. */
+     * the pressure bits are a hint, read again under overload.c's lock.
+     * One test covers both: backpressure costs the fast path nothing. */
     uint32_t flags = atomic_load_explicit(&a->flags, memory_order_relaxed);
-    if (ALOX_UNLIKELY(flags & ACTOR_PROXY)) {
-        if (a->type->size != 0 && a->type->name_hash != behaviour->type_hash)
+    if (ALOX_UNLIKELY(flags & (ACTOR_PROXY | ACTOR_PRESSURE))) {
+        if (!(flags & ACTOR_PROXY)) {
+            if (ALOX_UNLIKELY(a->type->name_hash != behaviour->type_hash))
+                dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
+            else
+                send_under_pressure(a, behaviour, args);
+        } else if (a->type->size != 0 && a->type->name_hash != behaviour->type_hash) {
             dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
-        else
+        } else {
             core_remote_hooks.send(a, behaviour, args); /* proxies exist only with the hooks */
+        }
         return;
     }
     if (ALOX_UNLIKELY(a->type->name_hash != behaviour->type_hash)) {
         dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
         return;
     }
-    message *m = message_new(behaviour, args);
     worker *w = worker_self;
-    if (ALOX_UNLIKELY(trace_enabled()))
-        trace_send((uintptr_t)m, a->id, behaviour);
-    bool scheduled = mailbox_push(&a->box, &m->node);
-    if (scheduled)
-        scheduler_schedule(a);
+    bool scheduled = push_local_message(a, behaviour, args);
     if (ALOX_UNLIKELY(!w)) {
         overload_plain_sent(a, scheduled); /* a plain thread: it may wait here */
         return;
     }
     counters_sent();
     worker_note_send(w);
-    /* Backpressure: one test of the flags loaded above; a behaviour that
-     * already noted an overloaded target does not call again. */
-    if (ALOX_UNLIKELY(flags & ACTOR_PRESSURE) && !w->mute_on)
-        overload_sent_to(w, a);
 }
 
 void mailman_send_runtime(actor *a, const alox_behaviour_desc *behaviour, const void *args) {

@@ -97,17 +97,18 @@ static actor *take_injected(worker *w) {
     return n ? batch[0] : NULL;
 }
 
-/* Every RUNNEXT_CLOCK_EVERY links of a runnext chain: has it had its
- * slice? Then it goes behind the local queue. */
+/* Every RUNNEXT_CLOCK_EVERY takes while a runnext chain runs (ticks since
+ * the last take from elsewhere): has it had its slice? Then it goes
+ * behind the local queue. */
 static actor *check_slice(worker *w, actor *a) {
     uint64_t now = io_now_ns();
-    if (w->chain == RUNNEXT_CLOCK_EVERY) { /* the first look starts the slice */
+    if (w->ticks - w->chain_start <= RUNNEXT_CLOCK_EVERY) { /* the first look starts the slice */
         w->slice_start = now;
         return a;
     }
     if (now - w->slice_start < RUNNEXT_SLICE_NS || runqueue_size(&w->queue) == 0)
         return a;
-    w->chain = 0;
+    w->chain_start = w->ticks;
     push_local(w, a);
     return runqueue_pop(&w->queue);
 }
@@ -121,11 +122,11 @@ static actor *take_local(worker *w) {
     if (w->runnext) {
         actor *a = w->runnext;
         w->runnext = NULL;
-        if (ALOX_UNLIKELY((++w->chain & (RUNNEXT_CLOCK_EVERY - 1)) == 0))
+        if (ALOX_UNLIKELY((w->ticks & (RUNNEXT_CLOCK_EVERY - 1)) == 0))
             a = check_slice(w, a);
         return a;
     }
-    w->chain = 0;
+    w->chain_start = w->ticks;
     return runqueue_pop(&w->queue);
 }
 
@@ -250,9 +251,6 @@ static void run_actor(worker *w, actor *a) {
     bool drained = false;
     bool traced = trace_enabled();
     w->current = a;
-    w->mute_on = NULL;
-    w->send_rounds = 0;
-    w->end_batch = false;
     counters_batch_begin(a->type, a->id);
     /* Relaxed: the flag is only written by the worker running the actor
      * (alox_stop, which also sets current_stopped while it runs). */
@@ -277,8 +275,15 @@ static void run_actor(worker *w, actor *a) {
     counters_batch_end(a->type, handled);
     if (ALOX_UNLIKELY(w->current_stopped && !stopped_before))
         io_actor_stopped(a); /* its last behaviour has run: timers, watches */
-    actor *mute_on = w->mute_on;
-    w->mute_on = NULL;
+    actor *mute_on = NULL;
+    if (ALOX_UNLIKELY(w->end_batch)) {
+        /* Rounds count on across batches until one ends a batch: a batch
+         * then ends early once per SEND_ROUNDS_PER_BATCH rounds of sends. */
+        mute_on = w->mute_on;
+        w->mute_on = NULL;
+        w->end_batch = false;
+        w->send_rounds = 0;
+    }
     if (scheduler_stopping()) {
         injectq_push(&S.inject, a); /* stays scheduled for the next alox_run */
         return;

@@ -36,10 +36,11 @@
  * than keep it waiting for the loop to end. Power of two: a mask test. */
 #define SENDS_BEFORE_HANDOFF 64u
 
-/* A batch whose behaviours have sent this many rounds of
- * SENDS_BEFORE_HANDOFF messages ends after the current behaviour: its
- * receivers must run to see (and say) that they are behind, or a producer
- * runs a whole batch of bursts past a receiver's limit (overload.h). */
+/* After this many rounds of SENDS_BEFORE_HANDOFF sends (counted on this
+ * worker since the last early end), the running batch ends after the
+ * current behaviour: receivers must run to see (and say) that they are
+ * behind, or a producer runs a whole batch of bursts past a receiver's
+ * limit (overload.h). About one early batch end per 1024 sends. */
 #define SEND_ROUNDS_PER_BATCH 16u
 struct actor;
 
@@ -54,7 +55,7 @@ typedef struct worker {
     uint32_t rng;             /* victim choice */
     uint32_t ticks;           /* actors run, for the injection-queue check */
     uint32_t sends;           /* sends by the running behaviour, for the runnext handoff */
-    uint32_t chain;           /* actors taken from runnext in a row (the time slice) */
+    uint32_t chain_start;     /* `ticks` at the last take not from runnext (the time slice) */
     uint64_t slice_start;     /* ns: when the current runnext chain was first timed */
     bool spinning;            /* counted in scheduler.spinning */
     bool current_stopped;     /* the running actor called alox_stop */
