@@ -8,6 +8,7 @@
 #include "remote_hooks.h"
 #include "scheduler.h"
 #include "support/dead_letter.h"
+#include "support/grace.h"
 #include "support/platform.h"
 #include "trace.h"
 
@@ -16,7 +17,7 @@ remote_hooks core_remote_hooks;
 void remote_hooks_install(const remote_hooks *hooks) { core_remote_hooks = *hooks; }
 
 /* The local send after the checks: returns true when the push found the
- * mailbox idle (the caller scheduled the actor). */
+ * mailbox idle (and the actor was scheduled). */
 static inline bool push_local_message(actor *a, const alox_behaviour_desc *behaviour,
                                       const void *args) {
     message *m = message_new(behaviour, args);
@@ -28,9 +29,41 @@ static inline bool push_local_message(actor *a, const alox_behaviour_desc *behav
     return scheduled;
 }
 
-/* A send to an actor seen overloaded or muted (overload.h): off the fast path. */
-static void send_under_pressure(actor *a, const alox_behaviour_desc *behaviour, const void *args) {
-    worker *w = worker_self;
+/* Anything but a plain local actor of the right state: NULL, a stopped
+ * actor (its memory maybe given back already), a proxy, not an actor. */
+static void __attribute__((noinline)) send_unusual(actor *a, const alox_behaviour_desc *behaviour,
+                                                   const void *args) {
+    uint32_t flags = atomic_load_explicit(&a->flags, memory_order_acquire);
+    if (ALOX_UNLIKELY(a->magic != ACTOR_MAGIC)) {
+        if (actor_was_freed(a)) /* its id went with it */
+            dead_letter_report(ALOX_DEAD_STOPPED, 0, behaviour, args);
+        else
+            alox_fatal("%s sent to %p, which is not an actor: actor references come only from "
+                       "alox_new (or arrive as behaviour arguments)",
+                       behaviour->name, actor_body(a));
+        return;
+    }
+    if (flags & ACTOR_STOPPED) {
+        dead_letter_report(ALOX_DEAD_STOPPED, a->id, behaviour, args);
+        return;
+    }
+    /* A proxy: ACTOR_PROXY is set before the proxy is published to anyone. */
+    if (a->type->size != 0 && a->type->name_hash != behaviour->type_hash)
+        dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
+    else
+        core_remote_hooks.send(a, behaviour, args); /* proxies exist only with the hooks */
+}
+
+/* A send to an actor seen overloaded or muted (overload.h): off the fast
+ * path. A plain thread may wait in overload_plain_sent, inside its grace
+ * section (send_from_outside), so the target's memory stays valid. */
+static void __attribute__((noinline)) send_under_pressure(worker *w, actor *a,
+                                                          const alox_behaviour_desc *behaviour,
+                                                          const void *args) {
+    if (ALOX_UNLIKELY(a->type->name_hash != behaviour->type_hash)) {
+        dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
+        return;
+    }
     bool scheduled = push_local_message(a, behaviour, args);
     if (!w) {
         overload_plain_sent(a, scheduled);
@@ -42,38 +75,24 @@ static void send_under_pressure(actor *a, const alox_behaviour_desc *behaviour, 
         overload_sent_to(w, a);
 }
 
-void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *args) {
-    if (ALOX_UNLIKELY(target == NULL)) {
-        dead_letter_report(ALOX_DEAD_NULL_TARGET, 0, behaviour, args);
-        return;
-    }
-    actor *a = actor_of(target);
-    if (ALOX_UNLIKELY(a->magic != ACTOR_MAGIC))
-        alox_fatal("%s sent to %p, which is not an actor: actor references come only from "
-                   "alox_new (or arrive as behaviour arguments)",
-                   behaviour->name, target);
-    /* Relaxed: ACTOR_PROXY is set before the proxy is published to anyone;
-     * the pressure bits are a hint, read again under overload.c's lock.
-     * One test covers both: backpressure costs the fast path nothing. */
-    uint32_t flags = atomic_load_explicit(&a->flags, memory_order_relaxed);
-    if (ALOX_UNLIKELY(flags & (ACTOR_PROXY | ACTOR_PRESSURE))) {
-        if (!(flags & ACTOR_PROXY)) {
-            if (ALOX_UNLIKELY(a->type->name_hash != behaviour->type_hash))
-                dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
-            else
-                send_under_pressure(a, behaviour, args);
-        } else if (a->type->size != 0 && a->type->name_hash != behaviour->type_hash) {
-            dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
-        } else {
-            core_remote_hooks.send(a, behaviour, args); /* proxies exist only with the hooks */
-        }
+/* The send itself, on a worker (w) or inside grace_enter (w NULL). The
+ * test is actor_takes_messages with the pressure bits in the same mask:
+ * backpressure costs the fast path nothing. Flags first, with acquire
+ * (see actor_takes_messages). */
+static inline void send(worker *w, actor *a, const alox_behaviour_desc *behaviour, const void *args) {
+    uint32_t flags = atomic_load_explicit(&a->flags, memory_order_acquire);
+    if (ALOX_UNLIKELY(a->magic != ACTOR_MAGIC ||
+                      (flags & (ACTOR_STOPPED | ACTOR_PROXY | ACTOR_PRESSURE)))) {
+        if (a->magic == ACTOR_MAGIC && !(flags & (ACTOR_STOPPED | ACTOR_PROXY)))
+            send_under_pressure(w, a, behaviour, args);
+        else
+            send_unusual(a, behaviour, args);
         return;
     }
     if (ALOX_UNLIKELY(a->type->name_hash != behaviour->type_hash)) {
         dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
         return;
     }
-    worker *w = worker_self;
     bool scheduled = push_local_message(a, behaviour, args);
     if (ALOX_UNLIKELY(!w)) {
         overload_plain_sent(a, scheduled); /* a plain thread: it may wait here */
@@ -83,8 +102,62 @@ void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *a
     worker_note_send(w);
 }
 
+static void __attribute__((noinline)) send_from_outside(actor *a, const alox_behaviour_desc *behaviour,
+                                                        const void *args) {
+    grace_enter(); /* the actor's memory stays ours until grace_exit */
+    send(NULL, a, behaviour, args);
+    grace_exit();
+}
+
+void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *args) {
+    if (ALOX_UNLIKELY(target == NULL)) {
+        dead_letter_report(ALOX_DEAD_NULL_TARGET, 0, behaviour, args);
+        return;
+    }
+    worker *w = worker_self;
+    if (ALOX_UNLIKELY(w == NULL))
+        send_from_outside(actor_of(target), behaviour, args);
+    else
+        send(w, actor_of(target), behaviour, args);
+}
+
+bool mailman_would_deliver(void *target, const alox_behaviour_desc *behaviour, const void *args) {
+    if (target == NULL) {
+        dead_letter_report(ALOX_DEAD_NULL_TARGET, 0, behaviour, args);
+        return false;
+    }
+    actor *a = actor_of(target);
+    bool outside = worker_self == NULL, ok = true;
+    if (outside)
+        grace_enter();
+    if (!actor_takes_messages(a)) {
+        uint32_t flags = atomic_load_explicit(&a->flags, memory_order_acquire);
+        if (a->magic != ACTOR_MAGIC || (flags & ACTOR_STOPPED)) {
+            send_unusual(a, behaviour, args); /* the dead letter, or the fatal error */
+            ok = false;
+        } else if (a->type->size != 0 && a->type->name_hash != behaviour->type_hash) {
+            /* A proxy of an unknown type (size 0) is checked by its node. */
+            dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
+            ok = false;
+        }
+    } else if (a->type->name_hash != behaviour->type_hash) {
+        dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
+        ok = false;
+    }
+    if (outside)
+        grace_exit();
+    return ok;
+}
+
 void mailman_send_runtime(actor *a, const alox_behaviour_desc *behaviour, const void *args) {
-    message *m = message_new(behaviour, args);
-    if (mailbox_push(&a->box, &m->node))
-        scheduler_schedule(a);
+    bool outside = worker_self == NULL;
+    if (outside)
+        grace_enter();
+    if (actor_takes_messages(a)) { /* a stopped actor drops it (mailman.h) */
+        message *m = message_new(behaviour, args);
+        if (mailbox_push(&a->box, &m->node))
+            scheduler_schedule(a);
+    }
+    if (outside)
+        grace_exit();
 }

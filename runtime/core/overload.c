@@ -231,6 +231,18 @@ actor *overload_batch_end(actor *a, mailbox_node *cursor, uint32_t handled, bool
     return NULL;
 }
 
+actor *overload_actor_stopped(actor *a) {
+    overload *r = a->overload;
+    if (!r)
+        return NULL;
+    /* Running, so not muted: only OVERLOADED can hold others. Clear it so
+     * that nothing more waits on an actor that will never drain. */
+    actor *released = catch_up(a);
+    a->overload = NULL; /* nobody reads the record once the flag is clear */
+    free(r);
+    return released;
+}
+
 /* Under lock: would muting `a` on `target` close a cycle of waits? */
 static bool waits_lead_to_locked(actor *target, actor *a) {
     for (actor *x = target; x; x = (flags_of(x) & ACTOR_MUTED) ? x->overload->muted_on : NULL)

@@ -86,6 +86,11 @@ void overload_plain_sent(struct actor *to, bool scheduled);
 struct actor *overload_batch_end(struct actor *a, mailbox_node *cursor, uint32_t handled,
                                  bool drained, bool *pressing);
 
+/* `a` has just stopped (alox_stop, on the worker that ran it): releases
+ * everything waiting on it and drops its record. Returns the released
+ * actors as overload_batch_end does. */
+struct actor *overload_actor_stopped(struct actor *a);
+
 /* After a behaviour of `a` sent to `target` (seen overloaded or muted)
  * while `a` has more messages: parks `a` in target's list. Returns false
  * if `a` must run on instead (target caught up meanwhile, `a` is itself
