@@ -111,8 +111,9 @@ static json_t *base64_of(const void *data, size_t size) {
     return s;
 }
 
-/* Decodes a base64 JSON string in place into a new buffer; NULL if it is
- * not one. *size gets the byte count. The result is NUL-terminated. */
+/* The bytes of a base64 JSON string, in a new NUL-terminated buffer
+ * (*size: their count); an absent field is empty; NULL if it is not
+ * base64 (or out of memory). */
 static char *bytes_of(const json_t *value, size_t *size) {
     const char *text = json_string_value(value);
     *size = 0;
