@@ -302,6 +302,10 @@ static void keep_alive(int64_t now) {
         ms.next_register_ms = now;
     } else {
         etcd_failed("lease keepalive");
+        /* etcd does not answer us: the watch's connection may be as dead
+         * without knowing it (a vanished host). Range and watch afresh
+         * once etcd answers: no event is missed in between. */
+        etcd_watch_stop(ms.etcd);
         ms.next_keepalive_ms = now + retry_delay_ms(); /* the lease may outlive the outage */
     }
 }
