@@ -117,6 +117,8 @@ static const alox_behaviour_desc spawn_request = {
 
 bool transport_is_spawn(const alox_behaviour_desc *b) { return b == &spawn_request; }
 
+bool transport_proxy_lost(actor *proxy) { return peer_epoch_is_dead(proxy_epoch(proxy)); }
+
 void transport_spawn(actor *proxy, uint64_t type_hash) {
     remote_message *m = message_new_remote(&spawn_request, &type_hash);
     m->link = proxy;
