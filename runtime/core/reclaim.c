@@ -9,6 +9,7 @@
 
 #include "actor.h"
 #include "drained.h"
+#include "monitor.h"
 #include "mailman.h"
 #include "message.h"
 #include "remote_hooks.h"
@@ -87,7 +88,8 @@ void reclaim_retire(actor *a) {
 }
 
 /* Every message still in the mailbox arrived after the stop: dead letters
- * (runtime messages are dropped: see mailman_send_runtime). */
+ * (runtime messages are dropped, see mailman_send_runtime, except a
+ * monitor's, which monitor_undelivered answers). */
 static void drain(actor *a) {
     mailbox_node *cursor = mailbox_batch_begin(&a->box), *retired, *node;
     while ((node = mailbox_batch_pop(&a->box, &cursor, &retired))) {
@@ -97,6 +99,8 @@ static void drain(actor *a) {
         const alox_behaviour_desc *b = message_behaviour(m);
         if (!behaviour_is_runtime(b))
             dead_letter_report(ALOX_DEAD_STOPPED, a->id, b, message_args(m));
+        else
+            monitor_undelivered(a, b, message_args(m));
         if (message_is_remote(m))
             core_remote_hooks.processed((remote_message *)m);
     }

@@ -13,6 +13,7 @@
 #include <zmq.h>
 
 #include "alox.h"
+#include "core/overload.h"
 #include "core/scheduler.h"
 #include "core/trace.h"
 #include "address_book.h"
@@ -116,6 +117,8 @@ static const alox_behaviour_desc spawn_request = {
 };
 
 bool transport_is_spawn(const alox_behaviour_desc *b) { return b == &spawn_request; }
+
+bool transport_proxy_lost(actor *proxy) { return peer_epoch_is_dead(proxy_epoch(proxy)); }
 
 void transport_spawn(actor *proxy, uint64_t type_hash) {
     remote_message *m = message_new_remote(&spawn_request, &type_hash);
@@ -339,6 +342,7 @@ static int poll_timeout_ms(bool busy) {
 
 static void *mailman_main(void *unused) {
     (void)unused;
+    overload_exempt_this_thread(); /* it serves every peer: it must never wait on one actor */
     size_t n = transport.peer_count + 3;
     zmq_pollitem_t *items = calloc(n, sizeof *items);
     peer **owners = calloc(n, sizeof *owners);
