@@ -175,6 +175,13 @@ void reclaim_before_park(void) {
     hand_over(&pending);
 }
 
+void reclaim_worker_end(void) {
+    reclaim_before_park();
+    free(pending.items);
+    free(waiting.items);
+    pending = waiting = (actor_list){NULL, 0, 0};
+}
+
 void reclaim_after_run(void) {
     if (atomic_load_explicit(&orphan_count, memory_order_relaxed) == 0)
         return;

@@ -360,7 +360,7 @@ void *worker_main(void *worker_arg) {
             reclaim_quiescent();
     }
     hand_back_all(w);
-    reclaim_before_park();
+    reclaim_worker_end();
     grace_exit();
     counters_worker_end();
     worker_self = NULL;
