@@ -1,0 +1,408 @@
+/* future.c - pending entries, alox_then, alox_await; see future.h. */
+#include "future.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "actor.h"
+#include "mailman.h"
+#include "scheduler.h"
+#include "timers.h"
+#include "worker.h"
+#include "support/dead_letter.h"
+#include "support/platform.h"
+
+/* Values up to this many bytes wait in the entry itself when the answer
+ * comes before the consumer; larger ones in a block of their own. */
+#define INLINE_VALUE_BYTES 64
+
+/* on_value's packed arguments are built on the stack up to this size. */
+#define STACK_ARGS_BYTES 256
+
+enum future_state { PENDING, ANSWERED, DONE };
+enum future_consumer { NO_CONSUMER, THEN, AWAIT };
+
+typedef struct waiter {
+    pthread_cond_t cond;
+    void *value;
+    uint32_t size;
+    alox_status status;
+    bool done;
+} waiter;
+
+typedef struct future {
+    pthread_mutex_t lock;
+    _Atomic uint32_t refs; /* request, consumer, timer */
+    uint8_t state;         /* enum future_state */
+    uint8_t consumer;      /* enum future_consumer */
+    bool timed_out;
+    alox_status status;    /* ANSWERED: what came */
+    uint32_t stored_size;  /* ANSWERED: the value's bytes */
+    void *stored;          /* inline_value or a block of its own */
+    void *self;            /* THEN */
+    const alox_behaviour_desc *on_value;
+    uint32_t value_size;   /* THEN: sizeof the consumer's T */
+    alox_timer timer;      /* THEN with a timeout */
+    waiter *waiting;       /* AWAIT */
+    _Alignas(16) unsigned char inline_value[INLINE_VALUE_BYTES];
+} future;
+
+/* Relaxed: statistics. */
+static _Atomic uint64_t pending_count, late_count, timeout_count;
+
+/* ----- the futures actor -------------------------------------------- */
+
+static const alox_type_desc futures_type = {
+    ALOX_ABI_VERSION, 0, "alox_futures", FUTURE_REPLY_TYPE_HASH, sizeof(uint64_t),
+    _Alignof(uint64_t),
+};
+
+static _Atomic(actor *) futures_actor;
+static pthread_once_t futures_once = PTHREAD_ONCE_INIT;
+
+static void on_dead_letter(alox_dead_reason reason, const alox_behaviour_desc *b, const void *args);
+
+static void futures_start(void) {
+    atomic_store_explicit(&futures_actor, actor_spawn(&futures_type), memory_order_release);
+    dead_letter_observe(on_dead_letter);
+}
+
+static actor *futures_self(void) {
+    pthread_once(&futures_once, futures_start);
+    /* Acquire: pairs with the release above (pthread_once orders it too). */
+    return atomic_load_explicit(&futures_actor, memory_order_acquire);
+}
+
+/* ----- entries -------------------------------------------------------- */
+
+static future *future_of(alox_future_handle h) { return (future *)(uintptr_t)h; }
+static alox_future_handle handle_of(future *f) { return (alox_future_handle)(uintptr_t)f; }
+
+static future *future_new(void) {
+    future *f = calloc(1, sizeof *f);
+    if (!f)
+        alox_fatal("out of memory for a future");
+    pthread_mutex_init(&f->lock, NULL);
+    atomic_init(&f->refs, 2); /* the request and the consumer */
+    atomic_fetch_add_explicit(&pending_count, 1, memory_order_relaxed);
+    return f;
+}
+
+static void future_unref(future *f) {
+    /* Acq_rel: the last one sees every other side's writes before freeing. */
+    if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    if (f->stored && f->stored != f->inline_value)
+        free(f->stored);
+    pthread_mutex_destroy(&f->lock);
+    free(f);
+    atomic_fetch_sub_explicit(&pending_count, 1, memory_order_relaxed);
+}
+
+/* Under lock: keep the answer until the consumer comes. */
+static void store(future *f, alox_status status, const void *value, uint32_t size) {
+    f->status = status;
+    f->stored_size = value ? size : 0;
+    if (f->stored_size) {
+        f->stored = size <= INLINE_VALUE_BYTES ? f->inline_value : malloc(size);
+        if (!f->stored)
+            alox_fatal("out of memory keeping a future's answer of %u bytes", size);
+        memcpy(f->stored, value, size);
+    }
+    f->state = ANSWERED;
+}
+
+/* on_value(self, value, status): { T value; alox_status status; }. */
+static void send_on_value(void *self, const alox_behaviour_desc *on_value, uint32_t value_size,
+                          alox_status status, const void *value, uint32_t size) {
+    unsigned char stack[STACK_ARGS_BYTES] __attribute__((aligned(16)));
+    uint32_t total = on_value->args_size;
+    unsigned char *args = total <= sizeof stack ? stack : aligned_alloc(16, (total + 15) / 16 * 16);
+    if (!args)
+        alox_fatal("out of memory answering %s", on_value->name);
+    memset(args, 0, total);
+    if (status == ALOX_OK && value)
+        memcpy(args, value, size < value_size ? size : value_size);
+    uint32_t at = (value_size + 3u) & ~3u; /* alox_status: 4 bytes, aligned 4 */
+    if (at + sizeof(int32_t) <= total) {
+        int32_t s = (int32_t)status;
+        memcpy(args + at, &s, sizeof s);
+    }
+    alox_send(self, on_value, args);
+    if (args != stack)
+        free(args);
+}
+
+static void wake(waiter *w, alox_status status, const void *value, uint32_t size) {
+    w->status = status;
+    if (status == ALOX_OK && value)
+        memcpy(w->value, value, size < w->size ? size : w->size);
+    w->done = true;
+    pthread_cond_signal(&w->cond);
+}
+
+/* ----- the request side ------------------------------------------------ */
+
+void future_answer(uint64_t id, alox_status status, const void *value, uint32_t size) {
+    future *f = (future *)(uintptr_t)id;
+    pthread_mutex_lock(&f->lock);
+    if (f->state != PENDING) { /* DONE: it timed out (or was given up) first */
+        pthread_mutex_unlock(&f->lock);
+        atomic_fetch_add_explicit(&late_count, 1, memory_order_relaxed);
+        future_unref(f);
+        return;
+    }
+    if (f->consumer == NO_CONSUMER) {
+        store(f, status, value, size);
+        pthread_mutex_unlock(&f->lock);
+        future_unref(f);
+        return;
+    }
+    f->state = DONE;
+    if (f->consumer == AWAIT) {
+        wake(f->waiting, status, value, size);
+        pthread_mutex_unlock(&f->lock);
+        future_unref(f);
+        return;
+    }
+    alox_timer timer = f->timer;
+    pthread_mutex_unlock(&f->lock);
+    if (timer.id && alox_cancel(timer))
+        future_unref(f); /* the timer's reference: it will never fire */
+    send_on_value(f->self, f->on_value, f->value_size, status, value, size);
+    future_unref(f); /* the consumer's */
+    future_unref(f); /* the request's */
+}
+
+alox_reply *future_reply_of(const alox_behaviour_desc *b, const void *args) {
+    if (!args || b->ref_count == 0)
+        return NULL;
+    const alox_arg_ref *last = &b->refs[b->ref_count - 1];
+    if (last->kind != ALOX_REF_ACTOR || last->type_hash != FUTURE_REPLY_TYPE_HASH)
+        return NULL;
+    return (alox_reply *)((char *)args + last->offset);
+}
+
+/* A request that will never run: its future hears ALOX_TARGET_DOWN. */
+static void on_dead_letter(alox_dead_reason reason, const alox_behaviour_desc *b, const void *args) {
+    (void)reason;
+    alox_reply *r = future_reply_of(b, args);
+    if (!r || r->future == 0 || !r->to)
+        return;
+    actor *to = actor_of(r->to);
+    if (to == atomic_load_explicit(&futures_actor, memory_order_acquire))
+        future_answer(r->future, ALOX_TARGET_DOWN, NULL, 0);
+}
+
+static alox_reply *reply_slot(const alox_behaviour_desc *b, void *args) {
+    alox_reply *r = future_reply_of(b, args);
+    if (!r)
+        alox_fatal("%s was asked for an answer, but it does not return alox_future(T) (a "
+                   "front-end bug: rebuild every unit with the same Alox)",
+                   b->name);
+    return r;
+}
+
+alox_future_handle alox_ask(void *target, const alox_behaviour_desc *b, void *args) {
+    alox_reply *r = reply_slot(b, args);
+    future *f = future_new();
+    r->to = actor_body(futures_self());
+    r->future = (uint64_t)(uintptr_t)f;
+    alox_send(target, b, args); /* a dead letter answers at once (on_dead_letter) */
+    return handle_of(f);
+}
+
+void alox_ask_forget(void *target, const alox_behaviour_desc *b, void *args) {
+    alox_reply *r = reply_slot(b, args);
+    r->to = actor_body(futures_self());
+    r->future = 0;
+    alox_send(target, b, args);
+}
+
+/* The reply of the request whose body runs on this thread now. */
+static ALOX_TLS const alox_reply *current_reply;
+
+void alox__reply_enter(const alox_reply *reply) { current_reply = reply; }
+
+alox_future_handle alox__fulfil(const void *value, uint32_t size) {
+    const alox_reply *r = current_reply;
+    current_reply = NULL;
+    if (!r || r->future == 0)
+        return NULL; /* nobody asked */
+    actor *to = actor_of(r->to);
+    if (to == atomic_load_explicit(&futures_actor, memory_order_acquire))
+        future_answer(r->future, ALOX_OK, value, size);
+    else
+        alox_fatal("an answer for another scheduler's future: futures across schedulers are not "
+                   "supported by this build");
+    return NULL;
+}
+
+/* ----- the consumer side ---------------------------------------------- */
+
+/* On the I/O thread (timers.h): timeout_ms passed. If no answer came
+ * first, this is the answer; the request's answer, when it comes, is late. */
+static void timeout_fired(void *arg) {
+    future *f = arg;
+    pthread_mutex_lock(&f->lock);
+    bool won = f->state != DONE;
+    if (won) {
+        f->state = DONE;
+        f->timed_out = true;
+    }
+    pthread_mutex_unlock(&f->lock);
+    if (won) {
+        atomic_fetch_add_explicit(&timeout_count, 1, memory_order_relaxed);
+        send_on_value(f->self, f->on_value, f->value_size, ALOX_TIMEOUT, NULL, 0);
+        future_unref(f); /* the consumer's */
+    }
+    future_unref(f); /* the timer's */
+}
+
+void alox_then_desc(alox_future_handle h, void *self, const alox_behaviour_desc *on_value,
+                    uint64_t timeout_ms, uint32_t value_size) {
+    future *f = future_of(h);
+    if (!f) { /* no future (a front end passed none): nothing can answer */
+        send_on_value(self, on_value, value_size, ALOX_TARGET_DOWN, NULL, 0);
+        return;
+    }
+    pthread_mutex_lock(&f->lock);
+    if (f->consumer != NO_CONSUMER)
+        alox_fatal("a future given to alox_then or alox_await twice: each is consumed once");
+    f->consumer = THEN;
+    if (f->state == ANSWERED) {
+        f->state = DONE;
+        pthread_mutex_unlock(&f->lock);
+        send_on_value(self, on_value, value_size, f->status, f->stored, f->stored_size);
+        future_unref(f);
+        return;
+    }
+    f->self = self;
+    f->on_value = on_value;
+    f->value_size = value_size;
+    if (timeout_ms) {
+        atomic_fetch_add_explicit(&f->refs, 1, memory_order_relaxed); /* the timer's */
+        f->timer = timers_call_after(timeout_ms, futures_self(), timeout_fired, f);
+    }
+    pthread_mutex_unlock(&f->lock);
+}
+
+/* ----- alox_await ----------------------------------------------------- */
+
+static bool scheduler_running(void) {
+    pthread_mutex_lock(&the_scheduler.lock);
+    bool running = the_scheduler.running;
+    pthread_mutex_unlock(&the_scheduler.lock);
+    return running;
+}
+
+static void deadline_after(struct timespec *at, uint64_t ms) {
+    clock_gettime(CLOCK_MONOTONIC, at);
+    at->tv_sec += (time_t)(ms / 1000u);
+    at->tv_nsec += (long)(ms % 1000u) * 1000000L;
+    if (at->tv_nsec >= 1000000000L) {
+        at->tv_sec++;
+        at->tv_nsec -= 1000000000L;
+    }
+}
+
+/* Under f->lock: wait for the answer or the deadline. */
+static alox_status wait_answer(future *f, waiter *w, uint64_t timeout_ms) {
+    struct timespec at;
+    if (timeout_ms)
+        deadline_after(&at, timeout_ms);
+    while (!w->done) {
+        int err = timeout_ms ? pthread_cond_timedwait(&w->cond, &f->lock, &at)
+                             : pthread_cond_wait(&w->cond, &f->lock);
+        if (err == ETIMEDOUT && !w->done) {
+            f->state = DONE;
+            f->timed_out = true;
+            atomic_fetch_add_explicit(&timeout_count, 1, memory_order_relaxed);
+            return ALOX_TIMEOUT;
+        }
+    }
+    return w->status;
+}
+
+/* Only main (the thread alox_run belongs to) may run the workers itself. */
+static bool is_main_thread(void) { return (pid_t)syscall(SYS_gettid) == getpid(); }
+
+/* The workers run on a thread of their own while an await before alox_run
+ * waits; one such run at a time (drive_lock). */
+static pthread_mutex_t drive_lock = PTHREAD_MUTEX_INITIALIZER;
+static int driven_exit_code;
+
+static void *drive(void *unused) {
+    (void)unused;
+    driven_exit_code = scheduler_run();
+    return NULL;
+}
+
+alox_status alox_await_value(alox_future_handle h, uint64_t timeout_ms, void *value, uint32_t value_size) {
+    if (worker_self)
+        alox_fatal("alox_await inside a behaviour would block a worker (the program can "
+                   "deadlock): use alox_then(future, self, on_value, timeout_ms)");
+    future *f = future_of(h);
+    if (!f)
+        return ALOX_TARGET_DOWN;
+    waiter w = {.value = value, .size = value_size};
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&w.cond, &attr);
+    pthread_condattr_destroy(&attr);
+
+    pthread_mutex_lock(&f->lock);
+    if (f->consumer != NO_CONSUMER)
+        alox_fatal("a future given to alox_then or alox_await twice: each is consumed once");
+    f->consumer = AWAIT;
+    if (f->state == ANSWERED) {
+        f->state = DONE;
+        wake(&w, f->status, f->stored, f->stored_size);
+    } else {
+        f->waiting = &w;
+    }
+    bool drove = false;
+    pthread_t driver;
+    if (!w.done && is_main_thread() && !scheduler_running()) {
+        /* Nothing runs the request yet: run the workers until it is answered.
+         * (A plain thread waits: main's alox_run will run it.) */
+        pthread_mutex_unlock(&f->lock);
+        pthread_mutex_lock(&drive_lock);
+        alox_hold(); /* quiescence must not end the run before the answer */
+        if (pthread_create(&driver, NULL, drive, NULL) != 0)
+            alox_fatal("cannot start the workers for alox_await");
+        drove = true;
+        pthread_mutex_lock(&f->lock);
+    }
+    alox_status status = wait_answer(f, &w, timeout_ms);
+    pthread_mutex_unlock(&f->lock);
+    if (drove) {
+        alox_exit(0);
+        pthread_join(driver, NULL);
+        alox_release();
+        if (driven_exit_code != 0)
+            alox_exit(driven_exit_code); /* a behaviour's alox_exit: the next alox_run returns it */
+        pthread_mutex_unlock(&drive_lock);
+    }
+    pthread_cond_destroy(&w.cond);
+    future_unref(f);
+    return status;
+}
+
+/* ----- statistics ------------------------------------------------------ */
+
+uint64_t alox_futures_pending(void) {
+    return atomic_load_explicit(&pending_count, memory_order_relaxed);
+}
+
+uint64_t alox_futures_late(void) { return atomic_load_explicit(&late_count, memory_order_relaxed); }
+
+uint64_t future_timeouts(void) { return atomic_load_explicit(&timeout_count, memory_order_relaxed); }
