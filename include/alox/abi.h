@@ -291,6 +291,9 @@ ALOX_API void alox_then_desc(alox_future_handle future, void *self,
 ALOX_API alox_status alox_await_value(alox_future_handle future, uint64_t timeout_ms, void *value,
                               uint32_t value_size);
 ALOX_API void alox__reply_enter(const alox_reply *reply);
+/* value_size | ALOX_FULFIL_HAS_REFS when T holds actor references or stage
+ * pointers (they cannot travel back in an answer to another scheduler). */
+#define ALOX_FULFIL_HAS_REFS 0x80000000u
 ALOX_API alox_future_handle alox__fulfil(const void *value, uint32_t value_size);
 /* What alox_new(T) expands to: `spelled` is #T ("struct pinger"), the
  * trailing argument is (T *)0 so a front end can see T and replace the call

@@ -170,9 +170,16 @@ void future_return(scan_state *s, CXCursor ret, CXCursor fn) {
     if (!fe)
         return;
     char *t = spelled_value(fn);
+    alox_arena arena = {0};
+    alox_refs refs = {0};
+    alox_collect_refs(model_of(&arena, clang_getCursorResultType(fn), false), 0, &refs);
+    bool has_refs = refs.count > 0;
+    alox_refs_free(&refs);
+    alox_arena_free(&arena);
     strbuf before = {0}, after = {0};
     sb_printf(&before, "({ __typeof__(%s) __alox_v = (", t);
-    sb_printf(&after, "); (alox__future_t(%s))alox__fulfil(&__alox_v, sizeof __alox_v); })", t);
+    sb_printf(&after, "); (alox__future_t(%s))alox__fulfil(&__alox_v, (uint32_t)sizeof __alox_v%s); })",
+              t, has_refs ? " | ALOX_FULFIL_HAS_REFS" : "");
     edit_insert(fe, start, before.data);
     edit_insert(fe, end, after.data);
     sb_free(&before), sb_free(&after);

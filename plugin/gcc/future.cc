@@ -150,7 +150,10 @@ static tree rewrite_return_cb(tree *tp, int *walk_subtrees, void *data) {
   DECL_CONTEXT(slot) = s->fndecl;
   TREE_ADDRESSABLE(slot) = 1;
   tree init = build4(TARGET_EXPR, s->value, slot, v, NULL_TREE, NULL_TREE);
-  tree size = fold_convert(uint32_type_node, TYPE_SIZE_UNIT(s->value));
+  unsigned long long bytes = tree_to_uhwi(TYPE_SIZE_UNIT(s->value));
+  if (!refs_of(s->value).empty())
+    bytes |= 0x80000000ull; /* ALOX_FULFIL_HAS_REFS */
+  tree size = build_int_cstu(uint32_type_node, bytes);
   tree call = build_call_expr_loc(loc, fulfil, 2, build_fold_addr_expr(slot), size);
   tree answered = build2(COMPOUND_EXPR, TREE_TYPE(call), init, call);
   tree store = build2(MODIFY_EXPR, s->future, s->result, fold_convert(s->future, answered));

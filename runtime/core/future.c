@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -17,6 +18,7 @@
 #include "timers.h"
 #include "worker.h"
 #include "support/dead_letter.h"
+#include "support/idmap.h"
 #include "support/platform.h"
 
 /* Values up to this many bytes wait in the entry itself when the answer
@@ -51,6 +53,7 @@ typedef struct future {
     uint32_t value_size;   /* THEN: sizeof the consumer's T */
     alox_timer timer;      /* THEN with a timeout */
     waiter *waiting;       /* AWAIT */
+    bool remote;           /* asked of another scheduler: in `remote_futures` */
     _Alignas(16) unsigned char inline_value[INLINE_VALUE_BYTES];
 } future;
 
@@ -148,10 +151,125 @@ static void wake(waiter *w, alox_status status, const void *value, uint32_t size
     pthread_cond_signal(&w->cond);
 }
 
+/* ----- answers from other schedulers -------------------------------------
+ *
+ * A request to a proxy carries our futures actor as its reply's `to`; the
+ * wire exports it like any actor reference, so the callee's scheduler
+ * answers with an ordinary message to it: one of the runtime behaviours
+ * below, by the value's size (the wire has fixed-size arguments). Values
+ * with actor references cannot go back this way (they would need the
+ * reference translated): such an answer is refused at the callee with a
+ * message, and the caller's timeout decides.
+ *
+ * Ids that crossed the wire are the only ones an answer from afar may
+ * name: `remote_futures` holds them until the request side is done (an
+ * answer or a dead letter, whichever comes first; the other is dropped).
+ */
+
+#define ANSWER_CLASSES 6
+static const uint32_t answer_bytes[ANSWER_CLASSES] = {8, 32, 128, 512, 2048, 8192};
+
+typedef struct answer_head {
+    uint64_t future;
+    uint32_t status;
+    uint32_t size;
+} answer_head;
+
+static void answer_arrived(void *self, const void *args);
+
+#define ANSWER_DESC(i, name)                                                                     \
+    {ALOX_ABI_VERSION, (uint32_t)sizeof(answer_head) + (i), 8, 0, name, "(u64,u32,u32,[" #i "]u8)", \
+     0, 0, FUTURE_REPLY_TYPE_HASH, answer_arrived, NULL}
+
+static alox_behaviour_desc answer_descs[ANSWER_CLASSES] = {
+    ANSWER_DESC(8, "alox_futures.answer8"),       ANSWER_DESC(32, "alox_futures.answer32"),
+    ANSWER_DESC(128, "alox_futures.answer128"),   ANSWER_DESC(512, "alox_futures.answer512"),
+    ANSWER_DESC(2048, "alox_futures.answer2048"), ANSWER_DESC(8192, "alox_futures.answer8192"),
+};
+
+static pthread_mutex_t remote_lock = PTHREAD_MUTEX_INITIALIZER;
+static idmap remote_futures = IDMAP_INITIALIZER;
+static _Atomic uint64_t foreign_count; /* answers naming no future of ours: dropped */
+
+static void remote_add(future *f) {
+    f->remote = true;
+    pthread_mutex_lock(&remote_lock);
+    idmap_put(&remote_futures, (uint64_t)(uintptr_t)f, f);
+    pthread_mutex_unlock(&remote_lock);
+}
+
+/* The entry for a request-side answer, once: NULL if it is unknown or
+ * its request side is already done. */
+static future *remote_take(uint64_t id) {
+    pthread_mutex_lock(&remote_lock);
+    future *f = idmap_get(&remote_futures, id);
+    if (f)
+        idmap_remove(&remote_futures, id);
+    pthread_mutex_unlock(&remote_lock);
+    return f;
+}
+
+static void future_answer_entry(future *f, alox_status status, const void *value, uint32_t size);
+
+/* On our futures actor: an answer from another scheduler. */
+static void answer_arrived(void *self, const void *args) {
+    (void)self;
+    answer_head h;
+    memcpy(&h, args, sizeof h);
+    future *f = remote_take(h.future);
+    uint32_t room = 0;
+    for (int i = 0; i < ANSWER_CLASSES; i++)
+        if (h.size <= answer_bytes[i]) {
+            room = answer_bytes[i];
+            break;
+        }
+    if (!f || h.status > ALOX_TARGET_DOWN || (h.size && !room)) {
+        atomic_fetch_add_explicit(&foreign_count, 1, memory_order_relaxed);
+        return;
+    }
+    future_answer_entry(f, (alox_status)h.status, (const char *)args + sizeof h, h.size);
+}
+
+/* The callee's side: answer a future of another scheduler through `to`. */
+static void answer_remote(const alox_reply *r, alox_status status, const void *value,
+                          uint32_t size, bool has_refs) {
+    int c = 0;
+    while (c < ANSWER_CLASSES && size > answer_bytes[c])
+        c++;
+    if (c == ANSWER_CLASSES || has_refs) {
+        fprintf(stderr, "alox: an answer of %u bytes%s cannot go back to another scheduler; "
+                "its caller will time out: answer with at most %u bytes of plain values\n",
+                size, has_refs ? " holding actor references" : "", answer_bytes[ANSWER_CLASSES - 1]);
+        return;
+    }
+    unsigned char buf[sizeof(answer_head) + 8192] __attribute__((aligned(8)));
+    answer_head h = {r->future, (uint32_t)status, size};
+    memcpy(buf, &h, sizeof h);
+    memset(buf + sizeof h, 0, answer_bytes[c]);
+    if (value && size)
+        memcpy(buf + sizeof h, value, size);
+    alox_send(r->to, &answer_descs[c], buf);
+}
+
+__attribute__((constructor)) static void futures_register(void) {
+    alox_register_type(&futures_type);
+    for (int i = 0; i < ANSWER_CLASSES; i++) {
+        answer_descs[i].name_hash = alox_hash(answer_descs[i].name);
+        answer_descs[i].signature_hash = alox_hash(answer_descs[i].signature);
+        alox_register_behaviour(&answer_descs[i]);
+    }
+}
+
 /* ----- the request side ------------------------------------------------ */
 
 void future_answer(uint64_t id, alox_status status, const void *value, uint32_t size) {
     future *f = (future *)(uintptr_t)id;
+    if (f->remote && !(f = remote_take(id)))
+        return; /* its request side is done already (answered, then lost) */
+    future_answer_entry(f, status, value, size);
+}
+
+static void future_answer_entry(future *f, alox_status status, const void *value, uint32_t size) {
     pthread_mutex_lock(&f->lock);
     if (f->state != PENDING) { /* DONE: it timed out (or was given up) first */
         pthread_mutex_unlock(&f->lock);
@@ -199,6 +317,8 @@ static void on_dead_letter(alox_dead_reason reason, const alox_behaviour_desc *b
     actor *to = actor_of(r->to);
     if (to == atomic_load_explicit(&futures_actor, memory_order_acquire))
         future_answer(r->future, ALOX_TARGET_DOWN, NULL, 0);
+    else /* asked from another scheduler, and it will never run here */
+        answer_remote(r, ALOX_TARGET_DOWN, NULL, 0, false);
 }
 
 static alox_reply *reply_slot(const alox_behaviour_desc *b, void *args) {
@@ -215,6 +335,8 @@ alox_future_handle alox_ask(void *target, const alox_behaviour_desc *b, void *ar
     future *f = future_new();
     r->to = actor_body(futures_self());
     r->future = (uint64_t)(uintptr_t)f;
+    if (target && (atomic_load_explicit(&actor_of(target)->flags, memory_order_relaxed) & ACTOR_PROXY))
+        remote_add(f); /* before the send: the answer may come back at once */
     alox_send(target, b, args); /* a dead letter answers at once (on_dead_letter) */
     return handle_of(f);
 }
@@ -232,6 +354,8 @@ static ALOX_TLS const alox_reply *current_reply;
 void alox__reply_enter(const alox_reply *reply) { current_reply = reply; }
 
 alox_future_handle alox__fulfil(const void *value, uint32_t size) {
+    bool current_has_refs = (size & ALOX_FULFIL_HAS_REFS) != 0;
+    size &= ~ALOX_FULFIL_HAS_REFS;
     const alox_reply *r = current_reply;
     current_reply = NULL;
     if (!r || r->future == 0)
@@ -240,8 +364,7 @@ alox_future_handle alox__fulfil(const void *value, uint32_t size) {
     if (to == atomic_load_explicit(&futures_actor, memory_order_acquire))
         future_answer(r->future, ALOX_OK, value, size);
     else
-        alox_fatal("an answer for another scheduler's future: futures across schedulers are not "
-                   "supported by this build");
+        answer_remote(r, ALOX_OK, value, size, current_has_refs);
     return NULL;
 }
 
