@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "support/dead_letter.h"
 #include "support/idmap.h"
 #include "support/platform.h"
+#include "support/pool.h"
 
 /* Values up to this many bytes wait in the entry itself when the answer
  * comes before the consumer; larger ones in a block of their own. */
@@ -32,6 +34,7 @@ enum future_state { PENDING, ANSWERED, DONE };
 enum future_consumer { NO_CONSUMER, THEN, AWAIT };
 
 typedef struct waiter {
+    pthread_mutex_t lock; /* done, status and *value: the waiting thread sleeps on cond */
     pthread_cond_t cond;
     void *value;
     uint32_t size;
@@ -40,7 +43,7 @@ typedef struct waiter {
 } waiter;
 
 typedef struct future {
-    pthread_mutex_t lock;
+    _Atomic uint32_t lock;  /* a spin lock: held for a few stores, never across a call that blocks */
     _Atomic uint32_t refs; /* request, consumer, timer */
     uint8_t state;         /* enum future_state */
     uint8_t consumer;      /* enum future_consumer */
@@ -88,11 +91,28 @@ static actor *futures_self(void) {
 static future *future_of(alox_future_handle h) { return (future *)(uintptr_t)h; }
 static alox_future_handle handle_of(future *f) { return (alox_future_handle)(uintptr_t)f; }
 
+/* The entry's lock. Acquire pairs with the release in unlock, so each
+ * holder sees the previous holder's writes; the sections are a few stores
+ * (no call that can block), so spinning is cheaper than a mutex's two
+ * atomic operations and its cache line; after SPINS_BEFORE_YIELD tries the
+ * spinner yields (the holder may have been preempted). */
+#define SPINS_BEFORE_YIELD 64
+
+static void lock(future *f) {
+    unsigned spins = 0;
+    while (atomic_exchange_explicit(&f->lock, 1, memory_order_acquire)) {
+        while (atomic_load_explicit(&f->lock, memory_order_relaxed))
+            if (++spins % SPINS_BEFORE_YIELD == 0)
+                sched_yield();
+    }
+}
+
+static void unlock(future *f) { atomic_store_explicit(&f->lock, 0, memory_order_release); }
+
 static future *future_new(void) {
-    future *f = calloc(1, sizeof *f);
-    if (!f)
-        alox_fatal("out of memory for a future");
-    pthread_mutex_init(&f->lock, NULL);
+    future *f = pool_alloc(sizeof *f); /* per-thread free lists: no malloc per request */
+    memset(f, 0, sizeof *f);
+    atomic_init(&f->lock, 0);
     atomic_init(&f->refs, 2); /* the request and the consumer */
     atomic_fetch_add_explicit(&pending_count, 1, memory_order_relaxed);
     return f;
@@ -104,8 +124,7 @@ static void future_unref(future *f) {
         return;
     if (f->stored && f->stored != f->inline_value)
         free(f->stored);
-    pthread_mutex_destroy(&f->lock);
-    free(f);
+    pool_free(f, sizeof *f);
     atomic_fetch_sub_explicit(&pending_count, 1, memory_order_relaxed);
 }
 
@@ -143,12 +162,16 @@ static void send_on_value(void *self, const alox_behaviour_desc *on_value, uint3
         free(args);
 }
 
+/* Under the entry's lock (so the waiter, which takes it before giving up,
+ * never leaves while this runs). */
 static void wake(waiter *w, alox_status status, const void *value, uint32_t size) {
+    pthread_mutex_lock(&w->lock);
     w->status = status;
     if (status == ALOX_OK && value)
         memcpy(w->value, value, size < w->size ? size : w->size);
     w->done = true;
     pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
 }
 
 /* ----- answers from other schedulers -------------------------------------
@@ -270,28 +293,28 @@ void future_answer(uint64_t id, alox_status status, const void *value, uint32_t 
 }
 
 static void future_answer_entry(future *f, alox_status status, const void *value, uint32_t size) {
-    pthread_mutex_lock(&f->lock);
+    lock(f);
     if (f->state != PENDING) { /* DONE: it timed out (or was given up) first */
-        pthread_mutex_unlock(&f->lock);
+        unlock(f);
         atomic_fetch_add_explicit(&late_count, 1, memory_order_relaxed);
         future_unref(f);
         return;
     }
     if (f->consumer == NO_CONSUMER) {
         store(f, status, value, size);
-        pthread_mutex_unlock(&f->lock);
+        unlock(f);
         future_unref(f);
         return;
     }
     f->state = DONE;
     if (f->consumer == AWAIT) {
         wake(f->waiting, status, value, size);
-        pthread_mutex_unlock(&f->lock);
+        unlock(f);
         future_unref(f);
         return;
     }
     alox_timer timer = f->timer;
-    pthread_mutex_unlock(&f->lock);
+    unlock(f);
     if (timer.id && alox_cancel(timer))
         future_unref(f); /* the timer's reference: it will never fire */
     send_on_value(f->self, f->on_value, f->value_size, status, value, size);
@@ -374,13 +397,13 @@ alox_future_handle alox__fulfil(const void *value, uint32_t size) {
  * first, this is the answer; the request's answer, when it comes, is late. */
 static void timeout_fired(void *arg) {
     future *f = arg;
-    pthread_mutex_lock(&f->lock);
+    lock(f);
     bool won = f->state != DONE;
     if (won) {
         f->state = DONE;
         f->timed_out = true;
     }
-    pthread_mutex_unlock(&f->lock);
+    unlock(f);
     if (won) {
         atomic_fetch_add_explicit(&timeout_count, 1, memory_order_relaxed);
         send_on_value(f->self, f->on_value, f->value_size, ALOX_TIMEOUT, NULL, 0);
@@ -396,13 +419,13 @@ void alox_then_desc(alox_future_handle h, void *self, const alox_behaviour_desc 
         send_on_value(self, on_value, value_size, ALOX_TARGET_DOWN, NULL, 0);
         return;
     }
-    pthread_mutex_lock(&f->lock);
+    lock(f);
     if (f->consumer != NO_CONSUMER)
         alox_fatal("a future given to alox_then or alox_await twice: each is consumed once");
     f->consumer = THEN;
     if (f->state == ANSWERED) {
         f->state = DONE;
-        pthread_mutex_unlock(&f->lock);
+        unlock(f);
         send_on_value(self, on_value, value_size, f->status, f->stored, f->stored_size);
         future_unref(f);
         return;
@@ -414,7 +437,7 @@ void alox_then_desc(alox_future_handle h, void *self, const alox_behaviour_desc 
         atomic_fetch_add_explicit(&f->refs, 1, memory_order_relaxed); /* the timer's */
         f->timer = timers_call_after(timeout_ms, futures_self(), timeout_fired, f);
     }
-    pthread_mutex_unlock(&f->lock);
+    unlock(f);
 }
 
 /* ----- alox_await ----------------------------------------------------- */
@@ -436,21 +459,30 @@ static void deadline_after(struct timespec *at, uint64_t ms) {
     }
 }
 
-/* Under f->lock: wait for the answer or the deadline. */
+/* Wait for the answer or the deadline. A timeout counts only if the entry
+ * is still unanswered when we take its lock; else the answer is in *w. */
 static alox_status wait_answer(future *f, waiter *w, uint64_t timeout_ms) {
     struct timespec at;
     if (timeout_ms)
         deadline_after(&at, timeout_ms);
-    while (!w->done) {
-        int err = timeout_ms ? pthread_cond_timedwait(&w->cond, &f->lock, &at)
-                             : pthread_cond_wait(&w->cond, &f->lock);
-        if (err == ETIMEDOUT && !w->done) {
-            f->state = DONE;
-            f->timed_out = true;
-            atomic_fetch_add_explicit(&timeout_count, 1, memory_order_relaxed);
-            return ALOX_TIMEOUT;
-        }
+    pthread_mutex_lock(&w->lock);
+    bool timed_out = false;
+    while (!w->done && !timed_out)
+        timed_out = (timeout_ms ? pthread_cond_timedwait(&w->cond, &w->lock, &at)
+                                : pthread_cond_wait(&w->cond, &w->lock)) == ETIMEDOUT;
+    bool done = w->done;
+    pthread_mutex_unlock(&w->lock);
+    if (done)
+        return w->status;
+    lock(f);
+    if (f->state != DONE) {
+        f->state = DONE;
+        f->timed_out = true;
+        unlock(f);
+        atomic_fetch_add_explicit(&timeout_count, 1, memory_order_relaxed);
+        return ALOX_TIMEOUT;
     }
+    unlock(f); /* answered meanwhile: wake ran under the lock, before us */
     return w->status;
 }
 
@@ -476,13 +508,14 @@ alox_status alox_await_value(alox_future_handle h, uint64_t timeout_ms, void *va
     if (!f)
         return ALOX_TARGET_DOWN;
     waiter w = {.value = value, .size = value_size};
+    pthread_mutex_init(&w.lock, NULL);
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&w.cond, &attr);
     pthread_condattr_destroy(&attr);
 
-    pthread_mutex_lock(&f->lock);
+    lock(f);
     if (f->consumer != NO_CONSUMER)
         alox_fatal("a future given to alox_then or alox_await twice: each is consumed once");
     f->consumer = AWAIT;
@@ -497,16 +530,16 @@ alox_status alox_await_value(alox_future_handle h, uint64_t timeout_ms, void *va
     if (!w.done && is_main_thread() && !scheduler_running()) {
         /* Nothing runs the request yet: run the workers until it is answered.
          * (A plain thread waits: main's alox_run will run it.) */
-        pthread_mutex_unlock(&f->lock);
+        unlock(f);
         pthread_mutex_lock(&drive_lock);
         alox_hold(); /* quiescence must not end the run before the answer */
         if (pthread_create(&driver, NULL, drive, NULL) != 0)
             alox_fatal("cannot start the workers for alox_await");
         drove = true;
-        pthread_mutex_lock(&f->lock);
+    } else {
+        unlock(f);
     }
     alox_status status = wait_answer(f, &w, timeout_ms);
-    pthread_mutex_unlock(&f->lock);
     if (drove) {
         alox_exit(0);
         pthread_join(driver, NULL);
@@ -516,6 +549,7 @@ alox_status alox_await_value(alox_future_handle h, uint64_t timeout_ms, void *va
         pthread_mutex_unlock(&drive_lock);
     }
     pthread_cond_destroy(&w.cond);
+    pthread_mutex_destroy(&w.lock);
     future_unref(f);
     return status;
 }

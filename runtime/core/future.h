@@ -21,7 +21,7 @@
  * an answer from another scheduler is addressed to it like any message.
  *
  * Thread-safety: every function from any thread; an entry's fields are
- * under its mutex, the counters are relaxed atomics (statistics).
+ * under its spin lock, the counters are relaxed atomics (statistics).
  */
 #ifndef ALOX_FUTURE_H
 #define ALOX_FUTURE_H
