@@ -8,10 +8,13 @@
 #include <sys/random.h>
 #include <zmq.h>
 
+#include "address_book.h"
 #include "support/dead_letter.h"
+#include "support/grace.h"
 #include "security/keys.h"
 #include "support/platform.h"
 #include "proxy.h"
+#include "core/monitor.h"
 #include "core/scheduler.h"
 
 static alox_peer_lost_fn lost_handler;
@@ -122,13 +125,16 @@ static uint16_t wire_refs_of(remote_message *m, wire_ref *refs) {
         void *body;
         memcpy(&body, args + b->refs[i].offset, sizeof body);
         wire_ref r = {b->refs[i].offset, ALOX_REF_ACTOR, 0, 0, b->refs[i].type_hash};
-        if (body) {
-            actor *a = actor_of(body);
-            if (!(atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_PROXY))
+        actor *a = body ? actor_of(body) : NULL;
+        grace_enter(); /* a local actor may stop and be freed meanwhile */
+        uint32_t flags = a ? atomic_load_explicit(&a->flags, memory_order_acquire) : 0;
+        if (a && a->magic == ACTOR_MAGIC) { /* freed: goes as a null reference */
+            if (!(flags & (ACTOR_PROXY | ACTOR_STOPPED))) /* a stopped one's memory is going */
                 proxy_export(a);
             r.id = a->id;
             r.type_hash = a->type->name_hash;
         }
+        grace_exit();
         refs[n++] = r;
     }
     return n;
@@ -148,6 +154,8 @@ static void append_unacked(peer *p, remote_message *m) {
 void session_queue(peer *p, remote_message *m) {
     const alox_behaviour_desc *b = message_behaviour(&m->base);
     actor *target = m->link;
+    if (!has_route(p))
+        address_book_connect(p); /* first use of a peer we only know the address of */
     if (p->batch_items == 0) {
         session_begin_frame(p, &p->batch, WIRE_BATCH);
         wire_batch_start(&p->batch, p->next_seq);
@@ -342,6 +350,8 @@ static int dead_letter_all(peer *p) {
     return count;
 }
 
+static bool in_epoch(actor *proxy, void *epoch) { return proxy_epoch(proxy) == epoch; }
+
 void session_lost(peer *p, const char *why) {
     peer_epoch *old = peer_current_epoch(p);
     peer_epoch *next = new_epoch(p);
@@ -351,6 +361,7 @@ void session_lost(peer *p, const char *why) {
     atomic_store_explicit(&p->epoch, next, memory_order_release);
     atomic_store_explicit(&old->dead, true, memory_order_release);
     int lost = dead_letter_all(p);
+    monitor_remote_lost(in_epoch, old); /* its actors are down (ALOX_DOWN_NODE_LOST) */
     peer_stats_session(&p->stats, false);
     fprintf(stderr, "alox: %s: peer %s lost (%s); %d unacknowledged message%s reported as dead letters\n",
             transport.node, p->name, why, lost, lost == 1 ? "" : "s");
