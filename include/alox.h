@@ -87,6 +87,16 @@ ALOX_API int alox_publish(void *actor, const char *name);
 #define alox_lookup(T, node, name, timeout_ms)                                                   \
     ((T *)alox__lookup((node), (name), (timeout_ms), #T, (T *)0))
 
+/* The same as a future of `T *`, for behaviours (which must not block):
+ *     alox_then(alox_lookup_future(struct counter, "b", "total", 1000), self, found, 0);
+ *     alox_behave void found(struct user *self, struct counter *c, alox_status status);
+ * ALOX_OK with the reference, or ALOX_TARGET_DOWN (with NULL) when no such
+ * actor appeared within timeout_ms (or it has another type). */
+#define alox_lookup_future(T, node, name, timeout_ms)                                            \
+    ((alox__future_t(T *))(uintptr_t)alox__lookup_future((node), (name), (timeout_ms), #T,   \
+                                                         (T *)0))
+ALOX_API alox_future_handle alox__lookup_future(const char *node, const char *name, int timeout_ms,
+                                                const char *spelled, ...);
 ALOX_API void *alox__new_on(const char *node, uint64_t size, uint64_t align, const char *spelled, ...);
 ALOX_API void *alox__lookup(const char *node, const char *name, int timeout_ms, const char *spelled, ...);
 

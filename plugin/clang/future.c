@@ -56,7 +56,20 @@ bool future_value_of(CXCursor expr, CXType *value) {
         if (!has_annotation(decl, "alox_future"))
             return false;
     } else {
-        return false;
+        /* an expression of the future type itself: alox_lookup_future(...) */
+        CXType t = unqualified_canonical(clang_getCursorType(c));
+        CXType fn = t.kind == CXType_Pointer ? clang_getPointeeType(t) : t;
+        if (t.kind != CXType_Pointer || fn.kind != CXType_FunctionProto ||
+            clang_getNumArgTypes(fn) != 1)
+            return false;
+        CXType marker = clang_getPointeeType(clang_getArgType(fn, 0));
+        char *tag = record_tag(marker);
+        bool yes = strcmp(tag, "alox__future_of") == 0;
+        free(tag);
+        if (!yes)
+            return false;
+        *value = clang_getResultType(fn);
+        return true;
     }
     *value = clang_getCursorType(c);
     return true;

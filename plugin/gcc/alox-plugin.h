@@ -168,7 +168,8 @@ void finish_future_body(tree fndecl);
 void restore_future_types();
 void check_future_paths(function *fun);
 bool is_await_marker(const_tree fndecl);
-void check_await(tree call, location_t loc, tree in_fn);
+tree check_await(tree call, location_t loc, tree in_fn);
+tree with_value_size(tree call, tree value);
 tree check_future_arg(tree arg, const char *api, location_t loc);
 std::string plain_spelling(tree type); /* int32_t, struct point: code in messages */
 

@@ -269,8 +269,8 @@ static void scan_call(tree *tp, scan_state *s) {
     if (DECL_NAME(callee) && id_equal(DECL_NAME(callee), "alox__new")) {
       check_spawn(call, s);
     } else if (is_await_marker(callee)) {
-      check_await(call, EXPR_HAS_LOCATION(call) ? EXPR_LOCATION(call) : s->loc,
-                  scanning_function);
+      *tp = call = check_await(call, EXPR_HAS_LOCATION(call) ? EXPR_LOCATION(call) : s->loc,
+                               scanning_function);
     } else if (api) {
       location_t loc = EXPR_HAS_LOCATION(call) ? EXPR_LOCATION(call) : s->loc;
       *tp = call = check_refapi_call(call, api, loc);

@@ -230,10 +230,14 @@ static location_t at_macro(location_t loc) {
   return linemap_resolve_location(line_table, loc, LRK_MACRO_EXPANSION_POINT, NULL);
 }
 
-/* The future argument's value type, or NULL_TREE with an error. */
+/* The future argument's value type, or NULL_TREE with an error: the
+ * outermost type that is a future's (alox_lookup_future casts its handle). */
 tree check_future_arg(tree arg, const char *api, location_t loc) {
+  tree value = NULL_TREE;
+  for (tree t = arg; t && !value; t = CONVERT_EXPR_P(t) || TREE_CODE(t) == NON_LVALUE_EXPR
+                                          ? TREE_OPERAND(t, 0) : NULL_TREE)
+    value = future_value_type(TREE_TYPE(t));
   tree type = TREE_TYPE(strip_conversions(arg));
-  tree value = future_value_type(type);
   if (!value) {
     std::string text = type_text(type, true);
     alox_msg m = {};
@@ -244,19 +248,33 @@ tree check_future_arg(tree arg, const char *api, location_t loc) {
   return value;
 }
 
-/* alox__await (0, future, ms, value_ptr), GENERIC: in_fn is the function it is in. */
-void check_await(tree call, location_t loc, tree in_fn) {
+/* The marker call with one more argument, sizeof (T): GIMPLE may drop a
+ * cast between pointer types, so the size is taken here, from GENERIC. */
+tree with_value_size(tree call, tree value) {
+  vec<tree, va_gc> *args = NULL;
+  for (int i = 0; i < call_expr_nargs(call); i++)
+    vec_safe_push(args, CALL_EXPR_ARG(call, i));
+  vec_safe_push(args, build_int_cstu(uint32_type_node, tree_to_uhwi(TYPE_SIZE_UNIT(value))));
+  tree replaced = build_call_vec(TREE_TYPE(call), CALL_EXPR_FN(call), args);
+  SET_EXPR_LOCATION(replaced, EXPR_LOCATION(call));
+  TREE_SIDE_EFFECTS(replaced) = 1;
+  return replaced;
+}
+
+/* alox__await (0, future, ms, value_ptr), GENERIC: in_fn is the function it is
+ * in. Returns the call with sizeof (T) added, or the call (an error reported). */
+tree check_await(tree call, location_t loc, tree in_fn) {
   if (in_fn && is_behaviour(in_fn)) {
     alox_msg m = {};
     m.fn = IDENTIFIER_POINTER(DECL_NAME(in_fn));
     report(at_macro(loc), ALOX_RULE_AWAIT_IN_BEHAVIOUR, m);
-    return;
+    return call;
   }
   if (call_expr_nargs(call) != 4)
-    return; /* alox.h's macro always passes four */
+    return call; /* alox.h's macro always passes four */
   tree value = check_future_arg(CALL_EXPR_ARG(call, 1), "alox_await", loc);
   if (!value)
-    return;
+    return call;
   tree ptr = strip_conversions(CALL_EXPR_ARG(call, 3));
   tree ptype = TREE_TYPE(ptr);
   if (!POINTER_TYPE_P(ptype) ||
@@ -268,7 +286,9 @@ void check_await(tree call, location_t loc, tree in_fn) {
     m.type2 = want.c_str();
     m.spelled = spelled.c_str();
     report(at_macro(loc), ALOX_RULE_AWAIT_VALUE_TYPE, m);
+    return call;
   }
+  return with_value_size(call, value);
 }
 
 } // namespace alox

@@ -118,7 +118,7 @@ static bool check_parameters(location_t loc, const alox_refapi *api, tree fn,
 }
 
 /* alox__monitor (self, target, &on_down) and the like. */
-static bool check_callback(tree call, const alox_refapi *api, location_t loc) {
+static bool check_callback(tree call, const alox_refapi *api, location_t loc, tree *value_out) {
   tree ref = CALL_EXPR_ARG(call, api->ref_arg);
   tree fn = named_function(ref);
   location_t at = fn && EXPR_HAS_LOCATION(ref) ? EXPR_LOCATION(ref) : at_macro(loc);
@@ -160,6 +160,7 @@ static bool check_callback(tree call, const alox_refapi *api, location_t loc) {
       report(at, ALOX_RULE_REF_SELF_MISMATCH, m);
     } else {
       ok = runs_on && check_parameters(at, api, fn, alox_text_str(&expected), value);
+      *value_out = value;
     }
   }
   alox_text_free(&expected);
@@ -205,10 +206,13 @@ static tree check_after(tree call, const alox_refapi *api, location_t loc) {
 tree check_refapi_call(tree call, const alox_refapi *api, location_t loc) {
   if (api->kind == ALOX_REFAPI_DELAYED_CALL)
     return check_after(call, api, loc);
-  if (call_expr_nargs(call) > api->ref_arg && call_expr_nargs(call) > api->self_arg)
-    check_callback(call, api, loc);
-  else
+  if (call_expr_nargs(call) <= api->ref_arg || call_expr_nargs(call) <= api->self_arg) {
     report(at_macro(loc), ALOX_RULE_REF_NOT_BEHAVIOUR, alox_msg());
+    return call;
+  }
+  tree value = NULL_TREE;
+  if (check_callback(call, api, loc, &value) && value)
+    return with_value_size(call, value); /* alox_then: sizeof (T) for rewrite.cc */
   return call;
 }
 

@@ -119,17 +119,13 @@ static tree as_u64(gimple_stmt_iterator *gsi, tree v) {
                                   GSI_SAME_STMT);
 }
 
-static tree size_of_value(tree future) {
-  tree value = future_value_type(TREE_TYPE(future));
-  return build_int_cstu(uint32_type_node, value ? tree_to_uhwi(TYPE_SIZE_UNIT(value)) : 0);
-}
 
 /* alox__then (0, f, self, &got, ms)
  *   ->  alox_then_desc (f, self, &__alox_behaviour_got, ms, sizeof (T)) */
 static void rewrite_then(gimple_stmt_iterator *gsi, gcall *call, const alox_refapi *api) {
   tree entry = runtime_entry(api->entry);
-  if (!entry || gimple_call_num_args(call) != 5)
-    return;
+  if (!entry || gimple_call_num_args(call) != 6)
+    return; /* refs.cc adds sizeof (T) to a call it checked */
   tree ref = gimple_call_arg(call, api->ref_arg);
   if (TREE_CODE(ref) != ADDR_EXPR || !is_behaviour(TREE_OPERAND(ref, 0)))
     return; /* reported by refs.cc */
@@ -137,19 +133,19 @@ static void rewrite_then(gimple_stmt_iterator *gsi, gcall *call, const alox_refa
   gcall *then = gimple_build_call(entry, 5, handle_of(gsi, entry, future),
                                   gimple_call_arg(call, 2),
                                   address_of(behaviour_for_call(TREE_OPERAND(ref, 0))->desc),
-                                  as_u64(gsi, gimple_call_arg(call, 4)), size_of_value(future));
+                                  as_u64(gsi, gimple_call_arg(call, 4)), gimple_call_arg(call, 5));
   replace_call(gsi, call, then, NULL_TREE);
 }
 
 /* s = alox__await (0, f, ms, &v)  ->  s = alox_await_value (f, ms, &v, sizeof (T)) */
 static void rewrite_await(gimple_stmt_iterator *gsi, gcall *call) {
   tree entry = runtime_entry("alox_await_value");
-  if (!entry || gimple_call_num_args(call) != 4)
-    return;
+  if (!entry || gimple_call_num_args(call) != 5)
+    return; /* future.cc adds sizeof (T) to a call it checked */
   tree future = gimple_call_arg(call, 1);
   gcall *await = gimple_build_call(entry, 4, handle_of(gsi, entry, future),
                                    as_u64(gsi, gimple_call_arg(call, 2)),
-                                   gimple_call_arg(call, 3), size_of_value(future));
+                                   gimple_call_arg(call, 3), gimple_call_arg(call, 4));
   replace_call(gsi, call, await, NULL_TREE);
 }
 

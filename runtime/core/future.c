@@ -364,6 +364,12 @@ alox_future_handle alox_ask(void *target, const alox_behaviour_desc *b, void *ar
     return handle_of(f);
 }
 
+alox_future_handle future_new_pending(void) { return handle_of(future_new()); }
+
+void future_fulfil(alox_future_handle h, alox_status status, const void *value, uint32_t size) {
+    future_answer_entry(future_of(h), status, value, size);
+}
+
 void alox_ask_forget(void *target, const alox_behaviour_desc *b, void *args) {
     alox_reply *r = reply_slot(b, args);
     r->to = actor_body(futures_self());

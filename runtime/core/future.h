@@ -42,6 +42,12 @@ alox_reply *future_reply_of(const alox_behaviour_desc *behaviour, const void *ar
  * bytes for ALOX_OK. An unknown or finished entry is dropped and counted. */
 void future_answer(uint64_t future, alox_status status, const void *value, uint32_t size);
 
+/* A future no request message answers: its request side is whoever calls
+ * future_fulfil once (alox_lookup_future, net/lookup_future.c). */
+alox_future_handle future_new_pending(void);
+void future_fulfil(alox_future_handle future, alox_status status, const void *value,
+                   uint32_t size);
+
 /* Answers given up on: pending entries and late answers (alox.h). */
 uint64_t future_timeouts(void);
 

@@ -3,9 +3,10 @@
  * per node (tests/futures/chain.sh starts them on 127.0.0.1):
  *
  *   chain c            serves `adder`: add_one(k) answers k + 1
- *   chain b            serves `relay`: relay(k, back) answers k + 1 at
- *                      once and asks c's adder for (k + 1) + 1, whose
- *                      answer it sends on to `back` (final)
+ *   chain b            finds c's adder with alox_lookup_future (in a
+ *                      behaviour), then serves `relay`: relay(k, back)
+ *                      answers k + 1 at once and asks c's adder for
+ *                      (k + 1) + 1, whose answer it sends on to `back`
  *   chain a N          asks b N times: every answer k + 1 and every final
  *                      k + 2 arrives once; then stops b and c
  *   chain down N       asks c N times behind a long stall of c, which the
@@ -81,6 +82,18 @@ alox_behave alox_future(int64_t) relay_one(struct relay *self, int64_t k, struct
     return k + 1;
 }
 
+/* alox_lookup_future: a behaviour finds c's adder without blocking. */
+alox_behave void found_c(struct relay *self, struct adder *c, alox_status status) {
+    CHECK(status == ALOX_OK && c);
+    self->c = c;
+    CHECK(alox_publish(self, "relay") == 0);
+    printf("b: ready\n");
+}
+
+alox_behave void connect_relay(struct relay *self) {
+    alox_then(alox_lookup_future(struct adder, "c", "adder", LOOKUP_MS), self, found_c, 0);
+}
+
 alox_behave void quit_relay(struct relay *self) {
     printf("b: down %lld\n", (long long)self->down);
     alox_exit(0);
@@ -149,11 +162,7 @@ int main(int argc, char **argv) {
         return alox_run();
     }
     if (strcmp(role, "b") == 0) {
-        struct relay *r = alox_new(struct relay);
-        r->c = alox_lookup(struct adder, "c", "adder", LOOKUP_MS);
-        CHECK(r->c);
-        CHECK(alox_publish(r, "relay") == 0);
-        printf("b: ready\n");
+        connect_relay(alox_new(struct relay)); /* publishes once it has found c */
         return alox_run();
     }
     if (strcmp(role, "a") == 0 && argc > 2) {
