@@ -19,6 +19,7 @@
 #include "timers.h"
 #include "worker.h"
 #include "support/dead_letter.h"
+#include "support/grace.h"
 #include "support/idmap.h"
 #include "support/platform.h"
 #include "support/pool.h"
@@ -353,12 +354,28 @@ static alox_reply *reply_slot(const alox_behaviour_desc *b, void *args) {
     return r;
 }
 
+/* Does target stand for an actor of another scheduler? Outside a worker
+ * the read is inside a grace period: a stopped actor's memory may go back
+ * (support/grace.h); a freed one is no proxy (its magic is gone). */
+static bool is_proxy(void *target) {
+    bool outside = worker_self == NULL;
+    if (outside)
+        grace_enter();
+    actor *a = actor_of(target);
+    /* Relaxed: ACTOR_PROXY is set before a proxy is published to anyone. */
+    bool proxy = a->magic == ACTOR_MAGIC &&
+                 (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_PROXY);
+    if (outside)
+        grace_exit();
+    return proxy;
+}
+
 alox_future_handle alox_ask(void *target, const alox_behaviour_desc *b, void *args) {
     alox_reply *r = reply_slot(b, args);
     future *f = future_new();
     r->to = actor_body(futures_self());
     r->future = (uint64_t)(uintptr_t)f;
-    if (target && (atomic_load_explicit(&actor_of(target)->flags, memory_order_relaxed) & ACTOR_PROXY))
+    if (target && is_proxy(target))
         remote_add(f); /* before the send: the answer may come back at once */
     alox_send(target, b, args); /* a dead letter answers at once (on_dead_letter) */
     return handle_of(f);
