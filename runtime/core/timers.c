@@ -285,7 +285,11 @@ static alox_timer timer_start(uint64_t delay_ms, timer_entry *e) {
     heap_push(e);
     target_link(e);
     atomic_store_explicit(&pending, heap_count, memory_order_relaxed);
-    if (e->heap_index == 0)
+    /* Armed for an earlier time already (a timer cancelled since, e.g. a
+     * future answered in time): leave it, fire_due re-arms for the top
+     * when it goes off. Saves a timerfd_settime per timer when timers are
+     * set and cancelled in a stream (alox_then with a timeout). */
+    if (e->heap_index == 0 && (armed_deadline == 0 || e->deadline_ns < armed_deadline))
         arm_for_top();
     alox_timer timer = {e->id};
     pthread_mutex_unlock(&lock);

@@ -24,7 +24,9 @@ fail() {
 
 for node in a b c; do "$alox" keygen keys "$node" >/dev/null || fail "keygen $node"; done
 for node in a b c; do echo "$node $(cat keys/$node.pub)"; done > trust.txt
-port_b=$("$free_port") && port_c=$("$free_port") || fail "no free port"
+port_b=$("$free_port") || fail "no free port"
+for _ in $(seq 20); do port_c=$("$free_port") || fail "no free port"; [ "$port_c" != "$port_b" ] && break; done
+[ "$port_c" != "$port_b" ] || fail "no second free port"
 flags() { echo "--alox-node $1 --alox-key keys/$1.key --alox-trust trust.txt"; }
 
 start() { # start NODE ARGS...: a serving node, until it prints "NODE: ready"
@@ -34,7 +36,7 @@ start() { # start NODE ARGS...: a serving node, until it prints "NODE: ready"
   "$chain" $(flags "$node") "$@" "$node" >"$node.log" 2>&1 &
   pids+=($!)
   eval "pid_$node=$!"
-  for _ in $(seq 200); do grep -q "$node: ready" "$node.log" 2>/dev/null && return 0; sleep 0.05; done
+  for _ in $(seq 600); do grep -q "$node: ready" "$node.log" 2>/dev/null && return 0; sleep 0.05; done
   fail "$node did not start"
 }
 
