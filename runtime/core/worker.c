@@ -276,6 +276,7 @@ void *worker_main(void *worker_arg) {
     }
     hand_back_all(w);
     reclaim_before_park();
+    reclaim_thread_exit();
     grace_exit();
     counters_worker_end();
     worker_self = NULL;
