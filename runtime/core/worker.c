@@ -351,9 +351,13 @@ void *worker_main(void *worker_arg) {
     counters_worker_begin(w->index, &w->queue);
     trace_worker_begin(w->index);
     grace_enter(); /* online: see support/grace.h */
+    uint32_t batches = 0;
     for (actor *a; (a = find_work(w));) {
         run_actor(w, a);
-        reclaim_quiescent(); /* no actor pointer is held across this point */
+        /* No actor pointer is held across this point: a quiescent point,
+         * announced every RECLAIM_QUIESCENT_BATCHES batches (reclaim.h). */
+        if (ALOX_UNLIKELY((++batches & (RECLAIM_QUIESCENT_BATCHES - 1)) == 0))
+            reclaim_quiescent();
     }
     hand_back_all(w);
     reclaim_before_park();
