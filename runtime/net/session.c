@@ -81,7 +81,10 @@ bool session_send_frame(peer *p, wire_buffer *b) {
     wire_finish(b);
     int rc;
     if (p->dealer) {
-        rc = zmq_send(p->dealer, b->data, b->size, 0);
+        /* DONTWAIT: a dealer whose CURVE handshake was refused (the peer
+         * does not trust our key) has no pipe, and a blocking send would
+         * stop the mailman, and the whole node with it, for good. */
+        rc = zmq_send(p->dealer, b->data, b->size, ZMQ_DONTWAIT);
     } else if (p->route_size) {
         rc = zmq_send(transport.router, p->route, p->route_size, ZMQ_SNDMORE);
         if (rc >= 0)

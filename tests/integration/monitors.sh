@@ -40,7 +40,7 @@ start_server() { # not under `timeout`: kill -9 must hit the server itself
   "$nodes" "${server_flags[@]}" server >>server.log 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
-  wait_log server.log "server: ready" 5
+  wait_log server.log "server: ready" 30 # a bound: loaded machines start slowly
 }
 kill_server() { kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null; }
 
@@ -69,7 +69,7 @@ wait_log client.log "waiting: a quick restart" 120
 kill_server; start_server
 echo go >&3; exec 3>&-
 wait "$cpid"; rc=$?
-for phase in stopped "after death" demonitor "remote demonitor" "node lost" "old incarnation" restarted "new incarnation"; do
+for phase in stopped "after death" demonitor "remote demonitor" "stopped watcher" "node lost" "old incarnation" restarted "new incarnation"; do
   expect_log client.log "ok: $phase:"
 done
 [ $rc -eq 0 ] || fail "client exited $rc"
