@@ -256,6 +256,7 @@ void session_on_frame(peer *p, const wire_frame *f, const uint8_t *route, size_t
     case WIRE_BATCH: inbound_batch(p, f); break;
     case WIRE_LOOKUP: remote_serve_lookup(p, f); break;
     case WIRE_LOOKUP_REPLY: remote_lookup_reply(p, f); break;
+    case WIRE_ADDRESSES: address_book_on_frame(p, f); break;
     default: break; /* HEARTBEAT, ACK: the header said it all */
     }
     /* Acknowledgements last: the messages in this frame (sent by the
@@ -355,8 +356,17 @@ void session_lost(peer *p, const char *why) {
     atomic_store_explicit(&old->dead, true, memory_order_release);
     int lost = dead_letter_all(p);
     peer_stats_session(&p->stats, false);
-    fprintf(stderr, "alox: %s: peer %s lost (%s); %d unacknowledged message%s reported as dead letters\n",
-            transport.node, p->name, why, lost, lost == 1 ? "" : "s");
+    if (p->their_session == 0) /* never in session: nothing was lost, it was never reached */
+        fprintf(stderr, "alox: %s: peer %s unreachable (%s; %s); %d message%s reported as dead "
+                        "letters\n",
+                transport.node, p->name, why,
+                p->endpoint[0] ? "nothing trusted answered at its address"
+                               : "no address is known for it: give --alox-peer NAME=tcp://HOST:PORT",
+                lost, lost == 1 ? "" : "s");
+    else
+        fprintf(stderr, "alox: %s: peer %s lost (%s); %d unacknowledged message%s reported as dead "
+                        "letters\n",
+                transport.node, p->name, why, lost, lost == 1 ? "" : "s");
     if (lost)
         scheduler_release_remote(lost);
     p->batch_items = 0;

@@ -377,6 +377,7 @@ static void *mailman_main(void *unused) {
         if (node_stop_requested())
             alox_exit(0); /* SIGINT / SIGTERM: a clean end of alox_run */
         address_book_apply();
+        address_book_gossip();
         /* Note finished frames before encoding the outbox: see session.c. */
         atomic_store_explicit(&transport.records_done, false, memory_order_relaxed);
         for (size_t i = 0; i < transport.peer_count; i++)
@@ -493,6 +494,7 @@ bool transport_start(const transport_config *c, char *err, size_t err_size) {
     snprintf(transport.node, sizeof transport.node, "%s", c->node);
     snprintf(transport.public_z85, sizeof transport.public_z85, "%s", c->public_z85);
     snprintf(transport.secret_z85, sizeof transport.secret_z85, "%s", c->secret_z85);
+    snprintf(transport.listen, sizeof transport.listen, "%s", c->listen ? c->listen : "");
     transport.context = zmq_ctx_new();
     transport.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (!transport.context || transport.wake_fd < 0)

@@ -46,6 +46,7 @@ typedef struct transport_state {
     pthread_t thread;
     char node[WIRE_MAX_NAME + 1];
     char public_z85[41], secret_z85[41]; /* ours: connections opened later need them */
+    char listen[WIRE_MAX_ENDPOINT + 1];  /* --alox-listen, told to peers; "" if none */
     uint16_t node_id;
     bool serving;
     peer *peers;

@@ -91,6 +91,106 @@ static int role_add_peer(const char *endpoint) {
     return ok ? 0 : 1;
 }
 
+/* ------------------------------------------------------------------ */
+/* Item 8: a reference to an actor on a third node.                     */
+
+struct alox_actor broker { struct ponger *held; };
+struct alox_actor third { int64_t offers; struct pinger *me; };
+
+alox_behave void offer(struct third *self, struct ponger *found);
+
+alox_behave void want(struct broker *self, struct third *asker) { offer(asker, self->held); }
+
+alox_behave void offer(struct third *self, struct ponger *found) {
+    self->offers++;
+    if (found)
+        ping(found, 9, self->me);
+}
+
+/* broker NODE OWNER: looks up OWNER's ponger, publishes a broker that
+ * hands the reference to whoever asks. */
+static int role_broker(const char *node, const char *owner) {
+    struct broker *b = alox_new(struct broker);
+    b->held = alox_lookup(struct ponger, owner, "ponger", LOOKUP_TIMEOUT_MS);
+    if (!b->held || alox_publish(b, "broker"))
+        return 1;
+    ready(node);
+    return alox_run();
+}
+
+/* third BROKER_NODE: gets a reference to a ponger of a node it has no
+ * --alox-peer for, and plays 10 rounds with it. */
+static int role_third(const char *broker_node) {
+    alox_on_dead_letter(count_dead);
+    struct broker *b = alox_lookup(struct broker, broker_node, "broker", LOOKUP_TIMEOUT_MS);
+    struct third *me = alox_new(struct third);
+    me->me = alox_new(struct pinger);
+    if (b)
+        want(b, me);
+    alox_run();
+    int ok = b && me->offers == 1 && me->me->pings == 10 && dead_letters == 0;
+    printf("%s third: broker %s, %lld offer, %lld of 10 pongs from the third node, %lld dead "
+           "letters\n",
+           ok ? "ok:" : "FAIL:", b ? "found" : "NULL", (long long)me->offers,
+           (long long)me->me->pings, (long long)dead_letters);
+    return ok ? 0 : 1;
+}
+
+/* A ring of N nodes, each listing only the next: a tour goes round it,
+ * each member tells the origin (a node it has no address for) who it is,
+ * and the origin probes each member directly. */
+struct alox_actor member { int32_t index; struct member *next; };
+struct alox_actor origin { int32_t size; int32_t visits, probes; };
+
+alox_behave void visited(struct origin *self, int32_t index, struct member *who);
+alox_behave void probed(struct origin *self, int32_t index);
+
+alox_behave void tour(struct member *self, int32_t size, struct origin *from) {
+    visited(from, self->index, self);
+    if (self->index + 1 < size)
+        tour(self->next, size, from);
+}
+
+alox_behave void probe(struct member *self, struct origin *from) { probed(from, self->index); }
+
+alox_behave void visited(struct origin *self, int32_t index, struct member *who) {
+    (void)index;
+    self->visits++;
+    probe(who, self);
+}
+
+alox_behave void probed(struct origin *self, int32_t index) {
+    (void)index;
+    if (++self->probes == self->size - 1) {
+        printf("ok: ring: %d visits, %d probes answered across %d nodes\n", self->visits,
+               self->probes, self->size);
+        alox_exit(0);
+    }
+}
+
+/* ring INDEX SIZE NEXT_NODE: member INDEX; member 0 also starts the tour. */
+static int role_ring(int index, int size, const char *node, const char *next_node) {
+    alox_on_dead_letter(count_dead);
+    struct member *m = alox_new(struct member);
+    m->index = index;
+    if (alox_publish(m, "member"))
+        return 1;
+    m->next = alox_lookup(struct member, next_node, "member", LOOKUP_TIMEOUT_MS);
+    if (!m->next) {
+        printf("FAIL: ring: %s found no member on %s\n", node, next_node);
+        return 1;
+    }
+    ready(node);
+    if (index == 0) {
+        struct origin *o = alox_new(struct origin);
+        o->size = size;
+        tour(m->next, size, o);
+    }
+    int code = alox_run();
+    printf("%s: done, %lld dead letters\n", node, (long long)dead_letters);
+    return code;
+}
+
 int main(int argc, char **argv) {
     alox_init(&argc, argv);
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -100,6 +200,13 @@ int main(int argc, char **argv) {
         return role_serve(a);
     if (!strcmp(role, "add_peer"))
         return role_add_peer(a);
-    fprintf(stderr, "usage: dist [--alox-* flags] serve|add_peer ARGS...\n");
+    const char *b = argc > 3 ? argv[3] : "";
+    if (!strcmp(role, "broker"))
+        return role_broker(a, b);
+    if (!strcmp(role, "third"))
+        return role_third(a);
+    if (!strcmp(role, "ring") && argc > 5)
+        return role_ring(atoi(a), atoi(b), argv[4], argv[5]);
+    fprintf(stderr, "usage: dist [--alox-* flags] serve|add_peer|broker|third|ring ARGS...\n");
     return 2;
 }

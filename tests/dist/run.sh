@@ -22,8 +22,8 @@ fail() {
 expect_log() { grep -q -- "$2" "$1" || fail "$1 lacks: $2"; }
 refuse_log() { grep -q -- "$2" "$1" && fail "$1 has: $2"; return 0; }
 
-keys() { for n in "$@"; do "$alox" keygen keys "$n" >/dev/null || fail "keygen $n"; done; }
-trust() { for n in "$@"; do echo "$n $(cat "keys/$n.pub")"; done > trust.txt; }
+keys() { local n; for n in "$@"; do "$alox" keygen keys "$n" >/dev/null || fail "keygen $n"; done; }
+trust() { local n; for n in "$@"; do echo "$n $(cat "keys/$n.pub")"; done > trust.txt; }
 declare -A port
 new_port() { port[$1]=$("$free_port") || fail "no free port"; }
 flags() { # flags NAME [PEER...]: a node that listens and lists PEERs
@@ -56,7 +56,7 @@ stop() {
 run() {
   local name=$1 log=$2; shift 2
   # shellcheck disable=SC2046
-  timeout 120 "$dist" $(flags "$name" ${peers:-}) "$@" >"$log" 2>&1
+  timeout "${limit:-120}" "$dist" $(flags "$name" ${peers:-}) "$@" >"$log" 2>&1
 }
 
 case "$case_name" in
@@ -71,6 +71,38 @@ add_peer)
   expect_log client.log "refused peer server at server:1"
   stop server
   expect_log server.log "pongs 100"
+  ;;
+third_node) # item 8: a, listing only b, uses a reference to c's actor
+  keys a b c
+  trust a b c
+  new_port b; new_port c
+  peers="" start c serve c
+  peers="c" start b broker b c
+  peers="b" run a a.log third b || fail "a"
+  expect_log a.log "ok: third"
+  refuse_log a.log "lost"
+  stop b; stop c
+  expect_log c.log "pongs 10"
+  ;;
+ring8) # item 8: 8 nodes in a ring, each listing only the next (with 3
+  # nodes a ring connects every pair directly: third_node is the 3-node case)
+  n=8
+  names=(); for i in $(seq 0 $((n - 1))); do names+=("n$i"); done
+  keys "${names[@]}"
+  trust "${names[@]}"
+  for name in "${names[@]}"; do new_port "$name"; done
+  for i in $(seq 1 $((n - 1))); do
+    next=n$(( (i + 1) % n ))
+    # shellcheck disable=SC2046
+    "$dist" $(flags "n$i" "$next") ring "$i" "$n" "n$i" "$next" >>"n$i.log" 2>&1 &
+    eval "pid_n$i=$!"; pids+=("$!")
+  done
+  peers="n1" limit=60 run n0 n0.log ring 0 "$n" n0 n1 || fail "n0 (the tour's origin)"
+  expect_log n0.log "ok: ring: $((n - 1)) visits, $((n - 1)) probes answered across $n nodes"
+  for i in $(seq 1 $((n - 1))); do stop "n$i"; done
+  for i in $(seq 0 $((n - 1))); do
+    grep -v "peer n0 lost" "n$i.log" | grep -q "lost\|FAIL" && fail "n$i.log reports a loss"
+  done
   ;;
 *) fail "unknown case" ;;
 esac
