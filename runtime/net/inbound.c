@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "support/dead_letter.h"
+#include "support/grace.h"
 #include "support/platform.h"
 #include "proxy.h"
 #include "support/registry.h"
@@ -60,12 +61,17 @@ static void spawn_item(peer *p, const wire_item *item) {
     proxy_export(actor_spawn_with_id(type, item->target, 0));
 }
 
-/* Delivers one SEND item; returns true if it went into a mailbox. */
-static bool send_item(frame_record *record, const wire_item *item) {
+/* Delivers one SEND item; returns true if it went into a mailbox. Inside
+ * grace_enter: the target may stop and have its memory freed meanwhile. */
+static bool deliver_item(frame_record *record, const wire_item *item) {
     actor *target = node_of(item->target) == transport.node_id ? proxy_find_export(item->target) : NULL;
     const alox_behaviour_desc *b = registry_behaviour_by_hash(item->behaviour);
     if (!target) {
         dead_letter_report(ALOX_DEAD_NO_SUCH_ACTOR, item->target, b, NULL);
+        return false;
+    }
+    if (!actor_takes_messages(target)) { /* exported, then stopped */
+        dead_letter_report(ALOX_DEAD_STOPPED, item->target, b, NULL);
         return false;
     }
     if (!b || b->type_hash != target->type->name_hash) {
@@ -94,6 +100,13 @@ static bool send_item(frame_record *record, const wire_item *item) {
     if (mailbox_push(&target->box, &m->base.node))
         scheduler_schedule(target);
     return true;
+}
+
+static bool send_item(frame_record *record, const wire_item *item) {
+    grace_enter();
+    bool delivered = deliver_item(record, item);
+    grace_exit();
+    return delivered;
 }
 
 void inbound_batch(peer *p, const wire_frame *f) {

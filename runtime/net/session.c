@@ -10,6 +10,7 @@
 
 #include "address_book.h"
 #include "support/dead_letter.h"
+#include "support/grace.h"
 #include "security/keys.h"
 #include "support/platform.h"
 #include "proxy.h"
@@ -123,13 +124,16 @@ static uint16_t wire_refs_of(remote_message *m, wire_ref *refs) {
         void *body;
         memcpy(&body, args + b->refs[i].offset, sizeof body);
         wire_ref r = {b->refs[i].offset, ALOX_REF_ACTOR, 0, 0, b->refs[i].type_hash};
-        if (body) {
-            actor *a = actor_of(body);
-            if (!(atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_PROXY))
+        actor *a = body ? actor_of(body) : NULL;
+        grace_enter(); /* a local actor may stop and be freed meanwhile */
+        uint32_t flags = a ? atomic_load_explicit(&a->flags, memory_order_acquire) : 0;
+        if (a && a->magic == ACTOR_MAGIC) { /* freed: goes as a null reference */
+            if (!(flags & (ACTOR_PROXY | ACTOR_STOPPED))) /* a stopped one's memory is going */
                 proxy_export(a);
             r.id = a->id;
             r.type_hash = a->type->name_hash;
         }
+        grace_exit();
         refs[n++] = r;
     }
     return n;
