@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "address_book.h"
+#include "node_lock.h"
 #include "core/remote_hooks.h"
 #include "core/scheduler.h"
 
@@ -37,6 +38,8 @@ static void install_signals(void) {
 }
 
 bool node_start(const transport_config *config, char *err, size_t err_size) {
+    if (!node_lock_take(config->node, config->public_z85, err, err_size))
+        return false;
     if (!transport_start(config, err, err_size))
         return false;
     remote_hooks_install(&(remote_hooks){transport_send, transport_processed});

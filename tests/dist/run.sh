@@ -110,6 +110,27 @@ ring8) # item 8: 8 nodes in a ring, each listing only the next (with 3
   for i in $(seq 1 $((n - 1))); do pid_var=pid_n$i; kill -TERM "${!pid_var}"; done
   for i in $(seq 1 $((n - 1))); do stop_wait "n$i"; done
   ;;
+keys_names) # item 10: a readable secret key, and two processes with one name
+  keys server client
+  trust server client
+  new_port server
+  chmod 640 keys/client.key
+  peers="" limit=10 run client readable.log serve client
+  [ $? -eq 2 ] || fail "a group-readable secret key: want exit 2"
+  expect_log readable.log "keys/client.key can be accessed by group or others (mode 0640)"
+  expect_log readable.log "chmod 600 keys/client.key"
+  chmod 600 keys/client.key
+  peers="" start server serve server
+  twin_port=$("$free_port")
+  timeout 20 "$dist" --alox-node server --alox-key keys/server.key --alox-trust trust.txt \
+    --alox-listen "tcp://127.0.0.1:$twin_port" serve server >twin.log 2>&1
+  [ $? -eq 2 ] || fail "a second process as node server: want exit 2"
+  expect_log twin.log "process $pid_server on this host is already running as node 'server'"
+  # The first one was not disturbed.
+  peers="" run client client.log add_peer "tcp://127.0.0.1:${port[server]}" || fail "client"
+  expect_log client.log "ok: add_peer"
+  stop server
+  ;;
 *) fail "unknown case" ;;
 esac
 echo "ok: $case_name"
