@@ -17,6 +17,13 @@
 #include "core/scheduler.h"
 #include "core/trace.h"
 
+/* Proxies one peer session may make us create for references it sends
+ * (peer-chosen ids): bounds the memory a peer can take (about 200 bytes a
+ * proxy). A program that truly passes more remote references through one
+ * peer raises it. */
+#define INBOUND_MAX_PEER_PROXIES (1u << 20)
+#define INBOUND_LOG_EVERY 1000 /* log lines about a peer over the bound: one per this many */
+
 static uint16_t node_of(uint64_t id) { return (uint16_t)(id >> 48); }
 
 /* The descriptor's actor references must be exactly the wire's refs. */
@@ -25,23 +32,38 @@ static bool refs_match(const alox_behaviour_desc *b, const wire_item *item) {
     for (uint32_t i = 0; i < b->ref_count; i++) {
         if (b->refs[i].kind != ALOX_REF_ACTOR)
             continue;
-        if (n >= item->ref_count || wire_item_ref(item, n).offset != b->refs[i].offset)
+        if (n >= item->ref_count)
+            return false;
+        wire_ref r = wire_item_ref(item, n);
+        /* The declared type of the parameter, not the peer's word, types the
+         * proxy: a peer cannot fix another type on an actor (issue 13). */
+        if (r.offset != b->refs[i].offset || r.type_hash != b->refs[i].type_hash)
             return false;
         n++;
     }
     return n == item->ref_count;
 }
 
-/* A wire reference as a local pointer: the exported actor, or a proxy. */
-static void *resolve(const wire_ref *r) {
+/* A wire reference as a local pointer: the exported actor, or a proxy of
+ * the node the id names (never of the peer that sent it). False if `from`
+ * has made us create more proxies than INBOUND_MAX_PEER_PROXIES. */
+static bool resolve(peer *from, const wire_ref *r, void **out) {
+    *out = NULL;
     if (r->id == 0)
-        return NULL;
+        return true;
     if (node_of(r->id) == transport.node_id) {
         actor *a = proxy_find_export(r->id);
-        return a ? actor_body(a) : NULL;
+        *out = a ? actor_body(a) : NULL;
+        return true;
     }
+    if (from->proxies_made >= INBOUND_MAX_PEER_PROXIES)
+        return false;
     peer *owner = session_by_node(node_of(r->id));
-    return actor_body(proxy_for(r->id, r->type_hash, owner ? peer_current_epoch(owner) : NULL));
+    uint64_t before = proxy_made_count();
+    *out = actor_body(proxy_for(r->id, r->type_hash, owner ? peer_current_epoch(owner) : NULL));
+    if (proxy_made_count() != before)
+        from->proxies_made++;
+    return true;
 }
 
 static void spawn_item(peer *p, const wire_item *item) {
@@ -63,7 +85,7 @@ static void spawn_item(peer *p, const wire_item *item) {
 
 /* Delivers one SEND item; returns true if it went into a mailbox. Inside
  * grace_enter: the target may stop and have its memory freed meanwhile. */
-static bool deliver_item(frame_record *record, const wire_item *item) {
+static bool deliver_item(peer *p, frame_record *record, const wire_item *item) {
     actor *target = node_of(item->target) == transport.node_id ? proxy_find_export(item->target) : NULL;
     const alox_behaviour_desc *b = registry_behaviour_by_hash(item->behaviour);
     if (!target) {
@@ -91,7 +113,16 @@ static bool deliver_item(frame_record *record, const wire_item *item) {
             memset(args + b->refs[i].offset, 0, sizeof(void *));
     for (uint16_t i = 0; i < item->ref_count; i++) {
         wire_ref r = wire_item_ref(item, i);
-        void *pointer = resolve(&r);
+        void *pointer;
+        if (!resolve(p, &r, &pointer)) {
+            dead_letter_report(ALOX_DEAD_TOO_LARGE, item->target, b, NULL);
+            if (atomic_fetch_add(&transport.malformed, 1) % INBOUND_LOG_EVERY == 0)
+                fprintf(stderr, "alox: %s: %s has made %u proxies for references it sent: its "
+                                "messages with new references are dead letters now\n",
+                        transport.node, p->name, INBOUND_MAX_PEER_PROXIES);
+            message_free(&m->base);
+            return false;
+        }
         memcpy(args + r.offset, &pointer, sizeof pointer);
     }
     atomic_fetch_add_explicit(&record->remaining, 1, memory_order_relaxed);
@@ -102,9 +133,9 @@ static bool deliver_item(frame_record *record, const wire_item *item) {
     return true;
 }
 
-static bool send_item(frame_record *record, const wire_item *item) {
+static bool send_item(peer *p, frame_record *record, const wire_item *item) {
     grace_enter();
-    bool delivered = deliver_item(record, item);
+    bool delivered = deliver_item(p, record, item);
     grace_exit();
     return delivered;
 }
@@ -131,7 +162,7 @@ void inbound_batch(peer *p, const wire_frame *f) {
     while (wire_next_item(f, &cursor, &index, &item)) {
         if (item.op == WIRE_OP_SPAWN)
             spawn_item(p, &item);
-        else if (send_item(record, &item))
+        else if (send_item(p, record, &item))
             peer_stats_message_in(&p->stats);
     }
     p->expected_seq = record->last_seq + 1;

@@ -53,6 +53,7 @@ typedef struct peer {
     uint8_t public_key[32];     /* CURVE public key, from the trust file */
     char endpoint[256];         /* where we connect to it; "" if we do not */
     uint8_t endpoint_source;    /* enum address_source: who told us (address_book.h) */
+    uint32_t proxies_made;      /* proxies made for refs it sent this session (inbound.c) */
     uint64_t told_addresses_session; /* their_session when we last sent ADDRESSES */
     uint64_t told_addresses_version; /* address_book's version then */
     void *dealer;               /* our connection to it, or NULL */

@@ -176,6 +176,22 @@ void remote_lookup_reply(peer *p, const wire_frame *f) {
             continue;
         if (f->u.lookup_reply.status == WIRE_LOOKUP_NOT_FOUND)
             break; /* not published yet: asked again until the deadline */
+        /* A node speaks only for its own actors, and of the type asked. */
+        const char *lie = NULL;
+        if (f->u.lookup_reply.status == WIRE_LOOKUP_FOUND && (f->u.lookup_reply.id >> 48) != p->node_id)
+            lie = "with an actor of another node";
+        else if (f->u.lookup_reply.status == WIRE_LOOKUP_FOUND && f->u.lookup_reply.type_hash != r->type_hash)
+            lie = "with an actor of another type than asked";
+        if (lie) {
+            atomic_fetch_add(&transport.malformed, 1);
+            fprintf(stderr, "alox: %s: refused the answer of %s to the lookup of \"%s\": it answered "
+                            "%s (id %llx); the lookup fails\n",
+                    transport.node, p->name, r->name, lie, (unsigned long long)f->u.lookup_reply.id);
+            r->status = -1;
+            r->done = true;
+            pthread_cond_broadcast(&transport.lookup_done);
+            break;
+        }
         r->status = f->u.lookup_reply.status;
         r->id = f->u.lookup_reply.id;
         r->found_type_hash = f->u.lookup_reply.type_hash;

@@ -103,6 +103,8 @@ alox_behave void want(struct broker *self, struct third *asker) { offer(asker, s
 
 alox_behave void offer(struct third *self, struct ponger *found) {
     self->offers++;
+    if (!self->me) /* the item-4 victim: a retyped reference got through */
+        alox_exit(1);
     if (found)
         ping(found, 9, self->me);
 }
@@ -191,6 +193,38 @@ static int role_ring(int index, int size, const char *node, const char *next_nod
     return code;
 }
 
+/* ------------------------------------------------------------------ */
+/* Item 4: a trusted peer that lies (liar.c plays it).                  */
+
+int liar_main(const char *name, const char *key_path, const char *victim_pub, const char *endpoint,
+              const char *third_node);
+
+static void victim_dead_letter(const alox_dead_letter *letter) {
+    dead_letters++;
+    if (letter->reason == ALOX_DEAD_SIGNATURE_MISMATCH) {
+        printf("victim: the retyping offer is a dead letter (signature mismatch)\n");
+        alox_exit(0);
+    }
+}
+
+/* offer on the victim: the liar's retyping got through. */
+static int role_victim(const char *liar_node) {
+    alox_on_dead_letter(victim_dead_letter);
+    struct third *me = alox_new(struct third); /* me->me NULL: offer ends the run with 1 */
+    if (alox_publish(me, "victim"))
+        return 1;
+    struct ponger *foreign = alox_lookup(struct ponger, liar_node, "ponger", LOOKUP_TIMEOUT_MS);
+    struct ponger *retyped = alox_lookup(struct ponger, liar_node, "ponger2", LOOKUP_TIMEOUT_MS);
+    struct ponger *real = alox_lookup(struct ponger, liar_node, "real", LOOKUP_TIMEOUT_MS);
+    int code = alox_run(); /* ends at the dead letter (or a hijacked offer's ping fails) */
+    int ok = !foreign && !retyped && real && code == 0 && me->offers == 0;
+    printf("%s victim: another node's actor %s, another type %s, the truth %s, retyped offers "
+           "run %lld\n",
+           ok ? "ok:" : "FAIL:", foreign ? "ACCEPTED" : "refused", retyped ? "ACCEPTED" : "refused",
+           real ? "accepted" : "refused", (long long)me->offers);
+    return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
     alox_init(&argc, argv);
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -205,8 +239,12 @@ int main(int argc, char **argv) {
         return role_broker(a, b);
     if (!strcmp(role, "third"))
         return role_third(a);
+    if (!strcmp(role, "victim"))
+        return role_victim(a);
+    if (!strcmp(role, "liar") && argc > 6)
+        return liar_main(a, b, argv[4], argv[5], argv[6]);
     if (!strcmp(role, "ring") && argc > 5)
         return role_ring(atoi(a), atoi(b), argv[4], argv[5]);
-    fprintf(stderr, "usage: dist [--alox-* flags] serve|add_peer|broker|third|ring ARGS...\n");
+    fprintf(stderr, "usage: dist [--alox-* flags] serve|add_peer|broker|third|ring|victim|liar ARGS...\n");
     return 2;
 }

@@ -131,6 +131,21 @@ keys_names) # item 10: a readable secret key, and two processes with one name
   expect_log client.log "ok: add_peer"
   stop server
   ;;
+hijack) # item 4: a trusted peer b lies about c's actor and about types
+  keys a b c
+  trust a b c
+  new_port a
+  peers="" limit=30 run a a.log victim b &
+  victim=$!
+  for _ in $(seq 100); do [ -s a.log ] || ss -ltn 2>/dev/null | grep -q ":${port[a]} " && break; sleep 0.05; done
+  timeout 30 "$dist" liar b keys/b.key keys/a.pub "tcp://127.0.0.1:${port[a]}" c >liar.log 2>&1 &
+  pids+=("$!")
+  wait "$victim" || fail "victim exited $?"
+  expect_log a.log "ok: victim"
+  expect_log a.log "refused the answer of b to the lookup of \"ponger\": it answered with an actor of another node"
+  expect_log a.log "refused the answer of b to the lookup of \"ponger2\": it answered with an actor of another type"
+  expect_log a.log "retyping offer is a dead letter"
+  ;;
 *) fail "unknown case" ;;
 esac
 echo "ok: $case_name"
