@@ -13,6 +13,7 @@
 #include "support/grace.h"
 #include "support/platform.h"
 #include "proxy.h"
+#include "support/idmap.h"
 #include "support/registry.h"
 #include "core/scheduler.h"
 #include "core/trace.h"
@@ -66,6 +67,25 @@ static bool resolve(peer *from, const wire_ref *r, void **out) {
     return true;
 }
 
+/* Remote-spawn ids (remote.c): the flag bit of the serial, then the
+ * requester's node id. */
+#define SPAWN_SERIAL_FLAG (1ull << 47)
+#define SPAWN_REQUESTER_SHIFT 31
+
+static bool is_spawned_id(uint64_t id) { return (id & SPAWN_SERIAL_FLAG) != 0; }
+static uint16_t spawn_requester(uint64_t id) { return (uint16_t)(id >> SPAWN_REQUESTER_SHIFT); }
+
+/* Mailman: spawned id -> the requester's session token when it spawned it. */
+static idmap spawn_sessions = IDMAP_INITIALIZER;
+
+static void refuse_spawn(peer *p, uint64_t id, const char *problem) {
+    fprintf(stderr, "alox: %s: refused to spawn actor %llx for %s: %s (a dead letter there)\n",
+            transport.node, (unsigned long long)id, p->name, problem);
+    session_begin_frame(p, &transport.scratch, WIRE_SPAWN_REFUSED);
+    wire_put_spawn_refused(&transport.scratch, id);
+    session_send_frame(p, &transport.scratch);
+}
+
 static void spawn_item(peer *p, const wire_item *item) {
     const alox_type_desc *type = registry_type_by_hash(item->behaviour);
     const char *problem = NULL;
@@ -73,14 +93,25 @@ static void spawn_item(peer *p, const wire_item *item) {
         problem = "its actor type is not linked into this program";
     else if (node_of(item->target) != transport.node_id)
         problem = "the id is not of this node";
+    else if (!is_spawned_id(item->target) || spawn_requester(item->target) != p->node_id)
+        problem = "the id is not in that node's space (a node spawns only under its own ids)";
     else if (proxy_find_export(item->target))
-        problem = "an actor with that id exists";
+        problem = "an actor with that id exists (made for an earlier run of that node?)";
     if (problem) {
-        fprintf(stderr, "alox: %s: refused to spawn actor %llx for %s: %s\n", transport.node,
-                (unsigned long long)item->target, p->name, problem);
+        refuse_spawn(p, item->target, problem);
         return;
     }
+    idmap_put(&spawn_sessions, item->target, (void *)(uintptr_t)p->their_session);
     proxy_export(actor_spawn_with_id(type, item->target, 0));
+}
+
+/* Mailman: may p send to the actor with this id? An actor spawned for p
+ * answers only the incarnation that spawned it (others may still send to
+ * it with a reference they were given). */
+static bool spawned_for_another_run(peer *p, uint64_t id) {
+    if (!is_spawned_id(id) || spawn_requester(id) != p->node_id)
+        return false;
+    return (uint64_t)(uintptr_t)idmap_get(&spawn_sessions, id) != p->their_session;
 }
 
 /* Delivers one SEND item; returns true if it went into a mailbox. Inside
@@ -88,6 +119,8 @@ static void spawn_item(peer *p, const wire_item *item) {
 static bool deliver_item(peer *p, frame_record *record, const wire_item *item) {
     actor *target = node_of(item->target) == transport.node_id ? proxy_find_export(item->target) : NULL;
     const alox_behaviour_desc *b = registry_behaviour_by_hash(item->behaviour);
+    if (target && spawned_for_another_run(p, item->target))
+        target = NULL; /* a restarted requester never reaches its previous run's actor */
     if (!target) {
         dead_letter_report(ALOX_DEAD_NO_SUCH_ACTOR, item->target, b, NULL);
         return false;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "alox.h"
@@ -15,13 +16,29 @@
 #include "proxy.h"
 #include "support/registry.h"
 
-/* Serials of actors spawned here for another node: the top serial bit set,
- * then our node id, then a counter, so they never collide with the serials
- * that node issues itself (which start from 1 and count up). */
+/* Serials of actors spawned on another node for us: the top serial bit
+ * set, then our node id, then a counter, so they never collide with the
+ * serials that node issues itself (which start from 1 and count up). The
+ * counter starts at a random point in each process (ALOX_SPAWN_SERIAL_START
+ * pins it, for tests): a restarted requester rarely meets its previous
+ * run's ids, and when it does the owner refuses the spawn (a dead letter
+ * here) and every send to that id from this incarnation (inbound.c), so it
+ * never reaches the previous run's actor. */
 #define REMOTE_SERIAL_FLAG (1ull << 47)
 #define REMOTE_SERIAL_COUNTER_BITS 31
 
 static _Atomic uint64_t remote_spawns;
+static pthread_once_t remote_spawns_once = PTHREAD_ONCE_INIT;
+
+static void start_remote_spawns(void) {
+    uint64_t start = 0;
+    const char *pinned = getenv("ALOX_SPAWN_SERIAL_START");
+    if (pinned)
+        start = strtoull(pinned, NULL, 0);
+    else if (getrandom(&start, sizeof start, 0) != sizeof start)
+        alox_fatal("cannot read random bytes for remote-spawn ids");
+    atomic_store_explicit(&remote_spawns, start, memory_order_relaxed);
+}
 
 static bool valid_name(const char *name) { return wire_check_name(name) == NULL; }
 
@@ -50,6 +67,7 @@ void *alox__new_on(const char *node, uint64_t size, uint64_t align, const char *
                 node ? node : "(null)", spelled);
         return NULL;
     }
+    pthread_once(&remote_spawns_once, start_remote_spawns);
     /* Relaxed: only uniqueness matters. */
     uint64_t count = atomic_fetch_add_explicit(&remote_spawns, 1, memory_order_relaxed);
     uint64_t serial = REMOTE_SERIAL_FLAG | (uint64_t)transport.node_id << REMOTE_SERIAL_COUNTER_BITS |

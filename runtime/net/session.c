@@ -261,6 +261,7 @@ void session_on_frame(peer *p, const wire_frame *f, const uint8_t *route, size_t
     case WIRE_LOOKUP: remote_serve_lookup(p, f); break;
     case WIRE_LOOKUP_REPLY: remote_lookup_reply(p, f); break;
     case WIRE_ADDRESSES: address_book_on_frame(p, f); break;
+    case WIRE_SPAWN_REFUSED: transport_spawn_refused(p, f->u.spawn_refused.id); break;
     default: break; /* HEARTBEAT, ACK: the header said it all */
     }
     /* Acknowledgements last: the messages in this frame (sent by the
@@ -341,8 +342,8 @@ static int dead_letter_all(peer *p) {
         next = m->next;
         actor *target = m->link;
         const alox_behaviour_desc *b = message_behaviour(&m->base);
-        if (!transport_is_spawn(b))
-            dead_letter_report(ALOX_DEAD_PEER_LOST, target->id, b, message_args(&m->base));
+        /* A spawn too: the actor it was to make never ran (issue 13). */
+        dead_letter_report(ALOX_DEAD_PEER_LOST, target->id, b, message_args(&m->base));
         message_free(&m->base);
         count++;
     }

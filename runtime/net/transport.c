@@ -117,6 +117,12 @@ static const alox_behaviour_desc spawn_request = {
 
 bool transport_is_spawn(const alox_behaviour_desc *b) { return b == &spawn_request; }
 
+void transport_spawn_refused(peer *p, uint64_t id) {
+    if ((id >> 48) != p->node_id) /* a node speaks only for its own actors */
+        return;
+    dead_letter_report(ALOX_DEAD_NO_SUCH_ACTOR, id, &spawn_request, NULL);
+}
+
 void transport_spawn(actor *proxy, uint64_t type_hash) {
     remote_message *m = message_new_remote(&spawn_request, &type_hash);
     m->link = proxy;

@@ -74,6 +74,9 @@ void transport_wake(void);
 
 bool transport_is_spawn(const alox_behaviour_desc *b);
 
+/* p refused to spawn the actor `id` we asked for: a dead letter here. */
+void transport_spawn_refused(peer *p, uint64_t id);
+
 /* Opens p->dealer to p->endpoint (CURVE, p's key from the trust file). */
 bool transport_open_dealer(peer *p, char *err, size_t err_size);
 

@@ -82,7 +82,7 @@ static const char *check_ref(const wire_ref *ref, const wire_ref *prev, uint32_t
 
 static bool op_known(uint8_t op) { return op == WIRE_OP_SEND || op == WIRE_OP_SPAWN; }
 
-static bool kind_known(uint8_t kind) { return kind >= WIRE_HELLO && kind <= WIRE_ADDRESSES; }
+static bool kind_known(uint8_t kind) { return kind >= WIRE_HELLO && kind <= WIRE_SPAWN_REFUSED; }
 
 static bool endpoint_char_ok(uint8_t c) { return c > ' ' && c <= '~'; }
 
@@ -228,6 +228,9 @@ static const char *decode_fixed(reader *r, wire_frame *f) {
     switch (f->kind) {
     case WIRE_HEARTBEAT:
     case WIRE_ACK:
+        break;
+    case WIRE_SPAWN_REFUSED:
+        ok = read_u64(r, &f->u.spawn_refused.id);
         break;
     case WIRE_LOOKUP_REPLY:
         ok = read_u64(r, &f->u.lookup_reply.request) && read_u8(r, &f->u.lookup_reply.status) &&
@@ -425,6 +428,11 @@ void wire_put_lookup_reply(wire_buffer *b, uint64_t request, uint8_t status, uin
     put_le(b, status, 1);
     put_le(b, id, 8);
     put_le(b, type_hash, 8);
+}
+
+void wire_put_spawn_refused(wire_buffer *b, uint64_t id) {
+    expect_kind(b, WIRE_SPAWN_REFUSED, "wire_put_spawn_refused");
+    put_le(b, id, 8);
 }
 
 void wire_put_address(wire_buffer *b, const char *name, const char *endpoint) {

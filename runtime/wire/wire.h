@@ -57,6 +57,9 @@
  *                 (1..WIRE_MAX_ENDPOINT), endpoint bytes (printable ASCII,
  *                 no space) }: where the sender knows nodes listen (itself
  *                 included); see net/address_book.h
+ *   SPAWN_REFUSED u64 id: the SPAWN item for this id was refused (its type
+ *                 is unknown here, the id is not in the requester's space,
+ *                 or it is taken); the requester dead-letters the spawn
  *
  * Thread-safety: pure functions over caller-owned buffers.
  */
@@ -89,6 +92,7 @@ enum wire_kind {
     WIRE_LOOKUP = 5,
     WIRE_LOOKUP_REPLY = 6,
     WIRE_ADDRESSES = 7,
+    WIRE_SPAWN_REFUSED = 8,
 };
 
 enum wire_op {
@@ -134,6 +138,7 @@ typedef struct wire_frame {
         } batch;
         struct { uint64_t request, type_hash; char name[WIRE_MAX_NAME + 1]; } lookup;
         struct { uint64_t request; uint8_t status; uint64_t id, type_hash; } lookup_reply;
+        struct { uint64_t id; } spawn_refused;
         struct {
             uint16_t count;
             const uint8_t *entries; /* first entry, validated by wire_decode_frame */
@@ -194,6 +199,8 @@ void wire_put_hello(wire_buffer *b, const char *name);
 void wire_put_lookup(wire_buffer *b, uint64_t request, uint64_t type_hash, const char *name);
 void wire_put_lookup_reply(wire_buffer *b, uint64_t request, uint8_t status, uint64_t id,
                            uint64_t type_hash);
+
+void wire_put_spawn_refused(wire_buffer *b, uint64_t id);
 
 /* ADDRESSES: wire_begin(.., WIRE_ADDRESSES, ..), then one call per entry
  * (the count is patched as it goes), then wire_finish. */

@@ -194,6 +194,55 @@ static int role_ring(int index, int size, const char *node, const char *next_nod
 }
 
 /* ------------------------------------------------------------------ */
+/* Item 3: remote-spawn ids across a restart of the requester. Tallies
+ * are stateful: an old actor reached again answers 3 and 4, not 1 and 2. */
+
+struct spawner;
+struct alox_actor tally { int64_t jobs; };
+struct alox_actor spawner { int64_t replies, sum, fresh; };
+
+alox_behave void tallied(struct spawner *self, int64_t jobs);
+
+alox_behave void add(struct tally *self, struct spawner *to) { tallied(to, ++self->jobs); }
+
+alox_behave void tallied(struct spawner *self, int64_t jobs) {
+    self->replies++;
+    self->sum += jobs;
+}
+
+static _Atomic int64_t spawns_refused;
+
+static void count_spawn_dead(const alox_dead_letter *letter) {
+    dead_letters++;
+    if (letter->reason == ALOX_DEAD_NO_SUCH_ACTOR && letter->behaviour &&
+        !strcmp(letter->behaviour, "(spawn)"))
+        spawns_refused++;
+}
+
+/* spawner N fresh|collide: N tallies on "server", two adds each. fresh:
+ * every reply from a new actor (2N replies summing to 3N). collide (ids
+ * pinned to a previous run's): every spawn refused, nothing reaches the
+ * previous run's actors. */
+static int role_spawner(long n, const char *mode) {
+    alox_on_dead_letter(count_spawn_dead);
+    struct spawner *me = alox_new(struct spawner);
+    for (long i = 0; i < n; i++) {
+        struct tally *t = alox_new_on("server", struct tally);
+        add(t, me);
+        add(t, me);
+    }
+    alox_run();
+    bool fresh = !strcmp(mode, "fresh");
+    int ok = fresh ? me->replies == 2 * n && me->sum == 3 * n && spawns_refused == 0
+                   : me->replies == 0 && spawns_refused == n;
+    printf("%s spawner (%s): %lld replies summing to %lld, %lld spawns refused (dead letters), of "
+           "%ld\n",
+           ok ? "ok:" : "FAIL:", mode, (long long)me->replies, (long long)me->sum,
+           (long long)spawns_refused, n);
+    return ok ? 0 : 1;
+}
+
+/* ------------------------------------------------------------------ */
 /* Item 4: a trusted peer that lies (liar.c plays it).                  */
 
 int liar_main(const char *name, const char *key_path, const char *victim_pub, const char *endpoint,
@@ -239,6 +288,8 @@ int main(int argc, char **argv) {
         return role_broker(a, b);
     if (!strcmp(role, "third"))
         return role_third(a);
+    if (!strcmp(role, "spawner"))
+        return role_spawner(atol(a), b);
     if (!strcmp(role, "victim"))
         return role_victim(a);
     if (!strcmp(role, "liar") && argc > 6)

@@ -146,6 +146,23 @@ hijack) # item 4: a trusted peer b lies about c's actor and about types
   expect_log a.log "refused the answer of b to the lookup of \"ponger2\": it answered with an actor of another type"
   expect_log a.log "retyping offer is a dead letter"
   ;;
+spawn_ids) # item 3: a restarted requester never reaches the previous run's actors
+  keys server client
+  trust server client
+  new_port server
+  peers="" start server serve server
+  ALOX_SPAWN_SERIAL_START=1000 peers="server" run client run1.log spawner 50 fresh || fail "first run"
+  expect_log run1.log "ok: spawner (fresh): 100 replies summing to 150"
+  # The same ids again (as a restarted process counting from the same start).
+  ALOX_SPAWN_SERIAL_START=1000 peers="server" run client run2.log spawner 50 collide ||
+    fail "restart with the same ids"
+  expect_log run2.log "ok: spawner (collide): 0 replies"
+  expect_log server.log "refused to spawn actor .* for client: an actor with that id exists"
+  # An ordinary restart: a random start, fresh actors.
+  peers="server" run client run3.log spawner 50 fresh || fail "restart"
+  expect_log run3.log "ok: spawner (fresh): 100 replies summing to 150"
+  stop server
+  ;;
 *) fail "unknown case" ;;
 esac
 echo "ok: $case_name"

@@ -87,6 +87,9 @@ static void encode(const wire_frame *f, wire_buffer *b, int acks_last) {
         wire_put_lookup_reply(b, f->u.lookup_reply.request, f->u.lookup_reply.status,
                               f->u.lookup_reply.id, f->u.lookup_reply.type_hash);
         break;
+    case WIRE_SPAWN_REFUSED:
+        wire_put_spawn_refused(b, f->u.spawn_refused.id);
+        break;
     case WIRE_ADDRESSES: {
         const uint8_t *cursor = f->u.addresses.entries;
         uint16_t index = 0;
@@ -148,6 +151,9 @@ static void same_frame(const wire_frame *f, const wire_frame *g) {
         CHECK(f->u.lookup_reply.status == g->u.lookup_reply.status);
         CHECK(f->u.lookup_reply.id == g->u.lookup_reply.id);
         CHECK(f->u.lookup_reply.type_hash == g->u.lookup_reply.type_hash);
+        break;
+    case WIRE_SPAWN_REFUSED:
+        CHECK(f->u.spawn_refused.id == g->u.spawn_refused.id);
         break;
     case WIRE_ADDRESSES: {
         CHECK(f->u.addresses.count == g->u.addresses.count);

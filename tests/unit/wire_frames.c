@@ -124,6 +124,9 @@ void put_sample_body(wire_buffer *b, uint8_t kind) {
     case WIRE_LOOKUP_REPLY:
         wire_put_lookup_reply(b, 5, WIRE_LOOKUP_FOUND, 0x0002000000000011ull, 0xfeed);
         break;
+    case WIRE_SPAWN_REFUSED:
+        wire_put_spawn_refused(b, 0x0002800000000011ull);
+        break;
     case WIRE_ADDRESSES:
         wire_put_address(b, SAMPLE_NAME, SAMPLE_ENDPOINT);
         wire_put_address(b, "b", "tcp://[::1]:7");
@@ -149,6 +152,8 @@ size_t sample_body_size(uint8_t kind) {
         return 16 + 2 + strlen(SAMPLE_NAME);
     case WIRE_LOOKUP_REPLY:
         return 25;
+    case WIRE_SPAWN_REFUSED:
+        return 8;
     case WIRE_ADDRESSES:
         return 2 + (2 + strlen(SAMPLE_NAME) + 2 + strlen(SAMPLE_ENDPOINT)) + (2 + 1 + 2 + 13);
     case WIRE_BATCH:
@@ -173,6 +178,9 @@ void expect_sample_body(const wire_frame *out, uint8_t kind) {
         assert_int_equal(out->u.lookup_reply.status, WIRE_LOOKUP_FOUND);
         assert_int_equal(out->u.lookup_reply.id, 0x0002000000000011ull);
         assert_int_equal(out->u.lookup_reply.type_hash, 0xfeed);
+        break;
+    case WIRE_SPAWN_REFUSED:
+        assert_int_equal(out->u.spawn_refused.id, 0x0002800000000011ull);
         break;
     case WIRE_ADDRESSES: {
         assert_int_equal(out->u.addresses.count, 2);
@@ -228,7 +236,7 @@ frame_bytes encode_kind(uint8_t kind, const header_values *h) {
 frame_bytes simple_frame(uint8_t kind) { return encode_kind(kind, &H); }
 
 const uint8_t all_kinds[] = {WIRE_HELLO, WIRE_HEARTBEAT, WIRE_ACK,
-                             WIRE_BATCH, WIRE_LOOKUP,    WIRE_LOOKUP_REPLY, WIRE_ADDRESSES};
+                             WIRE_BATCH, WIRE_LOOKUP,    WIRE_LOOKUP_REPLY, WIRE_ADDRESSES, WIRE_SPAWN_REFUSED};
 
 frame_bytes batch_frame(uint8_t op) {
     uint8_t args[24];
