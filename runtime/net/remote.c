@@ -131,6 +131,12 @@ actor *transport_lookup(const char *node, const char *name, uint64_t type_hash, 
     *status = -1;
     if (!target)
         return NULL;
+    if (atomic_load(&transport.ending)) {
+        fprintf(stderr, "alox: alox_lookup(\"%s\", \"%s\"): this node is ending (SIGINT or "
+                        "SIGTERM); returning NULL\n",
+                node, name);
+        return NULL;
+    }
     lookup_request *r = calloc(1, sizeof *r);
     if (!r)
         alox_fatal("out of memory for a lookup");
@@ -161,6 +167,23 @@ actor *transport_lookup(const char *node, const char *name, uint64_t type_hash, 
         found = proxy_for(r->id, r->found_type_hash, peer_current_epoch(target));
     free(r);
     return found;
+}
+
+void remote_fail_lookups(const char *why) {
+    atomic_store(&transport.ending, true);
+    pthread_mutex_lock(&transport.lookup_lock);
+    bool failed = false;
+    for (lookup_request *r = transport.lookups; r; r = r->next)
+        if (!r->done) {
+            fprintf(stderr, "alox: %s: alox_lookup(\"%s\", \"%s\") fails: %s\n", transport.node,
+                    r->target->name, r->name, why);
+            r->status = -1;
+            r->done = true;
+            failed = true;
+        }
+    if (failed)
+        pthread_cond_broadcast(&transport.lookup_done);
+    pthread_mutex_unlock(&transport.lookup_lock);
 }
 
 /* Mailman: send due requests, expire late ones. */

@@ -351,6 +351,23 @@ static int dead_letter_all(peer *p) {
     return count;
 }
 
+int session_abandon(peer *p) {
+    int count = 0;
+    for (remote_message *m = p->unacked_first, *next; m; m = next) {
+        next = m->next;
+        actor *target = m->link;
+        dead_letter_report(ALOX_DEAD_ENDED, target->id, message_behaviour(&m->base),
+                           message_args(&m->base));
+        message_free(&m->base);
+        count++;
+    }
+    p->unacked_first = p->unacked_last = NULL;
+    p->outstanding_since_ms = 0;
+    p->batch_items = 0; /* never sent: they did not run */
+    p->batch.size = 0;
+    return count;
+}
+
 void session_lost(peer *p, const char *why) {
     peer_epoch *old = peer_current_epoch(p);
     peer_epoch *next = new_epoch(p);

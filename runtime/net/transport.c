@@ -339,6 +339,29 @@ static bool drain_outbox(uint32_t budget) {
     return backlog_first != NULL;
 }
 
+/* A stop signal: blocked lookups fail now (and later ones at once), and
+ * every remote message not confirmed as run is a dead letter before
+ * alox_run returns, so the program's accounting sees them. What was not
+ * sent yet never will be: the open batches are dropped, not flushed. */
+void transport_abandon(void) {
+    remote_fail_lookups("this node is ending (SIGINT or SIGTERM)");
+    int released = 0;
+    take_outbox();
+    for (message *m = backlog_first, *next; m; m = next) {
+        next = (message *)atomic_load_explicit(&m->node.next, memory_order_relaxed);
+        remote_message *rm = (remote_message *)m;
+        actor *proxy = rm->link;
+        dead_letter_report(ALOX_DEAD_ENDED, proxy->id, message_behaviour(m), message_args(m));
+        message_free(m);
+        released++;
+    }
+    backlog_first = backlog_last = NULL;
+    for (size_t i = 0; i < transport.peer_count; i++)
+        released += session_abandon(&transport.peers[i]);
+    if (released)
+        scheduler_release_remote(released);
+}
+
 static int poll_timeout_ms(bool busy) {
     return busy ? 0 : TRANSPORT_HEARTBEAT_MS / 2; /* timers are coarse; work wakes us at once */
 }
@@ -380,8 +403,10 @@ static void *mailman_main(void *unused) {
             else
                 receive_dealer(owners[i]);
         }
-        if (node_stop_requested())
-            alox_exit(0); /* SIGINT / SIGTERM: a clean end of alox_run */
+        if (node_stop_requested()) { /* SIGINT / SIGTERM: a clean end of alox_run */
+            transport_abandon();
+            alox_exit(0);
+        }
         address_book_apply();
         address_book_gossip();
         /* Note finished frames before encoding the outbox: see session.c. */

@@ -243,6 +243,73 @@ static int role_spawner(long n, const char *mode) {
 }
 
 /* ------------------------------------------------------------------ */
+/* Item 9: signals and endings.                                          */
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static _Atomic int64_t dead_ended, dead_lost, dead_spawns;
+
+static void count_endings(const alox_dead_letter *letter) {
+    dead_letters++;
+    if (letter->reason == ALOX_DEAD_ENDED)
+        dead_ended++;
+    if (letter->reason == ALOX_DEAD_PEER_LOST)
+        dead_lost++;
+    if (letter->behaviour && !strcmp(letter->behaviour, "(spawn)"))
+        dead_spawns++;
+}
+
+/* lookup_wait: a lookup that would wait 20 s; SIGTERM must end it now. */
+static int role_lookup_wait(void) {
+    printf("looking up\n");
+    double t0 = now_s();
+    struct ponger *p = alox_lookup(struct ponger, "server", "no-such-name", 20000);
+    printf("lookup_wait: returned %s after %.2f s\n", p ? "a reference" : "NULL", now_s() - t0);
+    return p ? 1 : 0;
+}
+
+/* flood N: N pings to a server the test stops (SIGSTOP), then SIGTERM
+ * here: every ping must be a dead letter before alox_run returns. */
+static int role_flood(long n) {
+    alox_on_dead_letter(count_endings);
+    struct ponger *remote = alox_lookup(struct ponger, "server", "ponger", LOOKUP_TIMEOUT_MS);
+    if (!remote)
+        return 1;
+    printf("found\n");
+    nanosleep(&(struct timespec){0, 200000000}, NULL); /* the test stops the server meanwhile */
+    struct pinger *me = alox_new(struct pinger);
+    for (long i = 0; i < n; i++)
+        ping(remote, 0, me);
+    printf("sent\n");
+    int code = alox_run();
+    long long accounted = me->pings + dead_ended + dead_lost;
+    printf("%s flood: run returned %d; %lld pongs, %lld dead letters (ended %lld, peer lost %lld), "
+           "%lld of %ld accounted\n",
+           accounted == n ? "ok:" : "FAIL:", code, (long long)me->pings, (long long)dead_letters,
+           (long long)dead_ended, (long long)dead_lost, accounted, n);
+    return accounted == n ? 0 : 1;
+}
+
+/* spawn_drop K: K spawns and K adds to a stopped server that is then
+ * lost: 2K dead letters, K of them the spawns. */
+static int role_spawn_drop(long k) {
+    alox_on_dead_letter(count_endings);
+    struct spawner *me = alox_new(struct spawner);
+    for (long i = 0; i < k; i++)
+        add(alox_new_on("server", struct tally), me);
+    printf("sent\n");
+    alox_run();
+    int ok = dead_letters == 2 * k && dead_spawns == k && me->replies == 0;
+    printf("%s spawn_drop: %lld dead letters, %lld of them spawns, of %ld spawns and %ld sends\n",
+           ok ? "ok:" : "FAIL:", (long long)dead_letters, (long long)dead_spawns, k, k);
+    return ok ? 0 : 1;
+}
+
+/* ------------------------------------------------------------------ */
 /* Item 4: a trusted peer that lies (liar.c plays it).                  */
 
 int liar_main(const char *name, const char *key_path, const char *victim_pub, const char *endpoint,
@@ -288,6 +355,12 @@ int main(int argc, char **argv) {
         return role_broker(a, b);
     if (!strcmp(role, "third"))
         return role_third(a);
+    if (!strcmp(role, "lookup_wait"))
+        return role_lookup_wait();
+    if (!strcmp(role, "flood"))
+        return role_flood(atol(a));
+    if (!strcmp(role, "spawn_drop"))
+        return role_spawn_drop(atol(a));
     if (!strcmp(role, "spawner"))
         return role_spawner(atol(a), b);
     if (!strcmp(role, "victim"))

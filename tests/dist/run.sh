@@ -163,6 +163,42 @@ spawn_ids) # item 3: a restarted requester never reaches the previous run's acto
   expect_log run3.log "ok: spawner (fresh): 100 replies summing to 150"
   stop server
   ;;
+signals) # item 9: SIGTERM in a lookup, SIGTERM with work in flight, a dropped spawn
+  keys server client
+  trust server client
+  new_port server
+  peers="" start server serve server
+  cflags=$(peers=server flags client server)
+  # A lookup that would wait 20 s ends at SIGTERM.
+  # shellcheck disable=SC2086
+  timeout 60 "$dist" $cflags lookup_wait >lookup.log 2>&1 &
+  cpid=$!; pids+=("$cpid")
+  for _ in $(seq 200); do grep -q "looking up" lookup.log && break; sleep 0.05; done
+  sleep 0.3
+  t0=$(date +%s%N); kill -TERM "$cpid"; wait "$cpid"; t1=$(date +%s%N)
+  ms=$(( (t1 - t0) / 1000000 ))
+  echo "lookup ended $ms ms after SIGTERM"
+  [ "$ms" -lt 3000 ] || fail "the lookup ended $ms ms after SIGTERM"
+  expect_log lookup.log "this node is ending"
+  # SIGTERM with 20000 pings unanswered (the server stopped): all accounted.
+  # shellcheck disable=SC2086
+  timeout 60 "$dist" $cflags flood 20000 >flood.log 2>&1 &
+  cpid=$!; pids+=("$cpid")
+  for _ in $(seq 200); do grep -q "^found" flood.log && break; sleep 0.05; done
+  kill -STOP "$pid_server"
+  for _ in $(seq 200); do grep -q "^sent" flood.log && break; sleep 0.05; done
+  sleep 0.2
+  kill -TERM "$cpid"; wait "$cpid" || fail "flood client exited $?"
+  expect_log flood.log "ok: flood: run returned 0"
+  grep -q "(ended 0, peer lost 0)" flood.log && fail "nothing was reported"
+  kill -CONT "$pid_server"
+  # A spawn to a stopped server that is then lost reaches the handler.
+  kill -STOP "$pid_server"
+  peers="server" run client drop.log spawn_drop 5 || fail "spawn_drop"
+  expect_log drop.log "ok: spawn_drop: 10 dead letters, 5 of them spawns"
+  kill -CONT "$pid_server"
+  stop server
+  ;;
 *) fail "unknown case" ;;
 esac
 echo "ok: $case_name"
