@@ -40,6 +40,16 @@ static void __attribute__((noinline)) send_unusual(actor *a, const alox_behaviou
         core_remote_hooks.send(a, behaviour, args); /* proxies exist only with the hooks */
 }
 
+/* A local message sent because of `cause`: the remote form, carrying it. */
+static __attribute__((noinline, cold)) message *caused_message(void *cause,
+                                                               const alox_behaviour_desc *behaviour,
+                                                               const void *args) {
+    remote_message *m = message_new_remote(behaviour, args);
+    m->link = cause;
+    core_remote_hooks.caused(cause);
+    return &m->base;
+}
+
 /* The send itself, on a worker (w) or inside grace_enter (w NULL). */
 static inline void send(worker *w, actor *a, const alox_behaviour_desc *behaviour, const void *args) {
     if (ALOX_UNLIKELY(!actor_takes_messages(a))) {
@@ -50,7 +60,10 @@ static inline void send(worker *w, actor *a, const alox_behaviour_desc *behaviou
         dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
         return;
     }
-    message *m = message_new(behaviour, args);
+    /* One predictable branch: a cause exists only while a worker runs a
+     * message that came from the network (remote_hooks.h). */
+    message *m = ALOX_UNLIKELY(w && w->cause) ? caused_message(w->cause, behaviour, args)
+                                              : message_new(behaviour, args);
     if (ALOX_UNLIKELY(trace_enabled()))
         trace_send((uintptr_t)m, a->id, behaviour);
     if (mailbox_push(&a->box, &m->node))

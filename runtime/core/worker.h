@@ -40,6 +40,7 @@ typedef struct worker {
     runqueue queue;           /* first: its head is cache-line aligned */
     struct actor *runnext;    /* owner only */
     struct actor *current;    /* the actor being run, or NULL */
+    void *cause;              /* the running remote message's link, or NULL (remote_hooks.h) */
     uint32_t index;
     uint32_t rng;             /* victim choice */
     uint32_t ticks;           /* actors run, for the injection-queue check */

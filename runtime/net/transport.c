@@ -130,13 +130,17 @@ void transport_spawn(actor *proxy, uint64_t type_hash) {
     outbox_push(&m->base);
 }
 
-void transport_processed(remote_message *m) {
-    if (frame_record_processed(m->link)) {
+static void record_done(frame_record *r) {
+    if (frame_record_processed(r)) {
         /* Relaxed: the eventfd write below orders it for the mailman. */
         atomic_store_explicit(&transport.records_done, true, memory_order_relaxed);
         transport_wake();
     }
 }
+
+void transport_processed(remote_message *m) { record_done(m->link); }
+
+void transport_caused(void *cause) { frame_record_adopt(cause); }
 
 struct peer_epoch *transport_epoch_of(const char *node, uint16_t *node_id) {
     peer *p = transport.running ? session_by_name(node) : NULL;

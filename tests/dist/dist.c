@@ -193,6 +193,69 @@ static int role_ring(int index, int size, const char *node, const char *next_nod
     return code;
 }
 
+/* Item 2: termination causal across hops. A job goes through HOPS relays
+ * (bouncing between two, on one node or two), the last replies; each
+ * relay takes a moment, so an acknowledgement that covered one hop only
+ * would let the client's alox_run return before the reply.              */
+
+#define RELAY_WORK_NS 300000 /* per hop: long next to a loopback round trip */
+
+struct asker;
+struct alox_actor relay { int64_t hops; };
+struct alox_actor asker { int64_t replies, last_hops; };
+
+alox_behave void answer(struct asker *self, int64_t hops_seen);
+
+alox_behave void hop(struct relay *self, int32_t left, struct relay *other, struct asker *reply_to) {
+    self->hops++;
+    nanosleep(&(struct timespec){0, RELAY_WORK_NS}, NULL);
+    if (left <= 0)
+        answer(reply_to, self->hops);
+    else
+        hop(other, left - 1, self, reply_to);
+}
+
+alox_behave void answer(struct asker *self, int64_t hops_seen) {
+    self->replies++;
+    self->last_hops = hops_seen;
+}
+
+/* relays NODE: publishes two relays, "relay" and "relay2". */
+static int role_relays(const char *node) {
+    if (alox_publish(alox_new(struct relay), "relay") || alox_publish(alox_new(struct relay), "relay2"))
+        return 1;
+    ready(node);
+    return alox_run();
+}
+
+/* chain HOPS REPS FIRST SECOND: REPS jobs of HOPS hops between FIRST's
+ * "relay" and SECOND's ("relay2" if it is the same node); after each
+ * alox_run the reply must be there. */
+static int role_chain(int hops, int reps, const char *first, const char *second) {
+    alox_on_dead_letter(count_dead);
+    struct relay *a = alox_lookup(struct relay, first, "relay", LOOKUP_TIMEOUT_MS);
+    struct relay *b = alox_lookup(struct relay, second, strcmp(first, second) ? "relay" : "relay2",
+                                  LOOKUP_TIMEOUT_MS);
+    if (!a || !b) {
+        printf("FAIL: chain: lookup of the relays timed out\n");
+        return 1;
+    }
+    struct asker *me = alox_new(struct asker);
+    for (int i = 0; i < reps; i++) {
+        hop(a, hops - 1, b, me);
+        int code = alox_run();
+        if (code != 0 || me->replies != i + 1) {
+            printf("FAIL: chain: %d hops, repetition %d: alox_run returned %d with %lld of %d "
+                   "replies\n",
+                   hops, i + 1, code, (long long)me->replies, i + 1);
+            return 1;
+        }
+    }
+    printf("ok: chain: %d hops across %s and %s, %d repetitions, every reply before alox_run "
+           "returned, %lld dead letters\n",
+           hops, first, second, reps, (long long)dead_letters);
+    return dead_letters == 0 ? 0 : 1;
+}
 /* ------------------------------------------------------------------ */
 /* Item 3: remote-spawn ids across a restart of the requester. Tallies
  * are stateful: an old actor reached again answers 3 and 4, not 1 and 2. */
@@ -355,6 +418,10 @@ int main(int argc, char **argv) {
         return role_broker(a, b);
     if (!strcmp(role, "third"))
         return role_third(a);
+    if (!strcmp(role, "relays"))
+        return role_relays(a);
+    if (!strcmp(role, "chain") && argc > 5)
+        return role_chain(atoi(a), atoi(b), argv[4], argv[5]);
     if (!strcmp(role, "lookup_wait"))
         return role_lookup_wait();
     if (!strcmp(role, "flood"))

@@ -199,6 +199,27 @@ signals) # item 9: SIGTERM in a lookup, SIGTERM with work in flight, a dropped s
   kill -CONT "$pid_server"
   stop server
   ;;
+causal2|causal3) # item 2: chains of 1, 2 and 5 hops on 2 or 3 nodes
+  reps=${ALOX_TEST_REPS:-200}
+  keys client b c
+  trust client b c
+  new_port b; new_port c
+  peers="" start b relays b
+  second=b
+  if [ "$case_name" = causal3 ]; then
+    peers="" start c relays c
+    second=c
+  fi
+  for hops in 1 2 5; do
+    # The client lists both servers: a reply from c needs a route to it.
+    peers=$(echo b $second | tr ' ' '\n' | sort -u | tr '\n' ' ')
+    peers="$peers" limit=120 run client "chain$hops.log" chain "$hops" "$reps" b "$second" ||
+      fail "chain of $hops hops"
+    expect_log "chain$hops.log" "ok: chain: $hops hops"
+  done
+  stop b
+  [ "$second" = c ] && stop c
+  ;;
 *) fail "unknown case" ;;
 esac
 echo "ok: $case_name"
