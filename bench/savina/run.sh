@@ -9,7 +9,7 @@
 # modules, runs every workload N times (default 5; systems interleaved, their
 # order rotating each round), and prints the medians as a table. Writes into
 # the results directory (default build/savina/results-DATE): raw.csv (every
-# run), summary.csv (medians), memory.csv (creation workload), table.md (the
+# run), summary.csv (medians), rss.csv (peak RSS medians), memory.csv (creation workload), table.md (the
 # tables), machine.txt (CPU, date, `uptime` before and after), ratios.png
 # (the speed-ups, gnuplot).
 #
@@ -171,6 +171,7 @@ results="${results:-$build/results-$stamp}"
 mkdir -p "$results"
 raw="$results/raw.csv"
 echo "run,workload,system,threads,units,ns,ns_per_unit,max_rss_kb,args" >"$raw"
+echo "run,workload,system,cpu_s" >"$results/cpu.csv"
 log="$results/run.log"
 : >"$log"
 have_time=0
@@ -225,8 +226,11 @@ run_one() {
   esac
   local tfile="$results/.time"
   if [ $have_time = 1 ]; then
-    out=$(timeout "$limit_s" /usr/bin/time -f '%M' -o "$tfile" "${cmd[@]}" 2>>"$log") || rc=$?
-    rss=$(tail -n1 "$tfile" 2>/dev/null | grep -E '^[0-9]+$' || true)
+    out=$(timeout "$limit_s" /usr/bin/time -f '%M %U %S' -o "$tfile" "${cmd[@]}" 2>>"$log") || rc=$?
+    rss=$(tail -n1 "$tfile" 2>/dev/null | grep -E '^[0-9]+ ' | cut -d' ' -f1 || true)
+    # CPU seconds (user + system, the whole process): parallel-table.sh
+    tail -n1 "$tfile" 2>/dev/null | awk -v r="$r" -v l="$label" -v s="$s" \
+      'NF == 3 {printf "%s,%s,%s,%.3f\n", r, l, s, $2 + $3}' >>"$results/cpu.csv"
   else
     out=$(timeout "$limit_s" "${cmd[@]}" 2>>"$log") || rc=$?
   fi
@@ -300,6 +304,26 @@ for w in "${workloads[@]}"; do
   echo "$w,${unit[$w]},$al,$ca,$er,$go,$ba,${vs_caf%×},${vs_erl%×},${vs_go%×},$over" >>"$summary"
   echo "| $w | ${unit[$w]} | $(fmt "$al") | $(fmt "$ca") | $(fmt "$er") | $(fmt "$go") | $(fmt "$ba") | $vs_caf | $vs_erl | $vs_go | $over |" >>"$table"
 done
+
+# Peak RSS of every workload (the whole process, /usr/bin/time's maximum
+# resident set), medians, in MB: memory is part of the comparison too.
+if [ $have_time = 1 ]; then
+  mb() { [ -z "$1" ] && { echo "-"; return; }; awk -v k="$1" 'BEGIN {printf (k >= 102400 ? "%.0f" : "%.1f"), k / 1024}'; }
+  echo "workload,alox_kb,caf_kb,erlang_kb,go_kb,baseline_kb" >"$results/rss.csv"
+  {
+    echo
+    echo "Peak RSS of each workload (MB, medians; the whole process). Alox ÷ CAF: above 1 Alox uses more."
+    echo
+    echo "| workload | Alox | CAF | Erlang | Go | C limit | Alox ÷ CAF |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+  } >>"$table"
+  for w in "${workloads[@]}"; do
+    al=$(med "$w" alox 8) ca=$(med "$w" caf 8) er=$(med "$w" erlang 8) go=$(med "$w" go 8) ba=$(med "$w" baseline 8)
+    over="-"; [ -n "$al" ] && [ -n "$ca" ] && over=$(awk -v a="$al" -v c="$ca" 'BEGIN {printf "%.2f", a / c}')
+    echo "$w,$al,$ca,$er,$go,$ba" >>"$results/rss.csv"
+    echo "| $w | $(mb "$al") | $(mb "$ca") | $(mb "$er") | $(mb "$go") | $(mb "$ba") | $over |" >>"$table"
+  done
+fi
 
 memory="$results/memory.csv"
 if [[ " ${workloads[*]} " == *" forkjoin "* ]] && [ $have_time = 1 ]; then

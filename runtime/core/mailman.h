@@ -37,7 +37,9 @@ bool mailman_would_deliver(void *target, const alox_behaviour_desc *behaviour, c
 /* Sends a runtime behaviour to a local actor: alox_send without its
  * checks (the caller's are stronger: a runtime message validates itself
  * when it runs). Dropped, silently, when it reaches a stopped actor: it
- * carried the runtime's work for that actor, not a user's message. */
+ * carried the runtime's work for that actor, not a user's message. The
+ * one exception is a monitor's registration, which the worker hands to
+ * monitor_undelivered (monitor.h) so the watcher hears "down" at once. */
 void mailman_send_runtime(struct actor *a, const alox_behaviour_desc *behaviour, const void *args);
 
 #endif

@@ -9,6 +9,7 @@
 #include "mailman.h"
 #include "reclaim.h"
 #include "message.h"
+#include "monitor.h"
 #include "remote_hooks.h"
 #include "scheduler.h"
 #include "support/dead_letter.h"
@@ -191,6 +192,8 @@ static void deliver(worker *w, actor *a, message *m, bool traced) {
     if (ALOX_UNLIKELY(w->current_stopped)) {
         if (!behaviour_is_runtime(b)) /* see mailman_send_runtime */
             dead_letter_report(ALOX_DEAD_STOPPED, a->id, b, message_args(m));
+        else
+            monitor_undelivered(a, b, message_args(m)); /* a registration: "down" at once */
     } else if (ALOX_UNLIKELY(traced))
         run_traced(a, m, b);
     else
@@ -233,8 +236,10 @@ static void run_actor(worker *w, actor *a) {
     w->current = NULL;
     counters_batch_end(a->type, handled, timed);
     if (ALOX_UNLIKELY(w->current_stopped)) {
-        if (!stopped_before)
+        if (!stopped_before) {
             io_actor_stopped(a); /* its last behaviour has run: timers, watches */
+            monitor_actor_stopped(a); /* its watchers are told; its own monitors end */
+        }
         /* Its mailbox stays busy, so no send schedules it again; what is
          * left in it becomes dead letters when its memory goes (reclaim.h). */
         reclaim_retire(a);

@@ -16,6 +16,11 @@
  *     --alox-key FILE    ALOX_KEY       this node's secret key (alox keygen);
  *                                       its public key is beside it as .pub
  *     --alox-trust FILE  ALOX_TRUST     the nodes admitted: lines NAME KEY
+ *     --alox-cluster URL ALOX_CLUSTER   membership on etcd, URL =
+ *                                       etcd://HOST:PORT/CLUSTER: register
+ *                                       this node there and find the others
+ *                                       (cluster/membership.h); needs a
+ *                                       listen address with a real host
  *
  * Observation (README.md, "Seeing what runs"; none needs a node):
  *
@@ -73,6 +78,7 @@ typedef struct config {
     size_t peer_count;
     char *key_path;      /* the secret key file */
     char *trust_path;    /* the trust file */
+    char *cluster;       /* etcd://HOST:PORT/CLUSTER, checked, or NULL */
     alox_keys keys;      /* this node's key pair (loaded from key_path) */
     alox_trust trust;    /* loaded from trust_path */
 

@@ -15,6 +15,7 @@
 #include "proxy.h"
 #include "support/idmap.h"
 #include "support/registry.h"
+#include "core/monitor.h"
 #include "core/scheduler.h"
 #include "core/trace.h"
 
@@ -38,7 +39,8 @@ static bool refs_match(const alox_behaviour_desc *b, const wire_item *item) {
         wire_ref r = wire_item_ref(item, n);
         /* The declared type of the parameter, not the peer's word, types the
          * proxy: a peer cannot fix another type on an actor (issue 13). */
-        if (r.offset != b->refs[i].offset || r.type_hash != b->refs[i].type_hash)
+        bool any_type = b->refs[i].type_hash == 0; /* runtime behaviours that take any actor */
+        if (r.offset != b->refs[i].offset || (!any_type && r.type_hash != b->refs[i].type_hash))
             return false;
         n++;
     }
@@ -114,6 +116,24 @@ static bool spawned_for_another_run(peer *p, uint64_t id) {
     return (uint64_t)(uintptr_t)idmap_get(&spawn_sessions, id) != p->their_session;
 }
 
+/* A monitor's registration for an actor this node does not have: its
+ * watcher is told "down" now (monitor.h), instead of a dead letter. */
+static bool registration_undeliverable(peer *p, const wire_item *item, const alox_behaviour_desc *b) {
+    char args[64];
+    if (!b || !monitor_is_wire_behaviour(b) || b->args_size > sizeof args ||
+        item->args_size != b->args_size || b->signature_hash != item->signature || !refs_match(b, item))
+        return false;
+    memcpy(args, item->args, b->args_size);
+    for (uint16_t i = 0; i < item->ref_count; i++) {
+        wire_ref r = wire_item_ref(item, i);
+        void *pointer;
+        if (!resolve(p, &r, &pointer))
+            return false; /* over the peer's proxy bound: a dead letter */
+        memcpy(args + r.offset, &pointer, sizeof pointer);
+    }
+    return monitor_undeliverable_remote(item->target, b, args);
+}
+
 /* Delivers one SEND item; returns true if it went into a mailbox. Inside
  * grace_enter: the target may stop and have its memory freed meanwhile. */
 static bool deliver_item(peer *p, frame_record *record, const wire_item *item) {
@@ -122,14 +142,16 @@ static bool deliver_item(peer *p, frame_record *record, const wire_item *item) {
     if (target && spawned_for_another_run(p, item->target))
         target = NULL; /* a restarted requester never reaches its previous run's actor */
     if (!target) {
-        dead_letter_report(ALOX_DEAD_NO_SUCH_ACTOR, item->target, b, NULL);
+        if (!registration_undeliverable(p, item, b))
+            dead_letter_report(ALOX_DEAD_NO_SUCH_ACTOR, item->target, b, NULL);
         return false;
     }
     if (!actor_takes_messages(target)) { /* exported, then stopped */
-        dead_letter_report(ALOX_DEAD_STOPPED, item->target, b, NULL);
+        if (!registration_undeliverable(p, item, b))
+            dead_letter_report(ALOX_DEAD_STOPPED, item->target, b, NULL);
         return false;
     }
-    if (!b || b->type_hash != target->type->name_hash) {
+    if (!b || (b->type_hash != target->type->name_hash && !monitor_is_wire_behaviour(b))) {
         dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, item->target, b, NULL);
         return false;
     }

@@ -2,6 +2,7 @@
 #include "node.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,19 +13,20 @@
 
 void transport_wake(void);
 
-static volatile sig_atomic_t stop_signal;
+/* Set by the handler (on whichever thread takes the signal), taken by
+ * the mailman thread: an atomic, not just volatile, since two threads
+ * touch it (a lock-free atomic is async-signal-safe). Relaxed: the
+ * eventfd write and read order it with the mailman's wake-up. */
+static _Atomic int stop_signal;
 
 /* Async-signal-safe: a flag and a write to the mailman's eventfd. */
 static void on_stop_signal(int signo) {
-    stop_signal = signo;
+    atomic_store_explicit(&stop_signal, signo, memory_order_relaxed);
     transport_wake();
 }
 
 bool node_stop_requested(void) {
-    if (!stop_signal)
-        return false;
-    stop_signal = 0;
-    return true;
+    return atomic_exchange_explicit(&stop_signal, 0, memory_order_relaxed) != 0;
 }
 
 static void install_signals(void) {
@@ -42,7 +44,8 @@ bool node_start(const transport_config *config, char *err, size_t err_size) {
         return false;
     if (!transport_start(config, err, err_size))
         return false;
-    remote_hooks_install(&(remote_hooks){transport_send, transport_processed, transport_caused});
+    remote_hooks_install(&(remote_hooks){transport_send, transport_processed, transport_proxy_lost,
+                                         transport_caused});
     /* A node that serves others never runs out of work on its own. */
     scheduler_run_until_exit(transport_serving());
     atexit(transport_stop);

@@ -14,6 +14,7 @@
 #include "security/keys.h"
 #include "support/platform.h"
 #include "proxy.h"
+#include "core/monitor.h"
 #include "core/scheduler.h"
 
 static alox_peer_lost_fn lost_handler;
@@ -80,7 +81,10 @@ bool session_send_frame(peer *p, wire_buffer *b) {
     wire_finish(b);
     int rc;
     if (p->dealer) {
-        rc = zmq_send(p->dealer, b->data, b->size, 0);
+        /* DONTWAIT: a dealer whose CURVE handshake was refused (the peer
+         * does not trust our key) has no pipe, and a blocking send would
+         * stop the mailman, and the whole node with it, for good. */
+        rc = zmq_send(p->dealer, b->data, b->size, ZMQ_DONTWAIT);
     } else if (p->route_size) {
         rc = zmq_send(transport.router, p->route, p->route_size, ZMQ_SNDMORE);
         if (rc >= 0)
@@ -368,6 +372,8 @@ int session_abandon(peer *p) {
     return count;
 }
 
+static bool in_epoch(actor *proxy, void *epoch) { return proxy_epoch(proxy) == epoch; }
+
 void session_lost(peer *p, const char *why) {
     peer_epoch *old = peer_current_epoch(p);
     peer_epoch *next = new_epoch(p);
@@ -377,6 +383,7 @@ void session_lost(peer *p, const char *why) {
     atomic_store_explicit(&p->epoch, next, memory_order_release);
     atomic_store_explicit(&old->dead, true, memory_order_release);
     int lost = dead_letter_all(p);
+    monitor_remote_lost(in_epoch, old); /* its actors are down (ALOX_DOWN_NODE_LOST) */
     peer_stats_session(&p->stats, false);
     if (p->their_session == 0) /* never in session: nothing was lost, it was never reached */
         fprintf(stderr, "alox: %s: peer %s unreachable (%s; %s); %d message%s reported as dead "

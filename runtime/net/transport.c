@@ -123,6 +123,8 @@ void transport_spawn_refused(peer *p, uint64_t id) {
     dead_letter_report(ALOX_DEAD_NO_SUCH_ACTOR, id, &spawn_request, NULL);
 }
 
+bool transport_proxy_lost(actor *proxy) { return peer_epoch_is_dead(proxy_epoch(proxy)); }
+
 void transport_spawn(actor *proxy, uint64_t type_hash) {
     remote_message *m = message_new_remote(&spawn_request, &type_hash);
     m->link = proxy;

@@ -57,6 +57,9 @@ void transport_processed(remote_message *m);
 /* A local message now waits on `cause` (a frame record): remote_hooks.h. */
 void transport_caused(void *cause);
 
+/* Any thread: has the session of this proxy ended (remote_hooks.h)? */
+bool transport_proxy_lost(actor *proxy);
+
 /* The epoch of the named node (NULL if unknown), and its node id. */
 struct peer_epoch *transport_epoch_of(const char *node, uint16_t *node_id);
 
