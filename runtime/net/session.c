@@ -336,6 +336,9 @@ void session_timers(peer *p, int64_t now) {
     bool owe_ack = p->processed_seq != p->told_processed;
     if (p->batch_items == 0 && owe_ack)
         send_control(p, WIRE_ACK);
+    else if (now - p->last_sent_ms >= TRANSPORT_HEARTBEAT_MS && p->batch_items > 0)
+        session_flush(p); /* the batch is the heartbeat: a bare one would carry the
+                             acknowledgement ahead of the replies in the batch */
     else if (now - p->last_sent_ms >= TRANSPORT_HEARTBEAT_MS)
         send_control(p, WIRE_HEARTBEAT);
 }
