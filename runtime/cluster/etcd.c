@@ -71,7 +71,7 @@ etcd_client *etcd_open(const char *host, unsigned port) {
     return c;
 }
 
-static void watch_stop(etcd_client *c) {
+void etcd_watch_stop(etcd_client *c) {
     if (c->watch) {
         curl_multi_remove_handle(c->multi, c->watch);
         curl_easy_cleanup(c->watch);
@@ -86,7 +86,7 @@ static void watch_stop(etcd_client *c) {
 void etcd_close(etcd_client *c) {
     if (!c)
         return;
-    watch_stop(c);
+    etcd_watch_stop(c);
     if (c->multi)
         curl_multi_cleanup(c->multi);
     if (c->easy)
@@ -111,8 +111,9 @@ static json_t *base64_of(const void *data, size_t size) {
     return s;
 }
 
-/* Decodes a base64 JSON string in place into a new buffer; NULL if it is
- * not one. *size gets the byte count. The result is NUL-terminated. */
+/* The bytes of a base64 JSON string, in a new NUL-terminated buffer
+ * (*size: their count); an absent field is empty; NULL if it is not
+ * base64 (or out of memory). */
 static char *bytes_of(const json_t *value, size_t *size) {
     const char *text = json_string_value(value);
     *size = 0;
@@ -340,7 +341,7 @@ static size_t collect_watch(char *data, size_t one, size_t count, void *context)
 
 bool etcd_watch_start(etcd_client *c, const char *prefix, int64_t start_revision, etcd_kv_fn fn,
                       void *context) {
-    watch_stop(c);
+    etcd_watch_stop(c);
     json_t *create = json_pack("{s:o,s:o,s:o}", "key", base64_of(prefix, strlen(prefix)),
                                "range_end", prefix_end(prefix), "start_revision",
                                int64_text(start_revision));
@@ -350,7 +351,7 @@ bool etcd_watch_start(etcd_client *c, const char *prefix, int64_t start_revision
     c->watch = curl_easy_init();
     if (!c->watch_body || !c->watch) {
         snprintf(c->error, sizeof c->error, "out of memory starting a watch");
-        watch_stop(c);
+        etcd_watch_stop(c);
         return false;
     }
     char url[400];
@@ -359,11 +360,13 @@ bool etcd_watch_start(etcd_client *c, const char *prefix, int64_t start_revision
     curl_easy_setopt(c->watch, CURLOPT_WRITEFUNCTION, collect_watch);
     curl_easy_setopt(c->watch, CURLOPT_WRITEDATA, c);
     curl_easy_setopt(c->watch, CURLOPT_TCP_KEEPALIVE, 1L); /* a vanished etcd host shows */
+    curl_easy_setopt(c->watch, CURLOPT_TCP_KEEPIDLE, ETCD_WATCH_KEEPALIVE_S);
+    curl_easy_setopt(c->watch, CURLOPT_TCP_KEEPINTVL, ETCD_WATCH_KEEPALIVE_S);
     c->watch_fn = fn;
     c->watch_context = context;
     if (curl_multi_add_handle(c->multi, c->watch) != CURLM_OK) {
         snprintf(c->error, sizeof c->error, "cannot start a watch on %s", url);
-        watch_stop(c);
+        etcd_watch_stop(c);
         return false;
     }
     c->watch_open = true;

@@ -33,6 +33,7 @@
 #define ETCD_REQUEST_TIMEOUT_MS 1000  /* one request; well below a lease's third */
 #define ETCD_CONNECT_TIMEOUT_MS 500   /* loopback or a LAN: a refused or silent port shows at once */
 #define ETCD_WATCH_BUFFER_MAX (4u << 20) /* an unparsable watch stream this long is dropped and resynced */
+#define ETCD_WATCH_KEEPALIVE_S 5L        /* TCP keepalive on the watch: a vanished etcd host shows in ~15 s, not 2 h */
 
 /* A key-value pair seen in a range or a watch event (value empty and
  * deleted true for a DELETE event). The bytes are not NUL-terminated. */
@@ -79,6 +80,10 @@ bool etcd_range_prefix(etcd_client *client, const char *prefix, etcd_kv_fn fn, v
  * one watch per client; a running one is replaced. */
 bool etcd_watch_start(etcd_client *client, const char *prefix, int64_t start_revision,
                       etcd_kv_fn fn, void *context);
+
+/* Drops the watch (if any): etcd_watching is false until the next
+ * etcd_watch_start. */
+void etcd_watch_stop(etcd_client *client);
 
 /* Is the watch stream open and created? False after etcd closed it, the
  * connection broke, etcd cancelled it (e.g. its start revision was

@@ -38,7 +38,7 @@ static struct {
     member_record self;
     etcd_client *etcd;
     pthread_t thread;
-    bool running;
+    _Atomic bool running;          /* any thread reads it (alox_on_member) */
     _Atomic bool stopping;
 
     /* The cluster thread's. */
@@ -64,7 +64,9 @@ static alox_member_fn delivered_handler; /* the cluster thread's */
 
 void alox_on_member(alox_member_fn fn) {
     atomic_store_explicit(&requested_handler, fn, memory_order_release);
-    if (ms.running)
+    /* Acquire: pairs with the release in membership_start, so ms.etcd is
+     * set. (Not during exit: membership_stop closes the client.) */
+    if (atomic_load_explicit(&ms.running, memory_order_acquire))
         etcd_wakeup(ms.etcd);
 }
 
@@ -72,7 +74,7 @@ size_t alox_members(char (*names)[ALOX_NODE_NAME_MAX + 1], size_t max) {
     return membership_members(names, max);
 }
 
-bool membership_running(void) { return ms.running; }
+bool membership_running(void) { return atomic_load_explicit(&ms.running, memory_order_acquire); }
 uint64_t membership_self_incarnation(void) { return ms.self.incarnation; }
 
 /* MEMBERSHIP_RETRY_MS plus up to as much again, at random: when etcd comes
@@ -300,6 +302,10 @@ static void keep_alive(int64_t now) {
         ms.next_register_ms = now;
     } else {
         etcd_failed("lease keepalive");
+        /* etcd does not answer us: the watch's connection may be as dead
+         * without knowing it (a vanished host). Range and watch afresh
+         * once etcd answers: no event is missed in between. */
+        etcd_watch_stop(ms.etcd);
         ms.next_keepalive_ms = now + retry_delay_ms(); /* the lease may outlive the outage */
     }
 }
@@ -399,17 +405,17 @@ bool membership_start(const membership_config *c, char *err, size_t err_size) {
         snprintf(err, err_size, "--alox-cluster: cannot start the cluster thread");
         return false;
     }
-    ms.running = true;
+    atomic_store_explicit(&ms.running, true, memory_order_release);
     return true;
 }
 
 void membership_stop(void) {
-    if (!ms.running)
+    if (!atomic_load_explicit(&ms.running, memory_order_acquire))
         return;
     atomic_store_explicit(&ms.stopping, true, memory_order_release);
     etcd_wakeup(ms.etcd);
     pthread_join(ms.thread, NULL);
-    ms.running = false;
+    atomic_store_explicit(&ms.running, false, memory_order_release);
     if (ms.registered) /* leave at once rather than at the lease's end */
         etcd_lease_revoke(ms.etcd, ms.lease);
     etcd_close(ms.etcd);

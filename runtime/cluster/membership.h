@@ -32,9 +32,10 @@
  * lease is gone and resynchronises the members.
  *
  * Thread-safety: membership_start and membership_stop from the thread of
- * alox_init (and its atexit); membership_members and
- * membership_self_incarnation from any thread. The hooks and the
- * program's alox_on_member function run on the cluster thread.
+ * alox_init (and its atexit); membership_members,
+ * membership_self_incarnation, membership_running and alox_on_member from
+ * any thread (alox_on_member not while the program exits). The hooks and
+ * the program's alox_on_member function run on the cluster thread.
  */
 #ifndef ALOX_MEMBERSHIP_H
 #define ALOX_MEMBERSHIP_H

@@ -35,6 +35,24 @@ static bool parse_threads(const char *text, const char *source, uint32_t *out, c
     return true;
 }
 
+#define MAILBOX_LIMIT_MAX 1000000000L /* messages: above this, "off" (0) says it better */
+
+static bool parse_mailbox_limit(const char *text, config *out, char *err, size_t err_size) {
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno || end == text || *end != '\0' || value < 0 || value > MAILBOX_LIMIT_MAX) {
+        snprintf(err, err_size,
+                 "ALOX_MAILBOX_LIMIT=%s is not a number of messages: give an integer from 0 "
+                 "(backpressure off) to %ld, or leave it unset for the default",
+                 text, MAILBOX_LIMIT_MAX);
+        return false;
+    }
+    out->mailbox_limit_set = true;
+    out->mailbox_limit = (uint32_t)value;
+    return true;
+}
+
 /* ------------------------------------------------------------------ */
 /* Endpoints */
 
@@ -542,6 +560,9 @@ bool config_parse(int *argc, char **argv, config *out, char *err, size_t err_siz
     memset(out, 0, sizeof *out);
     const char *env = getenv("ALOX_THREADS");
     if (env && !parse_threads(env, "ALOX_THREADS", &out->threads, err, err_size))
+        return false;
+    env = getenv("ALOX_MAILBOX_LIMIT");
+    if (env && !parse_mailbox_limit(env, out, err, err_size))
         return false;
     raw_settings raw;
     memset(&raw, 0, sizeof raw);

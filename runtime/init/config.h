@@ -69,6 +69,8 @@ typedef struct config_peer {
 
 typedef struct config {
     uint32_t threads; /* 0: default */
+    bool mailbox_limit_set; /* ALOX_MAILBOX_LIMIT was given */
+    uint32_t mailbox_limit; /* messages; 0: backpressure off (core/overload.h) */
 
     /* Distribution. Without --alox-node every field below is NULL/0. */
     char *node;          /* this node's name; NULL: a single local scheduler */

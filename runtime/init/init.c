@@ -9,6 +9,7 @@
 #include "alox.h"
 #include "cluster/membership.h"
 #include "core/actor.h"
+#include "core/overload.h"
 #include "core/scheduler.h"
 #include "net/node.h"
 #include "observe/observe.h"
@@ -90,6 +91,8 @@ void alox_init(int *argc, char **argv) {
     }
     if (cfg.threads)
         scheduler_set_threads(cfg.threads);
+    if (cfg.mailbox_limit_set)
+        overload_set_limit(cfg.mailbox_limit);
     /* alox_init runs before any actor is spawned: every actor id carries
      * this node id. */
     actor_node_id = cfg.node_id;
