@@ -128,5 +128,6 @@ int liar_main(const char *name, const char *key_path, const char *victim_pub, co
     }
     zmq_close(l.socket);
     zmq_ctx_term(context);
+    wire_buffer_free(&l.out);
     return 0;
 }
