@@ -199,7 +199,9 @@ signals) # item 9: SIGTERM in a lookup, SIGTERM with work in flight, a dropped s
   kill -CONT "$pid_server"
   stop server
   ;;
-causal2|causal3) # item 2: chains of 1, 2 and 5 hops on 2 or 3 nodes
+causal2|causal3) # item 2: chains of 1, 2 and 5 hops on 2 or 3 nodes. causal3
+  # (forwards between two servers) is not in ctest: termination does not
+  # yet wait for work forwarded to another node (docs/ARCHITECTURE.md).
   reps=${ALOX_TEST_REPS:-200}
   keys client b c
   trust client b c
