@@ -162,6 +162,15 @@ static void hand_over(actor_list *l) {
     pthread_mutex_unlock(&orphan_lock);
 }
 
+void reclaim_thread_exit(void) {
+    if (pending.count || waiting.count)
+        return; /* not handed over: keep them (never the case after reclaim_before_park) */
+    free(pending.items);
+    free(waiting.items);
+    pending = (actor_list){0};
+    waiting = (actor_list){0};
+}
+
 void reclaim_before_park(void) {
     if (!pending.count && !waiting.count)
         return;
@@ -173,13 +182,6 @@ void reclaim_before_park(void) {
     }
     hand_over(&waiting);
     hand_over(&pending);
-}
-
-void reclaim_worker_end(void) {
-    reclaim_before_park();
-    free(pending.items);
-    free(waiting.items);
-    pending = waiting = (actor_list){NULL, 0, 0};
 }
 
 void reclaim_after_run(void) {

@@ -18,9 +18,9 @@
  * A worker that parks hands both to a shared orphan list, which a busy
  * worker adopts, or the thread that ran alox_run frees after the run.
  *
- * Thread-safety: reclaim_retire, reclaim_quiescent, reclaim_before_park
- * and reclaim_worker_end on a worker's own thread; reclaim_after_run on
- * the thread of alox_run once the workers are joined.
+ * Thread-safety: reclaim_retire, reclaim_quiescent and reclaim_before_park
+ * on a worker's own thread; reclaim_after_run on the thread of alox_run
+ * once the workers are joined.
  */
 #ifndef ALOX_RECLAIM_H
 #define ALOX_RECLAIM_H
@@ -44,8 +44,9 @@ void reclaim_quiescent(void);
 /* The worker is about to park or exit: frees what it can, hands the rest over. */
 void reclaim_before_park(void);
 
-/* The worker exits: reclaim_before_park, then its lists' arrays go. */
-void reclaim_worker_end(void);
+/* The worker exits (after reclaim_before_park): its lists' storage goes
+ * back (their contents were handed over), or it would leak with the thread. */
+void reclaim_thread_exit(void);
 
 /* The run is over: frees the orphans if no other thread is inside a send. */
 void reclaim_after_run(void);

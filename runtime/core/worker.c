@@ -72,7 +72,7 @@ void worker_hand_off_runnext(worker *w) {
 
 void worker_send_round(worker *w) {
     if (++w->send_rounds >= SEND_ROUNDS_PER_BATCH)
-        w->end_batch = true;
+        worker_end_batch(w);
     if (w->runnext)
         worker_hand_off_runnext(w);
 }
@@ -237,7 +237,10 @@ static void run_traced(actor *a, message *m, const alox_behaviour_desc *b) {
 
 static void deliver(worker *w, actor *a, message *m, bool traced) {
     const alox_behaviour_desc *b = message_behaviour(m);
+    bool remote = message_is_remote(m);
     w->sends = 0; /* counted for the runnext handoff */
+    if (ALOX_UNLIKELY(remote))
+        w->cause = ((remote_message *)m)->link; /* what this behaviour sends waits on */
     if (ALOX_UNLIKELY(w->current_stopped)) {
         if (!behaviour_is_runtime(b)) /* see mailman_send_runtime */
             dead_letter_report(ALOX_DEAD_STOPPED, a->id, b, message_args(m));
@@ -247,8 +250,10 @@ static void deliver(worker *w, actor *a, message *m, bool traced) {
         run_traced(a, m, b);
     else
         b->trampoline(actor_body(a), message_args(m));
-    if (ALOX_UNLIKELY(message_is_remote(m)))
+    if (ALOX_UNLIKELY(remote)) {
+        w->cause = NULL;
         core_remote_hooks.processed((remote_message *)m); /* the sender may now forget it */
+    }
 }
 
 /* Runs up to BATCH_MESSAGES of a's messages. Afterwards the actor is either
@@ -267,7 +272,7 @@ static void run_actor(worker *w, actor *a) {
      * (alox_stop, which also sets current_stopped while it runs). */
     w->current_stopped = (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_STOPPED) != 0;
     bool stopped_before = w->current_stopped;
-    while (handled < BATCH_MESSAGES && !scheduler_stopping()) {
+    while (handled < w->batch_limit && !scheduler_stopping()) {
         mailbox_node *node = mailbox_batch_pop(&a->box, &cursor, &retired);
         free_retired(retired);
         if (!node) {
@@ -276,8 +281,6 @@ static void run_actor(worker *w, actor *a) {
         }
         deliver(w, a, message_of(node), traced);
         handled++;
-        if (ALOX_UNLIKELY(w->end_batch))
-            break; /* it sent to an overloaded actor, or sent a lot: let receivers run */
         if (w->runnext && mailbox_batch_has_next(cursor))
             worker_hand_off_runnext(w);
     }
@@ -285,12 +288,13 @@ static void run_actor(worker *w, actor *a) {
     w->current = NULL;
     counters_batch_end(a->type, handled, timed);
     actor *mute_on = NULL;
-    if (ALOX_UNLIKELY(w->end_batch)) {
+    if (ALOX_UNLIKELY(w->batch_limit != BATCH_MESSAGES)) {
+        /* It sent to an overloaded actor, or sent a lot: receivers run. */
         /* Rounds count on across batches until one ends a batch: a batch
          * then ends early once per SEND_ROUNDS_PER_BATCH rounds of sends. */
         mute_on = w->mute_on;
         w->mute_on = NULL;
-        w->end_batch = false;
+        w->batch_limit = BATCH_MESSAGES;
         w->send_rounds = 0;
     }
     if (ALOX_UNLIKELY(w->current_stopped)) {
@@ -348,6 +352,7 @@ static void hand_back_all(worker *w) {
 void *worker_main(void *worker_arg) {
     worker *w = worker_arg;
     worker_self = w;
+    w->batch_limit = BATCH_MESSAGES;
     counters_worker_begin(w->index, &w->queue);
     trace_worker_begin(w->index);
     grace_enter(); /* online: see support/grace.h */
@@ -360,7 +365,8 @@ void *worker_main(void *worker_arg) {
             reclaim_quiescent();
     }
     hand_back_all(w);
-    reclaim_worker_end();
+    reclaim_before_park();
+    reclaim_thread_exit();
     grace_exit();
     counters_worker_end();
     worker_self = NULL;
