@@ -62,20 +62,34 @@ typedef struct peer {
     int64_t session_start_ms;   /* when their HELLO began this session */
     int64_t outstanding_since_ms; /* when unacked went from empty to not; 0 if empty */
 
-    /* Outgoing. */
-    uint64_t next_seq;          /* seq of the next item we send */
-    remote_message *unacked_first, *unacked_last; /* sent, not processed */
+    _Atomic(message *) outbox;  /* any thread: a Treiber stack of sends to it (transport.c) */
+
+    /* Outgoing (outgoing.c): every message queued to it and not yet
+     * processed, in seq order; send_next is the first not yet put in a
+     * frame (NULL: all sent). At most TRANSPORT_WINDOW_ITEMS of them are
+     * in flight (sent, not yet received); the rest wait, never dropped. */
+    uint64_t next_seq;          /* seq of the next item we queue */
+    remote_message *unacked_first, *unacked_last; /* queued, not processed */
+    remote_message *send_next;  /* first one to put in a frame, or NULL */
+    uint64_t sent_seq;          /* the highest seq put in a frame this session */
     uint64_t acked_received;    /* they received every item up to here */
-    int64_t unreceived_since_ms; /* when the oldest unreceived item was sent; 0 if none */
-    wire_buffer batch;          /* items gathered for the next BATCH frame */
-    uint32_t batch_items;
+    int64_t unreceived_since_ms; /* when received last moved while items were in flight; 0 if none */
+    uint64_t rewound_to;        /* the seq a resend last started from */
+    int64_t rewound_ms;         /* ... and when */
+    wire_buffer batch;          /* the BATCH frame being encoded */
 
     /* Incoming. */
     uint64_t expected_seq;      /* of the next item from them */
     frame_record *records_first, *records_last;
     uint64_t received_seq, processed_seq;   /* what to acknowledge */
-    uint64_t noted_seq;         /* frames done up to here; told once the outbox is empty */
+    /* "Processed" up to noted_seq may be told once the sends those
+     * behaviours made to this peer (up to our seq noted_needs_seq) are in a
+     * frame: the acknowledgement rides with them or after them. */
+    bool noted;
+    uint64_t noted_seq, noted_needs_seq;
     uint64_t told_received, told_processed; /* what we last acknowledged */
+    int64_t nacked_ms;          /* when we last asked for a resend */
+    uint64_t nacked_seq;        /* ... from which seq */
 
     peer_stats stats;           /* for alox top (peer_stats.h) */
 } peer;

@@ -45,24 +45,26 @@ uint64_t transport_malformed_frames(void) { return atomic_load(&transport.malfor
 uint64_t transport_rejected_connections(void) { return atomic_load(&transport.rejected); }
 
 /* ---------------------------------------------------------------------
- * The outbox: a Treiber stack. Any thread pushes; the mailman takes the
- * whole stack at once and reverses it, which restores the order of the
- * pushes (and so the causal order of the sends).
+ * Outboxes: Treiber stacks, one per peer (so that a flood to one peer
+ * never holds up the messages and acknowledgements of another) and one
+ * for messages with no peer to go to. Any thread pushes; the mailman
+ * takes a whole stack at once and reverses it, which restores the order
+ * of the pushes (and so the causal order of the sends).
  * ------------------------------------------------------------------- */
-static void outbox_push(message *m) {
-    message *head = atomic_load_explicit(&transport.outbox, memory_order_relaxed);
+static void outbox_push(_Atomic(message *) *box, message *m) {
+    message *head = atomic_load_explicit(box, memory_order_relaxed);
     do {
         atomic_store_explicit(&m->node.next, (mailbox_node *)head, memory_order_relaxed);
         /* Release: the mailman's acquire exchange then sees the message. */
-    } while (!atomic_compare_exchange_weak_explicit(&transport.outbox, &head, m,
-                                                    memory_order_release, memory_order_relaxed));
+    } while (!atomic_compare_exchange_weak_explicit(box, &head, m, memory_order_release,
+                                                    memory_order_relaxed));
     if (head == NULL)
         transport_wake(); /* empty -> non-empty: the mailman may be asleep */
 }
 
-static message *outbox_take_all(void) {
+static message *outbox_take_all(_Atomic(message *) *box) {
     /* Acquire: pairs with the release CAS of every push. */
-    message *m = atomic_exchange_explicit(&transport.outbox, NULL, memory_order_acquire);
+    message *m = atomic_exchange_explicit(box, NULL, memory_order_acquire);
     message *in_order = NULL;
     while (m) {
         message *next = (message *)atomic_load_explicit(&m->node.next, memory_order_relaxed);
@@ -72,6 +74,8 @@ static message *outbox_take_all(void) {
     }
     return in_order;
 }
+
+static _Atomic(message *) *outbox_of(peer_epoch *e) { return e ? &e->peer->outbox : &transport.outbox; }
 
 /* ---------------------------------------------------------------------
  * The send side, on the caller's thread.
@@ -106,7 +110,7 @@ void transport_send(actor *proxy, const alox_behaviour_desc *b, const void *args
         trace_send(m->trace, proxy->id, b);
     }
     scheduler_hold_remote(1); /* released when the peer has processed it */
-    outbox_push(&m->base);
+    outbox_push(outbox_of(proxy_epoch(proxy)), &m->base);
 }
 
 /* The behaviour behind a remote spawn request: never run, only encoded. */
@@ -120,7 +124,7 @@ void transport_spawn(actor *proxy, uint64_t type_hash) {
     remote_message *m = message_new_remote(&spawn_request, &type_hash);
     m->link = proxy;
     scheduler_hold_remote(1);
-    outbox_push(&m->base);
+    outbox_push(outbox_of(proxy_epoch(proxy)), &m->base);
 }
 
 void transport_processed(remote_message *m) {
@@ -291,33 +295,12 @@ static void receive_dealer(peer *p) {
 /* ---------------------------------------------------------------------
  * The loop.
  * ------------------------------------------------------------------- */
-/* Outgoing messages taken from the outbox but not yet encoded (in order):
- * encoding is bounded per loop turn so that a flood of sends cannot keep
- * the mailman from reading its sockets and answering heartbeats. */
-static message *backlog_first, *backlog_last;
-
-static void take_outbox(void) {
-    message *taken = outbox_take_all();
-    if (!taken)
-        return;
-    if (backlog_last)
-        atomic_store_explicit(&backlog_last->node.next, (mailbox_node *)taken, memory_order_relaxed);
-    else
-        backlog_first = taken;
-    message *last = taken;
-    for (message *next; (next = (message *)atomic_load_explicit(&last->node.next, memory_order_relaxed));)
-        last = next;
-    backlog_last = last;
-}
-
-/* Encodes up to `budget` messages; returns true if some are left. */
-static bool drain_outbox(uint32_t budget) {
-    take_outbox();
-    for (; backlog_first && budget > 0; budget--) {
-        message *m = backlog_first;
-        backlog_first = (message *)atomic_load_explicit(&m->node.next, memory_order_relaxed);
-        if (!backlog_first)
-            backlog_last = NULL;
+/* Hands the messages of an outbox to their peer's queue (outgoing.c),
+ * in order, or to dead letters if the peer was lost since. Cheap: the
+ * encoding is what is bounded per loop turn. */
+static void hand_over(_Atomic(message *) *box) {
+    for (message *m = outbox_take_all(box), *next; m; m = next) {
+        next = (message *)atomic_load_explicit(&m->node.next, memory_order_relaxed);
         remote_message *rm = (remote_message *)m;
         actor *proxy = rm->link;
         peer_epoch *epoch = proxy_epoch(proxy);
@@ -329,7 +312,32 @@ static bool drain_outbox(uint32_t budget) {
             session_queue(epoch->peer, rm);
         }
     }
-    return backlog_first != NULL;
+}
+
+/* Notes finished frames, hands the outboxes over, then encodes and sends
+ * up to `budget` messages, the peers taking turns to go first. Returns
+ * true if the budget ran out (more to do at once). */
+static bool send_turn(uint32_t budget, int64_t looked, bool final) {
+    static size_t first;
+    /* Note finished frames before taking the outbox: see session.c. */
+    atomic_store_explicit(&transport.records_done, false, memory_order_relaxed);
+    for (size_t i = 0; i < transport.peer_count; i++)
+        session_note_processed(&transport.peers[i]);
+    hand_over(&transport.outbox);
+    for (size_t i = 0; i < transport.peer_count; i++) {
+        hand_over(&transport.peers[i].outbox);
+        session_note_needs(&transport.peers[i]);
+    }
+    session_free_orphans();
+    uint32_t left = budget;
+    for (size_t k = 0; k < transport.peer_count; k++) {
+        peer *p = &transport.peers[(first + k) % transport.peer_count];
+        left -= session_flush(p, left, final);
+        session_timers(p, looked);
+    }
+    if (transport.peer_count)
+        first = (first + 1) % transport.peer_count;
+    return left == 0;
 }
 
 static int poll_timeout_ms(bool busy) {
@@ -375,32 +383,13 @@ static void *mailman_main(void *unused) {
         }
         if (node_stop_requested())
             alox_exit(0); /* SIGINT / SIGTERM: a clean end of alox_run */
-        /* Note finished frames before encoding the outbox: see session.c. */
-        atomic_store_explicit(&transport.records_done, false, memory_order_relaxed);
-        for (size_t i = 0; i < transport.peer_count; i++)
-            session_note_processed(&transport.peers[i]);
-        busy = drain_outbox(TRANSPORT_ENCODE_BURST);
-        session_free_orphans();
-        for (size_t i = 0; i < transport.peer_count; i++) {
-            peer *p = &transport.peers[i];
-            if (!busy)
-                session_apply_processed(p);
-            session_timers(p, looked);
-            session_flush(p);
-        }
+        busy = send_turn(TRANSPORT_ENCODE_BURST, looked, false);
         remote_lookup_timers(transport_now_ms());
     }
-    /* Last words: whatever is queued goes out, within the linger time. */
-    for (size_t i = 0; i < transport.peer_count; i++)
-        session_note_processed(&transport.peers[i]);
-    while (drain_outbox(UINT32_MAX))
-        ;
-    for (size_t i = 0; i < transport.peer_count; i++) {
-        peer *p = &transport.peers[i];
-        session_apply_processed(p);
-        session_flush(p);
-        session_timers(p, transport_now_ms()); /* a last acknowledgement, if owed */
-    }
+    /* Last words: whatever is queued goes out (the window aside), within
+     * the linger time; then a last acknowledgement, if owed. */
+    send_turn(UINT32_MAX, transport_now_ms(), true);
+    send_turn(UINT32_MAX, transport_now_ms(), true);
     free(items);
     free(owners);
     return NULL;
@@ -417,9 +406,14 @@ static bool fail(char *err, size_t err_size, const char *what, const char *where
 static void set_int(void *socket, int option, int value) { zmq_setsockopt(socket, option, &value, sizeof value); }
 
 static void common_options(void *socket) {
-    set_int(socket, ZMQ_SNDHWM, 0); /* no silent drops at a high-water mark */
-    set_int(socket, ZMQ_RCVHWM, 0);
+    /* Bounded queues: a send to a full one fails with EAGAIN and is
+     * retried (session.c), never dropped; the peer's window (outgoing.c)
+     * keeps them from filling in the common case. */
+    set_int(socket, ZMQ_SNDHWM, TRANSPORT_HWM_FRAMES);
+    set_int(socket, ZMQ_RCVHWM, TRANSPORT_HWM_FRAMES);
     set_int(socket, ZMQ_LINGER, TRANSPORT_STOP_LINGER_MS);
+    int64_t max_frame = WIRE_MAX_FRAME; /* a larger frame closes its connection unread */
+    zmq_setsockopt(socket, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
 }
 
 static bool open_router(const transport_config *c, char *err, size_t err_size) {

@@ -82,7 +82,7 @@ static const char *check_ref(const wire_ref *ref, const wire_ref *prev, uint32_t
 
 static bool op_known(uint8_t op) { return op == WIRE_OP_SEND || op == WIRE_OP_SPAWN; }
 
-static bool kind_known(uint8_t kind) { return kind >= WIRE_HELLO && kind <= WIRE_LOOKUP_REPLY; }
+static bool kind_known(uint8_t kind) { return kind >= WIRE_HELLO && kind <= WIRE_NACK; }
 
 /* --- Decoding. --- */
 static const char *read_name(reader *r, char out[WIRE_MAX_NAME + 1]) {
@@ -184,6 +184,7 @@ static const char *decode_fixed(reader *r, wire_frame *f) {
     switch (f->kind) {
     case WIRE_HEARTBEAT:
     case WIRE_ACK:
+    case WIRE_NACK:
         break;
     case WIRE_LOOKUP_REPLY:
         ok = read_u64(r, &f->u.lookup_reply.request) && read_u8(r, &f->u.lookup_reply.status) &&
