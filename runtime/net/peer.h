@@ -37,7 +37,11 @@
 typedef struct peer_epoch {
     struct peer *peer;
     _Atomic bool dead;
-    struct peer_epoch *previous; /* ended epochs stay allocated: proxies point at them */
+    /* Proxies made in it (proxy.c, under its lock). An ended epoch with
+     * proxies stays allocated (they point at it); one without serves the
+     * next session, so sessions that exchange no references cost nothing. */
+    _Atomic uint32_t proxies;
+    struct peer_epoch *previous;
 } peer_epoch;
 
 /* A received BATCH frame whose behaviours have not all run yet. */

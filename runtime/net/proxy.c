@@ -59,6 +59,8 @@ actor *proxy_for(uint64_t id, uint64_t type_hash, struct peer_epoch *epoch) {
         const alox_type_desc *type = registry_type_by_hash(type_hash);
         p = actor_spawn_with_id(type ? type : placeholder_type(type_hash), id, ACTOR_PROXY);
         p->remote = epoch;
+        if (epoch) /* Relaxed: session_lost may miss it, then the proxy lives on in the next session */
+            atomic_fetch_add_explicit(&epoch->proxies, 1, memory_order_relaxed);
         idmap_put(&proxies, id, p);
     }
     pthread_mutex_unlock(&proxy_lock);

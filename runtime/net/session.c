@@ -267,14 +267,22 @@ void session_timers(peer *p, int64_t now) {
         session_send_control(p, WIRE_HEARTBEAT);
 }
 
-void session_lost(peer *p, const char *why) {
+/* Ends the epoch for the proxies made in it, or keeps it for the next
+ * session if there are none (nothing can be sent through it). */
+static void end_epoch(peer *p) {
     peer_epoch *old = peer_current_epoch(p);
+    if (atomic_load_explicit(&old->proxies, memory_order_relaxed) == 0)
+        return; /* a proxy made at this moment simply belongs to the next session */
     peer_epoch *next = new_epoch(p);
     next->previous = old;
     /* Release: a sender that sees the new epoch, or the old one dead, also
      * sees everything before (peer_epoch_is_dead's acquire). */
     atomic_store_explicit(&p->epoch, next, memory_order_release);
     atomic_store_explicit(&old->dead, true, memory_order_release);
+}
+
+void session_lost(peer *p, const char *why) {
+    end_epoch(p);
     int lost = session_dead_letter_all(p);
     peer_stats_session(&p->stats, false);
     fprintf(stderr, "alox: %s: peer %s lost (%s); %d unacknowledged message%s reported as dead letters\n",

@@ -144,6 +144,35 @@ struct peer_epoch *transport_epoch_of(const char *node, uint16_t *node_id) {
 }
 
 /* ---------------------------------------------------------------------
+ * Log lines about what others send us (rejected keys, malformed frames)
+ * are limited to TRANSPORT_LOG_PER_SECOND a second each, then counted:
+ * a stranger cannot flood our stderr. Mailman thread only.
+ * ------------------------------------------------------------------- */
+typedef struct log_limit {
+    int64_t window_ms;
+    uint32_t lines, suppressed;
+} log_limit;
+
+static log_limit rejected_log, malformed_log;
+
+static bool log_allowed(log_limit *l, const char *what) {
+    int64_t now = transport_now_ms();
+    if (now - l->window_ms >= 1000) {
+        if (l->suppressed)
+            fprintf(stderr, "alox: %s: %u more %s in the last second (not shown)\n", transport.node,
+                    l->suppressed, what);
+        l->window_ms = now;
+        l->lines = l->suppressed = 0;
+    }
+    if (l->lines < TRANSPORT_LOG_PER_SECOND) {
+        l->lines++;
+        return true;
+    }
+    l->suppressed++;
+    return false;
+}
+
+/* ---------------------------------------------------------------------
  * ZAP: admit only CURVE keys listed in the trust file. The user id we
  * return (the node's name) comes back on every message of that
  * connection as the "User-Id" property.
@@ -197,8 +226,9 @@ static void serve_zap(void) {
         char key[41] = "?";
         if (sizes[6] == 32)
             zmq_z85_encode(key, (const uint8_t *)parts[6], 32);
-        fprintf(stderr, "alox: %s: rejected a connection from %s: its key %s is not in the trust file\n",
-                transport.node, address, key);
+        if (log_allowed(&rejected_log, "connections rejected"))
+            fprintf(stderr, "alox: %s: rejected a connection from %s: its key %s is not in the trust file\n",
+                    transport.node, address, key);
         atomic_fetch_add(&transport.rejected, 1);
         zap_reply(parts[1], sizes[1], "400", "untrusted key", "");
         return;
@@ -242,13 +272,15 @@ static void handle_frame(peer *p, zmq_msg_t *frame, const uint8_t *route, size_t
     const char *bad = wire_decode_frame(frame_bytes(frame), zmq_msg_size(frame), &f);
     if (bad) {
         atomic_fetch_add(&transport.malformed, 1);
-        fprintf(stderr, "alox: %s: dropped a malformed frame from %s: %s\n", transport.node, p->name, bad);
+        if (log_allowed(&malformed_log, "malformed frames dropped"))
+            fprintf(stderr, "alox: %s: dropped a malformed frame from %s: %s\n", transport.node, p->name, bad);
         return;
     }
     if (f.sender_node != p->node_id) {
         atomic_fetch_add(&transport.malformed, 1);
-        fprintf(stderr, "alox: %s: dropped a frame from %s claiming node id %u\n", transport.node,
-                p->name, f.sender_node);
+        if (log_allowed(&malformed_log, "malformed frames dropped"))
+            fprintf(stderr, "alox: %s: dropped a frame from %s claiming node id %u\n", transport.node,
+                    p->name, f.sender_node);
         return;
     }
     session_on_frame(p, &f, route, route_size, via_router);
@@ -412,6 +444,9 @@ static void common_options(void *socket) {
     set_int(socket, ZMQ_SNDHWM, TRANSPORT_HWM_FRAMES);
     set_int(socket, ZMQ_RCVHWM, TRANSPORT_HWM_FRAMES);
     set_int(socket, ZMQ_LINGER, TRANSPORT_STOP_LINGER_MS);
+    /* A connection that has not finished the CURVE handshake by then is
+     * closed: strangers cannot hold descriptors open by sending a byte. */
+    set_int(socket, ZMQ_HANDSHAKE_IVL, TRANSPORT_HANDSHAKE_MS);
     int64_t max_frame = WIRE_MAX_FRAME; /* a larger frame closes its connection unread */
     zmq_setsockopt(socket, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
 }

@@ -34,6 +34,8 @@
                                           * a full queue is retried, never dropped */
 #define TRANSPORT_LOOKUP_RETRY_MS 50     /* a lookup not found yet is asked again this often */
 #define TRANSPORT_STOP_LINGER_MS 1000    /* how long unsent frames may delay exit */
+#define TRANSPORT_HANDSHAKE_MS 3000      /* a connection must finish the CURVE handshake this fast */
+#define TRANSPORT_LOG_PER_SECOND 10      /* lines a second about each kind of bad input; the rest counted */
 
 typedef struct lookup_request {
     struct lookup_request *next;
