@@ -40,7 +40,10 @@ static void *resolve(const wire_ref *r) {
         return a ? actor_body(a) : NULL;
     }
     peer *owner = session_by_node(node_of(r->id));
-    return actor_body(proxy_for(r->id, r->type_hash, owner ? peer_current_epoch(owner) : NULL));
+    peer_epoch *epoch = owner ? session_epoch_for_ref(owner, (uint32_t)r->incarnation) : NULL;
+    if (epoch && epoch == owner->graveyard) /* never aliased with the new incarnation's actor */
+        return actor_body(proxy_dead(r->id, r->type_hash, epoch));
+    return actor_body(proxy_for(r->id, r->type_hash, epoch));
 }
 
 static void spawn_item(peer *p, const wire_item *item) {

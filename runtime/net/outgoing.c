@@ -50,8 +50,12 @@ static uint16_t wire_refs_of(remote_message *m, wire_ref *refs) {
         wire_ref r = {b->refs[i].offset, ALOX_REF_ACTOR, 0, 0, b->refs[i].type_hash};
         if (body) {
             actor *a = actor_of(body);
-            if (!(atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_PROXY))
+            if (!(atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_PROXY)) {
                 proxy_export(a);
+                r.incarnation = transport.incarnation;
+            } else if (proxy_epoch(a)) { /* its owner's, as far as we know */
+                r.incarnation = proxy_epoch(a)->incarnation;
+            }
             r.id = a->id;
             r.type_hash = a->type->name_hash;
         }

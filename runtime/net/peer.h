@@ -41,8 +41,16 @@ typedef struct peer_epoch {
      * proxies stays allocated (they point at it); one without serves the
      * next session, so sessions that exchange no references cost nothing. */
     _Atomic uint32_t proxies;
+    uint32_t incarnation;       /* the peer's, in this session (0 until its HELLO); mailman */
     struct peer_epoch *previous;
 } peer_epoch;
+
+/* Session tokens: the high 32 bits name the process (its incarnation,
+ * random at start, the same towards every peer), the low 32 bits the
+ * session. References carry their owner's incarnation (wire.h), so a
+ * node that receives a reference from an incarnation newer than the one
+ * it is in session with ends the old session at once (session.c). */
+#define PEER_OLD_INCARNATIONS 4 /* remembered per peer, to tell old references from new */
 
 /* A received BATCH frame whose behaviours have not all run yet. */
 typedef struct frame_record {
@@ -62,6 +70,8 @@ typedef struct peer {
     _Atomic(peer_epoch *) epoch;
     uint64_t our_session;       /* our random token for this session */
     uint64_t their_session;     /* theirs, from their HELLO; 0 until then */
+    uint32_t old_incarnations[PEER_OLD_INCARNATIONS]; /* its ended ones, newest first */
+    peer_epoch *graveyard;      /* dead: for references to its old incarnations */
     int64_t last_heard_ms, last_sent_ms;
     int64_t session_start_ms;   /* when their HELLO began this session */
     int64_t outstanding_since_ms; /* when unacked went from empty to not; 0 if empty */

@@ -67,6 +67,15 @@ actor *proxy_for(uint64_t id, uint64_t type_hash, struct peer_epoch *epoch) {
     return p;
 }
 
+actor *proxy_dead(uint64_t id, uint64_t type_hash, struct peer_epoch *graveyard) {
+    pthread_mutex_lock(&proxy_lock);
+    const alox_type_desc *type = registry_type_by_hash(type_hash);
+    actor *p = actor_spawn_with_id(type ? type : placeholder_type(type_hash), id, ACTOR_PROXY);
+    p->remote = graveyard;
+    pthread_mutex_unlock(&proxy_lock);
+    return p;
+}
+
 bool proxy_publish(actor *a, const char *name) {
     uint64_t key = alox_hash(name);
     pthread_mutex_lock(&name_lock);

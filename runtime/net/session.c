@@ -28,13 +28,21 @@ bool frame_record_processed(frame_record *r) {
 
 uint16_t session_node_id(const char *name) { return node_id_of(name); }
 
-static uint64_t random_token(void) {
-    uint64_t token = 0;
-    while (token == 0)
-        if (getrandom(&token, sizeof token, 0) != sizeof token)
+static uint32_t random_nonzero(void) {
+    uint32_t value = 0;
+    while (value == 0)
+        if (getrandom(&value, sizeof value, 0) != sizeof value)
             alox_fatal("cannot read random bytes for a session token");
-    return token;
+    return value;
 }
+
+static uint64_t random_token(void) {
+    if (transport.incarnation == 0)
+        transport.incarnation = random_nonzero();
+    return (uint64_t)transport.incarnation << 32 | random_nonzero();
+}
+
+static uint32_t incarnation_of(uint64_t token) { return (uint32_t)(token >> 32); }
 
 static peer_epoch *new_epoch(peer *p) {
     peer_epoch *e = calloc(1, sizeof *e);
@@ -134,10 +142,16 @@ static void on_hello(peer *p, const wire_frame *f, bool via_router, const uint8_
      * session, whose own HELLO follows, and so on for ever. */
     if (f->receiver_session != 0 && f->receiver_session != p->our_session)
         return;
+    for (size_t i = 0; i < PEER_OLD_INCARNATIONS; i++)
+        if (p->old_incarnations[i] == incarnation_of(f->sender_session))
+            return; /* from a process that has ended, delayed on the way */
     if (f->sender_session != p->their_session) {
         if (p->their_session != 0)
-            session_lost(p, "it started a new session (restarted?)");
+            session_lost(p, incarnation_of(f->sender_session) != incarnation_of(p->their_session)
+                                ? "it restarted"
+                                : "it started a new session");
         p->their_session = f->sender_session;
+        peer_current_epoch(p)->incarnation = incarnation_of(f->sender_session);
         p->session_start_ms = transport_now_ms();
         peer_stats_session(&p->stats, true);
     }
@@ -281,8 +295,37 @@ static void end_epoch(peer *p) {
     atomic_store_explicit(&old->dead, true, memory_order_release);
 }
 
+static void remember_incarnation(peer *p, uint32_t incarnation) {
+    if (incarnation == 0 || incarnation == p->old_incarnations[0])
+        return;
+    memmove(p->old_incarnations + 1, p->old_incarnations,
+            sizeof p->old_incarnations - sizeof p->old_incarnations[0]);
+    p->old_incarnations[0] = incarnation;
+}
+
+peer_epoch *session_epoch_for_ref(peer *p, uint32_t incarnation) {
+    peer_epoch *current = peer_current_epoch(p);
+    if (incarnation == 0 || incarnation == current->incarnation)
+        return current;
+    for (size_t i = 0; i < PEER_OLD_INCARNATIONS; i++)
+        if (p->old_incarnations[i] == incarnation) {
+            if (!p->graveyard) {
+                p->graveyard = new_epoch(p);
+                atomic_store_explicit(&p->graveyard->dead, true, memory_order_relaxed);
+            }
+            return p->graveyard; /* an actor of a process that has ended */
+        }
+    if (current->incarnation != 0) /* the reference is news: it restarted */
+        session_lost(p, "a reference from its new incarnation arrived");
+    current = peer_current_epoch(p);
+    current->incarnation = incarnation; /* its HELLO will say the same */
+    return current;
+}
+
 void session_lost(peer *p, const char *why) {
+    remember_incarnation(p, peer_current_epoch(p)->incarnation);
     end_epoch(p);
+    peer_current_epoch(p)->incarnation = 0; /* until its HELLO (or a reference) says */
     int lost = session_dead_letter_all(p);
     peer_stats_session(&p->stats, false);
     fprintf(stderr, "alox: %s: peer %s lost (%s); %d unacknowledged message%s reported as dead letters\n",

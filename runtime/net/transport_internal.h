@@ -55,6 +55,7 @@ typedef struct transport_state {
     pthread_t thread;
     char node[WIRE_MAX_NAME + 1];
     uint16_t node_id;
+    uint32_t incarnation;         /* this process's (peer.h), random at start */
     bool serving;
     peer *peers;
     size_t peer_count;
@@ -96,6 +97,10 @@ void session_ack_ready(peer *p, uint64_t framed_seq);
 void session_free_orphans(void);
 void session_timers(peer *p, int64_t now);
 void session_lost(peer *p, const char *why);
+/* The epoch a reference owned by p, from p's incarnation `incarnation`,
+ * belongs to: the current one, or p's graveyard for an old incarnation;
+ * a newer incarnation than p's session ends that session first. */
+peer_epoch *session_epoch_for_ref(peer *p, uint32_t incarnation);
 bool session_send_frame(peer *p, wire_buffer *frame);
 void session_begin_frame(peer *p, wire_buffer *b, uint8_t kind);
 

@@ -27,6 +27,8 @@ struct alox_actor counter { int64_t next, received, out_of_order; };
 struct alox_actor flooder { int64_t left; };
 struct alox_actor worker { int64_t jobs; };
 struct alox_actor control { int32_t unused; };
+struct alox_actor replier { int64_t replies; };
+struct alox_actor forwarder { struct replier *replier; };
 struct alox_actor client { int64_t got, expected, done, count, disorder; };
 
 static double now_s(void) {
@@ -100,6 +102,39 @@ alox_behave void quit(struct control *self, int32_t code) {
     alox_exit(code);
 }
 
+/* Three nodes (the "restart" case): the client asks the server, the
+ * server forwards to the third node, the third node answers the client. */
+alox_behave void answer(struct client *self, int64_t n);
+
+alox_behave void reply(struct replier *self, struct client *to, int64_t n) {
+    self->replies++;
+    answer(to, n);
+}
+
+alox_behave void forward(struct forwarder *self, struct client *to, int64_t n) {
+    reply(self->replier, to, n);
+}
+
+static int third(void) {
+    if (alox_publish(alox_new(struct replier), "replier") ||
+        alox_publish(alox_new(struct control), "control"))
+        return 1;
+    printf("third: ready\n");
+    fflush(stdout);
+    return alox_run();
+}
+
+static int forwarding_server(void) {
+    struct forwarder *f = alox_new(struct forwarder);
+    f->replier = alox_lookup(struct replier, "third", "replier", LOOKUP_TIMEOUT_MS);
+    if (!f->replier || alox_publish(f, "forwarder") ||
+        alox_publish(alox_new(struct control), "control"))
+        return 1;
+    printf("server: ready\n");
+    fflush(stdout);
+    return alox_run();
+}
+
 static int server(void) {
     if (alox_publish(alox_new(struct counter), "counter") ||
         alox_publish(alox_new(struct flooder), "flooder") ||
@@ -130,6 +165,12 @@ alox_behave void got_refs(struct client *self, REFS16(struct flooder)) {
     (void)r0, (void)r1, (void)r2, (void)r3, (void)r4, (void)r5, (void)r6, (void)r7, (void)r8;
     (void)r9, (void)r10, (void)r11, (void)r12, (void)r13, (void)r14, (void)r15;
     got(self, 0);
+}
+
+alox_behave void answer(struct client *self, int64_t n) {
+    (void)n;
+    if (++self->got == self->expected)
+        alox_release();
 }
 
 alox_behave void counted(struct client *self, int64_t received, int64_t out_of_order) {
@@ -265,6 +306,23 @@ static int role_gap(long n) {
     return ok ? 0 : 1;
 }
 
+/* k requests through the server and the third node, answered by the
+ * third node; held until every answer is in. */
+static int role_chain(long k) {
+    alox_on_dead_letter(count_dead);
+    struct forwarder *f = LOOKUP(struct forwarder, "forwarder");
+    struct client *me = alox_new(struct client);
+    me->expected = k;
+    alox_hold();
+    for (long i = 0; i < k; i++)
+        forward(f, me, i);
+    alox_run();
+    int ok = me->got == k && dead_letters == 0;
+    printf("%s chain: %lld of %ld answers, %lld dead letters\n", ok ? "ok:" : "FAIL:", (long long)me->got,
+           k, (long long)dead_letters);
+    return ok ? 0 : 1;
+}
+
 static int role_ping(void) {
     struct worker *w = LOOKUP(struct worker, "worker");
     struct client *me = alox_new(struct client);
@@ -288,6 +346,12 @@ int main(int argc, char **argv) {
     long a = argc > 2 ? atol(argv[2]) : 0;
     if (!strcmp(role, "server"))
         return server();
+    if (!strcmp(role, "forwarding-server"))
+        return forwarding_server();
+    if (!strcmp(role, "third"))
+        return third();
+    if (!strcmp(role, "chain"))
+        return role_chain(a > 0 ? a : 10);
     if (!strcmp(role, "early"))
         return role_early(a > 0 ? a : 100000);
     if (!strcmp(role, "host"))
@@ -304,6 +368,6 @@ int main(int argc, char **argv) {
         return role_ping();
     if (!strcmp(role, "quit"))
         return role_quit();
-    fprintf(stderr, "usage: delivery [--alox-* flags] server|early|host|vanish|sink|loaded|gap|ping|quit [n]\n");
+    fprintf(stderr, "usage: delivery [--alox-* flags] server|forwarding-server|third|chain|early|host|vanish|sink|loaded|gap|ping|quit [n]\n");
     return 2;
 }

@@ -129,6 +129,36 @@ gap)
   expect_log client.log "ok: gap: $((100000 * scale)) of $((100000 * scale)) received, 0 out of order, 0 dead letters"
   stop_server
   ;;
+restart)
+  # Three nodes; the client restarts under the same name 30 times. It
+  # reaches the third node through a slow relay, so its requests through
+  # the server can reach the third node before its own HELLO does: the
+  # third node must replace the old session at once (the reference is
+  # from a new incarnation), not answer into it.
+  runs=${ALOX_RESTART_RUNS:-30}
+  third_port=$("$free_port") || fail "no free port"
+  relay_port=$("$free_port") || fail "no free port"
+  keys third
+  trust_line third >> trust.txt
+  "$delivery" --alox-node third --alox-listen "tcp://127.0.0.1:$third_port" --alox-key keys/third.key \
+    --alox-trust trust.txt third >third.log 2>&1 &
+  third_pid=$!; pids+=("$third_pid")
+  for _ in $(seq 200); do grep -q "third: ready" third.log && break; sleep 0.05; done
+  "$delivery" "${server_flags[@]}" --alox-peer "third=tcp://127.0.0.1:$third_port" forwarding-server >>server.log 2>&1 &
+  server_pid=$!; pids+=("$server_pid")
+  for _ in $(seq 200); do grep -q "server: ready" server.log && break; sleep 0.05; done
+  grep -q "server: ready" server.log || fail "server did not start"
+  python3 "$here/relay.py" "$relay_port" "$third_port" 0.3 >relay.log 2>&1 &
+  pids+=("$!")
+  sleep 0.3
+  for run in $(seq "$runs"); do
+    timeout 30 "$delivery" $(client_flags "$port") --alox-peer "third=tcp://127.0.0.1:$relay_port" chain 20 \
+      >"client$run.log" 2>&1 || fail "run $run: client exited $? ($(cat "client$run.log" | tail -1))"
+    expect_log "client$run.log" "ok: chain: 20 of 20 answers, 0 dead letters"
+  done
+  echo "restart: $runs runs of the client, 0 losses"
+  stop_server
+  ;;
 sessions)
   # A trusted peer starts thousands of sessions (a new token each time):
   # a session that made no proxies must cost the node nothing after it
