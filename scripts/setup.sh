@@ -16,7 +16,7 @@ ALOX_PACKAGES=(
 
 # The systems the Savina benchmarks compare with (bench/savina): the test
 # run's smoke test (ctest savina_quick) builds and checks them too.
-ALOX_BENCH_PACKAGES=(g++ libcaf-dev erlang-base time)
+ALOX_BENCH_PACKAGES=(g++ libcaf-dev erlang-base golang-go time)
 
 # What bench/kv compares demos/kv with.
 ALOX_KV_BENCH_PACKAGES=(redis-tools redis-server)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Savina-style workloads: Alox beside CAF, Erlang and the plain-C limit.
+# Savina-style workloads: Alox beside CAF, Erlang, Go and the plain-C limit.
 #
 #   bench/savina/run.sh [--quick] [--runs N] [--results DIR] [--build-dir DIR]
 #                       [--only W[,W...]]
@@ -9,22 +9,31 @@
 # modules, runs every workload N times (default 5; systems interleaved, their
 # order rotating each round), and prints the medians as a table. Writes into
 # the results directory (default build/savina/results-DATE): raw.csv (every
-# run), summary.csv (medians), memory.csv (creation workload), table.md (the
+# run), summary.csv (medians), rss.csv (peak RSS medians), memory.csv (creation workload), table.md (the
 # tables), machine.txt (CPU, date, `uptime` before and after), ratios.png
 # (the speed-ups, gnuplot).
 #
 #   --quick       small N, 1 run: a smoke test that every program builds and
 #                 checks its result (the ctest savina_quick)
 #   --only LIST   workloads to run: pingpong,counting,ring,forkjoin,big,skynet,
-#                 remote_pingpong,remote_counting
+#                 remote_pingpong,remote_counting, and the parallel ones
+#                 trapezoid,chameneos,fib
 #   --ctest       as registered with ctest: no install, no build (the programs
 #                 of --build-dir, a configured top-level build tree, are used);
 #                 exit 77 (skipped) when CAF or Erlang is not installed
 #
 # Threads: each system as it would run on this machine: Alox its default (one
 # worker per CPU), CAF scheduler.max-threads = CPUs (set explicitly: CAF 0.17
-# would start max(4, CPUs)), Erlang +S CPUs. SAVINA_THREADS=N changes CAF's
-# and Erlang's count (Alox: ALOX_THREADS).
+# would start max(4, CPUs)), Erlang +S CPUs, Go its default GOMAXPROCS (the
+# CPUs). SAVINA_THREADS=N changes CAF's and Erlang's count (Alox:
+# ALOX_THREADS, Go: GOMAXPROCS).
+#
+# The parallel workloads (trapezoid, chameneos, fib) run twice per round and
+# system: at that thread count, and at 1 thread (ALOX_THREADS=1,
+# SAVINA_THREADS=1 for CAF and the C limit, Erlang +S 1, GOMAXPROCS=1; rows
+# W@1 in raw.csv). Their C limit is pool/W, a pthread pool with a lock-free
+# run queue (the other workloads' C limit is the one-thread baseline/W).
+# parallel.md and parallel.csv give the times and the speed-ups 1 -> N.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -48,11 +57,12 @@ done
 [ -z "$runs" ] && { [ $quick = 1 ] && runs=1 || runs=5; }
 case "$runs" in ''|*[!0-9]*|0) echo "run.sh: --runs must be a positive number" >&2; exit 2 ;; esac
 
-workloads=(pingpong counting ring forkjoin big skynet remote_pingpong remote_counting)
+parallel_workloads=" trapezoid chameneos fib "
+workloads=(pingpong counting ring forkjoin big skynet remote_pingpong remote_counting $parallel_workloads)
 if [ -n "$only" ]; then
   IFS=, read -r -a workloads <<<"$only"
   for w in "${workloads[@]}"; do
-    case " pingpong counting ring forkjoin big skynet remote_pingpong remote_counting " in *" $w "*) ;; *)
+    case " pingpong counting ring forkjoin big skynet remote_pingpong remote_counting $parallel_workloads " in *" $w "*) ;; *)
       echo "run.sh: unknown workload '$w'" >&2; exit 2 ;; esac
   done
 fi
@@ -62,17 +72,20 @@ fi
 if [ $quick = 1 ]; then
   declare -A args=([pingpong]="10000" [counting]="100000" [ring]="100000 100"
                    [forkjoin]="10000" [big]="100 100" [skynet]="10000"
-                   [remote_pingpong]="1000" [remote_counting]="20000")
+                   [remote_pingpong]="1000" [remote_counting]="20000"
+                   [trapezoid]="100 500" [chameneos]="2000 20" [fib]="22 15")
   fj_small=1000 limit_s=300
 else
   declare -A args=([pingpong]="1000000" [counting]="10000000" [ring]="10000000 100"
                    [forkjoin]="1000000" [big]="1000 1000" [skynet]="1000000"
-                   [remote_pingpong]="20000" [remote_counting]="1000000")
+                   [remote_pingpong]="20000" [remote_counting]="1000000"
+                   [trapezoid]="10000 2000" [chameneos]="1000000 100" [fib]="40 22")
   fj_small=1000 limit_s=900
 fi
 declare -A unit=([pingpong]="ns/msg" [counting]="ns/msg" [ring]="ns/hop"
                  [forkjoin]="ns/actor" [big]="ns/msg" [skynet]="ns/actor"
-                 [remote_pingpong]="ns/msg" [remote_counting]="ns/msg")
+                 [remote_pingpong]="ns/msg" [remote_counting]="ns/msg"
+                 [trapezoid]="ns/piece" [chameneos]="ns/meeting" [fib]="ns/actor")
 threads="${SAVINA_THREADS:-$(nproc)}"
 export SAVINA_THREADS="$threads"
 
@@ -99,7 +112,7 @@ apt_install() {
 if [ $ctest = 0 ]; then
   . "$root/scripts/setup.sh"
   alox_setup
-  missing=$(missing_packages libcaf-dev erlang-base gnuplot-nox g++ time)
+  missing=$(missing_packages "${ALOX_BENCH_PACKAGES[@]}" gnuplot-nox)
   # shellcheck disable=SC2086
   [ -n "$missing" ] && apt_install $missing
   command -v erlc >/dev/null || apt_install erlang-nox # erlc lives in erlang-base; just in case
@@ -124,12 +137,13 @@ bin="$build/bench/savina"
 ebin="$bin/erlang/ebin"
 
 skipped=()
-systems=(alox caf erlang baseline)
+systems=(alox caf erlang go baseline)
 have_system() { # which systems can run
   case "$1" in
     alox) [ -x "$bin/alox/pingpong" ] ;;
     caf) [ -x "$bin/caf/pingpong" ] ;;
     erlang) command -v erl >/dev/null && command -v erlc >/dev/null ;;
+    go) [ -x "$bin/go/pingpong" ] ;;
     *) return 0 ;;
   esac
 }
@@ -140,6 +154,7 @@ for s in "${systems[@]}"; do
       alox) skipped+=("Alox: programs not built (the GCC plugin is off: ALOX_BUILD_PLUGIN=OFF)") ;;
       caf) skipped+=("CAF: libcaf-dev not installed when the build was configured (apt-get install libcaf-dev, then reconfigure)") ;;
       erlang) skipped+=("Erlang: erl/erlc not found (apt-get install erlang-base)") ;;
+      go) skipped+=("Go: go not found when the build was configured (apt-get install golang-go, then reconfigure)") ;;
     esac
   fi
 done
@@ -167,8 +182,9 @@ have_time=0
   echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
   echo "caf: $(dpkg-query -W -f='${Version}' libcaf-dev 2>/dev/null || echo none)"
   echo "erlang: $(dpkg-query -W -f='${Version}' erlang-base 2>/dev/null || echo none)"
+  echo "go: $(go version 2>/dev/null | cut -d' ' -f3- || echo none)"
   echo "gcc: $(gcc -dumpfullversion)"
-  echo "threads: alox default ($(nproc) CPUs), caf $threads, erlang +S $threads, baseline 1"
+  echo "threads: alox default ($(nproc) CPUs), caf $threads, erlang +S $threads, go GOMAXPROCS default, baseline 1; parallel workloads at $threads and at 1 (pool: $threads and 1)"
   echo "mode: $([ $quick = 1 ] && echo quick || echo full), runs $runs"
   echo "uptime before: $(uptime)"
 } >"$results/machine.txt"
@@ -191,18 +207,21 @@ trap stop_epmd EXIT
 # (LABEL names the row: the workload, or forkjoin_small for the memory base).
 run_one() {
   local r="$1" label="$2" w="$3" s="$4"; shift 4
-  local cmd=() out rss="" line rc=0
+  local cmd=() out rss="" line rc=0 nthreads=$threads
+  # W@N: a parallel workload at N threads, whatever each system's default
+  [[ $label == *@* ]] && { nthreads=${label#*@}; cmd=(env ALOX_THREADS="$nthreads" SAVINA_THREADS="$nthreads" GOMAXPROCS="$nthreads"); }
   case "$s" in
     erlang)
-      cmd=(erl -noshell +S "$threads" +P 4000000 -pa "$ebin")
+      cmd+=(erl -noshell +S "$nthreads" +P 4000000 -pa "$ebin")
       # The remote workloads start a second node: this one must be distributed.
       [[ $w == remote_* ]] && cmd+=(-name "savina_$$_$r@127.0.0.1" -setcookie savina
                                    -kernel inet_dist_use_interface "{127,0,0,1}")
       cmd+=(-run "savina_$w" main "$@") ;;
     alox|baseline) # two processes, through the programs of bench/remote
-      if [[ $w == remote_* ]]; then cmd=(bash "$here/remote.sh" "$s" "$w" "$build" "$@")
-      else cmd=("$bin/$s/$w" "$@"); fi ;;
-    *) cmd=("$bin/$s/$w" "$@") ;;
+      if [[ $w == remote_* ]]; then cmd+=(bash "$here/remote.sh" "$s" "$w" "$build" "$@")
+      elif [ "$s" = baseline ] && [[ $parallel_workloads == *" $w "* ]]; then cmd+=("$bin/pool/$w" "$@")
+      else cmd+=("$bin/$s/$w" "$@"); fi ;;
+    *) cmd+=("$bin/$s/$w" "$@") ;;
   esac
   local tfile="$results/.time"
   if [ $have_time = 1 ]; then
@@ -226,7 +245,7 @@ run_one() {
   local per
   per=$(awk -v n="$ns" -v u="$units" 'BEGIN {printf "%.2f", n / u}')
   echo "$r,$label,$s,$th,$units,$ns,$per,$rss,$*" >>"$raw"
-  printf '  %-9s %-8s %10s %s\n' "$label" "$s" "$per" "${unit[$w]}"
+  printf '  %-11s %-8s %10s %s\n' "$label" "$s" "$per" "${unit[$w]}"
 }
 
 echo "savina: ${#active[@]} systems (${active[*]}), workloads ${workloads[*]}, $runs run(s); results in $results"
@@ -239,7 +258,9 @@ for ((r = 1; r <= runs; r++)); do
     a=(${args[$w]})
     for ((k = 0; k < n; k++)); do
       s=${active[$(((k + r - 1) % n))]}
+      [ "$s" = go ] && [[ $w == remote_* ]] && continue # Go's channels do not cross processes
       run_one "$r" "$w" "$w" "$s" "${a[@]}"
+      [[ $parallel_workloads == *" $w "* ]] && run_one "$r" "$w@1" "$w" "$s" "${a[@]}"
     done
   done
   # Creation memory: the same program with few actors, to subtract what the
@@ -266,19 +287,39 @@ ratio() { # speed-up of Alox: other / alox
 }
 
 summary="$results/summary.csv"
-echo "workload,unit,alox,caf,erlang,baseline,alox_vs_caf,alox_vs_erlang,alox_over_limit" >"$summary"
+echo "workload,unit,alox,caf,erlang,go,baseline,alox_vs_caf,alox_vs_erlang,alox_vs_go,alox_over_limit" >"$summary"
 table="$results/table.md"
 {
-  echo "| workload | unit | Alox | CAF | Erlang | C limit | Alox/CAF | Alox/Erlang | Alox ÷ C limit |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| workload | unit | Alox | CAF | Erlang | Go | C limit | Alox/CAF | Alox/Erlang | Alox/Go | Alox ÷ C limit |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } >"$table"
 for w in "${workloads[@]}"; do
-  al=$(med "$w" alox 7) ca=$(med "$w" caf 7) er=$(med "$w" erlang 7) ba=$(med "$w" baseline 7)
-  vs_caf=$(ratio "$ca" "$al") vs_erl=$(ratio "$er" "$al")
+  al=$(med "$w" alox 7) ca=$(med "$w" caf 7) er=$(med "$w" erlang 7) go=$(med "$w" go 7) ba=$(med "$w" baseline 7)
+  vs_caf=$(ratio "$ca" "$al") vs_erl=$(ratio "$er" "$al") vs_go=$(ratio "$go" "$al")
   over="-"; [ -n "$al" ] && [ -n "$ba" ] && over=$(awk -v a="$al" -v b="$ba" 'BEGIN {printf "%.1f", a / b}')
-  echo "$w,${unit[$w]},$al,$ca,$er,$ba,${vs_caf%×},${vs_erl%×},$over" >>"$summary"
-  echo "| $w | ${unit[$w]} | $(fmt "$al") | $(fmt "$ca") | $(fmt "$er") | $(fmt "$ba") | $vs_caf | $vs_erl | $over |" >>"$table"
+  echo "$w,${unit[$w]},$al,$ca,$er,$go,$ba,${vs_caf%×},${vs_erl%×},${vs_go%×},$over" >>"$summary"
+  echo "| $w | ${unit[$w]} | $(fmt "$al") | $(fmt "$ca") | $(fmt "$er") | $(fmt "$go") | $(fmt "$ba") | $vs_caf | $vs_erl | $vs_go | $over |" >>"$table"
 done
+
+# Peak RSS of every workload (the whole process, /usr/bin/time's maximum
+# resident set), medians, in MB: memory is part of the comparison too.
+if [ $have_time = 1 ]; then
+  mb() { [ -z "$1" ] && { echo "-"; return; }; awk -v k="$1" 'BEGIN {printf (k >= 102400 ? "%.0f" : "%.1f"), k / 1024}'; }
+  echo "workload,alox_kb,caf_kb,erlang_kb,go_kb,baseline_kb" >"$results/rss.csv"
+  {
+    echo
+    echo "Peak RSS of each workload (MB, medians; the whole process). Alox ÷ CAF: above 1 Alox uses more."
+    echo
+    echo "| workload | Alox | CAF | Erlang | Go | C limit | Alox ÷ CAF |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+  } >>"$table"
+  for w in "${workloads[@]}"; do
+    al=$(med "$w" alox 8) ca=$(med "$w" caf 8) er=$(med "$w" erlang 8) go=$(med "$w" go 8) ba=$(med "$w" baseline 8)
+    over="-"; [ -n "$al" ] && [ -n "$ca" ] && over=$(awk -v a="$al" -v c="$ca" 'BEGIN {printf "%.2f", a / c}')
+    echo "$w,$al,$ca,$er,$go,$ba" >>"$results/rss.csv"
+    echo "| $w | $(mb "$al") | $(mb "$ca") | $(mb "$er") | $(mb "$go") | $(mb "$ba") | $over |" >>"$table"
+  done
+fi
 
 memory="$results/memory.csv"
 if [[ " ${workloads[*]} " == *" forkjoin "* ]] && [ $have_time = 1 ]; then
@@ -298,15 +339,17 @@ if [[ " ${workloads[*]} " == *" forkjoin "* ]] && [ $have_time = 1 ]; then
     [ -n "$small_kb" ] && per=$(awk -v b="$big_kb" -v s="$small_kb" -v n="$n_full" -v m="$fj_small" \
                                   'BEGIN {printf "%.0f", (b - s) * 1024 / (n - m)}')
     echo "$s,$n_full,$big_kb,$small_kb,$fj_small,$per" >>"$memory"
-    name=$s; case $s in alox) name=Alox ;; caf) name=CAF ;; erlang) name=Erlang ;; baseline) name="C limit" ;; esac
+    name=$s; case $s in alox) name=Alox ;; caf) name=CAF ;; erlang) name=Erlang ;; go) name=Go ;; baseline) name="C limit" ;; esac
     printf '| %s | %s MB | %s |\n' "$name" "$(awk -v k="$big_kb" 'BEGIN {printf "%.0f", k / 1024}')" "${per:--}" >>"$table"
   done
 fi
 {
   echo
-  echo "Medians of $runs run(s); Alox/CAF and Alox/Erlang are speed-ups (their time ÷ Alox's: above 1 Alox is faster);"
-  echo "Alox ÷ C limit is how many times the one-thread bare-queue baseline Alox takes."
+  echo "Medians of $runs run(s); Alox/CAF, Alox/Erlang and Alox/Go are speed-ups (their time ÷ Alox's: above 1 Alox is faster);"
+  echo "Alox ÷ C limit is how many times the C limit Alox takes (the one-thread bare-queue baseline; for"
+  echo "trapezoid, chameneos and fib the pthread pool at the same thread count)."
 } >>"$table"
+bash "$here/parallel-table.sh" "$raw" "$results" "$threads" "${workloads[@]}" >>"$table"
 
 echo
 cat "$table"
@@ -315,7 +358,7 @@ echo "machine: $(sed -n 's/^cpu: //p' "$results/machine.txt")"
 echo "load: $(sed -n 's/^uptime before: //p' "$results/machine.txt" | sed 's/.*load/load/') (before), $(sed -n 's/^uptime after: //p' "$results/machine.txt" | sed 's/.*load/load/') (after)"
 
 if command -v gnuplot >/dev/null; then
-  awk -F, 'NR > 1 && $7 != "" {print $1, ($7 == "" ? 0 : $7), ($8 == "" ? 0 : $8)}' "$summary" >"$results/ratios.dat"
+  awk -F, 'NR > 1 && $3 != "" {print $1, ($8 == "" ? 0 : $8), ($9 == "" ? 0 : $9), ($10 == "" ? 0 : $10)}' "$summary" >"$results/ratios.dat"
   if [ -s "$results/ratios.dat" ]; then
     gnuplot -e "data='$results/ratios.dat'; out='$results/ratios.png'; title='Alox speed-up, $(date -u +%Y-%m-%d), $(nproc) cores'" \
             "$here/ratios.gnuplot" 2>>"$log" && echo "chart: $results/ratios.png"

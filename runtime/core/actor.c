@@ -1,51 +1,26 @@
 /* actor.c - spawning actors, their ids, alox_stop and alox_id. */
 #include "actor.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alox.h"
 #include "counters.h"
+#include "support/once_heap.h"
 #include "support/platform.h"
 #include "support/registry.h"
 #include "worker.h"
 
-#define ARENA_CHUNK_BYTES (1024 * 1024) /* actors carved per thread at once */
-#define SERIAL_BLOCK 1024               /* ids reserved per thread at once */
-
-typedef struct arena_chunk {
-    struct arena_chunk *next;
-} arena_chunk;
+#define SERIAL_BLOCK 1024 /* ids reserved per thread at once */
 
 uint16_t actor_node_id;
 
-static pthread_mutex_t arena_lock = PTHREAD_MUTEX_INITIALIZER;
-static arena_chunk *all_chunks; /* keeps every actor reachable for leak checkers */
 /* Relaxed: only uniqueness of the blocks matters, not their order. */
 static _Atomic uint64_t next_serial_block = 1;
-
-static ALOX_TLS char *arena_next, *arena_end;
 static ALOX_TLS uint64_t serial_next, serial_end;
 
-static void *arena_alloc(size_t size) {
-    if (ALOX_UNLIKELY(arena_next == NULL || (size_t)(arena_end - arena_next) < size)) {
-        size_t bytes = size + 64 > ARENA_CHUNK_BYTES ? size + 64 : ARENA_CHUNK_BYTES;
-        arena_chunk *c = calloc(1, bytes); /* zeroed: actors start zero-initialised */
-        if (!c)
-            alox_fatal("out of memory spawning an actor of %zu bytes", size);
-        pthread_mutex_lock(&arena_lock);
-        c->next = all_chunks;
-        all_chunks = c;
-        pthread_mutex_unlock(&arena_lock);
-        arena_next = (char *)c + 64;
-        arena_end = (char *)c + bytes;
-    }
-    void *p = arena_next;
-    arena_next += size;
-    return p;
-}
+bool actor_was_freed(const actor *a) { return a->magic != ACTOR_MAGIC && once_heap_contains(a); }
 
 static uint64_t next_serial(void) {
     if (ALOX_UNLIKELY(serial_next == serial_end)) {
@@ -57,11 +32,11 @@ static uint64_t next_serial(void) {
 }
 
 actor *actor_spawn_with_id(const alox_type_desc *type, uint64_t id, uint32_t flags) {
-    if (type->align > 16)
-        alox_fatal("actor type %s needs %llu-byte alignment; at most 16 is supported", type->name,
-                   (unsigned long long)type->align);
-    size_t size = (sizeof(actor) + type->size + 15) & ~(size_t)15;
-    actor *a = arena_alloc(size);
+    if (type->align > ONCE_HEAP_MAX_ALIGN || (type->align & (type->align - 1)))
+        alox_fatal("actor type %s needs %llu-byte alignment; at most %u (a page) is supported", type->name,
+                   (unsigned long long)type->align, ONCE_HEAP_MAX_ALIGN);
+    /* Zeroed (fresh pages): actors start zero-initialised. */
+    actor *a = once_heap_alloc(actor_footprint(type), sizeof(actor), (size_t)type->align);
     mailbox_init(&a->box);
     a->type = type;
     a->id = id;

@@ -5,9 +5,13 @@
  *     [ actor header (64 bytes) | struct pinger ... ]
  *                                ^ what alox_new returns
  *
- * Actors are carved from per-thread arenas and are never freed in this
- * version: a stopped actor keeps its header so later sends to it become
- * dead letters, never a use-after-free.
+ * Actors come from the once heap (support/once_heap.h): zeroed memory
+ * whose addresses are never handed out twice. A stopped actor's memory goes
+ * back after a grace period (reclaim.h) and then reads as zeros: a send
+ * that finds no ACTOR_MAGIC at an address the once heap handed out is a
+ * send to a stopped actor (a dead letter), never a use-after-free and never
+ * a delivery to another actor. The user's struct may ask for any alignment
+ * up to a page (_Alignas(64), ..., _Alignas(4096)).
  *
  * A proxy (ACTOR_PROXY) has the same header and a zeroed body of the
  * type's size: sends to it go to the network through the send hook
@@ -17,12 +21,16 @@
  * Thread-safety: actor_spawn from any thread. The fields other than the
  * mailbox are written once at spawn, except `flags`: ACTOR_STOPPED is
  * written only by the worker running the actor, ACTOR_EXPORTED only under
- * the export lock (net/proxy.c).
+ * the export lock (net/proxy.c). A thread that reads another actor's
+ * header must be a worker or inside grace_enter (support/grace.h), and
+ * must read `flags` (acquire) before `magic`: see actor_takes_messages.
  */
 #ifndef ALOX_ACTOR_H
 #define ALOX_ACTOR_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "alox/abi.h"
@@ -51,6 +59,26 @@ _Static_assert(sizeof(actor) == 64, "the actor header is one cache line");
 static inline actor *actor_of(const void *body) { return (actor *)((char *)body - sizeof(actor)); }
 
 static inline void *actor_body(actor *a) { return (char *)a + sizeof(actor); }
+
+/* Bytes an actor of this type occupies, header included. */
+static inline size_t actor_footprint(const alox_type_desc *type) {
+    return (sizeof(actor) + (size_t)type->size + 15) & ~(size_t)15;
+}
+
+/* Does a send to `a` go into its mailbox now? False for a stopped actor,
+ * whose memory may already read as zeros (magic 0), and for a proxy.
+ * Flags first, with acquire: the memory of a freed actor turns to zeros
+ * once and for ever, so if the later load of magic still finds the
+ * header, the flags came from it too (and hold ACTOR_STOPPED if the
+ * actor stopped before the reader's grace-period point). */
+static inline bool actor_takes_messages(const actor *a) {
+    uint32_t flags = atomic_load_explicit(&a->flags, memory_order_acquire);
+    return a->magic == ACTOR_MAGIC && !(flags & (ACTOR_STOPPED | ACTOR_PROXY));
+}
+
+/* Was this stopped actor's memory given back? (magic gone at an address of
+ * the once heap). A non-actor pointer is neither. Slow path only. */
+bool actor_was_freed(const actor *a);
 
 /* A zeroed actor of the given type, with a fresh id on this node. */
 actor *actor_spawn(const alox_type_desc *type);

@@ -160,12 +160,18 @@ static uint32_t next_countdown(thread_counters *c) {
     return 1 + next_random(c) % (2 * COUNTERS_SAMPLE_PERIOD - 1);
 }
 
+/* The next timed batch is a random distance ahead (never the same tick
+ * again: a worker may run several batches under one tick number). */
+void counters_sample_begin(uint32_t tick) {
+    thread_counters *c = &counters_self;
+    c->sample_tick = tick + next_countdown(c);
+    c->sample_start_ns = counters_now_ns();
+}
+
 void counters_sample_end(const alox_type_desc *type, uint32_t handled) {
     thread_counters *c = &counters_self;
     uint64_t now = counters_now_ns();
     uint64_t ns = (now - c->sample_start_ns) * COUNTERS_SAMPLE_PERIOD;
-    c->sample_start_ns = 0;
-    c->sample_countdown = next_countdown(c);
     type_tally *t = counters_slot(type);
     counter_add(&t->sampled_ns, ns);
     counter_add(&t->runs_sampled, (uint64_t)handled * COUNTERS_SAMPLE_PERIOD);
@@ -225,7 +231,7 @@ void counters_worker_begin(uint32_t index, const void *queue) {
     c->rng = 0x9e3779b9u * (index + 1) ^ (uint32_t)counters_now_ns();
     if (!c->rng)
         c->rng = 1;
-    c->sample_countdown = next_countdown(c);
+    c->sample_tick = next_countdown(c); /* a new worker counts its batches from 0 */
 }
 
 void counters_worker_end(void) {

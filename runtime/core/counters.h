@@ -97,9 +97,9 @@ typedef struct worker_tally {
 typedef struct thread_counters {
     worker_tally w;            /* meaningful while `worker` >= 0 */
     int32_t worker;            /* the worker's index, -1 on other threads */
-    uint32_t sample_countdown; /* batches until the next timed one */
+    uint32_t sample_tick;      /* the worker's batch number to time next */
     uint32_t rng;
-    uint64_t sample_start_ns;  /* of the batch being timed, else 0 */
+    uint64_t sample_start_ns;  /* when the timed batch began */
     uint64_t backlog_epoch;    /* the last epoch this worker sampled in */
     uint32_t backlogs_taken;   /* samples taken in that epoch */
     type_tally types[COUNTERS_TYPE_SLOTS];
@@ -116,6 +116,7 @@ extern _Atomic uint64_t counters_backlog_epoch;
 
 /* Slow paths (counters.c). */
 type_tally *counters_slot_miss(const alox_type_desc *type);
+void counters_sample_begin(uint32_t tick);
 void counters_sample_end(const alox_type_desc *type, uint32_t handled);
 void counters_sample_backlog(const alox_type_desc *type, uint64_t id, const void *cursor);
 
@@ -141,20 +142,26 @@ static inline void counters_stopped(const alox_type_desc *type) {
     counter_add(&counters_slot(type)->stopped, 1);
 }
 
-/* A worker takes actor `id` of `type` to run a batch of its messages. */
-static inline void counters_batch_begin(const alox_type_desc *type, uint64_t id) {
+/* A worker takes actor `id` of `type` to run a batch of its messages;
+ * `tick` is the worker's own batch number (worker.ticks), which it counts
+ * anyway, so choosing the batches to time costs one compare here rather
+ * than a countdown of our own. Returns whether this batch is timed: the
+ * caller keeps that in a register for counters_batch_end. */
+static inline bool counters_batch_begin(const alox_type_desc *type, uint64_t id, uint32_t tick) {
     /* counters_self by name, not through a pointer: UBSan (GCC 12) takes
      * the address of an initial-exec thread-local for a null pointer. */
     counter_set(&counters_self.w.current_id, id);
     atomic_store_explicit(&counters_self.w.current_type, type, memory_order_relaxed);
-    if (ALOX_UNLIKELY(--counters_self.sample_countdown == 0))
-        counters_self.sample_start_ns = counters_now_ns();
+    if (ALOX_LIKELY(tick != counters_self.sample_tick))
+        return false;
+    counters_sample_begin(tick);
+    return true;
 }
 
 /* ... and ran `handled` behaviours of it. */
-static inline void counters_batch_end(const alox_type_desc *type, uint32_t handled) {
+static inline void counters_batch_end(const alox_type_desc *type, uint32_t handled, bool timed) {
     counter_add(&counters_self.w.runs, handled);
-    if (ALOX_UNLIKELY(counters_self.sample_start_ns != 0))
+    if (ALOX_UNLIKELY(timed))
         counters_sample_end(type, handled);
 }
 

@@ -7,6 +7,7 @@
 #include "remote_hooks.h"
 #include "scheduler.h"
 #include "support/dead_letter.h"
+#include "support/grace.h"
 #include "support/platform.h"
 #include "trace.h"
 
@@ -14,22 +15,35 @@ remote_hooks core_remote_hooks;
 
 void remote_hooks_install(const remote_hooks *hooks) { core_remote_hooks = *hooks; }
 
-void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *args) {
-    if (ALOX_UNLIKELY(target == NULL)) {
-        dead_letter_report(ALOX_DEAD_NULL_TARGET, 0, behaviour, args);
+/* Anything but a plain local actor of the right state: NULL, a stopped
+ * actor (its memory maybe given back already), a proxy, not an actor. */
+static void __attribute__((noinline)) send_unusual(actor *a, const alox_behaviour_desc *behaviour,
+                                                   const void *args) {
+    uint32_t flags = atomic_load_explicit(&a->flags, memory_order_acquire);
+    if (ALOX_UNLIKELY(a->magic != ACTOR_MAGIC)) {
+        if (actor_was_freed(a)) /* its id went with it */
+            dead_letter_report(ALOX_DEAD_STOPPED, 0, behaviour, args);
+        else
+            alox_fatal("%s sent to %p, which is not an actor: actor references come only from "
+                       "alox_new (or arrive as behaviour arguments)",
+                       behaviour->name, actor_body(a));
         return;
     }
-    actor *a = actor_of(target);
-    if (ALOX_UNLIKELY(a->magic != ACTOR_MAGIC))
-        alox_fatal("%s sent to %p, which is not an actor: actor references come only from "
-                   "alox_new (or arrive as behaviour arguments)",
-                   behaviour->name, target);
-    /* Relaxed: ACTOR_PROXY is set before the proxy is published to anyone. */
-    if (ALOX_UNLIKELY(atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_PROXY)) {
-        if (a->type->size != 0 && a->type->name_hash != behaviour->type_hash)
-            dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
-        else
-            core_remote_hooks.send(a, behaviour, args); /* proxies exist only with the hooks */
+    if (flags & ACTOR_STOPPED) {
+        dead_letter_report(ALOX_DEAD_STOPPED, a->id, behaviour, args);
+        return;
+    }
+    /* A proxy: ACTOR_PROXY is set before the proxy is published to anyone. */
+    if (a->type->size != 0 && a->type->name_hash != behaviour->type_hash)
+        dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
+    else
+        core_remote_hooks.send(a, behaviour, args); /* proxies exist only with the hooks */
+}
+
+/* The send itself, on a worker (w) or inside grace_enter (w NULL). */
+static inline void send(worker *w, actor *a, const alox_behaviour_desc *behaviour, const void *args) {
+    if (ALOX_UNLIKELY(!actor_takes_messages(a))) {
+        send_unusual(a, behaviour, args);
         return;
     }
     if (ALOX_UNLIKELY(a->type->name_hash != behaviour->type_hash)) {
@@ -37,7 +51,6 @@ void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *a
         return;
     }
     message *m = message_new(behaviour, args);
-    worker *w = worker_self;
     if (ALOX_UNLIKELY(trace_enabled()))
         trace_send((uintptr_t)m, a->id, behaviour);
     if (mailbox_push(&a->box, &m->node))
@@ -48,8 +61,62 @@ void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *a
     }
 }
 
+static void __attribute__((noinline)) send_from_outside(actor *a, const alox_behaviour_desc *behaviour,
+                                                        const void *args) {
+    grace_enter(); /* the actor's memory stays ours until grace_exit */
+    send(NULL, a, behaviour, args);
+    grace_exit();
+}
+
+void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *args) {
+    if (ALOX_UNLIKELY(target == NULL)) {
+        dead_letter_report(ALOX_DEAD_NULL_TARGET, 0, behaviour, args);
+        return;
+    }
+    worker *w = worker_self;
+    if (ALOX_UNLIKELY(w == NULL))
+        send_from_outside(actor_of(target), behaviour, args);
+    else
+        send(w, actor_of(target), behaviour, args);
+}
+
+bool mailman_would_deliver(void *target, const alox_behaviour_desc *behaviour, const void *args) {
+    if (target == NULL) {
+        dead_letter_report(ALOX_DEAD_NULL_TARGET, 0, behaviour, args);
+        return false;
+    }
+    actor *a = actor_of(target);
+    bool outside = worker_self == NULL, ok = true;
+    if (outside)
+        grace_enter();
+    if (!actor_takes_messages(a)) {
+        uint32_t flags = atomic_load_explicit(&a->flags, memory_order_acquire);
+        if (a->magic != ACTOR_MAGIC || (flags & ACTOR_STOPPED)) {
+            send_unusual(a, behaviour, args); /* the dead letter, or the fatal error */
+            ok = false;
+        } else if (a->type->size != 0 && a->type->name_hash != behaviour->type_hash) {
+            /* A proxy of an unknown type (size 0) is checked by its node. */
+            dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
+            ok = false;
+        }
+    } else if (a->type->name_hash != behaviour->type_hash) {
+        dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
+        ok = false;
+    }
+    if (outside)
+        grace_exit();
+    return ok;
+}
+
 void mailman_send_runtime(actor *a, const alox_behaviour_desc *behaviour, const void *args) {
-    message *m = message_new(behaviour, args);
-    if (mailbox_push(&a->box, &m->node))
-        scheduler_schedule(a);
+    bool outside = worker_self == NULL;
+    if (outside)
+        grace_enter();
+    if (actor_takes_messages(a)) { /* a stopped actor drops it (mailman.h) */
+        message *m = message_new(behaviour, args);
+        if (mailbox_push(&a->box, &m->node))
+            scheduler_schedule(a);
+    }
+    if (outside)
+        grace_exit();
 }

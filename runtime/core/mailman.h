@@ -12,6 +12,8 @@
 #ifndef ALOX_MAILMAN_H
 #define ALOX_MAILMAN_H
 
+#include <stdbool.h>
+
 #include "alox/abi.h"
 
 struct actor;
@@ -26,10 +28,18 @@ static inline int behaviour_is_runtime(const alox_behaviour_desc *b) {
     return b->type_hash == RUNTIME_BEHAVIOUR_TYPE_HASH;
 }
 
+/* Would alox_send put this into a mailbox (or hand it to the network)
+ * now? If not, the dead letter is reported now (or the program aborts, for
+ * a pointer that is no actor), and false is returned. For APIs that send
+ * later (alox_after). Any thread. */
+bool mailman_would_deliver(void *target, const alox_behaviour_desc *behaviour, const void *args);
+
 /* Sends a runtime behaviour to a local actor: alox_send without its
  * checks (the caller's are stronger: a runtime message validates itself
  * when it runs). Dropped, silently, when it reaches a stopped actor: it
- * carried the runtime's work for that actor, not a user's message. */
+ * carried the runtime's work for that actor, not a user's message. The
+ * one exception is a monitor's registration, which the worker hands to
+ * monitor_undelivered (monitor.h) so the watcher hears "down" at once. */
 void mailman_send_runtime(struct actor *a, const alox_behaviour_desc *behaviour, const void *args);
 
 #endif

@@ -7,8 +7,10 @@
  *
  *   1. a proxy flag on the actor header (ACTOR_PROXY, actor.h): an actor
  *      that stands for one of another scheduler. alox_send hands its
- *      messages to `send` below instead of a mailbox. The header's
- *      `remote` field is the network layer's own; the core never reads it;
+ *      messages to `send` below instead of a mailbox, and asks
+ *      `proxy_lost` whether its session has ended (a monitor on it is down
+ *      at once, monitor.h). The header's `remote` field is the network
+ *      layer's own; the core never reads it;
  *   2. remote messages (message.h, MESSAGE_REMOTE_TAG): messages that came
  *      from the network. After a worker runs one it calls `processed`, so
  *      the sender may be told (the network's acknowledgement);
@@ -28,6 +30,8 @@
 #ifndef ALOX_REMOTE_HOOKS_H
 #define ALOX_REMOTE_HOOKS_H
 
+#include <stdbool.h>
+
 #include "alox/abi.h"
 
 struct actor;
@@ -40,6 +44,9 @@ typedef struct remote_hooks {
     /* A worker has run (or dead-lettered) a message that came from the
      * network; the message is freed by the core afterwards. */
     void (*processed)(struct remote_message *m);
+    /* Any thread: has the session this proxy belongs to ended (its node
+     * lost or restarted)? Monitors (monitor.h) fire at once on such a proxy. */
+    bool (*proxy_lost)(struct actor *proxy);
 } remote_hooks;
 
 /* All NULL until the network layer installs its hooks. */

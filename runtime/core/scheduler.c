@@ -9,6 +9,7 @@
 
 #include "actor.h"
 #include "alox.h"
+#include "reclaim.h"
 #include "support/platform.h"
 
 scheduler the_scheduler = {
@@ -253,6 +254,7 @@ int scheduler_run(void) {
     pthread_mutex_unlock(&S.lock);
 
     join_workers();
+    reclaim_after_run(); /* what the workers left when they parked */
     if (serving)
         atomic_fetch_sub(&S.holds, 1);
 

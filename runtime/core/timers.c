@@ -10,6 +10,7 @@
 
 #include "actor.h"
 #include "io.h"
+#include "mailman.h"
 #include "support/dead_letter.h"
 #include "support/idmap.h"
 #include "support/platform.h"
@@ -230,22 +231,7 @@ static void fire_due(void) {
 
 /* Would alox_send refuse this? Then it is a dead letter now, not later. */
 static bool refused(void *target, const alox_behaviour_desc *behaviour, const void *args) {
-    if (target == NULL) {
-        dead_letter_report(ALOX_DEAD_NULL_TARGET, 0, behaviour, args);
-        return true;
-    }
-    actor *a = actor_of(target);
-    if (a->magic != ACTOR_MAGIC)
-        alox_fatal("alox_after(%s) to %p, which is not an actor: actor references come only "
-                   "from alox_new (or arrive as behaviour arguments)",
-                   behaviour->name, target);
-    /* A proxy of an unknown type (size 0) is checked by its node. */
-    if (a->type->name_hash != behaviour->type_hash &&
-        !((atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_PROXY) && a->type->size == 0)) {
-        dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
-        return true;
-    }
-    return false;
+    return !mailman_would_deliver(target, behaviour, args);
 }
 
 static timer_entry *entry_new(void *target, const alox_behaviour_desc *behaviour, const void *args) {

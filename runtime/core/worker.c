@@ -7,10 +7,14 @@
 #include "counters.h"
 #include "io_stopped.h"
 #include "mailman.h"
+#include "reclaim.h"
 #include "message.h"
+#include "monitor.h"
 #include "remote_hooks.h"
 #include "scheduler.h"
 #include "support/dead_letter.h"
+#include "support/grace.h"
+#include "support/pool.h"
 #include "trace.h"
 
 /* Messages an actor may handle before the worker moves on (fairness);
@@ -154,7 +158,12 @@ static actor *find_work(worker *w) {
             return a;
         }
         counters_parked();
-        if (!scheduler_park(w))
+        reclaim_before_park();
+        pool_trim_if_due(); /* a drained burst's messages go back (pool.h) */
+        grace_exit(); /* offline while parked: no grace period waits for us */
+        bool keep_going = scheduler_park(w);
+        grace_enter();
+        if (!keep_going)
             return NULL;
         counters_idle_end();
     }
@@ -180,6 +189,8 @@ static void deliver(worker *w, actor *a, message *m, bool traced) {
     if (ALOX_UNLIKELY(w->current_stopped)) {
         if (!behaviour_is_runtime(b)) /* see mailman_send_runtime */
             dead_letter_report(ALOX_DEAD_STOPPED, a->id, b, message_args(m));
+        else
+            monitor_undelivered(a, b, message_args(m)); /* a registration: "down" at once */
     } else if (ALOX_UNLIKELY(traced))
         run_traced(a, m, b);
     else
@@ -199,7 +210,7 @@ static void run_actor(worker *w, actor *a) {
     bool drained = false;
     bool traced = trace_enabled();
     w->current = a;
-    counters_batch_begin(a->type, a->id);
+    bool timed = counters_batch_begin(a->type, a->id, w->ticks);
     /* Relaxed: the flag is only written by the worker running the actor
      * (alox_stop, which also sets current_stopped while it runs). */
     w->current_stopped = (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_STOPPED) != 0;
@@ -218,9 +229,17 @@ static void run_actor(worker *w, actor *a) {
     }
     mailbox_batch_end(&a->box, cursor);
     w->current = NULL;
-    counters_batch_end(a->type, handled);
-    if (ALOX_UNLIKELY(w->current_stopped && !stopped_before))
-        io_actor_stopped(a); /* its last behaviour has run: timers, watches */
+    counters_batch_end(a->type, handled, timed);
+    if (ALOX_UNLIKELY(w->current_stopped)) {
+        if (!stopped_before) {
+            io_actor_stopped(a); /* its last behaviour has run: timers, watches */
+            monitor_actor_stopped(a); /* its watchers are told; its own monitors end */
+        }
+        /* Its mailbox stays busy, so no send schedules it again; what is
+         * left in it becomes dead letters when its memory goes (reclaim.h). */
+        reclaim_retire(a);
+        return;
+    }
     if (scheduler_stopping()) {
         injectq_push(&S.inject, a); /* stays scheduled for the next alox_run */
         return;
@@ -250,9 +269,14 @@ void *worker_main(void *worker_arg) {
     worker_self = w;
     counters_worker_begin(w->index, &w->queue);
     trace_worker_begin(w->index);
-    for (actor *a; (a = find_work(w));)
+    grace_enter(); /* online: see support/grace.h */
+    for (actor *a; (a = find_work(w));) {
         run_actor(w, a);
+        reclaim_quiescent(); /* no actor pointer is held across this point */
+    }
     hand_back_all(w);
+    reclaim_before_park();
+    grace_exit();
     counters_worker_end();
     worker_self = NULL;
     return NULL;

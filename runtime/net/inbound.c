@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "support/dead_letter.h"
+#include "support/grace.h"
 #include "support/platform.h"
 #include "proxy.h"
 #include "support/registry.h"
+#include "core/monitor.h"
 #include "core/scheduler.h"
 #include "core/trace.h"
 
@@ -63,15 +65,38 @@ static void spawn_item(peer *p, const wire_item *item) {
     proxy_export(actor_spawn_with_id(type, item->target, 0));
 }
 
-/* Delivers one SEND item; returns true if it went into a mailbox. */
-static bool send_item(frame_record *record, const wire_item *item) {
+/* A monitor's registration for an actor this node does not have: its
+ * watcher is told "down" now (monitor.h), instead of a dead letter. */
+static bool registration_undeliverable(const wire_item *item, const alox_behaviour_desc *b) {
+    char args[64];
+    if (!b || !monitor_is_wire_behaviour(b) || b->args_size > sizeof args ||
+        item->args_size != b->args_size || b->signature_hash != item->signature || !refs_match(b, item))
+        return false;
+    memcpy(args, item->args, b->args_size);
+    for (uint16_t i = 0; i < item->ref_count; i++) {
+        wire_ref r = wire_item_ref(item, i);
+        void *pointer = resolve(&r);
+        memcpy(args + r.offset, &pointer, sizeof pointer);
+    }
+    return monitor_undeliverable_remote(item->target, b, args);
+}
+
+/* Delivers one SEND item; returns true if it went into a mailbox. Inside
+ * grace_enter: the target may stop and have its memory freed meanwhile. */
+static bool deliver_item(frame_record *record, const wire_item *item) {
     actor *target = node_of(item->target) == transport.node_id ? proxy_find_export(item->target) : NULL;
     const alox_behaviour_desc *b = registry_behaviour_by_hash(item->behaviour);
     if (!target) {
-        dead_letter_report(ALOX_DEAD_NO_SUCH_ACTOR, item->target, b, NULL);
+        if (!registration_undeliverable(item, b))
+            dead_letter_report(ALOX_DEAD_NO_SUCH_ACTOR, item->target, b, NULL);
         return false;
     }
-    if (!b || b->type_hash != target->type->name_hash) {
+    if (!actor_takes_messages(target)) { /* exported, then stopped */
+        if (!registration_undeliverable(item, b))
+            dead_letter_report(ALOX_DEAD_STOPPED, item->target, b, NULL);
+        return false;
+    }
+    if (!b || (b->type_hash != target->type->name_hash && !monitor_is_wire_behaviour(b))) {
         dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, item->target, b, NULL);
         return false;
     }
@@ -111,6 +136,13 @@ static void ask_resend(peer *p, uint64_t first) {
     p->nacked_seq = p->expected_seq;
     p->nacked_ms = now;
     session_send_control(p, WIRE_NACK);
+}
+
+static bool send_item(frame_record *record, const wire_item *item) {
+    grace_enter();
+    bool delivered = deliver_item(record, item);
+    grace_exit();
+    return delivered;
 }
 
 void inbound_batch(peer *p, const wire_frame *f) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address_book.h"
 #include "core/remote_hooks.h"
 #include "core/scheduler.h"
 
@@ -38,10 +39,12 @@ static void install_signals(void) {
 bool node_start(const transport_config *config, char *err, size_t err_size) {
     if (!transport_start(config, err, err_size))
         return false;
-    remote_hooks_install(&(remote_hooks){transport_send, transport_processed});
+    remote_hooks_install(&(remote_hooks){transport_send, transport_processed, transport_proxy_lost});
     /* A node that serves others never runs out of work on its own. */
     scheduler_run_until_exit(transport_serving());
     atexit(transport_stop);
     install_signals();
     return true;
 }
+
+bool node_add_peer(const char *name, const char *endpoint) { return address_book_add(name, endpoint); }

@@ -15,13 +15,17 @@
 
 #include <string.h>
 
+#include "address_book.h"
 #include "core/scheduler.h"
 #include "proxy.h"
 #include "support/dead_letter.h"
+#include "support/grace.h"
 
 static bool has_route(const peer *p) { return p->dealer != NULL || p->route_size > 0; }
 
 void session_queue(peer *p, remote_message *m) {
+    if (!has_route(p))
+        address_book_connect(p); /* first use of a peer we only know the address of */
     m->seq = p->next_seq++;
     m->next = NULL;
     if (p->unacked_last) {
@@ -48,17 +52,20 @@ static uint16_t wire_refs_of(remote_message *m, wire_ref *refs) {
         void *body;
         memcpy(&body, args + b->refs[i].offset, sizeof body);
         wire_ref r = {b->refs[i].offset, ALOX_REF_ACTOR, 0, 0, b->refs[i].type_hash};
-        if (body) {
-            actor *a = actor_of(body);
-            if (!(atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_PROXY)) {
+        actor *a = body ? actor_of(body) : NULL;
+        grace_enter(); /* a local actor may stop and be freed meanwhile */
+        uint32_t flags = a ? atomic_load_explicit(&a->flags, memory_order_acquire) : 0;
+        if (a && a->magic == ACTOR_MAGIC) { /* freed: goes as a null reference */
+            if (!(flags & (ACTOR_PROXY | ACTOR_STOPPED))) /* a stopped one's memory is going */
                 proxy_export(a);
+            if (!(flags & ACTOR_PROXY))
                 r.incarnation = transport.incarnation;
-            } else if (proxy_epoch(a)) { /* its owner's, as far as we know */
+            else if (proxy_epoch(a)) /* its owner's, as far as we know */
                 r.incarnation = proxy_epoch(a)->incarnation;
-            }
             r.id = a->id;
             r.type_hash = a->type->name_hash;
         }
+        grace_exit();
         refs[n++] = r;
     }
     return n;

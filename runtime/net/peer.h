@@ -64,6 +64,7 @@ typedef struct peer {
     uint16_t node_id;
     uint8_t public_key[32];     /* CURVE public key, from the trust file */
     char endpoint[256];         /* where we connect to it; "" if we do not */
+    uint8_t endpoint_source;    /* enum address_source: who told us (address_book.h) */
     void *dealer;               /* our connection to it, or NULL */
     uint8_t route[256];         /* its connection to our ROUTER (routing id) */
     size_t route_size;          /* 0 until it said HELLO there */

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "alox.h"
+#include "address_book.h"
 #include "support/platform.h"
 #include "proxy.h"
 #include "support/registry.h"
@@ -154,7 +155,9 @@ void remote_lookup_timers(int64_t now) {
         if (now >= r->deadline_ms) {
             r->done = true;
             finished = true;
-        } else if (now >= r->next_try_ms && r->target->their_session != 0) {
+        } else if (r->target->their_session == 0) {
+            address_book_connect(r->target); /* first use: ask once the session is up */
+        } else if (now >= r->next_try_ms) {
             session_begin_frame(r->target, &transport.scratch, WIRE_LOOKUP);
             wire_put_lookup(&transport.scratch, r->request, r->type_hash, r->name);
             if (session_send_frame(r->target, &transport.scratch))

@@ -9,10 +9,13 @@
 #include <sys/random.h>
 #include <zmq.h>
 
+#include "address_book.h"
 #include "support/dead_letter.h"
+#include "support/grace.h"
 #include "security/keys.h"
 #include "support/platform.h"
 #include "proxy.h"
+#include "core/monitor.h"
 #include "core/scheduler.h"
 
 static alox_peer_lost_fn lost_handler;
@@ -281,19 +284,23 @@ void session_timers(peer *p, int64_t now) {
         session_send_control(p, WIRE_HEARTBEAT);
 }
 
-/* Ends the epoch for the proxies made in it, or keeps it for the next
- * session if there are none (nothing can be sent through it). */
-static void end_epoch(peer *p) {
+/* Ends the epoch for the proxies made in it and returns it, or keeps it
+ * for the next session if there are none (nothing can be sent through
+ * it, nothing monitored) and returns NULL. */
+static peer_epoch *end_epoch(peer *p) {
     peer_epoch *old = peer_current_epoch(p);
     if (atomic_load_explicit(&old->proxies, memory_order_relaxed) == 0)
-        return; /* a proxy made at this moment simply belongs to the next session */
+        return NULL; /* a proxy made at this moment simply belongs to the next session */
     peer_epoch *next = new_epoch(p);
     next->previous = old;
     /* Release: a sender that sees the new epoch, or the old one dead, also
      * sees everything before (peer_epoch_is_dead's acquire). */
     atomic_store_explicit(&p->epoch, next, memory_order_release);
     atomic_store_explicit(&old->dead, true, memory_order_release);
+    return old;
 }
+
+static bool in_epoch(actor *proxy, void *epoch) { return proxy_epoch(proxy) == epoch; }
 
 static void remember_incarnation(peer *p, uint32_t incarnation) {
     if (incarnation == 0 || incarnation == p->old_incarnations[0])
@@ -324,9 +331,11 @@ peer_epoch *session_epoch_for_ref(peer *p, uint32_t incarnation) {
 
 void session_lost(peer *p, const char *why) {
     remember_incarnation(p, peer_current_epoch(p)->incarnation);
-    end_epoch(p);
+    peer_epoch *ended = end_epoch(p);
     peer_current_epoch(p)->incarnation = 0; /* until its HELLO (or a reference) says */
     int lost = session_dead_letter_all(p);
+    if (ended)
+        monitor_remote_lost(in_epoch, ended); /* its actors are down (ALOX_DOWN_NODE_LOST) */
     peer_stats_session(&p->stats, false);
     fprintf(stderr, "alox: %s: peer %s lost (%s); %d unacknowledged message%s reported as dead letters\n",
             transport.node, p->name, why, lost, lost == 1 ? "" : "s");

@@ -15,6 +15,7 @@
 #include "alox.h"
 #include "core/scheduler.h"
 #include "core/trace.h"
+#include "address_book.h"
 #include "node.h"
 #include "proxy.h"
 #include "support/dead_letter.h"
@@ -119,6 +120,8 @@ static const alox_behaviour_desc spawn_request = {
 };
 
 bool transport_is_spawn(const alox_behaviour_desc *b) { return b == &spawn_request; }
+
+bool transport_proxy_lost(actor *proxy) { return peer_epoch_is_dead(proxy_epoch(proxy)); }
 
 void transport_spawn(actor *proxy, uint64_t type_hash) {
     remote_message *m = message_new_remote(&spawn_request, &type_hash);
@@ -415,6 +418,7 @@ static void *mailman_main(void *unused) {
         }
         if (node_stop_requested())
             alox_exit(0); /* SIGINT / SIGTERM: a clean end of alox_run */
+        address_book_apply();
         busy = send_turn(TRANSPORT_ENCODE_BURST, looked, false);
         remote_lookup_timers(transport_now_ms());
     }
@@ -469,15 +473,18 @@ static bool open_router(const transport_config *c, char *err, size_t err_size) {
     return true;
 }
 
-static bool open_dealer(peer *p, const transport_config *c, const char *server_z85, char *err,
-                        size_t err_size) {
+bool transport_open_dealer(peer *p, char *err, size_t err_size) {
     p->dealer = zmq_socket(transport.context, ZMQ_DEALER);
     common_options(p->dealer);
-    zmq_setsockopt(p->dealer, ZMQ_CURVE_SERVERKEY, server_z85, 40);
-    zmq_setsockopt(p->dealer, ZMQ_CURVE_PUBLICKEY, c->public_z85, 40);
-    zmq_setsockopt(p->dealer, ZMQ_CURVE_SECRETKEY, c->secret_z85, 40);
-    if (zmq_connect(p->dealer, p->endpoint) != 0)
-        return fail(err, err_size, "--alox-peer: cannot connect to", p->endpoint);
+    zmq_setsockopt(p->dealer, ZMQ_CURVE_SERVERKEY, p->public_key, 32);
+    zmq_setsockopt(p->dealer, ZMQ_CURVE_PUBLICKEY, transport.public_z85, 40);
+    zmq_setsockopt(p->dealer, ZMQ_CURVE_SECRETKEY, transport.secret_z85, 40);
+    if (zmq_connect(p->dealer, p->endpoint) != 0) {
+        fail(err, err_size, "cannot connect to", p->endpoint);
+        zmq_close(p->dealer);
+        p->dealer = NULL;
+        return false;
+    }
     return true;
 }
 
@@ -515,6 +522,8 @@ size_t transport_peer_stats(transport_peer_view *out, size_t max) {
 
 bool transport_start(const transport_config *c, char *err, size_t err_size) {
     snprintf(transport.node, sizeof transport.node, "%s", c->node);
+    snprintf(transport.public_z85, sizeof transport.public_z85, "%s", c->public_z85);
+    snprintf(transport.secret_z85, sizeof transport.secret_z85, "%s", c->secret_z85);
     transport.context = zmq_ctx_new();
     transport.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (!transport.context || transport.wake_fd < 0)
@@ -527,6 +536,7 @@ bool transport_start(const transport_config *c, char *err, size_t err_size) {
         peer *p = &transport.peers[i];
         snprintf(p->name, sizeof p->name, "%s", c->peers[i].name);
         snprintf(p->endpoint, sizeof p->endpoint, "%s", c->peers[i].endpoint ? c->peers[i].endpoint : "");
+        p->endpoint_source = p->endpoint[0] ? ADDRESS_CONFIGURED : ADDRESS_NONE;
         zmq_z85_decode(p->public_key, c->peers[i].public_z85);
         session_init(p);
     }
@@ -535,8 +545,12 @@ bool transport_start(const transport_config *c, char *err, size_t err_size) {
         return false;
     for (size_t i = 0; i < c->peer_count; i++) {
         peer *p = &transport.peers[i];
-        if (p->endpoint[0] && !open_dealer(p, c, c->peers[i].public_z85, err, err_size))
+        if (p->endpoint[0] && !transport_open_dealer(p, err, err_size)) {
+            char reason[512];
+            snprintf(reason, sizeof reason, "%s", err);
+            snprintf(err, err_size, "--alox-peer: %s", reason);
             return false;
+        }
         if (p->dealer)
             session_send_hello(p);
     }

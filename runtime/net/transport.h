@@ -54,6 +54,9 @@ void transport_send(actor *proxy, const alox_behaviour_desc *behaviour, const vo
 /* A worker ran a message that came from the network. */
 void transport_processed(remote_message *m);
 
+/* Any thread: has the session of this proxy ended (remote_hooks.h)? */
+bool transport_proxy_lost(actor *proxy);
+
 /* The epoch of the named node (NULL if unknown), and its node id. */
 struct peer_epoch *transport_epoch_of(const char *node, uint16_t *node_id);
 

@@ -54,6 +54,7 @@ typedef struct transport_state {
     int wake_fd;                  /* eventfd: outbox, processed frames, lookups, stop */
     pthread_t thread;
     char node[WIRE_MAX_NAME + 1];
+    char public_z85[41], secret_z85[41]; /* ours: connections opened later need them */
     uint16_t node_id;
     uint32_t incarnation;         /* this process's (peer.h), random at start */
     bool serving;
@@ -81,6 +82,9 @@ int64_t transport_now_ms(void);
 void transport_wake(void);
 
 bool transport_is_spawn(const alox_behaviour_desc *b);
+
+/* Opens p->dealer to p->endpoint (CURVE, p's key from the trust file). */
+bool transport_open_dealer(peer *p, char *err, size_t err_size);
 
 /* session.c */
 uint16_t session_node_id(const char *name);

@@ -22,8 +22,8 @@ typedef struct placed {
 
 static int by_time(const void *a, const void *b) {
     const trace_event *x = ((const placed *)a)->e, *y = ((const placed *)b)->e;
-    if (x->start_ns != y->start_ns)
-        return x->start_ns < y->start_ns ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
     return (int)x->kind - (int)y->kind; /* equal times: a run before a send */
 }
 
@@ -94,18 +94,19 @@ static void put_event(FILE *f, const placed *p, flow_map *flows, uint64_t *next_
         if (p->ring->worker < 0) { /* no behaviour slice around it: a slice of its own */
             fprintf(f, ",\n{\"ph\":\"X\",\"cat\":\"alox.send\",\"name\":\"send ");
             fprintf(f, "%s\",\"pid\":%ld,\"tid\":%ld,\"ts\":", e->name, pid, tid);
-            put_ts(f, e->start_ns);
+            put_ts(f, trace_ticks_to_ns(e->start));
             fprintf(f, ",\"dur\":0.001}");
         }
-        put_flow(f, 's', id, tid, e->start_ns);
+        put_flow(f, 's', id, tid, trace_ticks_to_ns(e->start));
         return;
     }
     fprintf(f, ",\n{\"ph\":\"X\",\"cat\":\"alox\",\"name\":");
     put_string(f, e->name);
     fprintf(f, ",\"pid\":%ld,\"tid\":%ld,\"ts\":", pid, tid);
-    put_ts(f, e->start_ns);
+    uint64_t start = trace_ticks_to_ns(e->start), end = trace_ticks_to_ns(e->end);
+    put_ts(f, start);
     fprintf(f, ",\"dur\":");
-    put_ts(f, e->end_ns > e->start_ns ? e->end_ns - e->start_ns : 0);
+    put_ts(f, end > start ? end - start : 0);
     fprintf(f, ",\"args\":{\"actor\":\"%u:%llu\"}}", (unsigned)ALOX_ID_NODE(e->actor),
             (unsigned long long)ALOX_ID_SERIAL(e->actor));
     uint64_t id = 0;
@@ -119,7 +120,7 @@ static void put_event(FILE *f, const placed *p, flow_map *flows, uint64_t *next_
         }
     }
     if (id)
-        put_flow(f, 'f', id, tid, e->start_ns);
+        put_flow(f, 'f', id, tid, start);
 }
 
 static void put_thread_names(FILE *f, const trace_ring *rings) {

@@ -6,8 +6,11 @@
  * allocation or a free is a few instructions with no atomic operation. A
  * thread that frees more than it allocates (a consumer) hands batches back
  * to a global list under a lock; a thread that allocates more (a producer)
- * takes whole batches from there. Memory is carved from chunks that stay
- * reachable from a global list, so leak checkers see no leak.
+ * takes whole batches from there. Memory is carved from 64 KiB chunks of
+ * one reserved address range; when the global lists hold much more free
+ * memory than after the last trim, chunks whose every block is free there
+ * go back to the kernel (pool_trim: after a burst of queued messages
+ * drains, the memory returns).
  *
  * The fast paths (a hit in the thread's free list) are inline here: they
  * run on every send and every delivery. The rest is in pool.c.
@@ -38,6 +41,15 @@
 #define POOL_PASSTHROUGH 1
 #endif
 #endif
+
+/* Gives back whole free chunks if the global lists grew to twice what
+ * they held after the last trim (and at least 4 MiB): called by a worker
+ * about to park. Cost: one look at every free block, once per doubling. */
+void pool_trim_if_due(void);
+/* The same, unconditionally (tests). */
+void pool_trim(void);
+/* Bytes of chunks given back so far. */
+uint64_t pool_returned_bytes(void);
 
 #ifdef POOL_PASSTHROUGH
 

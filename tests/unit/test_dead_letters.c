@@ -16,8 +16,11 @@ HANDMADE_BEHAVIOUR(other, later, later_args, "(i32,@mortal)")
 
 static void nudge(struct other *self, const nudge_args *a) { (void)self, (void)a; }
 
+static int64_t pokes_handled; /* not in the actor: a stopped actor's memory goes back */
+
 static void poke(struct mortal *self, const poke_args *a) {
     self->handled++;
+    pokes_handled++;
     if (a->stop)
         alox_stop(self);
 }
@@ -49,16 +52,18 @@ static void test_stopped_actor(void **state) {
     alox_on_dead_letter(record);
     uint64_t before = alox_dead_letter_count();
     struct mortal *m = new_mortal();
+    uint64_t m_id = alox_id(m);
+    pokes_handled = 0;
     send_poke(m, (poke_args){0, 0});
     send_poke(m, (poke_args){1, 0}); /* stops after this one */
     for (int i = 0; i < 10; i++)
         send_poke(m, (poke_args){0, i}); /* queued behind the stop */
     send_later(new_other(), (later_args){5, m});
     assert_int_equal(alox_run(), 0);
-    assert_int_equal(m->handled, 2);
+    assert_int_equal(pokes_handled, 2);
     assert_int_equal(seen[ALOX_DEAD_STOPPED], 15);
     assert_int_equal(value_sum, 45 + 1000 * 5 + 10);
-    assert_int_equal(last_target, alox_id(m));
+    assert_int_equal(last_target, m_id);
     assert_int_equal(alox_dead_letter_count() - before, 15);
     /* And after the run, too. */
     send_poke(m, (poke_args){0, 0});

@@ -15,7 +15,7 @@ struct probe {
 };
 HANDMADE_ACTOR(probe)
 typedef struct {
-    int32_t unused;
+    int32_t threads; /* how many the program should have */
 } look_args;
 HANDMADE_BEHAVIOUR(probe, look, look_args, "(i32)")
 
@@ -52,11 +52,16 @@ static int count_entries(const char *dir, const char *link_prefix) {
     return n;
 }
 
-/* Runs on a worker, while alox_run is running: every thread of the
- * program exists by now. */
+/* Runs on a worker, while alox_run is running. The other workers may
+ * still be starting (a loaded machine), so it waits, up to LOOK_WAIT_MS,
+ * until a->threads exist, then looks once more after a pause: a thread
+ * that should not be there has had its chance to appear. */
+#define LOOK_WAIT_MS 5000
 static void look(struct probe *self, const look_args *a) {
-    (void)a;
     self->runs++;
+    for (int ms = 0; ms < LOOK_WAIT_MS && count_entries("/proc/self/task", NULL) < a->threads; ms++)
+        usleep(1000);
+    usleep(50000);
     inet_sockets_seen = 0;
     threads_seen = count_entries("/proc/self/task", NULL);
     sockets_seen = count_entries("/proc/self/fd", "socket:");
@@ -72,7 +77,7 @@ static void run_local_program(int observers) {
     assert_int_equal(alox_set_threads(WORKERS), 0);
     int sockets_before = count_entries("/proc/self/fd", "socket:");
     struct probe *p = new_probe();
-    send_look(p, (look_args){0});
+    send_look(p, (look_args){1 + WORKERS + observers});
     assert_int_equal(alox_run(), 0);
     assert_int_equal(p->runs, 1);
     print_message("threads %d, sockets %d more, network sockets %d\n", threads_seen,

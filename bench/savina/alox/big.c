@@ -6,6 +6,7 @@
  *     big [pings=1000] [actors=1000]
  */
 #include <alox.h>
+#include <stdatomic.h>
 
 #include "../common/savina.h"
 
@@ -25,6 +26,9 @@ struct alox_actor big_sink { int64_t reports; int64_t pongs; int64_t bad; };
 /* Read-only after main sets it up, before alox_run. */
 static struct big_worker **peers;
 static int32_t npeers;
+/* Written as the actors stop (CAF and Erlang end theirs too), read after alox_run. */
+static int64_t final_reports, final_pongs, final_bad;
+static _Atomic int64_t final_pings;
 
 alox_behave void big_pong(struct big_worker *self, int64_t token);
 
@@ -45,10 +49,23 @@ static void send_next(struct big_worker *self) {
     big_ping(peers[peer], self->expected, self);
 }
 
+alox_behave void big_quit(struct big_worker *self) {
+    final_pings += self->pings;
+    alox_stop(self);
+}
+
 alox_behave void big_done(struct big_sink *self, int64_t pongs, int64_t bad) {
     self->reports++;
     self->pongs += pongs;
     self->bad += bad;
+    if (self->reports < npeers)
+        return;
+    final_reports = self->reports; /* every ping answered: all may stop */
+    final_pongs = self->pongs;
+    final_bad = self->bad;
+    for (int32_t i = 0; i < npeers; i++)
+        big_quit(peers[i]);
+    alox_stop(self);
 }
 
 alox_behave void big_pong(struct big_worker *self, int64_t token) {
@@ -89,14 +106,12 @@ int main(int argc, char **argv) {
     if (alox_run() != 0)
         savina_fail("big", "alox_run failed");
     int64_t t1 = savina_now_ns();
-    int64_t received = 0;
-    for (int64_t i = 0; i < actors; i++)
-        received += peers[i]->pings;
-    if (sink->reports != actors || sink->pongs != actors * pings || sink->bad != 0 ||
+    int64_t received = final_pings;
+    if (final_reports != actors || final_pongs != actors * pings || final_bad != 0 ||
         received != actors * pings)
         savina_fail("big", "%lld reports (want %lld), %lld pongs and %lld pings (want %lld), %lld bad",
-                    (long long)sink->reports, (long long)actors, (long long)sink->pongs,
-                    (long long)received, (long long)(actors * pings), (long long)sink->bad);
+                    (long long)final_reports, (long long)actors, (long long)final_pongs,
+                    (long long)received, (long long)(actors * pings), (long long)final_bad);
     savina_report("big", "alox", alox_threads(), 2 * actors * pings, t1 - t0);
     free(peers);
     return 0;

@@ -21,6 +21,7 @@ alox_behave void sky_result(struct sky_node *self, int64_t value) {
         sky_result(self->parent, self->sum);
     else
         final_sum = self->sum;
+    alox_stop(self); /* done: its memory goes back (CAF and Erlang end theirs too) */
 }
 
 alox_behave void sky_start(struct sky_node *self, int64_t num, int64_t size, struct sky_node *parent) {
@@ -30,6 +31,7 @@ alox_behave void sky_start(struct sky_node *self, int64_t num, int64_t size, str
             sky_result(parent, num);
         else
             final_sum = num;
+        alox_stop(self);
         return;
     }
     int64_t child = size / 10;

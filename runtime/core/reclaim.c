@@ -1,0 +1,196 @@
+/* reclaim.c - retired actors, grace periods, freeing; see reclaim.h. */
+#include "reclaim.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actor.h"
+#include "drained.h"
+#include "monitor.h"
+#include "mailman.h"
+#include "message.h"
+#include "remote_hooks.h"
+#include "support/dead_letter.h"
+#include "support/grace.h"
+#include "support/once_heap.h"
+
+/* A worker looks at its lists every this many batches (a grace-period
+ * check scans one record per thread: cheap, but not per batch) ... */
+#define POLL_BATCHES 64u
+/* ... and every POLL_EAGER_BATCHES once this many actors wait, so a storm
+ * of stops (skynet: a million) does not pile up memory. */
+#define EAGER_PENDING 1024u
+#define POLL_EAGER_BATCHES 8u
+/* Freeing walks an array of cold actor headers: fetch this far ahead. */
+#define PREFETCH_AHEAD 8u
+#define FIRST_CAPACITY 256u
+
+/* Retired actors, in an array rather than linked through their headers:
+ * freeing them then fetches many cold headers at once, not one by one. */
+typedef struct actor_list {
+    actor **items;
+    uint32_t count, capacity;
+} actor_list;
+
+static ALOX_TLS actor_list pending, waiting;
+static ALOX_TLS uint64_t waiting_target;
+static ALOX_TLS uint32_t ticks;
+
+static pthread_mutex_t orphan_lock = PTHREAD_MUTEX_INITIALIZER;
+static actor_list orphans; /* under orphan_lock */
+/* Relaxed: a hint, read without the lock; the list itself is under it. */
+static _Atomic uint32_t orphan_count;
+static _Atomic uint64_t freed;
+
+uint64_t reclaim_freed(void) { return atomic_load_explicit(&freed, memory_order_relaxed); }
+
+static void list_reserve(actor_list *l, uint32_t more) {
+    if (l->count + more <= l->capacity)
+        return;
+    uint32_t capacity = l->capacity ? l->capacity : FIRST_CAPACITY;
+    while (capacity < l->count + more)
+        capacity *= 2;
+    actor **grown = realloc(l->items, capacity * sizeof *grown);
+    if (!grown)
+        alox_fatal("out of memory keeping %u stopped actors for reclamation", l->count + more);
+    l->items = grown;
+    l->capacity = capacity;
+}
+
+static void list_append(actor_list *to, actor_list *from) {
+    list_reserve(to, from->count);
+    memcpy(to->items + to->count, from->items, from->count * sizeof *from->items);
+    to->count += from->count;
+    from->count = 0;
+}
+
+static void swap_lists(actor_list *a, actor_list *b) {
+    actor_list t = *a;
+    *a = *b;
+    *b = t;
+}
+
+void reclaim_retire(actor *a) {
+    /* The last popped message is the queue's stub: put the embedded stub
+     * back in its place while it is hot, as mailbox_mark_idle does, but
+     * without the idle mark (no push may schedule the actor). A push that
+     * raced in keeps it linked: then it goes with the drain. */
+    mailbox_node *retired;
+    mailbox_close(&a->box, &retired);
+    if (retired)
+        message_free(message_of(retired));
+    if (ALOX_UNLIKELY(pending.count == pending.capacity))
+        list_reserve(&pending, 1);
+    pending.items[pending.count++] = a;
+}
+
+/* Every message still in the mailbox arrived after the stop: dead letters
+ * (runtime messages are dropped, see mailman_send_runtime, except a
+ * monitor's, which monitor_undelivered answers). */
+static void drain(actor *a) {
+    mailbox_node *cursor = mailbox_batch_begin(&a->box), *retired, *node;
+    while ((node = mailbox_batch_pop(&a->box, &cursor, &retired))) {
+        if (retired)
+            message_free(message_of(retired));
+        message *m = message_of(node);
+        const alox_behaviour_desc *b = message_behaviour(m);
+        if (!behaviour_is_runtime(b))
+            dead_letter_report(ALOX_DEAD_STOPPED, a->id, b, message_args(m));
+        else
+            monitor_undelivered(a, b, message_args(m));
+        if (message_is_remote(m))
+            core_remote_hooks.processed((remote_message *)m);
+    }
+    if (cursor != &a->box.stub)
+        message_free(message_of(cursor));
+}
+
+static void free_list(actor_list *l) {
+    once_heap_batch batch = {0, 0};
+    for (uint32_t i = 0; i < l->count; i++) {
+        if (i + PREFETCH_AHEAD < l->count)
+            __builtin_prefetch(l->items[i + PREFETCH_AHEAD], 1);
+        actor *a = l->items[i];
+        drain(a);
+        actor_drained(a);
+        once_heap_free(a, actor_footprint(a->type), &batch);
+    }
+    once_heap_flush(&batch);
+    atomic_fetch_add_explicit(&freed, l->count, memory_order_relaxed);
+    l->count = 0;
+}
+
+static void adopt_orphans(void) {
+    if (atomic_load_explicit(&orphan_count, memory_order_relaxed) == 0)
+        return;
+    pthread_mutex_lock(&orphan_lock);
+    list_append(&pending, &orphans);
+    atomic_store_explicit(&orphan_count, 0, memory_order_relaxed);
+    pthread_mutex_unlock(&orphan_lock);
+}
+
+static void poll_lists(void) {
+    if (waiting.count && grace_done(waiting_target))
+        free_list(&waiting);
+    if (waiting.count)
+        return;
+    adopt_orphans();
+    if (pending.count) {
+        swap_lists(&waiting, &pending); /* pending is now the empty one */
+        waiting_target = grace_start();
+        grace_quiescent(); /* we are one of those who must pass */
+    }
+}
+
+void reclaim_quiescent(void) {
+    grace_quiescent();
+    uint32_t t = ++ticks;
+    if (ALOX_LIKELY(t % POLL_EAGER_BATCHES != 0))
+        return;
+    if (t % POLL_BATCHES != 0 && pending.count < EAGER_PENDING)
+        return;
+    if (pending.count || waiting.count || atomic_load_explicit(&orphan_count, memory_order_relaxed))
+        poll_lists();
+}
+
+static void hand_over(actor_list *l) {
+    if (!l->count)
+        return;
+    pthread_mutex_lock(&orphan_lock);
+    list_append(&orphans, l);
+    atomic_store_explicit(&orphan_count, orphans.count, memory_order_relaxed);
+    pthread_mutex_unlock(&orphan_lock);
+}
+
+void reclaim_before_park(void) {
+    if (!pending.count && !waiting.count)
+        return;
+    grace_quiescent();
+    poll_lists();
+    if (waiting.count && grace_done(waiting_target)) { /* the others may have parked already */
+        free_list(&waiting);
+        poll_lists();
+    }
+    hand_over(&waiting);
+    hand_over(&pending);
+}
+
+void reclaim_after_run(void) {
+    if (atomic_load_explicit(&orphan_count, memory_order_relaxed) == 0)
+        return;
+    /* The workers are joined: only threads that send from outside (timers,
+     * the mailman) can still be inside a send. */
+    uint64_t target = grace_start();
+    if (!grace_done(target))
+        return; /* one is: the next run's workers will adopt them */
+    pthread_mutex_lock(&orphan_lock);
+    actor_list taken = orphans;
+    orphans = (actor_list){NULL, 0, 0};
+    atomic_store_explicit(&orphan_count, 0, memory_order_relaxed);
+    pthread_mutex_unlock(&orphan_lock);
+    free_list(&taken);
+    free(taken.items);
+}

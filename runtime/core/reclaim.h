@@ -1,0 +1,47 @@
+/*
+ * reclaim.h - stopped actors give their memory back (docs/ARCHITECTURE.md,
+ * "Actor memory").
+ *
+ * After the batch in which an actor called alox_stop, its worker retires
+ * it: the mailbox is left busy (never marked idle again), so no send can
+ * schedule it, and a send that reads the stopped flag is a dead letter at
+ * once. A send that read the flag just before it was set may still push;
+ * so the actor waits for a grace period (support/grace.h). After it, no
+ * thread can be inside a send to it: the worker drains what was pushed
+ * late (dead letters ALOX_DEAD_STOPPED, as before), calls actor_drained
+ * (drained.h: monitors and other layers), and frees the actor's memory
+ * (support/once_heap.h): its address is never reused and reads as zeros,
+ * which a send recognises as a stopped actor.
+ *
+ * Each worker keeps its own lists (no lock): `pending` (retired, not yet
+ * in a grace period) and `waiting` (a grace period started for them).
+ * A worker that parks hands both to a shared orphan list, which a busy
+ * worker adopts, or the thread that ran alox_run frees after the run.
+ *
+ * Thread-safety: reclaim_retire, reclaim_quiescent and reclaim_before_park
+ * on a worker's own thread; reclaim_after_run on the thread of alox_run
+ * once the workers are joined.
+ */
+#ifndef ALOX_RECLAIM_H
+#define ALOX_RECLAIM_H
+
+#include <stdint.h>
+
+struct actor;
+
+/* The actor stopped and its stop batch is over (the worker that ran it). */
+void reclaim_retire(struct actor *a);
+
+/* After each batch: a quiescent point, and now and then a look at the lists. */
+void reclaim_quiescent(void);
+
+/* The worker is about to park or exit: frees what it can, hands the rest over. */
+void reclaim_before_park(void);
+
+/* The run is over: frees the orphans if no other thread is inside a send. */
+void reclaim_after_run(void);
+
+/* Actors freed so far (tests, `alox top`). */
+uint64_t reclaim_freed(void);
+
+#endif

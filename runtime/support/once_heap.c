@@ -1,0 +1,217 @@
+/* once_heap.c - addresses handed out once; see once_heap.h. */
+#include "once_heap.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "platform.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ONCE_HEAP_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ONCE_HEAP_LSAN 1
+#endif
+#endif
+#ifdef ONCE_HEAP_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
+/* Address space reserved at once (no memory: MAP_NORESERVE, untouched
+ * pages cost nothing). 64 GiB lasts for ~500 million actors of 128 bytes;
+ * then another region is reserved. */
+#define REGION_BYTES (64ull << 30)
+#define MAX_REGIONS 1024 /* 64 TiB of actors ever spawned: beyond, abort */
+/* Handed to a thread at once: its own pages, so no two threads place
+ * blocks on one page. Small enough that a thread's unused tail is little
+ * address space, large enough that the lock is rare. */
+#define SLAB_BYTES (256u * 1024)
+/* Blocks at least this large get pages of their own, outside the slabs. */
+#define LARGE_BYTES (SLAB_BYTES / 4)
+/* Added to the count of the page under a thread's cursor: the page cannot
+ * reach zero (and go back) while blocks may still be placed on it. */
+#define OPEN_BIAS (1u << 30)
+
+typedef struct region {
+    char *base;
+    _Atomic uint32_t *live; /* per page: blocks on it not yet freed (+ OPEN_BIAS) */
+} region;
+
+static region regions[MAX_REGIONS];
+/* Release: a reader that sees the count sees the region's fields. */
+static _Atomic uint32_t region_count;
+static pthread_mutex_t carve_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *carve_next, *carve_end; /* the newest region's unhanded part, under carve_lock */
+static _Atomic uint64_t released_bytes;
+
+static ALOX_TLS char *slab_next, *slab_end;
+static ALOX_TLS uintptr_t open_page; /* address of the page held open, or 0 */
+static ALOX_TLS uint32_t open_placed;   /* blocks placed on it */
+static pthread_key_t exit_key;
+static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
+
+static void *map_noreserve(size_t bytes, const char *what) {
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        alox_fatal("cannot reserve %llu bytes of address space for %s: %s (is vm.overcommit_memory 2? "
+                   "Alox reserves address space it does not use)",
+                   (unsigned long long)bytes, what, strerror(errno));
+    return p;
+}
+
+/* Under carve_lock. */
+static void add_region(void) {
+    uint32_t n = atomic_load_explicit(&region_count, memory_order_relaxed);
+    if (n == MAX_REGIONS)
+        alox_fatal("the actor address space (%u regions of %llu bytes) is exhausted", MAX_REGIONS,
+                   (unsigned long long)REGION_BYTES);
+    regions[n].base = map_noreserve(REGION_BYTES, "actors");
+    regions[n].live = map_noreserve(REGION_BYTES / ONCE_HEAP_PAGE * sizeof(uint32_t), "actor page counts");
+    carve_next = regions[n].base;
+    carve_end = carve_next + REGION_BYTES;
+    atomic_store_explicit(&region_count, n + 1, memory_order_release);
+}
+
+static region *region_of(uintptr_t p) {
+    uint32_t n = atomic_load_explicit(&region_count, memory_order_acquire);
+    for (uint32_t i = n; i-- > 0;)
+        if (p - (uintptr_t)regions[i].base < REGION_BYTES)
+            return &regions[i];
+    return NULL;
+}
+
+bool once_heap_contains(const void *p) { return region_of((uintptr_t)p) != NULL; }
+
+static _Atomic uint32_t *live_of(uintptr_t page) {
+    region *r = region_of(page);
+    return &r->live[(page - (uintptr_t)r->base) / ONCE_HEAP_PAGE];
+}
+
+/* Whole pages, page-aligned, from the newest region. */
+static char *carve(size_t bytes) {
+    pthread_mutex_lock(&carve_lock);
+    if (carve_next == NULL || (size_t)(carve_end - carve_next) < bytes)
+        add_region();
+    char *p = carve_next;
+    carve_next += bytes;
+    pthread_mutex_unlock(&carve_lock);
+#ifdef ONCE_HEAP_LSAN
+    __lsan_register_root_region(p, bytes); /* actors hold the user's pointers */
+#endif
+    return p;
+}
+
+static void batch_add(once_heap_batch *batch, uintptr_t page) {
+    if (batch->end == page && batch->start != batch->end) {
+        batch->end += ONCE_HEAP_PAGE;
+        return;
+    }
+    once_heap_flush(batch);
+    batch->start = page;
+    batch->end = page + ONCE_HEAP_PAGE;
+}
+
+void once_heap_flush(once_heap_batch *batch) {
+    if (batch->start == batch->end)
+        return;
+    size_t bytes = batch->end - batch->start;
+    /* The pages read as zeros from now on; their memory is the kernel's. */
+    if (madvise((void *)batch->start, bytes, MADV_DONTNEED) != 0)
+        alox_fatal("madvise(MADV_DONTNEED) of freed actor pages failed: %s", strerror(errno));
+    atomic_fetch_add_explicit(&released_bytes, bytes, memory_order_relaxed);
+    batch->start = batch->end = 0;
+}
+
+uint64_t once_heap_released_bytes(void) { return atomic_load_explicit(&released_bytes, memory_order_relaxed); }
+
+/* Drops the bias of the page under the cursor, keeping the blocks placed. */
+static void close_open_page(void) {
+    if (!open_page)
+        return;
+    uint32_t drop = OPEN_BIAS - open_placed;
+    /* acq_rel: the thread that takes a count to zero gives the page back
+     * and must see every free before it (each was a release). */
+    if (atomic_fetch_sub_explicit(live_of(open_page), drop, memory_order_acq_rel) == drop) {
+        once_heap_batch batch = {0, 0};
+        batch_add(&batch, open_page);
+        once_heap_flush(&batch);
+    }
+    open_page = 0;
+}
+
+static void close_at_exit(void *unused) {
+    (void)unused;
+    close_open_page();
+}
+
+static void make_exit_key(void) { pthread_key_create(&exit_key, close_at_exit); }
+
+static void take_slab(void) {
+    if (slab_end == NULL) {
+        pthread_once(&exit_once, make_exit_key);
+        pthread_setspecific(exit_key, &slab_end); /* any non-NULL value arms the destructor */
+    }
+    close_open_page();
+    slab_next = carve(SLAB_BYTES);
+    slab_end = slab_next + SLAB_BYTES;
+}
+
+/* Counts the block [start, start + size) on each of its pages. */
+static void place(uintptr_t start, size_t size) {
+    uintptr_t first = start & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
+    uintptr_t last = (start + size - 1) & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
+    for (uintptr_t page = first; page <= last; page += ONCE_HEAP_PAGE) {
+        if (page != open_page) {
+            close_open_page();
+            /* Relaxed: the page is new to everyone; the block's pointer
+             * reaches other threads only through a later release. */
+            atomic_fetch_add_explicit(live_of(page), OPEN_BIAS, memory_order_relaxed);
+            open_page = page;
+            open_placed = 0;
+        }
+        open_placed++;
+    }
+}
+
+static void *alloc_large(size_t size, size_t prefix, size_t align) {
+    size_t offset = ((prefix + align - 1) & ~(align - 1)) - prefix;
+    size_t bytes = (offset + size + ONCE_HEAP_PAGE - 1) & ~(size_t)(ONCE_HEAP_PAGE - 1);
+    char *p = carve(bytes);
+    for (size_t at = 0; at < bytes; at += ONCE_HEAP_PAGE)
+        atomic_store_explicit(live_of((uintptr_t)p + at), 1, memory_order_relaxed);
+    return p + offset;
+}
+
+void *once_heap_alloc(size_t size, size_t prefix, size_t align) {
+    if (align < 16)
+        align = 16;
+    if (size == 0)
+        size = 16;
+    if (ALOX_UNLIKELY(size + align > LARGE_BYTES))
+        return alloc_large(size, prefix, align);
+    for (;;) {
+        uintptr_t next = (uintptr_t)slab_next;
+        uintptr_t start = ((next + prefix + align - 1) & ~(uintptr_t)(align - 1)) - prefix;
+        if (ALOX_LIKELY(slab_next != NULL && start + size <= (uintptr_t)slab_end)) {
+            place(start, size);
+            slab_next = (char *)(start + size);
+            return (void *)start;
+        }
+        take_slab();
+    }
+}
+
+void once_heap_free(void *block, size_t size, once_heap_batch *batch) {
+    if (size == 0)
+        size = 16;
+    uintptr_t start = (uintptr_t)block;
+    uintptr_t first = start & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
+    uintptr_t last = (start + size - 1) & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
+    for (uintptr_t page = first; page <= last; page += ONCE_HEAP_PAGE)
+        /* acq_rel: see close_open_page. */
+        if (atomic_fetch_sub_explicit(live_of(page), 1, memory_order_acq_rel) == 1)
+            batch_add(batch, page);
+}

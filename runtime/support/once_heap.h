@@ -1,0 +1,62 @@
+/*
+ * once_heap.h - memory whose addresses are handed out once, for actors.
+ *
+ * A block comes from a large reserved range of virtual addresses and is
+ * zero-filled (fresh pages). When blocks are freed, their addresses are
+ * never handed out again: the physical pages under them go back to the
+ * kernel (madvise MADV_DONTNEED) as soon as every block on a page is
+ * free, and the addresses then read as zeros for ever. A stale pointer to
+ * a freed block therefore reads zeros, never another block's data, and
+ * never faults. This is what lets a plain `T *` outlive its actor
+ * (docs/ARCHITECTURE.md, "Actor memory").
+ *
+ * Only the first and last page of a block may be shared with other blocks;
+ * a page is given back when the last block touching it is freed. A thread
+ * bump-allocates in its own slab; the page under its cursor is held open
+ * (a bias on its count) so it is not given back while blocks may still be
+ * placed on it.
+ *
+ * Writing to a freed block is the one thing the caller must rule out (it
+ * would bring a page back, zero and lost to us): the actor layer frees a
+ * block only after a grace period (grace.h).
+ *
+ * Thread-safety: every function may be called from any thread; a block
+ * may be freed on a thread other than the one that allocated it.
+ */
+#ifndef ALOX_ONCE_HEAP_H
+#define ALOX_ONCE_HEAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ONCE_HEAP_PAGE 4096u /* bytes: the unit in which memory goes back (x86-64, arm64 4K kernels) */
+#define ONCE_HEAP_MAX_ALIGN ONCE_HEAP_PAGE /* largest alignment once_heap_alloc gives */
+
+/* Zeroed memory of `size` bytes such that `prefix` bytes after its start
+ * the address is aligned to `align` (a power of two, at most
+ * ONCE_HEAP_MAX_ALIGN): for an actor, the header is the prefix and the
+ * user's struct starts aligned. Never NULL (aborts with a message when the
+ * address space is exhausted). */
+void *once_heap_alloc(size_t size, size_t prefix, size_t align);
+
+/* Pages whose last block was freed, collected so that neighbouring pages
+ * go back in one system call. Zero-initialise; call once_heap_flush when
+ * done with a run of frees. One per thread at a time. */
+typedef struct once_heap_batch {
+    uintptr_t start, end; /* a run of whole pages to give back, or start == end */
+} once_heap_batch;
+
+/* Frees the block [block, block + size). The caller guarantees nobody
+ * writes to it any more; reads by stale pointers stay harmless. */
+void once_heap_free(void *block, size_t size, once_heap_batch *batch);
+void once_heap_flush(once_heap_batch *batch);
+
+/* Was p (ever) handed out by once_heap_alloc? For telling a freed actor
+ * (reads zeros) from a pointer that never was one. Slow: not for fast paths. */
+bool once_heap_contains(const void *p);
+
+/* Bytes of pages given back so far (for tests and `alox top`). */
+uint64_t once_heap_released_bytes(void);
+
+#endif
