@@ -82,7 +82,9 @@ static const char *check_ref(const wire_ref *ref, const wire_ref *prev, uint32_t
 
 static bool op_known(uint8_t op) { return op == WIRE_OP_SEND || op == WIRE_OP_SPAWN; }
 
-static bool kind_known(uint8_t kind) { return kind >= WIRE_HELLO && kind <= WIRE_NACK; }
+static bool kind_known(uint8_t kind) {
+    return (kind >= WIRE_HELLO && kind <= WIRE_LOOKUP_REPLY) || kind == WIRE_NACK;
+}
 
 /* --- Decoding. --- */
 static const char *read_name(reader *r, char out[WIRE_MAX_NAME + 1]) {

@@ -83,7 +83,7 @@ enum wire_kind {
     WIRE_BATCH = 4,
     WIRE_LOOKUP = 5,
     WIRE_LOOKUP_REPLY = 6,
-    WIRE_NACK = 7,
+    WIRE_NACK = 9, /* 7 and 8: ADDRESSES and SPAWN_REFUSED (branch netb) */
 };
 
 enum wire_op {
