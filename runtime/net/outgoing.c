@@ -13,6 +13,7 @@
  * resend never runs a message twice. */
 #include "transport_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "address_book.h"
@@ -107,6 +108,8 @@ static remote_message *encode_batch(peer *p, uint32_t budget, bool final) {
     return last;
 }
 
+static void end_probe(peer *p);
+
 uint32_t session_flush(peer *p, uint32_t budget, bool final) {
     uint32_t used = 0;
     while (p->send_next && has_route(p) && used < budget && in_window(p, p->send_next, final)) {
@@ -122,12 +125,20 @@ uint32_t session_flush(peer *p, uint32_t budget, bool final) {
         if (p->unreceived_since_ms == 0)
             p->unreceived_since_ms = transport_now_ms();
         p->send_next = last->next;
+        if (p->probe_resume_seq) {
+            end_probe(p);
+            break;
+        }
     }
     return used;
 }
 
-/* Sends again, from the first item the peer has not received. */
-static void rewind_unreceived(peer *p, int64_t now) {
+/* Sends again, from the first item the peer has not received. A probe
+ * sends one frame of it and then goes on where it was: after a silence
+ * the peer may simply be slow to read (a duplicate costs it little),
+ * and if the items were really lost, the next frame it gets shows it the
+ * gap and its NACK brings the full resend. */
+static void rewind_unreceived(peer *p, int64_t now, bool probe) {
     remote_message *m = p->unacked_first;
     while (m && m->seq <= p->acked_received)
         m = m->next;
@@ -135,18 +146,29 @@ static void rewind_unreceived(peer *p, int64_t now) {
         return; /* nothing in flight, or already being sent again */
     if (p->rewound_to == m->seq && now - p->rewound_ms < TRANSPORT_RESEND_MS)
         return; /* asked twice for the same gap: the resend is on its way */
+    p->probe_resume_seq = probe ? (p->send_next ? p->send_next->seq : p->next_seq) : 0;
+    if (!probe) /* one line per gap the peer reported (NACKs are once per gap) */
+        fprintf(stderr, "alox: %s: %s missed items from %llu on: sending them again\n", transport.node,
+                p->name, (unsigned long long)m->seq);
     p->send_next = m;
     p->rewound_to = m->seq;
     p->rewound_ms = now;
     counter_add(&p->stats.resends, 1);
 }
 
-void session_on_nack(peer *p) { rewind_unreceived(p, transport_now_ms()); }
+void session_on_nack(peer *p) { rewind_unreceived(p, transport_now_ms(), false); }
 
 void session_resend_timer(peer *p, int64_t now) {
     if (p->sent_seq > p->acked_received && p->unreceived_since_ms &&
         now - p->unreceived_since_ms > TRANSPORT_RESEND_MS)
-        rewind_unreceived(p, now);
+        rewind_unreceived(p, now, true);
+}
+
+/* After a probe's one frame: on to where the queue was. */
+static void end_probe(peer *p) {
+    while (p->send_next && p->send_next->seq < p->probe_resume_seq)
+        p->send_next = p->send_next->next;
+    p->probe_resume_seq = 0;
 }
 
 /* Acknowledgements from the peer: release what it has processed. A peer
@@ -196,7 +218,7 @@ int session_dead_letter_all(peer *p) {
     p->unacked_first = p->unacked_last = p->send_next = NULL;
     p->next_seq = 1;
     p->sent_seq = p->acked_received = 0;
-    p->rewound_to = 0;
+    p->rewound_to = p->probe_resume_seq = 0;
     p->unreceived_since_ms = p->outstanding_since_ms = 0;
     p->batch.size = 0;
     return count;

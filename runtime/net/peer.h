@@ -91,6 +91,7 @@ typedef struct peer {
     int64_t unreceived_since_ms; /* when received last moved while items were in flight; 0 if none */
     uint64_t rewound_to;        /* the seq a resend last started from */
     int64_t rewound_ms;         /* ... and when */
+    uint64_t probe_resume_seq;  /* a probe (one frame) is being resent: then on from here; 0: none */
     wire_buffer batch;          /* the BATCH frame being encoded */
 
     /* Incoming. */

@@ -121,12 +121,17 @@ gap)
   cpid=$!; pids+=("$cpid")
   for _ in $(seq 600); do grep -q "^streaming" client.log && break; sleep 0.02; done
   grep -q "^streaming" client.log || fail "the stream did not start"
-  kill -9 "$relay_pid"; wait "$relay_pid" 2>/dev/null
-  sleep 0.2
-  relay
+  for _ in 1 2; do # twice: the second break falls in the resend of the first
+    kill -9 "$relay_pid"; wait "$relay_pid" 2>/dev/null
+    sleep 0.2
+    relay
+    sleep 0.3
+  done
   wait "$cpid"; rc=$?
   [ $rc -eq 0 ] || fail "client exited $rc"
   expect_log client.log "ok: gap: $((100000 * scale)) of $((100000 * scale)) received, 0 out of order, 0 dead letters"
+  grep -q "asking for them again" server.log && expect_log client.log "sending them again"
+  grep -h "asking for them again\|sending them again" server.log client.log | head -4
   stop_server
   ;;
 restart)
