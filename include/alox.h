@@ -97,6 +97,20 @@ ALOX_API void *alox__lookup(const char *node, const char *name, int timeout_ms, 
 typedef void (*alox_peer_lost_fn)(const char *node);
 ALOX_API void alox_on_peer_lost(alox_peer_lost_fn fn);
 
+/* Cluster membership (--alox-cluster etcd://HOST:PORT/CLUSTER, README
+ * "Clusters"). fn(node, joined, incarnation) is called on the cluster
+ * thread when a trusted node joins the cluster (joined true) or leaves it
+ * (false: it ended, or its lease ran out). A restarted node leaves with
+ * its old incarnation and joins with a new one; its old actors are down.
+ * Keep fn short (send a message). */
+#define ALOX_NODE_NAME_MAX 64
+typedef void (*alox_member_fn)(const char *node, bool joined, uint64_t incarnation);
+ALOX_API void alox_on_member(alox_member_fn fn);
+
+/* The cluster's members now, this node not included: up to max names
+ * into names; returns how many members there are (0 without a cluster). */
+ALOX_API size_t alox_members(char (*names)[ALOX_NODE_NAME_MAX + 1], size_t max);
+
 /* The calling actor ends after its current behaviour returns. Messages
  * still queued, and any sent later, go to the dead-letter handler with
  * reason ALOX_DEAD_STOPPED. Its memory stays valid (references to it may

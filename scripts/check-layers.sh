@@ -30,12 +30,15 @@ declare -A allowed=(
   [security]="support"
   [net]="support core wire security"
   [observe]="support core wire security net"
-  [init]="support core wire security net tcp observe"
+  [cluster]="support core wire security net"
+  [init]="support core wire security net tcp observe cluster"
 )
 # Layers that may include these system headers.
 declare -A system_owner=(
   ["zmq.h"]="security net"
-  ["sodium.h"]="security net"
+  ["sodium.h"]="security net cluster"
+  ["curl/curl.h"]="cluster"
+  ["jansson.h"]="cluster"
 )
 
 # Resolves a quoted include of FILE to a path relative to runtime/ (as the

@@ -12,6 +12,8 @@ ALOX_PACKAGES=(
   libclang-rt-14-dev           # libFuzzer, for the wire-format fuzz test
   jq curl                      # the observation tests read alox top --json, scrape /metrics
   redis-tools                  # redis-cli and redis-benchmark: demos/kv's demo and tests
+  libcurl4-openssl-dev libjansson-dev  # cluster membership: etcd's JSON gateway (runtime/cluster)
+  etcd-server etcd-client      # the real etcd the cluster tests and demo start on loopback
 )
 
 # The systems the Savina benchmarks compare with (bench/savina): the test

@@ -171,6 +171,7 @@ results="${results:-$build/results-$stamp}"
 mkdir -p "$results"
 raw="$results/raw.csv"
 echo "run,workload,system,threads,units,ns,ns_per_unit,max_rss_kb,args" >"$raw"
+echo "run,workload,system,cpu_s" >"$results/cpu.csv"
 log="$results/run.log"
 : >"$log"
 have_time=0
@@ -225,8 +226,11 @@ run_one() {
   esac
   local tfile="$results/.time"
   if [ $have_time = 1 ]; then
-    out=$(timeout "$limit_s" /usr/bin/time -f '%M' -o "$tfile" "${cmd[@]}" 2>>"$log") || rc=$?
-    rss=$(tail -n1 "$tfile" 2>/dev/null | grep -E '^[0-9]+$' || true)
+    out=$(timeout "$limit_s" /usr/bin/time -f '%M %U %S' -o "$tfile" "${cmd[@]}" 2>>"$log") || rc=$?
+    rss=$(tail -n1 "$tfile" 2>/dev/null | grep -E '^[0-9]+ ' | cut -d' ' -f1 || true)
+    # CPU seconds (user + system, the whole process): parallel-table.sh
+    tail -n1 "$tfile" 2>/dev/null | awk -v r="$r" -v l="$label" -v s="$s" \
+      'NF == 3 {printf "%s,%s,%s,%.3f\n", r, l, s, $2 + $3}' >>"$results/cpu.csv"
   else
     out=$(timeout "$limit_s" "${cmd[@]}" 2>>"$log") || rc=$?
   fi

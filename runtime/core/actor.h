@@ -21,9 +21,13 @@
  * Thread-safety: actor_spawn from any thread. The fields other than the
  * mailbox are written once at spawn, except `flags`: ACTOR_STOPPED is
  * written only by the worker running the actor, ACTOR_EXPORTED only under
- * the export lock (net/proxy.c). A thread that reads another actor's
- * header must be a worker or inside grace_enter (support/grace.h), and
- * must read `flags` (acquire) before `magic`: see actor_takes_messages.
+ * the export lock (net/proxy.c), ACTOR_MONITORED only under the monitors'
+ * lock (core/monitor.c), ACTOR_OVERLOADED and ACTOR_MUTED only under the
+ * overload lock (overload.c); each with an atomic or. `overload` is
+ * written by the worker running the actor (overload.h says who may read
+ * it). A thread that reads another actor's header must be a worker or
+ * inside grace_enter (support/grace.h), and must read `flags` (acquire)
+ * before `magic`: see actor_takes_messages.
  */
 #ifndef ALOX_ACTOR_H
 #define ALOX_ACTOR_H
@@ -41,17 +45,26 @@
 enum actor_flags {
     ACTOR_STOPPED = 1u << 0, /* alox_stop was called: deliver nothing more */
     ACTOR_PROXY = 1u << 1,   /* stands for an actor of another scheduler */
-    ACTOR_EXPORTED = 1u << 2 /* its id has crossed the wire (in the export map) */
+    ACTOR_EXPORTED = 1u << 2, /* its id has crossed the wire (in the export map) */
+    ACTOR_MONITORED = 1u << 3, /* has had monitors, as target or watcher (core/monitor.c) */
+    ACTOR_OVERLOADED = 1u << 4, /* backlog over the limit: its senders pause (overload.h) */
+    ACTOR_MUTED = 1u << 5       /* paused after sending to an overloaded actor (overload.h) */
 };
+
+/* A send must take the slow path of overload.h when the target has one of these. */
+#define ACTOR_PRESSURE (ACTOR_OVERLOADED | ACTOR_MUTED)
 
 typedef struct actor {
     mailbox box;                 /* 24 bytes */
     const alox_type_desc *type;
     uint64_t id;                 /* node << 48 | serial */
-    struct actor *next_runnable; /* link in the injection queue */
+    struct actor *next_runnable; /* link in the injection queue, or in a mute list (overload.h) */
     _Atomic uint32_t flags;      /* enum actor_flags */
     uint32_t magic;              /* ACTOR_MAGIC */
-    void *remote;                /* proxies: the network layer's own (remote_hooks.h); else NULL */
+    union {
+        void *remote;              /* proxies: the network layer's own (remote_hooks.h) */
+        struct overload *overload; /* local actors: NULL, or their backlog record (overload.h) */
+    };
 } actor;
 
 _Static_assert(sizeof(actor) == 64, "the actor header is one cache line");

@@ -354,6 +354,16 @@ static void read_samples(counters_view *v) {
     }
 }
 
+size_t counters_backlogs_taken(uint64_t epoch) {
+    size_t n = 0;
+    pthread_mutex_lock(&lock);
+    for (thread_counters *c = blocks; c; c = c->next)
+        for (uint32_t i = 0; i < COUNTERS_BACKLOGS; i++)
+            n += epoch && counter_get(&c->backlogs[i].epoch) == epoch;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
 size_t counters_running(counters_actor_view *out, size_t max) {
     size_t n = 0;
     pthread_mutex_lock(&lock);

@@ -238,4 +238,7 @@ size_t counters_running(counters_actor_view *out, size_t max);
  * backlogged from now on. Returns the new epoch. */
 uint64_t counters_want_backlogs(void);
 
+/* How many backlog samples workers have taken in `epoch` so far. Any thread. */
+size_t counters_backlogs_taken(uint64_t epoch);
+
 #endif

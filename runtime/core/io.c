@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "overload.h"
 #include "support/platform.h"
 
 /* Events taken from the kernel per epoll_wait: enough that a busy server's
@@ -44,6 +45,7 @@ static void on_timerfd(void) {
 static void *io_main(void *unused) {
     (void)unused;
     struct epoll_event events[IO_EVENTS_PER_WAIT];
+    overload_exempt_this_thread(); /* timers and readiness are delivered, never held back */
     for (;;) {
         int n = epoll_wait(epoll_fd, events, IO_EVENTS_PER_WAIT, -1);
         if (n < 0) {

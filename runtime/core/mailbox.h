@@ -108,6 +108,14 @@ static inline bool mailbox_batch_has_next(const mailbox_node *cursor) {
     return atomic_load_explicit(&cursor->next, memory_order_acquire) != NULL;
 }
 
+/* Consumer only: is the mailbox empty right now? A pop can find no node
+ * while a push is half done (it exchanged head, has not linked `next`
+ * yet): that is not empty, and only this says so. */
+static inline bool mailbox_batch_empty(const mailbox *box, const mailbox_node *cursor) {
+    /* Relaxed: a snapshot for a decision that a later CAS confirms. */
+    return atomic_load_explicit(&box->head, memory_order_relaxed) == (uintptr_t)cursor;
+}
+
 /* One pop, outside a batch (the same, with the cursor in the mailbox). */
 static inline mailbox_node *mailbox_pop(mailbox *box, mailbox_node **retired) {
     mailbox_node *cursor = mailbox_batch_begin(box);

@@ -4,6 +4,7 @@
 #include "actor.h"
 #include "counters.h"
 #include "message.h"
+#include "overload.h"
 #include "remote_hooks.h"
 #include "scheduler.h"
 #include "support/dead_letter.h"
@@ -14,6 +15,19 @@
 remote_hooks core_remote_hooks;
 
 void remote_hooks_install(const remote_hooks *hooks) { core_remote_hooks = *hooks; }
+
+/* The local send after the checks: returns true when the push found the
+ * mailbox idle (and the actor was scheduled). */
+static inline bool push_local_message(actor *a, const alox_behaviour_desc *behaviour,
+                                      const void *args) {
+    message *m = message_new(behaviour, args);
+    if (ALOX_UNLIKELY(trace_enabled()))
+        trace_send((uintptr_t)m, a->id, behaviour);
+    bool scheduled = mailbox_push(&a->box, &m->node);
+    if (scheduled)
+        scheduler_schedule(a);
+    return scheduled;
+}
 
 /* Anything but a plain local actor of the right state: NULL, a stopped
  * actor (its memory maybe given back already), a proxy, not an actor. */
@@ -40,25 +54,52 @@ static void __attribute__((noinline)) send_unusual(actor *a, const alox_behaviou
         core_remote_hooks.send(a, behaviour, args); /* proxies exist only with the hooks */
 }
 
-/* The send itself, on a worker (w) or inside grace_enter (w NULL). */
+/* A send to an actor seen overloaded or muted (overload.h): off the fast
+ * path. A plain thread may wait in overload_plain_sent, inside its grace
+ * section (send_from_outside), so the target's memory stays valid. */
+static void __attribute__((noinline)) send_under_pressure(worker *w, actor *a,
+                                                          const alox_behaviour_desc *behaviour,
+                                                          const void *args) {
+    if (ALOX_UNLIKELY(a->type->name_hash != behaviour->type_hash)) {
+        dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
+        return;
+    }
+    bool scheduled = push_local_message(a, behaviour, args);
+    if (!w) {
+        overload_plain_sent(a, scheduled);
+        return;
+    }
+    counters_sent();
+    worker_note_send(w);
+    if (!w->mute_on)
+        overload_sent_to(w, a);
+}
+
+/* The send itself, on a worker (w) or inside grace_enter (w NULL). The
+ * test is actor_takes_messages with the pressure bits in the same mask:
+ * backpressure costs the fast path nothing. Flags first, with acquire
+ * (see actor_takes_messages). */
 static inline void send(worker *w, actor *a, const alox_behaviour_desc *behaviour, const void *args) {
-    if (ALOX_UNLIKELY(!actor_takes_messages(a))) {
-        send_unusual(a, behaviour, args);
+    uint32_t flags = atomic_load_explicit(&a->flags, memory_order_acquire);
+    if (ALOX_UNLIKELY(a->magic != ACTOR_MAGIC ||
+                      (flags & (ACTOR_STOPPED | ACTOR_PROXY | ACTOR_PRESSURE)))) {
+        if (a->magic == ACTOR_MAGIC && !(flags & (ACTOR_STOPPED | ACTOR_PROXY)))
+            send_under_pressure(w, a, behaviour, args);
+        else
+            send_unusual(a, behaviour, args);
         return;
     }
     if (ALOX_UNLIKELY(a->type->name_hash != behaviour->type_hash)) {
         dead_letter_report(ALOX_DEAD_UNKNOWN_BEHAVIOUR, a->id, behaviour, args);
         return;
     }
-    message *m = message_new(behaviour, args);
-    if (ALOX_UNLIKELY(trace_enabled()))
-        trace_send((uintptr_t)m, a->id, behaviour);
-    if (mailbox_push(&a->box, &m->node))
-        scheduler_schedule(a);
-    if (w) {
-        counters_sent();
-        worker_note_send(w);
+    bool scheduled = push_local_message(a, behaviour, args);
+    if (ALOX_UNLIKELY(!w)) {
+        overload_plain_sent(a, scheduled); /* a plain thread: it may wait here */
+        return;
     }
+    counters_sent();
+    worker_note_send(w);
 }
 
 static void __attribute__((noinline)) send_from_outside(actor *a, const alox_behaviour_desc *behaviour,

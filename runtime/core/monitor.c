@@ -65,6 +65,14 @@ typedef struct register_far_args {
     void *watcher;
 } register_far_args;
 
+/* To the owner: the watcher let go (alox_demonitor, or it stopped). Plain
+ * ids (the owner's key), so it can be sent for a watcher whose memory is
+ * about to go. */
+typedef struct cancel_far_args {
+    uint64_t notice_id;
+    uint64_t watcher_id;
+} cancel_far_args;
+
 typedef struct {
     uint64_t target_id;
     alox_down_reason reason;
@@ -72,6 +80,7 @@ typedef struct {
 
 typedef struct notice {
     struct actor *to;
+    bool cancel;      /* a cancel_far to the target's owner: args.target_id is the watcher's id */
     notice_args args;
 } notice;
 
@@ -98,10 +107,9 @@ static const alox_behaviour_desc register_far_desc = {
     "alox.monitor_register_far", "(u64,@)", 0, 0, RUNTIME_BEHAVIOUR_TYPE_HASH, register_far_run,
     register_far_refs,
 };
-static const alox_behaviour_desc cancel_far_desc = { /* alox_demonitor, to the owner */
-    ALOX_ABI_VERSION, sizeof(register_far_args), _Alignof(register_far_args), 1,
-    "alox.monitor_cancel_far", "(u64,@)", 0, 0, RUNTIME_BEHAVIOUR_TYPE_HASH, cancel_far_run,
-    register_far_refs,
+static const alox_behaviour_desc cancel_far_desc = {
+    ALOX_ABI_VERSION, sizeof(cancel_far_args), _Alignof(cancel_far_args), 0,
+    "alox.monitor_cancel_far", "(u64,u64)", 0, 0, RUNTIME_BEHAVIOUR_TYPE_HASH, cancel_far_run, NULL,
 };
 static const alox_behaviour_desc notice_desc = {
     ALOX_ABI_VERSION, sizeof(notice_args), _Alignof(notice_args), 0,
@@ -116,11 +124,6 @@ static idmap far_by_key = IDMAP_INITIALIZER; /* far_key(watcher, notice id) -> c
 static monitor *far_list;
 static uint64_t records;
 static _Atomic uint64_t next_id = 1;
-/* Actors with links; relaxed: a hint for the stop path, which takes the
- * lock whenever it is not 0. A stale 0 is impossible for an actor that
- * has links: they were made under the lock before its registration was
- * sent, and that send happens before the registration runs on its worker. */
-static _Atomic uint64_t linked_actors;
 
 /* The registered copies carry the hashes, so the network can name them. */
 __attribute__((constructor)) static void register_descriptors(void) {
@@ -155,8 +158,7 @@ static void notices_init(notices *n) {
     n->capacity = NOTICES_ON_STACK;
 }
 
-static void notices_add(notices *n, struct actor *to, uint64_t notice_id, uint64_t target_id,
-                        alox_down_reason reason) {
+static void notices_push(notices *n, notice item) {
     if (n->count == n->capacity) {
         size_t capacity = n->capacity * 2;
         notice *grown = malloc(capacity * sizeof *grown);
@@ -169,7 +171,18 @@ static void notices_add(notices *n, struct actor *to, uint64_t notice_id, uint64
         n->items = grown;
         n->capacity = capacity;
     }
-    n->items[n->count++] = (notice){to, {notice_id, target_id, (uint32_t)reason, 0}};
+    n->items[n->count++] = item;
+}
+
+static void notices_add(notices *n, struct actor *to, uint64_t notice_id, uint64_t target_id,
+                        alox_down_reason reason) {
+    notices_push(n, (notice){to, false, {notice_id, target_id, (uint32_t)reason, 0}});
+}
+
+/* The owner of a remote target may let its record for this monitor go. */
+static void notices_add_cancel(notices *n, const monitor *m) {
+    if (m->far && !m->fired && !core_remote_hooks.proxy_lost(m->target))
+        notices_push(n, (notice){m->target, true, {m->notice_id, m->watcher_id, 0, 0}});
 }
 
 static void send_to(struct actor *to, const alox_behaviour_desc *b, const void *args) {
@@ -180,8 +193,14 @@ static void send_to(struct actor *to, const alox_behaviour_desc *b, const void *
 }
 
 static void notices_send(notices *n) {
-    for (size_t i = 0; i < n->count; i++)
-        send_to(n->items[i].to, &notice_wire, &n->items[i].args);
+    for (size_t i = 0; i < n->count; i++) {
+        const notice *item = &n->items[i];
+        if (item->cancel) {
+            cancel_far_args cancel = {item->args.notice_id, item->args.target_id};
+            core_remote_hooks.send(item->to, &cancel_wire, &cancel);
+        } else
+            send_to(item->to, &notice_wire, &item->args);
+    }
     if (n->items != n->first)
         free(n->items);
 }
@@ -195,7 +214,6 @@ static links *links_of(uint64_t actor_id) {
         if (!l)
             alox_fatal("out of memory in alox_monitor");
         idmap_put(&by_actor, actor_id, l);
-        atomic_fetch_add_explicit(&linked_actors, 1, memory_order_relaxed);
     }
     return l;
 }
@@ -205,11 +223,16 @@ static void links_drop_if_empty(uint64_t actor_id) {
     if (l && !l->incoming && !l->outgoing) {
         idmap_remove(&by_actor, actor_id);
         free(l);
-        atomic_fetch_sub_explicit(&linked_actors, 1, memory_order_relaxed);
     }
 }
 
+static void mark_monitored(struct actor *a) {
+    /* Relaxed: see monitor_actor_stopped. */
+    atomic_fetch_or_explicit(&a->flags, ACTOR_MONITORED, memory_order_relaxed);
+}
+
 static void attach(monitor *m) {
+    mark_monitored(m->target);
     links *l = links_of(m->target_id);
     m->in_prev = NULL;
     m->in_next = l->incoming;
@@ -234,6 +257,7 @@ static void detach(monitor *m) {
 }
 
 static void add_outgoing(monitor *m) {
+    mark_monitored(m->watcher);
     links *l = links_of(m->watcher_id);
     m->out_prev = NULL;
     m->out_next = l->outgoing;
@@ -454,19 +478,16 @@ alox_monitor_ref alox_monitor_desc(void *self, void *target, const alox_behaviou
 void alox_demonitor(alox_monitor_ref ref) {
     if (ref.id == 0)
         return;
-    struct actor *far_target = NULL;
-    register_far_args cancel = {ref.id, NULL};
+    notices later;
+    notices_init(&later);
     pthread_mutex_lock(&lock);
     monitor *m = idmap_get(&by_id, ref.id);
-    if (m && m->far && !m->fired && !core_remote_hooks.proxy_lost(m->target)) {
-        far_target = m->target; /* the owner keeps a record for us: let it go */
-        cancel.watcher = actor_body(m->watcher);
-    }
-    if (m)
+    if (m) {
+        notices_add_cancel(&later, m);
         record_free(m);
+    }
     pthread_mutex_unlock(&lock);
-    if (far_target)
-        core_remote_hooks.send(far_target, &cancel_wire, &cancel);
+    notices_send(&later);
 }
 
 uint64_t monitor_count(void) {
@@ -490,11 +511,9 @@ static void register_run(void *self, const void *args) {
 
 /* From another scheduler: its watcher demonitored; the record goes. */
 static void cancel_far_run(void *self, const void *args) {
-    const register_far_args *r = args;
-    if (!r->watcher)
-        return;
+    const cancel_far_args *r = args;
     pthread_mutex_lock(&lock);
-    monitor *m = key_find(actor_of(r->watcher)->id, r->notice_id);
+    monitor *m = key_find(r->watcher_id, r->notice_id);
     if (m && m->target == actor_of(self))
         record_free(m);
     pthread_mutex_unlock(&lock);
@@ -577,7 +596,13 @@ static void notice_run(void *self, const void *args) {
 /* ----- a stopped actor, a lost peer ------------------------------------ */
 
 void monitor_actor_stopped(struct actor *a) {
-    if (atomic_load_explicit(&linked_actors, memory_order_relaxed) == 0)
+    /* Relaxed: set by this worker (the target's registrations ran here),
+     * or by a thread that made a monitor for it as a watcher: before its
+     * batch (the mailbox hand-off orders it), or during it, and then the
+     * second call, from actor_drained, sees it: that thread's grace
+     * section ended before the grace period that precedes the drain (and
+     * one that began after saw ACTOR_STOPPED and made nothing). */
+    if (!(atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_MONITORED))
         return;
     notices now;
     notices_init(&now);
@@ -586,8 +611,10 @@ void monitor_actor_stopped(struct actor *a) {
     /* Each step may free l (its last link gone): look it up again. */
     while ((l = idmap_get(&by_actor, a->id)) && l->incoming)
         fire(l->incoming, ALOX_DOWN_STOPPED, &now);
-    while ((l = idmap_get(&by_actor, a->id)) && l->outgoing)
-        record_free(l->outgoing); /* a stopped watcher is told nothing more */
+    while ((l = idmap_get(&by_actor, a->id)) && l->outgoing) {
+        notices_add_cancel(&now, l->outgoing); /* a remote owner lets its record go */
+        record_free(l->outgoing);              /* a stopped watcher is told nothing more */
+    }
     pthread_mutex_unlock(&lock);
     notices_send(&now);
 }

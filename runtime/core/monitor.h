@@ -42,7 +42,8 @@
  *
  * Thread-safety: every function, any thread. One mutex guards all monitor
  * state; it is never held while a message is sent or a user function runs.
- * monitor_actor_stopped costs one relaxed load when no actor has monitors.
+ * monitor_actor_stopped costs one relaxed load for an actor that never had
+ * a monitor (ACTOR_MONITORED, actor.h).
  */
 #ifndef ALOX_MONITOR_H
 #define ALOX_MONITOR_H

@@ -17,13 +17,13 @@
 #include "support/grace.h"
 #include "support/once_heap.h"
 
-/* A worker looks at its lists every this many batches (a grace-period
- * check scans one record per thread: cheap, but not per batch) ... */
-#define POLL_BATCHES 64u
-/* ... and every POLL_EAGER_BATCHES once this many actors wait, so a storm
- * of stops (skynet: a million) does not pile up memory. */
+/* A worker looks at its lists every this many quiescent points (one per
+ * RECLAIM_QUIESCENT_BATCHES batches; a grace-period check scans one
+ * record per thread: cheap, but not for every batch) ... */
+#define POLL_QUIESCENT 8u
+/* ... and at every one once this many actors wait, so a storm of stops
+ * (skynet: a million) does not pile up memory. */
 #define EAGER_PENDING 1024u
-#define POLL_EAGER_BATCHES 8u
 /* Freeing walks an array of cold actor headers: fetch this far ahead. */
 #define PREFETCH_AHEAD 8u
 #define FIRST_CAPACITY 256u
@@ -147,10 +147,7 @@ static void poll_lists(void) {
 
 void reclaim_quiescent(void) {
     grace_quiescent();
-    uint32_t t = ++ticks;
-    if (ALOX_LIKELY(t % POLL_EAGER_BATCHES != 0))
-        return;
-    if (t % POLL_BATCHES != 0 && pending.count < EAGER_PENDING)
+    if (++ticks % POLL_QUIESCENT != 0 && pending.count < EAGER_PENDING)
         return;
     if (pending.count || waiting.count || atomic_load_explicit(&orphan_count, memory_order_relaxed))
         poll_lists();

@@ -57,6 +57,13 @@ bool scheduler_work_visible(void) {
     return false;
 }
 
+bool scheduler_workers_running(void) {
+    pthread_mutex_lock(&S.lock);
+    bool running = S.running && !atomic_load(&S.stopping);
+    pthread_mutex_unlock(&S.lock);
+    return running;
+}
+
 /* Under S.lock: make every worker and alox_run return. Once is enough:
  * every worker then sees `stopping` before it parks again. A second call
  * (a late release or alox_exit while alox_run joins the workers) must not

@@ -85,6 +85,9 @@ int scheduler_run(void);
  * that serves others (remote_hooks.h). */
 void scheduler_run_until_exit(bool on);
 
+/* Are the workers running, and not stopping? (a snapshot, under the lock) */
+bool scheduler_workers_running(void);
+
 /* Is any actor waiting in a run queue? (a snapshot) */
 bool scheduler_work_visible(void);
 

@@ -5,11 +5,13 @@
 
 #include "actor.h"
 #include "counters.h"
+#include "io.h"
 #include "io_stopped.h"
 #include "mailman.h"
 #include "reclaim.h"
 #include "message.h"
 #include "monitor.h"
+#include "overload.h"
 #include "remote_hooks.h"
 #include "scheduler.h"
 #include "support/dead_letter.h"
@@ -25,6 +27,16 @@
 /* Check the injection queue before the local queue every this many actors,
  * so actors made runnable from outside are not starved by local work. */
 #define INJECT_CHECK_INTERVAL 61u
+
+/* An endless chain of sends through runnext (ping-pong) would starve the
+ * actors in this worker's local queue: after this long (ns) the chain is
+ * requeued behind them (Go gives runnext the rest of a time slice the same
+ * way). 2 ms: far above a batch, far below what a user notices. */
+#define RUNNEXT_SLICE_NS 2000000u
+
+/* The clock is read once every this many runnext takes (a power of two):
+ * a chain link costs ~15 ns, a clock read ~20 ns. */
+#define RUNNEXT_CLOCK_EVERY 64u
 
 /* Steal attempts over all victims before a spinning worker parks. */
 #define STEAL_ROUNDS 4
@@ -58,6 +70,13 @@ void worker_hand_off_runnext(worker *w) {
     scheduler_wake_if_needed();
 }
 
+void worker_send_round(worker *w) {
+    if (++w->send_rounds >= SEND_ROUNDS_PER_BATCH)
+        w->end_batch = true;
+    if (w->runnext)
+        worker_hand_off_runnext(w);
+}
+
 void worker_push_displaced(worker *w, actor *displaced) {
     push_local(w, displaced);
     scheduler_wake_if_needed();
@@ -82,6 +101,22 @@ static actor *take_injected(worker *w) {
     return n ? batch[0] : NULL;
 }
 
+/* Every RUNNEXT_CLOCK_EVERY takes while a runnext chain runs (ticks since
+ * the last take from elsewhere): has it had its slice? Then it goes
+ * behind the local queue. */
+static actor *check_slice(worker *w, actor *a) {
+    uint64_t now = io_now_ns();
+    if (w->ticks - w->chain_start <= RUNNEXT_CLOCK_EVERY) { /* the first look starts the slice */
+        w->slice_start = now;
+        return a;
+    }
+    if (now - w->slice_start < RUNNEXT_SLICE_NS || runqueue_size(&w->queue) == 0)
+        return a;
+    w->chain_start = w->ticks;
+    push_local(w, a);
+    return runqueue_pop(&w->queue);
+}
+
 static actor *take_local(worker *w) {
     if (++w->ticks % INJECT_CHECK_INTERVAL == 0) {
         actor *a = take_injected(w);
@@ -91,8 +126,11 @@ static actor *take_local(worker *w) {
     if (w->runnext) {
         actor *a = w->runnext;
         w->runnext = NULL;
+        if (ALOX_UNLIKELY((w->ticks & (RUNNEXT_CLOCK_EVERY - 1)) == 0))
+            a = check_slice(w, a);
         return a;
     }
+    w->chain_start = w->ticks;
     return runqueue_pop(&w->queue);
 }
 
@@ -170,6 +208,20 @@ static actor *find_work(worker *w) {
     return NULL;
 }
 
+/* Senders an actor released by catching up (overload.h): runnable again. */
+static bool queue_released(worker *w, actor *released) {
+    if (!released)
+        return false;
+    while (released) {
+        actor *next = released->next_runnable; /* push_local may relink it */
+        released->next_runnable = NULL;
+        push_local(w, released);
+        released = next;
+    }
+    scheduler_wake_if_needed();
+    return true;
+}
+
 static void free_retired(mailbox_node *retired) {
     if (retired)
         message_free(message_of(retired));
@@ -224,16 +276,28 @@ static void run_actor(worker *w, actor *a) {
         }
         deliver(w, a, message_of(node), traced);
         handled++;
+        if (ALOX_UNLIKELY(w->end_batch))
+            break; /* it sent to an overloaded actor, or sent a lot: let receivers run */
         if (w->runnext && mailbox_batch_has_next(cursor))
             worker_hand_off_runnext(w);
     }
     mailbox_batch_end(&a->box, cursor);
     w->current = NULL;
     counters_batch_end(a->type, handled, timed);
+    actor *mute_on = NULL;
+    if (ALOX_UNLIKELY(w->end_batch)) {
+        /* Rounds count on across batches until one ends a batch: a batch
+         * then ends early once per SEND_ROUNDS_PER_BATCH rounds of sends. */
+        mute_on = w->mute_on;
+        w->mute_on = NULL;
+        w->end_batch = false;
+        w->send_rounds = 0;
+    }
     if (ALOX_UNLIKELY(w->current_stopped)) {
         if (!stopped_before) {
             io_actor_stopped(a); /* its last behaviour has run: timers, watches */
             monitor_actor_stopped(a); /* its watchers are told; its own monitors end */
+            queue_released(w, overload_actor_stopped(a)); /* its senders run on */
         }
         /* Its mailbox stays busy, so no send schedules it again; what is
          * left in it becomes dead letters when its memory goes (reclaim.h). */
@@ -244,12 +308,29 @@ static void run_actor(worker *w, actor *a) {
         injectq_push(&S.inject, a); /* stays scheduled for the next alox_run */
         return;
     }
+    if (ALOX_UNLIKELY(mute_on != NULL) && !drained && !mailbox_batch_has_next(cursor))
+        drained = true; /* nothing more to run: nothing to pause */
+    bool pressing = false;
+    if (ALOX_UNLIKELY(!drained || a->overload != NULL))
+        pressing = queue_released(w, overload_batch_end(a, cursor, handled,
+                                                        drained && mailbox_batch_empty(&a->box, cursor),
+                                                        &pressing)) || pressing;
     if (drained && mailbox_mark_idle(&a->box, &retired)) {
         free_retired(retired);
         return;
     }
+    if (ALOX_UNLIKELY(mute_on != NULL) && overload_mute(a, mute_on))
+        return; /* waits in mute_on's list, its mailbox still marked busy */
     if (!drained)
         counters_backlogged(a->type, a->id, cursor);
+    if (ALOX_UNLIKELY(pressing)) {
+        /* Far behind, or it just released its senders: it runs on next,
+         * so its senders find its flag fresh (set at the end of its
+         * batches); they wait in the local queue, where idle workers take
+         * them. The run-next time slice keeps this from starving them. */
+        worker_schedule(w, a);
+        return;
+    }
     push_local(w, a);
     scheduler_wake_if_needed();
 }
@@ -270,9 +351,13 @@ void *worker_main(void *worker_arg) {
     counters_worker_begin(w->index, &w->queue);
     trace_worker_begin(w->index);
     grace_enter(); /* online: see support/grace.h */
+    uint32_t batches = 0;
     for (actor *a; (a = find_work(w));) {
         run_actor(w, a);
-        reclaim_quiescent(); /* no actor pointer is held across this point */
+        /* No actor pointer is held across this point: a quiescent point,
+         * announced every RECLAIM_QUIESCENT_BATCHES batches (reclaim.h). */
+        if (ALOX_UNLIKELY((++batches & (RECLAIM_QUIESCENT_BATCHES - 1)) == 0))
+            reclaim_quiescent();
     }
     hand_back_all(w);
     reclaim_before_park();

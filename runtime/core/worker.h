@@ -5,7 +5,9 @@
  *   1. `runnext`: the actor most recently made runnable by a send from this
  *      worker. Running it next keeps a chain of sends (ping-pong, pipelines)
  *      on one core: a push and pop cost ~7 ns, a handoff to another core
- *      ~230 ns (measured on our machines: bench/README.md).
+ *      ~230 ns (measured on our machines: bench/README.md). A chain gets a
+ *      time slice (RUNNEXT_SLICE_NS in worker.c), then goes behind the
+ *      local queue, so it cannot starve the actors waiting there.
  *   2. its local run queue (FIFO), and every INJECT_CHECK_INTERVAL actors
  *      the scheduler's injection queue first, so outside sends never starve;
  *   3. the injection queue;
@@ -34,16 +36,27 @@
  * than keep it waiting for the loop to end. Power of two: a mask test. */
 #define SENDS_BEFORE_HANDOFF 64u
 
+/* After this many rounds of SENDS_BEFORE_HANDOFF sends (counted on this
+ * worker since the last early end), the running batch ends after the
+ * current behaviour: receivers must run to see (and say) that they are
+ * behind, or a producer runs a whole batch of bursts past a receiver's
+ * limit (overload.h). About one early batch end per 1024 sends. */
+#define SEND_ROUNDS_PER_BATCH 16u
 struct actor;
 
 typedef struct worker {
     runqueue queue;           /* first: its head is cache-line aligned */
     struct actor *runnext;    /* owner only */
     struct actor *current;    /* the actor being run, or NULL */
+    struct actor *mute_on;    /* an overloaded actor the running behaviour sent to (overload.h) */
+    uint32_t send_rounds;     /* of SENDS_BEFORE_HANDOFF sends, in this batch */
+    bool end_batch;           /* end the batch after this behaviour (mute_on, send_rounds) */
     uint32_t index;
     uint32_t rng;             /* victim choice */
     uint32_t ticks;           /* actors run, for the injection-queue check */
     uint32_t sends;           /* sends by the running behaviour, for the runnext handoff */
+    uint32_t chain_start;     /* `ticks` at the last take not from runnext (the time slice) */
+    uint64_t slice_start;     /* ns: when the current runnext chain was first timed */
     bool spinning;            /* counted in scheduler.spinning */
     bool current_stopped;     /* the running actor called alox_stop */
     bool woken;               /* set under scheduler.lock by a waker */
@@ -63,6 +76,7 @@ struct actor *worker_current_actor(void);
 /* Slow paths of the two below (worker.c). */
 void worker_push_displaced(worker *w, struct actor *displaced);
 void worker_hand_off_runnext(worker *w);
+void worker_send_round(worker *w);
 
 /* An actor became runnable through a send from this worker: it runs next,
  * and the one it displaces from runnext goes to the local queue. */
@@ -75,8 +89,8 @@ static inline void worker_schedule(worker *w, struct actor *a) {
 
 /* Called on every send from a worker (see SENDS_BEFORE_HANDOFF). */
 static inline void worker_note_send(worker *w) {
-    if (ALOX_UNLIKELY((++w->sends & (SENDS_BEFORE_HANDOFF - 1)) == 0) && w->runnext)
-        worker_hand_off_runnext(w);
+    if (ALOX_UNLIKELY((++w->sends & (SENDS_BEFORE_HANDOFF - 1)) == 0))
+        worker_send_round(w);
 }
 
 #endif

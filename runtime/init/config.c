@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster/membership.h"
 #include "core/scheduler.h"
 
 #define FLAG_PREFIX "--alox-"
@@ -15,6 +16,7 @@
 #define KNOWN_FLAGS                                                                          \
     "--alox-threads N, --alox-node NAME, --alox-listen tcp://HOST:PORT, "                   \
     "--alox-peer NAME=tcp://HOST:PORT, --alox-key FILE, --alox-trust FILE, "                \
+    "--alox-cluster etcd://HOST:PORT/CLUSTER, "                                              \
     "--alox-top on|off, --alox-metrics tcp://HOST:PORT, --alox-trace FILE"
 
 static bool parse_threads(const char *text, const char *source, uint32_t *out, char *err,
@@ -30,6 +32,24 @@ static bool parse_threads(const char *text, const char *source, uint32_t *out, c
         return false;
     }
     *out = (uint32_t)value;
+    return true;
+}
+
+#define MAILBOX_LIMIT_MAX 1000000000L /* messages: above this, "off" (0) says it better */
+
+static bool parse_mailbox_limit(const char *text, config *out, char *err, size_t err_size) {
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno || end == text || *end != '\0' || value < 0 || value > MAILBOX_LIMIT_MAX) {
+        snprintf(err, err_size,
+                 "ALOX_MAILBOX_LIMIT=%s is not a number of messages: give an integer from 0 "
+                 "(backpressure off) to %ld, or leave it unset for the default",
+                 text, MAILBOX_LIMIT_MAX);
+        return false;
+    }
+    out->mailbox_limit_set = true;
+    out->mailbox_limit = (uint32_t)value;
     return true;
 }
 
@@ -139,7 +159,7 @@ typedef struct setting {
 } setting;
 
 typedef struct raw_settings {
-    setting node, listen, key, trust;
+    setting node, listen, key, trust, cluster;
     setting top, metrics, trace; /* observation: no node needed */
     setting *peers;
     size_t peer_count, peer_cap;
@@ -209,6 +229,7 @@ static bool parse_flags(int *argc, char **argv, config *out, raw_settings *raw, 
         {"--alox-listen", &raw->listen},
         {"--alox-key", &raw->key},
         {"--alox-trust", &raw->trust},
+        {"--alox-cluster", &raw->cluster},
         {"--alox-top", &raw->top},
         {"--alox-metrics", &raw->metrics},
         {"--alox-trace", &raw->trace},
@@ -256,6 +277,7 @@ static bool read_env(raw_settings *raw, char *err, size_t err_size) {
         {"ALOX_LISTEN", &raw->listen},
         {"ALOX_KEY", &raw->key},
         {"ALOX_TRUST", &raw->trust},
+        {"ALOX_CLUSTER", &raw->cluster},
         {"ALOX_TOP", &raw->top},
         {"ALOX_METRICS", &raw->metrics},
         {"ALOX_TRACE", &raw->trace},
@@ -313,8 +335,8 @@ static bool check_distribution(const raw_settings *raw, config *out, char *err,
     const char *node_flag = "--alox-node NAME (or ALOX_NODE)";
     if (!raw->node.value) {
         const setting *needs[] = {&raw->listen, raw->peer_count ? &raw->peers[0] : NULL,
-                                  &raw->key, &raw->trust};
-        for (size_t k = 0; k < 4; k++) {
+                                  &raw->key, &raw->trust, &raw->cluster};
+        for (size_t k = 0; k < 5; k++) {
             if (needs[k] && needs[k]->value) {
                 snprintf(err, err_size,
                          "%s needs %s: distribution is off without a node name", needs[k]->source,
@@ -444,6 +466,34 @@ static bool check_distribution(const raw_settings *raw, config *out, char *err,
     return true;
 }
 
+/* --alox-cluster (config.h): a node that others can reach at its listen
+ * address, which its member record gives them. */
+static bool check_cluster(const raw_settings *raw, config *out, char *err, size_t err_size) {
+    const setting *cluster = &raw->cluster;
+    if (!cluster->value)
+        return true;
+    cluster_url url;
+    char why[256];
+    if (!cluster_url_parse(cluster->value, &url, why, sizeof why)) {
+        snprintf(err, err_size, "%s=%s is not etcd://HOST:PORT/CLUSTER: %s", cluster->source,
+                 cluster->value, why);
+        return false;
+    }
+    if (!out->listen || strncmp(out->listen, "tcp://*:", 8) == 0 ||
+        strncmp(out->listen, "tcp://0.0.0.0:", 14) == 0) {
+        snprintf(err, err_size,
+                 "%s needs --alox-listen tcp://HOST:PORT with the address other members reach "
+                 "this node at (not * or 0.0.0.0: it goes into the member record)",
+                 cluster->source);
+        return false;
+    }
+    bool ok = true;
+    out->cluster = dup_or_fail(cluster->value, &ok);
+    if (!ok)
+        snprintf(err, err_size, "out of memory reading the --alox-* settings");
+    return ok;
+}
+
 /* ALOX_TOP, ALOX_METRICS, ALOX_TRACE and their flags (config.h). */
 static bool check_observation(const raw_settings *raw, config *out, char *err, size_t err_size) {
     out->top = true;
@@ -494,6 +544,7 @@ void config_free(config *cfg) {
     free(cfg->trace_path);
     free(cfg->node);
     free(cfg->listen);
+    free(cfg->cluster);
     for (size_t i = 0; i < cfg->peer_count; i++) {
         free(cfg->peers[i].name);
         free(cfg->peers[i].endpoint);
@@ -510,10 +561,14 @@ bool config_parse(int *argc, char **argv, config *out, char *err, size_t err_siz
     const char *env = getenv("ALOX_THREADS");
     if (env && !parse_threads(env, "ALOX_THREADS", &out->threads, err, err_size))
         return false;
+    env = getenv("ALOX_MAILBOX_LIMIT");
+    if (env && !parse_mailbox_limit(env, out, err, err_size))
+        return false;
     raw_settings raw;
     memset(&raw, 0, sizeof raw);
     bool ok = (!argc || !argv || parse_flags(argc, argv, out, &raw, err, err_size)) &&
               read_env(&raw, err, err_size) && check_distribution(&raw, out, err, err_size) &&
+              check_cluster(&raw, out, err, err_size) &&
               check_observation(&raw, out, err, err_size);
     raw_free(&raw);
     if (!ok)

@@ -16,6 +16,11 @@
  *     --alox-key FILE    ALOX_KEY       this node's secret key (alox keygen);
  *                                       its public key is beside it as .pub
  *     --alox-trust FILE  ALOX_TRUST     the nodes admitted: lines NAME KEY
+ *     --alox-cluster URL ALOX_CLUSTER   membership on etcd, URL =
+ *                                       etcd://HOST:PORT/CLUSTER: register
+ *                                       this node there and find the others
+ *                                       (cluster/membership.h); needs a
+ *                                       listen address with a real host
  *
  * Observation (README.md, "Seeing what runs"; none needs a node):
  *
@@ -64,6 +69,8 @@ typedef struct config_peer {
 
 typedef struct config {
     uint32_t threads; /* 0: default */
+    bool mailbox_limit_set; /* ALOX_MAILBOX_LIMIT was given */
+    uint32_t mailbox_limit; /* messages; 0: backpressure off (core/overload.h) */
 
     /* Distribution. Without --alox-node every field below is NULL/0. */
     char *node;          /* this node's name; NULL: a single local scheduler */
@@ -73,6 +80,7 @@ typedef struct config {
     size_t peer_count;
     char *key_path;      /* the secret key file */
     char *trust_path;    /* the trust file */
+    char *cluster;       /* etcd://HOST:PORT/CLUSTER, checked, or NULL */
     alox_keys keys;      /* this node's key pair (loaded from key_path) */
     alox_trust trust;    /* loaded from trust_path */
 

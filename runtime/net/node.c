@@ -2,6 +2,7 @@
 #include "node.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,19 +12,20 @@
 
 void transport_wake(void);
 
-static volatile sig_atomic_t stop_signal;
+/* Set by the handler (on whichever thread takes the signal), taken by
+ * the mailman thread: an atomic, not just volatile, since two threads
+ * touch it (a lock-free atomic is async-signal-safe). Relaxed: the
+ * eventfd write and read order it with the mailman's wake-up. */
+static _Atomic int stop_signal;
 
 /* Async-signal-safe: a flag and a write to the mailman's eventfd. */
 static void on_stop_signal(int signo) {
-    stop_signal = signo;
+    atomic_store_explicit(&stop_signal, signo, memory_order_relaxed);
     transport_wake();
 }
 
 bool node_stop_requested(void) {
-    if (!stop_signal)
-        return false;
-    stop_signal = 0;
-    return true;
+    return atomic_exchange_explicit(&stop_signal, 0, memory_order_relaxed) != 0;
 }
 
 static void install_signals(void) {

@@ -98,6 +98,9 @@ bool session_send_frame(peer *p, wire_buffer *b) {
     wire_finish(b);
     int rc;
     if (p->dealer) {
+        /* send_part never blocks: a dealer whose CURVE handshake was
+         * refused (the peer does not trust our key) has no pipe, and a
+         * blocking send would stop the mailman, and the node, for good. */
         rc = send_part(p->dealer, b->data, b->size, 0);
     } else if (p->route_size) {
         /* ROUTER: the routing part is queued with the frame or not at all. */

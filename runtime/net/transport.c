@@ -13,6 +13,7 @@
 #include <zmq.h>
 
 #include "alox.h"
+#include "core/overload.h"
 #include "core/scheduler.h"
 #include "core/trace.h"
 #include "address_book.h"
@@ -381,6 +382,7 @@ static int poll_timeout_ms(bool busy) {
 
 static void *mailman_main(void *unused) {
     (void)unused;
+    overload_exempt_this_thread(); /* it serves every peer: it must never wait on one actor */
     size_t n = transport.peer_count + 3;
     zmq_pollitem_t *items = calloc(n, sizeof *items);
     peer **owners = calloc(n, sizeof *owners);

@@ -17,6 +17,10 @@
 #include "support/dead_letter.h"
 
 #define SNAPSHOT_BACKLOG_WAIT_MS 20 /* workers sample backlogs at batch ends: many per ms */
+/* ... but one batch of slow behaviours, or a worker without a CPU on a
+ * loaded machine, can take longer: while workers run and none has
+ * answered yet, look on for up to this long. */
+#define SNAPSHOT_BACKLOG_WAIT_MAX_MS 500
 #define SNAPSHOT_LOOK_EVERY_US 500  /* meanwhile, what each worker runs is looked at this often */
 #define SNAPSHOT_BUSIEST 8          /* actors shown */
 #define SNAPSHOT_TALLY 64           /* distinct actors tallied per snapshot */
@@ -90,17 +94,27 @@ static int by_samples(const void *x, const void *y) {
     return a < b ? 1 : a > b ? -1 : 0;
 }
 
-/* Watches the workers for `ms` (while they sample backlogs), or looks once. */
-static void watch(busy_tally *b, int ms) {
+/* Watches the workers for `ms` while they sample backlogs of `epoch`
+ * (longer while they run and none has answered), or looks once. */
+static void watch(busy_tally *b, int ms, uint64_t epoch) {
     memset(b, 0, sizeof *b);
-    uint64_t end = counters_now_ns() + (uint64_t)ms * 1000000u;
-    do {
+    uint64_t start = counters_now_ns();
+    uint64_t end = start + (uint64_t)ms * 1000000u;
+    uint64_t last = start + (uint64_t)SNAPSHOT_BACKLOG_WAIT_MAX_MS * 1000000u;
+    for (;;) {
         look_at_workers(b);
-        if (ms > 0) {
-            struct timespec pause = {0, SNAPSHOT_LOOK_EVERY_US * 1000L};
-            nanosleep(&pause, NULL);
-        }
-    } while (counters_now_ns() < end);
+        if (ms <= 0)
+            break;
+        struct timespec pause = {0, SNAPSHOT_LOOK_EVERY_US * 1000L};
+        nanosleep(&pause, NULL);
+        uint64_t now = counters_now_ns();
+        if (now >= last)
+            break;
+        counters_actor_view running[1];
+        if (now >= end &&
+            (counters_backlogs_taken(epoch) > 0 || counters_running(running, 1) == 0))
+            break;
+    }
     qsort(b->seen, b->count, sizeof b->seen[0], by_samples);
 }
 
@@ -213,10 +227,9 @@ static void dead_letters_json(textbuf *t) {
 }
 
 void snapshot_json(textbuf *t, bool sample_backlogs) {
-    if (sample_backlogs)
-        counters_want_backlogs();
+    uint64_t epoch = sample_backlogs ? counters_want_backlogs() : 0;
     busy_tally busy;
-    watch(&busy, sample_backlogs ? SNAPSHOT_BACKLOG_WAIT_MS : 0);
+    watch(&busy, sample_backlogs ? SNAPSHOT_BACKLOG_WAIT_MS : 0, epoch);
     program_view v;
     look(&v);
     textbuf_printf(t, "{\"format\":1,\"pid\":%ld,\"program\":", (long)getpid());

@@ -22,8 +22,10 @@
 
 /* Address space reserved at once (no memory: MAP_NORESERVE, untouched
  * pages cost nothing). 64 GiB lasts for ~500 million actors of 128 bytes;
- * then another region is reserved. */
+ * then another region is reserved. Where that much cannot be reserved
+ * (valgrind, a ulimit -v), halves down to MIN_REGION_BYTES are tried. */
 #define REGION_BYTES (64ull << 30)
+#define MIN_REGION_BYTES (64ull << 20)
 #define MAX_REGIONS 1024 /* 64 TiB of actors ever spawned: beyond, abort */
 /* Handed to a thread at once: its own pages, so no two threads place
  * blocks on one page. Small enough that a thread's unused tail is little
@@ -37,6 +39,7 @@
 
 typedef struct region {
     char *base;
+    uint64_t bytes;
     _Atomic uint32_t *live; /* per page: blocks on it not yet freed (+ OPEN_BIAS) */
 } region;
 
@@ -53,32 +56,42 @@ static ALOX_TLS uint32_t open_placed;   /* blocks placed on it */
 static pthread_key_t exit_key;
 static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 
-static void *map_noreserve(size_t bytes, const char *what) {
+static void *map_noreserve(size_t bytes) {
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED)
-        alox_fatal("cannot reserve %llu bytes of address space for %s: %s (is vm.overcommit_memory 2? "
-                   "Alox reserves address space it does not use)",
-                   (unsigned long long)bytes, what, strerror(errno));
-    return p;
+    return p == MAP_FAILED ? NULL : p;
 }
 
 /* Under carve_lock. */
 static void add_region(void) {
     uint32_t n = atomic_load_explicit(&region_count, memory_order_relaxed);
     if (n == MAX_REGIONS)
-        alox_fatal("the actor address space (%u regions of %llu bytes) is exhausted", MAX_REGIONS,
-                   (unsigned long long)REGION_BYTES);
-    regions[n].base = map_noreserve(REGION_BYTES, "actors");
-    regions[n].live = map_noreserve(REGION_BYTES / ONCE_HEAP_PAGE * sizeof(uint32_t), "actor page counts");
-    carve_next = regions[n].base;
-    carve_end = carve_next + REGION_BYTES;
-    atomic_store_explicit(&region_count, n + 1, memory_order_release);
+        alox_fatal("the actor address space (%u regions) is exhausted: addresses of stopped actors are "
+                   "never reused (docs/ARCHITECTURE.md, \"Actor memory\")",
+                   MAX_REGIONS);
+    for (uint64_t bytes = REGION_BYTES; bytes >= MIN_REGION_BYTES; bytes /= 2) {
+        char *base = map_noreserve(bytes);
+        if (!base)
+            continue;
+        void *live = map_noreserve(bytes / ONCE_HEAP_PAGE * sizeof(uint32_t));
+        if (!live) {
+            munmap(base, bytes);
+            continue;
+        }
+        regions[n] = (region){base, bytes, live};
+        carve_next = base;
+        carve_end = base + bytes;
+        atomic_store_explicit(&region_count, n + 1, memory_order_release);
+        return;
+    }
+    alox_fatal("cannot reserve address space for actors (%llu bytes at least): %s (is vm.overcommit_memory 2, "
+               "or ulimit -v low? Alox reserves address space it does not use)",
+               (unsigned long long)MIN_REGION_BYTES, strerror(errno));
 }
 
 static region *region_of(uintptr_t p) {
     uint32_t n = atomic_load_explicit(&region_count, memory_order_acquire);
     for (uint32_t i = n; i-- > 0;)
-        if (p - (uintptr_t)regions[i].base < REGION_BYTES)
+        if (p - (uintptr_t)regions[i].base < regions[i].bytes)
             return &regions[i];
     return NULL;
 }
@@ -93,8 +106,8 @@ static _Atomic uint32_t *live_of(uintptr_t page) {
 /* Whole pages, page-aligned, from the newest region. */
 static char *carve(size_t bytes) {
     pthread_mutex_lock(&carve_lock);
-    if (carve_next == NULL || (size_t)(carve_end - carve_next) < bytes)
-        add_region();
+    while (carve_next == NULL || (size_t)(carve_end - carve_next) < bytes)
+        add_region(); /* a block larger than a small region: the next, or abort */
     char *p = carve_next;
     carve_next += bytes;
     pthread_mutex_unlock(&carve_lock);

@@ -38,7 +38,7 @@ uint64_t pool_returned_bytes(void) { return 0; }
  * chunk with a shift. 64 GiB of queued messages is far beyond any run;
  * past it, chunks come from malloc and are never trimmed. */
 #define POOL_REGION_BYTES (64ull << 30)
-#define POOL_REGION_CHUNKS (POOL_REGION_BYTES / POOL_CHUNK_BYTES)
+#define POOL_MIN_REGION_BYTES (256ull << 20) /* halved down to this (valgrind, ulimit -v) */
 /* Trim when the global lists hold at least this much ... */
 #define POOL_TRIM_MIN_BYTES (4u << 20)
 /* ... and twice what they held after the last trim (so a trim's cost, one
@@ -59,7 +59,8 @@ static pthread_key_t cache_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 
 /* Under global_lock: */
-static char *region;                /* POOL_REGION_BYTES reserved, or NULL */
+static char *region;                /* region_chunks chunks reserved, or NULL */
+static uint32_t region_chunks;
 static uint32_t region_used;        /* chunks ever carved from it */
 static uint8_t *chunk_class;        /* per region chunk: its class + 1, 0 if free */
 static uint32_t *free_chunks;       /* numbers of given-back chunks, to reuse */
@@ -115,16 +116,19 @@ static void register_cache(void) {
 }
 
 static void *map_region(void) {
-    void *p = mmap(NULL, POOL_REGION_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
-    if (p == MAP_FAILED)
-        return NULL; /* strict overcommit: chunks from malloc, never trimmed */
-    chunk_class = calloc(POOL_REGION_CHUNKS, 1); /* untouched pages: no memory */
-    if (!chunk_class) {
-        munmap(p, POOL_REGION_BYTES);
-        return NULL;
+    for (uint64_t bytes = POOL_REGION_BYTES; bytes >= POOL_MIN_REGION_BYTES; bytes /= 2) {
+        void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED)
+            continue;
+        chunk_class = calloc(bytes / POOL_CHUNK_BYTES, 1); /* untouched pages: no memory */
+        if (!chunk_class) {
+            munmap(p, bytes);
+            return NULL;
+        }
+        region_chunks = (uint32_t)(bytes / POOL_CHUNK_BYTES);
+        return p;
     }
-    return p;
+    return NULL; /* strict overcommit: chunks from malloc, never trimmed */
 }
 
 /* Caller holds global_lock. Returns the chunk's memory (zeroed or not). */
@@ -134,7 +138,7 @@ static char *new_chunk(unsigned cls) {
         region_tried = true;
         region = map_region();
     }
-    if (region && (free_chunk_count > 0 || region_used < POOL_REGION_CHUNKS)) {
+    if (region && (free_chunk_count > 0 || region_used < region_chunks)) {
         uint32_t n = free_chunk_count > 0 ? free_chunks[--free_chunk_count] : region_used++;
         chunk_class[n] = (uint8_t)(cls + 1);
         return region + (size_t)n * POOL_CHUNK_BYTES;

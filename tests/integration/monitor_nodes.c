@@ -94,6 +94,8 @@ alox_behave void monitors_are(struct watcher *self, int64_t n) {
     alox_exit(0);
 }
 
+alox_behave void retire(struct watcher *self) { alox_stop(self); }
+
 alox_behave void give_up(struct watcher *self) {
     (void)self;
     alox_exit(1);
@@ -229,6 +231,23 @@ static int client(int64_t n, int64_t m) {
            (long long)held, (long long)left);
     failed |= !ok;
     free(refs);
+
+    /* A watcher that stops: the server lets its records go too. */
+    forget(w);
+    struct watcher *brief = alox_new(struct watcher);
+    for (int64_t i = 0; i < n; i++) {
+        ts[i] = spawn_target();
+        alox_monitor(brief, ts[i], on_down);
+    }
+    held = server_monitors_reach(w, c, n);
+    retire(brief);
+    left = server_monitors_reach(w, c, 0);
+    for (int64_t i = 0; i < n; i++)
+        halt(ts[i]);
+    ok = held == n && left == 0;
+    printf("%s stopped watcher: the server held %lld records, then %lld\n", ok ? "ok:" : "FAIL:",
+           (long long)held, (long long)left);
+    failed |= !ok;
 
     /* kill -9 of the server: every monitor is told NODE_LOST. */
     forget(w);

@@ -69,7 +69,7 @@ wait_log client.log "waiting: a quick restart" 120
 kill_server; start_server
 echo go >&3; exec 3>&-
 wait "$cpid"; rc=$?
-for phase in stopped "after death" demonitor "remote demonitor" "node lost" "old incarnation" restarted "new incarnation"; do
+for phase in stopped "after death" demonitor "remote demonitor" "stopped watcher" "node lost" "old incarnation" restarted "new incarnation"; do
   expect_log client.log "ok: $phase:"
 done
 [ $rc -eq 0 ] || fail "client exited $rc"

@@ -110,7 +110,7 @@ static void write_text(const char *path, const char *text) {
 
 static void clear_env(void) {
     const char *vars[] = {"ALOX_THREADS", "ALOX_NODE", "ALOX_LISTEN",
-                          "ALOX_PEER",    "ALOX_KEY",  "ALOX_TRUST"};
+                          "ALOX_PEER",    "ALOX_KEY",  "ALOX_TRUST", "ALOX_CLUSTER"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         unsetenv(vars[i]);
 }
@@ -305,6 +305,39 @@ static void test_node_needs_key_and_trust(void **state) {
 
 /* --alox-node a with its key and trust file, plus the given flags. */
 #define NODE_A "--alox-node", "a", "--alox-key", fx("a.key"), "--alox-trust", fx("t.txt")
+
+/* --alox-cluster / ALOX_CLUSTER: taken with a node and a real listen
+ * address (it goes into the member record), refused otherwise. */
+static void test_cluster_flag(void **state) {
+    (void)state;
+    clear_env();
+    config cfg;
+    char err[2048];
+    char *argv[32];
+    int argc;
+    assert_true(parse_args(&cfg, err, sizeof err,
+                           ARGS(NODE_A, "--alox-listen", "tcp://127.0.0.1:7001", "--alox-cluster",
+                                "etcd://127.0.0.1:2379/farm", "rest"),
+                           &argc, argv));
+    assert_string_equal(cfg.cluster, "etcd://127.0.0.1:2379/farm");
+    assert_int_equal(argc, 2); /* the flags are removed */
+    assert_string_equal(argv[1], "rest");
+    config_free(&cfg);
+    expect_dist_error(ARGS("--alox-cluster", "etcd://127.0.0.1:2379/farm"),
+                      "--alox-cluster needs --alox-node", NULL);
+    expect_dist_error(ARGS(NODE_A, "--alox-cluster", "etcd://127.0.0.1:2379/farm"),
+                      "--alox-cluster needs --alox-listen", NULL);
+    expect_dist_error(ARGS(NODE_A, "--alox-listen", "tcp://*:7001", "--alox-cluster",
+                           "etcd://127.0.0.1:2379/farm"),
+                      "not * or 0.0.0.0", NULL);
+    expect_dist_error(ARGS(NODE_A, "--alox-listen", "tcp://127.0.0.1:7001", "--alox-cluster",
+                           "etcd://127.0.0.1/farm"),
+                      "--alox-cluster=etcd://127.0.0.1/farm is not etcd://HOST:PORT/CLUSTER", "no :PORT");
+    setenv("ALOX_CLUSTER", "redis://127.0.0.1:6379/farm", 1);
+    expect_dist_error(ARGS(NODE_A, "--alox-listen", "tcp://127.0.0.1:7001"),
+                      "ALOX_CLUSTER=redis://127.0.0.1:6379/farm", "etcd://");
+    unsetenv("ALOX_CLUSTER");
+}
 
 static void test_endpoints_are_checked(void **state) {
     (void)state;
@@ -586,6 +619,7 @@ int main(void) {
         cmocka_unit_test(test_distribution_flags_are_read_and_removed),
         cmocka_unit_test(test_no_node_means_no_distribution),
         cmocka_unit_test(test_distribution_variables),
+        cmocka_unit_test(test_cluster_flag),
         cmocka_unit_test(test_distribution_needs_a_node),
         cmocka_unit_test(test_node_needs_key_and_trust),
         cmocka_unit_test(test_endpoints_are_checked),

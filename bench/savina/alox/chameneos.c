@@ -30,7 +30,10 @@ alox_behave void mall_report(struct mall *self, int64_t meetings) {
     self->meetings += meetings;
 }
 
-alox_behave void chameneo_stop(struct chameneo *self) { mall_report(self->mall, self->meetings); }
+alox_behave void chameneo_stop(struct chameneo *self) {
+    mall_report(self->mall, self->meetings);
+    alox_stop(self); /* CAF quits, Erlang and Go return */
+}
 
 alox_behave void chameneo_change(struct chameneo *self, int32_t colour) {
     self->colour = colour;

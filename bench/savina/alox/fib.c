@@ -18,14 +18,17 @@ static void answer(struct fib_node *parent, int64_t value);
 
 alox_behave void fib_result(struct fib_node *self, int64_t value) {
     self->sum += value;
-    if (++self->got == 2)
+    if (++self->got == 2) {
         answer(self->parent, self->sum);
+        alox_stop(self); /* answered: done (CAF quits, Erlang and Go return) */
+    }
 }
 
 alox_behave void fib_start(struct fib_node *self, int32_t n, int32_t cutoff, struct fib_node *parent) {
     self->parent = parent;
     if (n <= cutoff) {
         answer(parent, fib_sequential(n));
+        alox_stop(self);
         return;
     }
     fib_start(alox_new(struct fib_node), n - 1, cutoff, self);

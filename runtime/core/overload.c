@@ -1,0 +1,269 @@
+/* overload.c - backpressure: muting senders of overloaded actors; see overload.h. */
+#include "overload.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "actor.h"
+#include "scheduler.h"
+#include "support/platform.h"
+#include "worker.h"
+
+/* Backlog, in messages, at which a receiver counts as overloaded
+ * (ALOX_MAILBOX_LIMIT overrides it). 16384 small messages are about
+ * 512 KiB: a flood stays far below the memory it used to take (30-40
+ * million queued, 1 GB), while bursts of a few batches (BATCH_MESSAGES is
+ * 100) never pause anyone. */
+#define OVERLOAD_DEFAULT_LIMIT 16384u
+
+/* Senders resume when the backlog is below limit / RESUME_DIVISOR: the
+ * receiver still has that much work while they are woken and refill its
+ * mailbox, so it does not sit idle between rounds (hysteresis). */
+#define RESUME_DIVISOR 4u
+
+/* A plain thread waiting for a receiver re-checks that alox_run still
+ * runs this often (ms): when the run ends, its wait ends too. */
+#define PLAIN_WAIT_RECHECK_MS 10
+
+/* A plain thread that has sent `limit` messages to a receiver that has
+ * not been idle since, and is not flagged (it has not run a batch yet: a
+ * parked worker can take milliseconds to wake on a loaded machine, time
+ * for millions of sends), polls this often (us) until the receiver is
+ * idle or flagged. */
+#define PLAIN_POLL_US 20
+
+typedef struct overload {
+    mailbox_node *scout;  /* consumer only: a node `ahead` places past the cursor, or NULL */
+    uint32_t ahead;       /* consumer only */
+    struct actor *muted;  /* under `lock`: actors muted on this one, linked by next_runnable */
+    struct actor *muted_on; /* under `lock`: while this actor is muted, on whom */
+} overload;
+
+/* Guards every ACTOR_OVERLOADED / ACTOR_MUTED change, every mute list and
+ * muted_on. Taken only on transitions (a receiver crossing its limit, a
+ * sender muted or released), never on an ordinary send. Lock order: this,
+ * then the scheduler's lock (scheduler_workers_running). */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t caught_up = PTHREAD_COND_INITIALIZER; /* plain threads wait here */
+static uint32_t plain_waiting;                               /* under lock */
+/* Relaxed: a setting read at the end of batches; no data depends on it. */
+static _Atomic uint32_t limit = OVERLOAD_DEFAULT_LIMIT;
+static ALOX_TLS bool exempt;
+/* A plain thread's sends to its latest target since that target was seen
+ * idle (the push that scheduled it) or caught up. */
+static ALOX_TLS actor *plain_target;
+static ALOX_TLS uint32_t plain_unconfirmed;
+
+uint32_t overload_limit(void) { return atomic_load_explicit(&limit, memory_order_relaxed); }
+
+void overload_set_limit(uint32_t messages) {
+    atomic_store_explicit(&limit, messages, memory_order_relaxed);
+}
+
+void overload_exempt_this_thread(void) { exempt = true; }
+
+/* Relaxed loads of the flags: every change of the two pressure bits is
+ * made under `lock`, and whoever acts on them reads them again under it. */
+static uint32_t flags_of(actor *a) { return atomic_load_explicit(&a->flags, memory_order_relaxed); }
+
+static void set_flag_locked(actor *a, uint32_t flag) {
+    atomic_fetch_or_explicit(&a->flags, flag, memory_order_relaxed);
+}
+
+static void clear_flag_locked(actor *a, uint32_t flag) {
+    atomic_fetch_and_explicit(&a->flags, ~flag, memory_order_relaxed);
+}
+
+static void wait_plain(actor *to) {
+    pthread_mutex_lock(&lock);
+    while ((flags_of(to) & ACTOR_PRESSURE) && scheduler_workers_running()) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += PLAIN_WAIT_RECHECK_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        plain_waiting++;
+        pthread_cond_timedwait(&caught_up, &lock, &until);
+        plain_waiting--;
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+/* The receiver has not run since this thread sent it `limit` messages:
+ * wait until it is idle (all taken) or flagged (then as wait_plain). */
+static void wait_unconfirmed(actor *to) {
+    while (!(flags_of(to) & ACTOR_PRESSURE) && scheduler_workers_running()) {
+        /* Relaxed: a hint; a stale read costs one more poll. */
+        if (atomic_load_explicit(&to->box.head, memory_order_relaxed) & MAILBOX_IDLE_MARK)
+            return;
+        struct timespec pause = {0, PLAIN_POLL_US * 1000L};
+        nanosleep(&pause, NULL);
+    }
+    wait_plain(to);
+}
+
+void overload_plain_sent(actor *to, bool scheduled) {
+    uint32_t lim = overload_limit();
+    if (exempt || lim == 0)
+        return;
+    if (to != plain_target || scheduled) {
+        plain_target = to;
+        plain_unconfirmed = 0;
+    }
+    if (flags_of(to) & ACTOR_PRESSURE) {
+        wait_plain(to);
+        plain_unconfirmed = 0;
+    } else if (++plain_unconfirmed >= lim) {
+        wait_unconfirmed(to);
+        plain_unconfirmed = 0;
+    }
+}
+
+void overload_sent_to(worker *w, actor *to) {
+    if (exempt)
+        return;
+    if (w) { /* plain threads: overload_plain_sent */
+        /* Inside a behaviour of another actor: note the target; the
+         * worker decides after the behaviour (overload_mute). */
+        actor *self = w->current;
+        if (self && self != to && !(flags_of(self) & ACTOR_PRESSURE)) {
+            w->mute_on = to; /* an overloaded sender runs on: it must drain */
+            w->end_batch = true;
+        }
+    }
+}
+
+/* Under lock: releases everything muted on `a`, and what was muted on
+ * those (their lists hang on them), into one list for the caller. */
+static actor *release_locked(actor *a) {
+    overload *r = a->overload;
+    actor *first = r ? r->muted : NULL, *last = first;
+    if (r)
+        r->muted = NULL;
+    while (last && last->next_runnable)
+        last = last->next_runnable;
+    for (actor *x = first; x; x = x->next_runnable) {
+        overload *xr = x->overload;
+        clear_flag_locked(x, ACTOR_MUTED);
+        xr->muted_on = NULL;
+        if (xr->muted) { /* x was muted, so its own senders waited on it */
+            last->next_runnable = xr->muted;
+            xr->muted = NULL;
+            while (last->next_runnable)
+                last = last->next_runnable;
+        }
+    }
+    if (plain_waiting)
+        pthread_cond_broadcast(&caught_up);
+    return first;
+}
+
+static actor *catch_up(actor *a) {
+    pthread_mutex_lock(&lock);
+    clear_flag_locked(a, ACTOR_OVERLOADED);
+    actor *released = release_locked(a);
+    pthread_mutex_unlock(&lock);
+    return released;
+}
+
+static overload *record_of(actor *a) {
+    if (!a->overload) {
+        a->overload = calloc(1, sizeof(overload));
+        if (!a->overload)
+            alox_fatal("out of memory tracking the backlog of an actor of type %s", a->type->name);
+    }
+    return a->overload;
+}
+
+/* Moves the scout past this batch's pops, then on to at most `lim` nodes
+ * ahead of the cursor: r->ahead is then the backlog, or `lim` if larger. */
+static void scout(overload *r, mailbox_node *cursor, uint32_t handled, uint32_t lim) {
+    if (r->scout == NULL || r->ahead <= handled) {
+        r->scout = cursor;
+        r->ahead = 0;
+    } else {
+        r->ahead -= handled;
+    }
+    while (r->ahead < lim) {
+        /* Acquire: pairs with the release store of `next` in mailbox_push. */
+        mailbox_node *next = atomic_load_explicit(&r->scout->next, memory_order_acquire);
+        if (!next)
+            break;
+        r->scout = next;
+        r->ahead++;
+    }
+}
+
+actor *overload_batch_end(actor *a, mailbox_node *cursor, uint32_t handled, bool drained,
+                          bool *pressing) {
+    uint32_t lim = overload_limit();
+    *pressing = false;
+    if (drained || lim == 0) {
+        overload *r = a->overload;
+        if (!r)
+            return NULL;
+        /* Not muted (it is running): only OVERLOADED can hold others. */
+        actor *released = (flags_of(a) & ACTOR_OVERLOADED) ? catch_up(a) : NULL;
+        if (drained) { /* nobody reads the record once the flag is clear */
+            a->overload = NULL;
+            free(r);
+        }
+        return released;
+    }
+    overload *r = record_of(a);
+    scout(r, cursor, handled, lim);
+    *pressing = r->ahead >= lim / RESUME_DIVISOR;
+    bool overloaded = (flags_of(a) & ACTOR_OVERLOADED) != 0;
+    if (!overloaded && r->ahead >= lim) {
+        pthread_mutex_lock(&lock);
+        set_flag_locked(a, ACTOR_OVERLOADED);
+        pthread_mutex_unlock(&lock);
+    } else if (overloaded && r->ahead < lim / RESUME_DIVISOR &&
+               mailbox_batch_empty(&a->box, r->scout)) {
+        /* The scout reached the newest node, not a half-done push: the
+         * backlog really is this small. */
+        return catch_up(a);
+    }
+    return NULL;
+}
+
+actor *overload_actor_stopped(actor *a) {
+    overload *r = a->overload;
+    if (!r)
+        return NULL;
+    /* Running, so not muted: only OVERLOADED can hold others. Clear it so
+     * that nothing more waits on an actor that will never drain. */
+    actor *released = catch_up(a);
+    a->overload = NULL; /* nobody reads the record once the flag is clear */
+    free(r);
+    return released;
+}
+
+/* Under lock: would muting `a` on `target` close a cycle of waits? */
+static bool waits_lead_to_locked(actor *target, actor *a) {
+    for (actor *x = target; x; x = (flags_of(x) & ACTOR_MUTED) ? x->overload->muted_on : NULL)
+        if (x == a)
+            return true;
+    return false;
+}
+
+bool overload_mute(actor *a, actor *target) {
+    overload *r = record_of(a);
+    bool muted = false;
+    pthread_mutex_lock(&lock);
+    if ((flags_of(target) & ACTOR_PRESSURE) && !(flags_of(a) & ACTOR_PRESSURE) &&
+        !waits_lead_to_locked(target, a)) {
+        overload *tr = target->overload; /* exists while either flag is set */
+        r->muted_on = target;
+        set_flag_locked(a, ACTOR_MUTED);
+        a->next_runnable = tr->muted;
+        tr->muted = a;
+        muted = true;
+    }
+    pthread_mutex_unlock(&lock);
+    return muted;
+}

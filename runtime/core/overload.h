@@ -1,0 +1,100 @@
+/*
+ * overload.h - backpressure that loses nothing: a sender to an overloaded
+ * actor is paused ("muted") after its current behaviour until the receiver
+ * catches up; a plain thread waits inside the send. No message is ever
+ * dropped and no behaviour is interrupted. After Pony's mailbox-overload
+ * muting (ponyc PR 2264), with its cycle deadlock (ponyc issue 3382)
+ * designed out: see "Why it cannot deadlock" below.
+ *
+ * States of an actor, in two flag bits of actor.flags (enum actor_flags):
+ *   ACTOR_OVERLOADED  its backlog reached overload_limit() messages (the
+ *                     receiver measures it itself, at the end of a batch)
+ *                     and has not yet fallen below limit / RESUME_DIVISOR;
+ *   ACTOR_MUTED       it sent to an overloaded or muted actor, had more
+ *                     messages to run, and now waits in that actor's list
+ *                     instead of in a run queue.
+ * The send fast path reads actor.flags already (the proxy test); testing
+ * these two bits is the same load and one more predictable branch.
+ *
+ * Measuring a backlog without a counter on the send path: the receiver
+ * keeps a "scout" pointer walking ahead of its own cursor through the
+ * mailbox's linked nodes (only the consumer may follow them, and a node
+ * ahead of the cursor is not freed until it is popped). Each node is
+ * scouted at most once and is the next to be popped, so the walk costs
+ * one pass that pre-loads what the worker reads anyway. The scout state
+ * lives in a record (struct overload) that exists only while an actor has
+ * a backlog of more than one batch, or is muted.
+ *
+ * Why it cannot deadlock: "X is muted on Y" is an edge of a wait-for
+ * graph; X has at most one edge. An edge X->Y is made (under the one
+ * lock) only when X is neither overloaded nor muted, Y is overloaded or
+ * muted, and following Y's edges does not lead back to X. So the graph is
+ * a forest whose roots are overloaded actors, which are never muted: they
+ * stay runnable and drain at their own speed. When a root catches up, or a
+ * muted actor is released, its whole list is released with it. Pony's
+ * deadlock came from muting an actor on another one that was muted on it.
+ *
+ * Exempt on the way in (never paused, never waiting): messages sent by
+ * the runtime's own threads (the I/O thread: timers and descriptor
+ * readiness; the network: inbound messages are pushed by net/inbound.c
+ * directly), sends from a worker outside any behaviour, an actor's sends
+ * to itself, and sends before alox_run has started the workers (nothing
+ * could drain the backlog yet: waiting there would never end).
+ *
+ * Thread-safety: overload_sent_to from any thread; overload_batch_end and
+ * overload_mute from the worker running the actor named first. One mutex
+ * guards every edge, list and flag change; the fast path takes no lock.
+ */
+#ifndef ALOX_OVERLOAD_H
+#define ALOX_OVERLOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mailbox.h"
+
+struct actor;
+struct worker;
+
+/* The backlog, in messages, at which an actor counts as overloaded
+ * (ALOX_MAILBOX_LIMIT; 0: backpressure off). */
+uint32_t overload_limit(void);
+void overload_set_limit(uint32_t messages);
+
+/* This thread belongs to the runtime (the I/O thread): its sends are
+ * exempt (see above). */
+void overload_exempt_this_thread(void);
+
+/* Slow path of alox_send on a worker: `to` was seen overloaded or muted.
+ * Inside a behaviour it notes the target (the sender may be muted after
+ * the behaviour, overload_mute). */
+void overload_sent_to(struct worker *w, struct actor *to);
+
+/* Every send from a thread that is not a worker (`scheduled`: this push
+ * found the mailbox idle). Waits while `to` is overloaded or muted, and
+ * when this thread has sent `to` overload_limit() messages that `to` has
+ * not been seen to take (it was not idle since and has not flagged
+ * itself: its worker may not have run it yet), until it has. */
+void overload_plain_sent(struct actor *to, bool scheduled);
+
+/* The receiver side, at the end of a batch of `handled` messages that left
+ * the mailbox at `cursor`; `drained`: the mailbox was seen empty. Updates
+ * the backlog measure and the OVERLOADED flag. Returns the actors released
+ * by catching up (linked through next_runnable), for the caller to queue.
+ * *pressing: the backlog is above the resume level: the receiver should
+ * run again soon (its flag is only as fresh as its last batch). */
+struct actor *overload_batch_end(struct actor *a, mailbox_node *cursor, uint32_t handled,
+                                 bool drained, bool *pressing);
+
+/* `a` has just stopped (alox_stop, on the worker that ran it): releases
+ * everything waiting on it and drops its record. Returns the released
+ * actors as overload_batch_end does. */
+struct actor *overload_actor_stopped(struct actor *a);
+
+/* After a behaviour of `a` sent to `target` (seen overloaded or muted)
+ * while `a` has more messages: parks `a` in target's list. Returns false
+ * if `a` must run on instead (target caught up meanwhile, `a` is itself
+ * overloaded, or the mute would close a cycle). */
+bool overload_mute(struct actor *a, struct actor *target);
+
+#endif
