@@ -106,6 +106,7 @@ static int churn(void *s, const char *name, long n) {
         drain(s, true); /* its HELLO back: one session at a time */
     }
     printf("fake_peer: %ld sessions in %.1f s\n", n, now_s() - t0);
+    wire_buffer_free(&b);
     return 0;
 }
 
@@ -175,6 +176,7 @@ static int fuzz(void *s, const char *name, double seconds) {
     }
     printf("fake_peer: fuzz: %ld valid frames with random fields, %ld with flipped bits, %ld garbage\n",
            valid, flipped, garbage);
+    wire_buffer_free(&b);
     return 0;
 }
 
