@@ -204,14 +204,13 @@ void session_on_acks(peer *p, uint64_t received, uint64_t processed) {
         scheduler_release_remote(released);
 }
 
-int session_dead_letter_all(peer *p) {
+static int dead_letter_queue(peer *p, alox_dead_reason reason) {
     int count = 0;
     for (remote_message *m = p->unacked_first, *next; m; m = next) {
         next = m->next;
         actor *target = m->link;
-        const alox_behaviour_desc *b = message_behaviour(&m->base);
-        if (!transport_is_spawn(b))
-            dead_letter_report(ALOX_DEAD_PEER_LOST, target->id, b, message_args(&m->base));
+        /* A spawn too: the actor it was to make never ran (issue 13). */
+        dead_letter_report(reason, target->id, message_behaviour(&m->base), message_args(&m->base));
         message_free(&m->base);
         count++;
     }
@@ -223,3 +222,9 @@ int session_dead_letter_all(peer *p) {
     p->batch.size = 0;
     return count;
 }
+
+int session_dead_letter_all(peer *p) { return dead_letter_queue(p, ALOX_DEAD_PEER_LOST); }
+
+/* At a stop signal: nothing queued will be sent, nothing sent and not
+ * acknowledged is known to have run. */
+int session_abandon(peer *p) { return dead_letter_queue(p, ALOX_DEAD_ENDED); }

@@ -190,6 +190,8 @@ void session_on_frame(peer *p, const wire_frame *f, const uint8_t *route, size_t
     case WIRE_BATCH: inbound_batch(p, f); break;
     case WIRE_LOOKUP: remote_serve_lookup(p, f); break;
     case WIRE_LOOKUP_REPLY: remote_lookup_reply(p, f); break;
+    case WIRE_ADDRESSES: address_book_on_frame(p, f); break;
+    case WIRE_SPAWN_REFUSED: transport_spawn_refused(p, f->u.spawn_refused.id); break;
     default: break; /* HEARTBEAT, ACK, NACK: the header said it all */
     }
     /* Acknowledgements last: the messages in this frame (sent by the
@@ -340,8 +342,17 @@ void session_lost(peer *p, const char *why) {
     if (ended)
         monitor_remote_lost(in_epoch, ended); /* its actors are down (ALOX_DOWN_NODE_LOST) */
     peer_stats_session(&p->stats, false);
-    fprintf(stderr, "alox: %s: peer %s lost (%s); %d unacknowledged message%s reported as dead letters\n",
-            transport.node, p->name, why, lost, lost == 1 ? "" : "s");
+    if (p->their_session == 0) /* never in session: nothing was lost, it was never reached */
+        fprintf(stderr, "alox: %s: peer %s unreachable (%s; %s); %d message%s reported as dead "
+                        "letters\n",
+                transport.node, p->name, why,
+                p->endpoint[0] ? "nothing trusted answered at its address"
+                               : "no address is known for it: give --alox-peer NAME=tcp://HOST:PORT",
+                lost, lost == 1 ? "" : "s");
+    else
+        fprintf(stderr, "alox: %s: peer %s lost (%s); %d unacknowledged message%s reported as dead "
+                        "letters\n",
+                transport.node, p->name, why, lost, lost == 1 ? "" : "s");
     if (lost)
         scheduler_release_remote(lost);
     if (p->records_last) { /* still counted down by workers; freed when done */

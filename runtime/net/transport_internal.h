@@ -55,6 +55,7 @@ typedef struct transport_state {
     pthread_t thread;
     char node[WIRE_MAX_NAME + 1];
     char public_z85[41], secret_z85[41]; /* ours: connections opened later need them */
+    char listen[WIRE_MAX_ENDPOINT + 1];  /* --alox-listen, told to peers; "" if none */
     uint16_t node_id;
     uint32_t incarnation;         /* this process's (peer.h), random at start */
     bool serving;
@@ -65,6 +66,7 @@ typedef struct transport_state {
 
     _Atomic(message *) outbox;    /* any thread: messages with no peer (dead-lettered); see peer.h */
     _Atomic bool stopping;        /* any thread */
+    _Atomic bool ending;          /* any thread: a stop signal came; lookups fail at once */
     _Atomic bool records_done;    /* any thread: a frame record reached zero */
 
     pthread_mutex_t lookup_lock;  /* any thread, with the fields below */
@@ -82,6 +84,9 @@ int64_t transport_now_ms(void);
 void transport_wake(void);
 
 bool transport_is_spawn(const alox_behaviour_desc *b);
+
+/* p refused to spawn the actor `id` we asked for: a dead letter here. */
+void transport_spawn_refused(peer *p, uint64_t id);
 
 /* Opens p->dealer to p->endpoint (CURVE, p's key from the trust file). */
 bool transport_open_dealer(peer *p, char *err, size_t err_size);
@@ -105,6 +110,9 @@ void session_lost(peer *p, const char *why);
  * belongs to: the current one, or p's graveyard for an old incarnation;
  * a newer incarnation than p's session ends that session first. */
 peer_epoch *session_epoch_for_ref(peer *p, uint32_t incarnation);
+/* Dead-letters (ALOX_DEAD_ENDED) every message to p not acknowledged as
+ * processed, drops its open batch; returns how many (holds to release). */
+int session_abandon(peer *p);
 bool session_send_frame(peer *p, wire_buffer *frame);
 void session_begin_frame(peer *p, wire_buffer *b, uint8_t kind);
 
@@ -125,5 +133,7 @@ void inbound_batch(peer *p, const wire_frame *f);
 void remote_serve_lookup(peer *p, const wire_frame *f);
 void remote_lookup_reply(peer *p, const wire_frame *f);
 void remote_lookup_timers(int64_t now);
+/* Fails every pending lookup now, and every later one at once. */
+void remote_fail_lookups(const char *why);
 
 #endif
