@@ -62,8 +62,14 @@ static bool resolve(peer *from, const wire_ref *r, void **out) {
     if (from->proxies_made >= INBOUND_MAX_PEER_PROXIES)
         return false;
     peer *owner = session_by_node(node_of(r->id));
+    peer_epoch *epoch = owner ? session_epoch_for_ref(owner, (uint32_t)r->incarnation) : NULL;
+    if (epoch && epoch == owner->graveyard) { /* never aliased with the new incarnation's actor */
+        *out = actor_body(proxy_dead(r->id, r->type_hash, epoch));
+        from->proxies_made++;
+        return true;
+    }
     uint64_t before = proxy_made_count();
-    *out = actor_body(proxy_for(r->id, r->type_hash, owner ? peer_current_epoch(owner) : NULL));
+    *out = actor_body(proxy_for(r->id, r->type_hash, epoch));
     if (proxy_made_count() != before)
         from->proxies_made++;
     return true;
@@ -188,6 +194,20 @@ static bool deliver_item(peer *p, frame_record *record, const wire_item *item) {
     return true;
 }
 
+/* A gap: items were lost on the way (a dropped connection loses what
+ * was in flight). Ask for them again, once per gap and resend interval;
+ * the sender keeps every item until we have processed it. */
+static void ask_resend(peer *p, uint64_t first) {
+    int64_t now = transport_now_ms();
+    if (p->nacked_seq == p->expected_seq && now - p->nacked_ms < TRANSPORT_RESEND_MS)
+        return;
+    fprintf(stderr, "alox: %s: items %llu.. from %s are missing (got %llu..): asking for them again\n",
+            transport.node, (unsigned long long)p->expected_seq, p->name, (unsigned long long)first);
+    p->nacked_seq = p->expected_seq;
+    p->nacked_ms = now;
+    session_send_control(p, WIRE_NACK);
+}
+
 static bool send_item(peer *p, frame_record *record, const wire_item *item) {
     grace_enter();
     bool delivered = deliver_item(p, record, item);
@@ -197,24 +217,26 @@ static bool send_item(peer *p, frame_record *record, const wire_item *item) {
 
 void inbound_batch(peer *p, const wire_frame *f) {
     uint64_t first = f->u.batch.first_seq;
-    if (first != p->expected_seq) {
-        atomic_fetch_add(&transport.malformed, 1);
-        fprintf(stderr, "alox: %s: dropped a batch from %s: items %llu.. where %llu was expected\n",
-                transport.node, p->name, (unsigned long long)first,
-                (unsigned long long)p->expected_seq);
-        return; /* the sender sees no acknowledgement and declares us lost */
+    uint64_t last = first + f->u.batch.item_count - 1;
+    if (first > p->expected_seq) {
+        ask_resend(p, first);
+        return; /* the items before it come first */
     }
+    if (f->u.batch.item_count == 0 || last < p->expected_seq)
+        return; /* a resend of what we have: each item runs once */
     frame_record *record = calloc(1, sizeof *record);
     if (!record)
         alox_fatal("out of memory receiving a batch");
     /* One extra count while we deliver, so workers cannot finish the frame
      * before all of its items are in. */
     atomic_init(&record->remaining, 1);
-    record->last_seq = first + f->u.batch.item_count - 1;
+    record->last_seq = last;
     const uint8_t *cursor = f->u.batch.items;
     uint32_t index = 0;
     wire_item item;
     while (wire_next_item(f, &cursor, &index, &item)) {
+        if (item.seq < p->expected_seq)
+            continue; /* a resend overlapping what we have */
         if (item.op == WIRE_OP_SPAWN)
             spawn_item(p, &item);
         else if (send_item(p, record, &item))
