@@ -183,6 +183,7 @@ static int small_address_space_main(void) {
     return 0;
 }
 
+#if TEST_SCALE_DOWN == 1
 /* A fresh process (a fork would inherit the parent's reservations). */
 static void run_small_address_space(void *unused) {
     (void)unused;
@@ -192,6 +193,7 @@ static void run_small_address_space(void *unused) {
     execl("/proc/self/exe", "test_reclaim", "--small-address-space", (char *)NULL);
     _exit(5);
 }
+#endif
 
 static void test_small_address_space(void **state) {
     (void)state;
