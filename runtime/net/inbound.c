@@ -62,20 +62,24 @@ static void spawn_item(peer *p, const wire_item *item) {
     proxy_export(actor_spawn_with_id(type, item->target, 0));
 }
 
-/* A monitor's registration for an actor this node does not have: its
- * watcher is told "down" now (monitor.h), instead of a dead letter. */
-static bool registration_undeliverable(const wire_item *item, const alox_behaviour_desc *b) {
+/* A monitor's registration or cancel (monitor.h) is taken here, on
+ * arrival, not through the target's mailbox; a target this node does not
+ * have, or that stopped, is "down" at once. Returns false for any other
+ * item. */
+static bool monitor_request(const wire_item *item, const alox_behaviour_desc *b, actor *target) {
     char args[64];
     if (!b || !monitor_is_wire_behaviour(b) || b->args_size > sizeof args ||
         item->args_size != b->args_size || b->signature_hash != item->signature || !refs_match(b, item))
         return false;
+    if (node_of(item->target) != transport.node_id)
+        return monitor_is_far_request(b); /* a node speaks only for its own actors */
     memcpy(args, item->args, b->args_size);
     for (uint16_t i = 0; i < item->ref_count; i++) {
         wire_ref r = wire_item_ref(item, i);
         void *pointer = resolve(&r);
         memcpy(args + r.offset, &pointer, sizeof pointer);
     }
-    return monitor_undeliverable_remote(item->target, b, args);
+    return monitor_far_request(target, item->target, b, args);
 }
 
 /* Delivers one SEND item; returns true if it went into a mailbox. Inside
@@ -83,14 +87,14 @@ static bool registration_undeliverable(const wire_item *item, const alox_behavio
 static bool deliver_item(frame_record *record, const wire_item *item) {
     actor *target = node_of(item->target) == transport.node_id ? proxy_find_export(item->target) : NULL;
     const alox_behaviour_desc *b = registry_behaviour_by_hash(item->behaviour);
+    if (monitor_request(item, b, target))
+        return false; /* taken on arrival: nothing for a mailbox */
     if (!target) {
-        if (!registration_undeliverable(item, b))
-            dead_letter_report(ALOX_DEAD_NO_SUCH_ACTOR, item->target, b, NULL);
+        dead_letter_report(ALOX_DEAD_NO_SUCH_ACTOR, item->target, b, NULL);
         return false;
     }
     if (!actor_takes_messages(target)) { /* exported, then stopped */
-        if (!registration_undeliverable(item, b))
-            dead_letter_report(ALOX_DEAD_STOPPED, item->target, b, NULL);
+        dead_letter_report(ALOX_DEAD_STOPPED, item->target, b, NULL);
         return false;
     }
     if (!b || (b->type_hash != target->type->name_hash && !monitor_is_wire_behaviour(b))) {
