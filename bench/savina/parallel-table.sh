@@ -16,7 +16,8 @@ set -euo pipefail
 raw=$1 results=$2 n=$3
 shift 3
 ws=()
-for w in "$@"; do case " trapezoid chameneos fib " in *" $w "*) ws+=("$w") ;; esac; done
+parallel=" trapezoid chameneos fib "
+for w in "$@"; do [[ $parallel == *" $w "* ]] && ws+=("$w"); done
 [ ${#ws[@]} -eq 0 ] && exit 0
 declare -A unit=([trapezoid]="ns/piece" [chameneos]="ns/meeting" [fib]="ns/actor")
 systems=(alox caf erlang go baseline)
@@ -27,7 +28,7 @@ fmt() { [ -z "$1" ] && { echo "-"; return; }; awk -v x="$1" 'BEGIN {printf (x >=
 csv="$results/parallel.csv"
 echo "workload,unit,system,ns_per_unit_1,ns_per_unit_$n,speedup,cpu_s_1,cpu_s_$n" >"$csv"
 cpu_csv="$results/cpu.csv"
-cpu() { [ -f "$cpu_csv" ] && awk -F, -v w="$1" -v s="$2" '$2 == w && $3 == s {print $4}' "$cpu_csv" | median; }
+cpu() { [ -f "$cpu_csv" ] || return 0; awk -F, -v w="$1" -v s="$2" '$2 == w && $3 == s {print $4}' "$cpu_csv" | median; }
 cpu_rows=()
 echo
 echo "Parallel workloads: time per unit at 1 thread → $n threads (speed-up); the C limit is the pthread pool (pool/)"

@@ -58,6 +58,7 @@ done
 case "$runs" in ''|*[!0-9]*|0) echo "run.sh: --runs must be a positive number" >&2; exit 2 ;; esac
 
 parallel_workloads=" trapezoid chameneos fib "
+# shellcheck disable=SC2206 # the list splits into its words
 workloads=(pingpong counting ring forkjoin big skynet remote_pingpong remote_counting $parallel_workloads)
 if [ -n "$only" ]; then
   IFS=, read -r -a workloads <<<"$only"

@@ -19,6 +19,8 @@
 #   etcd_restart etcd killed mid-run: links carry on; etcd back without its
 #                data: every node registers again, a new node finds all;
 #                killed again and back with its data: the leases survive
+#   etcd_stall   etcd stopped longer than a lease, then resumed: every lease
+#                expires, the nodes register and join again, links kept
 set -uo pipefail
 case_name=$1 member=$2 alox=$3 free_port=$4 work=$5
 here=$(cd "$(dirname "$0")" && pwd)
@@ -200,6 +202,26 @@ etcd_restart)
   for n in "${nodes[@]}"; do refuse_log "$n.log" "^left n5 "; done
   for n in "${nodes[@]}" n5; do stop "$n"; done
   echo "ok: etcd_restart (links kept, registration recovered, a new node found everyone)"
+  ;;
+etcd_stall)
+  # etcd stopped (SIGSTOP) for longer than a lease, then resumed: it
+  # expires every lease at once; the nodes see each other leave, register
+  # again and join again, and their links never notice.
+  keys a b c; trust a b c
+  for n in a b c; do start "$n" 2; done
+  for n in a b c; do wait_for "$n.log" "ok: reached all 2" 30; done
+  kill -STOP "$ETCD_LOCAL_PID"
+  sleep $((ALOX_CLUSTER_LEASE_S * 2 + 1))
+  kill -CONT "$ETCD_LOCAL_PID"
+  for n in a b c; do wait_for "$n.log" "re-registered as" 15; done
+  for n in a b c; do for m in a b c; do
+    [ "$n" = "$m" ] || wait_count "$n.log" "^joined $m " 2 15
+  done; done
+  for _ in $(seq 100); do [ "$(etcd_local_get /alox/test/members/ | wc -l)" = 3 ] && break; sleep 0.1; done
+  [ "$(etcd_local_get /alox/test/members/ | wc -l)" = 3 ] || fail "not every node registered again"
+  for n in a b c; do refuse_log "$n.log" "peer-lost"; done
+  for n in a b c; do stop "$n"; done
+  echo "ok: etcd_stall (leases expired by a stalled etcd: everyone registered and joined again, links kept)"
   ;;
 *) echo "unknown case $case_name"; exit 2 ;;
 esac
