@@ -122,13 +122,17 @@ static bool spawned_for_another_run(peer *p, uint64_t id) {
     return (uint64_t)(uintptr_t)idmap_get(&spawn_sessions, id) != p->their_session;
 }
 
-/* A monitor's registration for an actor this node does not have: its
- * watcher is told "down" now (monitor.h), instead of a dead letter. */
-static bool registration_undeliverable(peer *p, const wire_item *item, const alox_behaviour_desc *b) {
+/* A monitor's registration or cancel (monitor.h) is taken here, on
+ * arrival, not through the target's mailbox; a target this node does not
+ * have, or that stopped, is "down" at once. Returns false for any other
+ * item. */
+static bool monitor_request(peer *p, const wire_item *item, const alox_behaviour_desc *b, actor *target) {
     char args[64];
     if (!b || !monitor_is_wire_behaviour(b) || b->args_size > sizeof args ||
         item->args_size != b->args_size || b->signature_hash != item->signature || !refs_match(b, item))
         return false;
+    if (node_of(item->target) != transport.node_id)
+        return monitor_is_far_request(b); /* a node speaks only for its own actors */
     memcpy(args, item->args, b->args_size);
     for (uint16_t i = 0; i < item->ref_count; i++) {
         wire_ref r = wire_item_ref(item, i);
@@ -137,7 +141,7 @@ static bool registration_undeliverable(peer *p, const wire_item *item, const alo
             return false; /* over the peer's proxy bound: a dead letter */
         memcpy(args + r.offset, &pointer, sizeof pointer);
     }
-    return monitor_undeliverable_remote(item->target, b, args);
+    return monitor_far_request(target, item->target, b, args);
 }
 
 /* Delivers one SEND item; returns true if it went into a mailbox. Inside
@@ -147,14 +151,14 @@ static bool deliver_item(peer *p, frame_record *record, const wire_item *item) {
     const alox_behaviour_desc *b = registry_behaviour_by_hash(item->behaviour);
     if (target && spawned_for_another_run(p, item->target))
         target = NULL; /* a restarted requester never reaches its previous run's actor */
+    if (monitor_request(p, item, b, target))
+        return false; /* taken on arrival: nothing for a mailbox */
     if (!target) {
-        if (!registration_undeliverable(p, item, b))
-            dead_letter_report(ALOX_DEAD_NO_SUCH_ACTOR, item->target, b, NULL);
+        dead_letter_report(ALOX_DEAD_NO_SUCH_ACTOR, item->target, b, NULL);
         return false;
     }
     if (!actor_takes_messages(target)) { /* exported, then stopped */
-        if (!registration_undeliverable(p, item, b))
-            dead_letter_report(ALOX_DEAD_STOPPED, item->target, b, NULL);
+        dead_letter_report(ALOX_DEAD_STOPPED, item->target, b, NULL);
         return false;
     }
     if (!b || (b->type_hash != target->type->name_hash && !monitor_is_wire_behaviour(b))) {
