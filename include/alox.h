@@ -87,6 +87,16 @@ ALOX_API int alox_publish(void *actor, const char *name);
 #define alox_lookup(T, node, name, timeout_ms)                                                   \
     ((T *)alox__lookup((node), (name), (timeout_ms), #T, (T *)0))
 
+/* The same as a future of `T *`, for behaviours (which must not block):
+ *     alox_then(alox_lookup_future(struct counter, "b", "total", 1000), self, found, 0);
+ *     alox_behave void found(struct user *self, struct counter *c, alox_status status);
+ * ALOX_OK with the reference, or ALOX_TARGET_DOWN (with NULL) when no such
+ * actor appeared within timeout_ms (or it has another type). */
+#define alox_lookup_future(T, node, name, timeout_ms)                                            \
+    ((alox__future_t(T *))(uintptr_t)alox__lookup_future((node), (name), (timeout_ms), #T,   \
+                                                         (T *)0))
+ALOX_API alox_future_handle alox__lookup_future(const char *node, const char *name, int timeout_ms,
+                                                const char *spelled, ...);
 ALOX_API void *alox__new_on(const char *node, uint64_t size, uint64_t align, const char *spelled, ...);
 ALOX_API void *alox__lookup(const char *node, const char *name, int timeout_ms, const char *spelled, ...);
 
@@ -156,11 +166,65 @@ ALOX_API void alox_demonitor(alox_monitor_ref ref);
 /* Stop watching fd. */
 ALOX_API void alox_unwatch_fd(int fd);
 
+/* ---------------------------------------------------------------------
+ * Futures: behaviours that answer.
+ *
+ *     alox_behave alox_future(int64_t) total(struct counter *self) {
+ *         return self->n;                     answers the caller
+ *     }
+ *     alox_behave void got(struct client *self, int64_t value, alox_status status);
+ *     ...
+ *     alox_then(total(c), self, got, 100);    got(self, n, ALOX_OK) later
+ *
+ * Calling a behaviour that returns alox_future(T) (T sendable) sends it and
+ * returns a future at once; the body's `return v;` fulfils it. A future is
+ * consumed once, by alox_then or alox_await; a call whose result is
+ * ignored asks for no answer.
+ * ------------------------------------------------------------------- */
+/* alox_status (ALOX_OK, ALOX_TIMEOUT, ALOX_TARGET_DOWN): alox/abi.h. */
+/* The type of a future of T: a pointer type that names T, so the front
+ * ends (and C's own type checks) know the value's type. Never call it. */
+#if defined(__ALOX__) && defined(__clang__)
+/* alox-clang parses the user's text with the value type T (so `return v;`
+ * type-checks), marked, and writes every use of alox_future in its copy
+ * as alox__future_t: the compiled program has the future type. */
+#define alox_future(T) __attribute__((annotate("alox_future"))) T
+#else
+#define alox_future(T) alox__future_t(T)
+#endif
+#define alox__future_t(T) __typeof__(T (*)(struct alox__future_of *))
+/* Send on_value(self, value, status), a behaviour of self's actor
+ *     alox_behave void on_value(struct T *self, V value, alox_status status);
+ * to self once: ALOX_OK with the answer, ALOX_TIMEOUT after timeout_ms
+ * (0: no timeout), ALOX_TARGET_DOWN when the callee cannot answer. */
+#define alox_then(future, self, on_value, timeout_ms)                                            \
+    alox__then(0, (future), (self), on_value, (timeout_ms))
+/* Main and plain threads only (inside a behaviour it is a compile-time
+ * error: a blocked worker can deadlock the program; use alox_then). Blocks
+ * until the answer (stored in *value_ptr), the timeout (0: none) or the
+ * callee's end, and returns the status. Before alox_run has started the
+ * workers it runs them until the answer comes. */
+#define alox_await(future, timeout_ms, value_ptr)                                                \
+    alox__await(0, (future), (timeout_ms), (value_ptr))
+/* What alox-clang writes for alox_then and alox_await once checked (the
+ * GCC plugin makes the same calls itself). */
+#define alox__then_desc(future, self, on_value_desc, timeout_ms)                                 \
+    alox_then_desc((alox_future_handle)(future), (self), (on_value_desc),                        \
+                   (uint64_t)(timeout_ms), (uint32_t)sizeof((future)(0)))
+#define alox__await_value_of(future, timeout_ms, value_ptr)                                      \
+    alox_await_value((alox_future_handle)(future), (uint64_t)(timeout_ms), (value_ptr),          \
+                     (uint32_t)sizeof(*(value_ptr)))
+/* Futures still pending (asked, not yet consumed or answered), and answers
+ * that arrived after their timeout and were dropped, since the start. */
+ALOX_API uint64_t alox_futures_pending(void);
+ALOX_API uint64_t alox_futures_late(void);
 /* What the macros above expand to: markers the front end replaces by the
  * entry points of alox/abi.h (never defined, so one left is a link error). */
 alox_timer alox__after(uint64_t delay_ms, int call);
 alox_monitor_ref alox__monitor(void *self, void *target, ...);
 int alox__watch_fd(void *self, int fd, uint32_t events, ...);
+void alox__then(int marker, ...);
+alox_status alox__await(int marker, ...);
 
 /* ---------------------------------------------------------------------
  * Running.

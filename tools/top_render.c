@@ -202,6 +202,15 @@ static void dead_letters(FILE *out, const json *now) {
     fprintf(out, "\n");
 }
 
+static void futures(FILE *out, const json *now) {
+    const json *f = json_get(now, "futures");
+    if (!f)
+        return;
+    fprintf(out, "FUTURES pending %llu, timed out %llu, late answers dropped %llu\n",
+            (unsigned long long)json_u64(f, "pending"), (unsigned long long)json_u64(f, "timeouts"),
+            (unsigned long long)json_u64(f, "late"));
+}
+
 void top_render(FILE *out, const json *now, const json *prev, double interval, int width) {
     (void)width; /* columns fit 100; wider terminals just have room */
     header(out, now);
@@ -210,4 +219,5 @@ void top_render(FILE *out, const json *now, const json *prev, double interval, i
     actors(out, now);
     peers(out, now, prev, interval);
     dead_letters(out, now);
+    futures(out, now);
 }

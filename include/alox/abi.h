@@ -249,6 +249,52 @@ ALOX_API alox_monitor_ref alox_monitor_desc(void *self, void *target,
 ALOX_API int alox_watch_fd_desc(void *self, int fd, uint32_t events,
                                 const alox_behaviour_desc *on_ready);
 
+/* ---------------------------------------------------------------------
+ * Futures.
+ *
+ * A behaviour declared `alox_future(T) get(struct c *self, int32_t k)` has
+ * one more member at the end of its packed layout, an alox_reply the
+ * runtime fills: where the answer goes. Its `to` is an actor reference
+ * (an alox_arg_ref of type alox_hash("alox_futures")), so it crosses the
+ * wire like any other; the signature string lists the user's parameters
+ * only. A front end emits
+ *
+ *     f = get(c, 5);              ->  struct get_args tmp = { 5 };
+ *                                     f = (alox_future(T))alox_ask(c, &__alox_behaviour_get, &tmp);
+ *     get(c, 5);  (result unused) ->  alox_ask_forget(c, &__alox_behaviour_get, &tmp);
+ *     alox_then(f, self, got, ms) ->  alox_then_desc((alox_future_handle)f, self,
+ *                                                    &__alox_behaviour_got, ms, sizeof(T));
+ *     alox_await(f, ms, &v)       ->  alox_await_value((alox_future_handle)f, ms, &v, sizeof(T));
+ *
+ * and in the trampoline of get, before calling the body,
+ * alox__reply_enter(&packed->reply); each `return v;` of the body becomes
+ * `{ T tmp = v; return (alox_future(T))alox__fulfil(&tmp, sizeof tmp); }`.
+ * on_value's packed layout is { T value; alox_status status; }.
+ * ------------------------------------------------------------------- */
+typedef enum alox_status {
+    ALOX_OK = 0,          /* the value is the callee's answer */
+    ALOX_TIMEOUT = 1,     /* no answer within timeout_ms (a later one is dropped, counted) */
+    ALOX_TARGET_DOWN = 2, /* the callee stopped, or its scheduler was lost, before answering */
+} alox_status;
+struct alox_futures;      /* the runtime's actor that receives answers */
+struct alox__future_of;   /* never defined: marks alox_future types */
+typedef struct alox_reply {
+    struct alox_futures *to; /* the asking scheduler's futures actor */
+    uint64_t future;         /* the pending entry there; 0: no answer wanted */
+} alox_reply;
+typedef void (*alox_future_handle)(struct alox__future_of *);
+ALOX_API alox_future_handle alox_ask(void *target, const alox_behaviour_desc *behaviour, void *args);
+ALOX_API void alox_ask_forget(void *target, const alox_behaviour_desc *behaviour, void *args);
+ALOX_API void alox_then_desc(alox_future_handle future, void *self,
+                             const alox_behaviour_desc *on_value, uint64_t timeout_ms,
+                             uint32_t value_size);
+ALOX_API alox_status alox_await_value(alox_future_handle future, uint64_t timeout_ms, void *value,
+                              uint32_t value_size);
+ALOX_API void alox__reply_enter(const alox_reply *reply);
+/* value_size | ALOX_FULFIL_HAS_REFS when T holds actor references or stage
+ * pointers (they cannot travel back in an answer to another scheduler). */
+#define ALOX_FULFIL_HAS_REFS 0x80000000u
+ALOX_API alox_future_handle alox__fulfil(const void *value, uint32_t value_size);
 /* What alox_new(T) expands to: `spelled` is #T ("struct pinger"), the
  * trailing argument is (T *)0 so a front end can see T and replace the call
  * by alox_spawn(&__alox_type_<tag>). Without a front end the runtime finds

@@ -15,6 +15,7 @@
  *   scan.c       one walk over the unit: checks, calls, spawns, definitions
  *   macros.c     finding the token to rename when a call comes from a macro
  *   refs.c       behaviour references: alox_after, alox_monitor, alox_watch_fd
+ *   future.c     alox_future(T) bodies and types, alox_await
  *   emit.c       the generated C: send stubs, descriptors, trampolines
  *   rewrite.c    edits per file, applied into copies served by a VFS overlay
  *   unit.c       one translation unit: parse, detect, check, rewrite
@@ -156,6 +157,8 @@ typedef struct layout {
     uint64_t size, align;
     arg_ref *refs;
     int ref_count;
+    bool future;           /* the behaviour returns alox_future(T) */
+    uint64_t reply_offset; /* then: where its alox_reply sits */
 } layout;
 
 char *signature_of(CXCursor fn);          /* "(i32,@ponger)" */
@@ -207,6 +210,7 @@ typedef struct behaviour {
     bool has_layout;
     char *self_type; /* spelling of self's type, for __typeof__ */
     char *signature;
+    char *value_type; /* alox_future(T): T's spelling, else NULL */
 } behaviour;
 
 /* Text declaring what a send to b needs (guarded, so repeatable). */
@@ -251,6 +255,21 @@ CXCursor first_child(CXCursor c);
 /* A call of a behaviour-reference marker (alox__after, alox__monitor, ...):
  * checked and rewritten into the abi.h entry point. */
 void refapi_call(scan_state *s, CXCursor call, const alox_refapi *api);
+
+/* ----- future.c ------------------------------------------------------- */
+bool is_future_behaviour(CXCursor fn);
+/* Is expr a future (a future behaviour's call, a variable, parameter or
+ * member declared alox_future(T))? Then *value is T. */
+bool future_value_of(CXCursor expr, CXType *value);
+/* The same, with the rule's error at loc when it is not. */
+bool check_future_arg(CXCursor arg, const char *api, CXSourceLocation loc, CXType *value);
+void future_body(CXTranslationUnit tu, CXCursor fn);         /* a future's definition */
+void future_return(scan_state *s, CXCursor ret, CXCursor fn); /* `return v;` in it */
+void future_macro(CXTranslationUnit tu, CXCursor expansion);
+void await_call(scan_state *s, CXCursor call, CXCursor in_fn);
+/* clang's -Wreturn-type inside a future's body: the rule speaks instead. */
+bool future_diagnostic_replaced(CXDiagnostic d);
+void future_reset(void);
 
 /* ----- unit.c --------------------------------------------------------- */
 struct unit {

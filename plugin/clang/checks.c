@@ -111,7 +111,19 @@ bool check_behaviour(CXCursor fn) {
     m.fn = name;
     bool ok = true;
     CXType ret = clang_getResultType(fntype);
-    if (ret.kind != CXType_Invalid && unqualified_canonical(ret).kind != CXType_Void) {
+    if (has_annotation(fn, "alox_future")) { /* T goes back to the caller */
+        alox_arena arena = {0};
+        alox_problem p = alox_check_parameter(model_of(&arena, ret, false));
+        alox_arena_free(&arena);
+        if (p.kind != ALOX_SENDABLE) {
+            spelling n = spell(ret);
+            m.type = n.type;
+            m.spelled = n.spelled;
+            report_at(floc, ALOX_RULE_FUTURE_NOT_SENDABLE, &m);
+            unspell(&n);
+            ok = false;
+        }
+    } else if (ret.kind != CXType_Invalid && unqualified_canonical(ret).kind != CXType_Void) {
         spelling n = spell(ret);
         m.type = n.type;
         report_at(floc, ALOX_RULE_RETURNS_VALUE, &m);

@@ -46,10 +46,12 @@ static void emit_args(strbuf *out, behaviour *b) {
     const char *fn = b->name;
     layout *l = &b->lay;
     sb_printf(out, "#ifndef __ALOX_ARGS_%s\n#define __ALOX_ARGS_%s 1\n", fn, fn);
-    if (l->count) {
+    if (l->count || l->future) {
         sb_printf(out, "struct __alox_args_%s {", fn);
         for (int i = 0; i < l->count; i++)
             sb_printf(out, " __typeof__(%s) a%d;", l->member_types[i], i + 1);
+        if (l->future) /* where the answer goes: the runtime fills it (alox/abi.h) */
+            sb_puts(out, " alox_reply __alox_reply;");
         sb_puts(out, " };\n");
         sb_printf(out,
                   "_Static_assert(sizeof(struct __alox_args_%s) == %" PRIu64
@@ -62,9 +64,56 @@ static void emit_args(strbuf *out, behaviour *b) {
     sb_puts(out, "#endif\n");
 }
 
+/* The packed arguments of a call, then `entry(self, &desc, &args)`. */
+static void emit_pack_and_call(strbuf *out, behaviour *b, const char *prefix, const char *entry) {
+    const char *fn = b->name;
+    if (b->lay.count || b->lay.future) {
+        sb_printf(out, "    struct __alox_args_%s __alox_args = {", fn);
+        for (int i = 0; i < b->lay.count; i++)
+            sb_printf(out, "%s __alox_a%d", i ? "," : "", i + 1);
+        if (!b->lay.count)
+            sb_puts(out, "0");
+        sb_printf(out, " };\n    %s%s((void *)__alox_self, &__alox_behaviour_%s, &__alox_args);\n",
+                  prefix, entry, fn);
+    } else {
+        sb_printf(out, "    %s%s((void *)__alox_self, &__alox_behaviour_%s, (const void *)0);\n",
+                  prefix, entry, fn);
+    }
+}
+
+/* alox_future(T): __alox_send_<fn> asks (returns the future), and
+ * __alox_tell_<fn>, for a call whose result is unused, asks for no answer. */
+static void emit_ask_prelude(strbuf *out, behaviour *b) {
+    const char *fn = b->name;
+    sb_printf(out, "#ifndef __ALOX_SEND_%s\n#define __ALOX_SEND_%s 1\n", fn, fn);
+    for (int tell = 0; tell < 2; tell++) {
+        sb_printf(out,
+                  "static __inline__ __attribute__((__always_inline__, __nodebug__, __unused__)) ");
+        if (tell)
+            sb_printf(out, "void __alox_tell_%s(__typeof__(%s) __alox_self", fn, b->self_type);
+        else
+            sb_printf(out, "alox__future_t(%s) __alox_send_%s(__typeof__(%s) __alox_self",
+                      b->value_type, fn, b->self_type);
+        for (int i = 0; i < b->lay.count; i++)
+            sb_printf(out, ", __typeof__(%s) __alox_a%d", b->lay.member_types[i], i + 1);
+        sb_puts(out, ") {\n");
+        strbuf prefix = {0};
+        if (!tell)
+            sb_printf(&prefix, "return (alox__future_t(%s))", b->value_type);
+        emit_pack_and_call(out, b, tell ? "" : prefix.data, tell ? "alox_ask_forget" : "alox_ask");
+        sb_free(&prefix);
+        sb_puts(out, "}\n");
+    }
+    sb_puts(out, "#endif\n");
+}
+
 void emit_send_prelude(strbuf *out, behaviour *b) {
     const char *fn = b->name;
     emit_args(out, b);
+    if (b->lay.future) {
+        emit_ask_prelude(out, b);
+        return;
+    }
     sb_printf(out, "#ifndef __ALOX_SEND_%s\n#define __ALOX_SEND_%s 1\n", fn, fn);
     sb_printf(out,
               "static __inline__ __attribute__((__always_inline__, __nodebug__, __unused__)) "
@@ -140,18 +189,20 @@ void emit_sending_symbol(strbuf *out, behaviour *b) {
                                  : clang_getCursorVisibility(b->decl) == CXVisibility_Protected
                                        ? ", __visibility__(\"protected\")"
                                        : "";
-    sb_printf(out, "__attribute__((__nodebug__, __used__%s)) void __alox_sender_%s(%s) __asm__(\"%s\");\n",
-              visibility, fn, params.data, fn);
-    sb_printf(out, "void __alox_sender_%s(%s) {\n", fn, params.data);
-    if (b->lay.count) {
-        sb_printf(out, "    struct __alox_args_%s __alox_args = {", fn);
-        for (int i = 0; i < b->lay.count; i++)
-            sb_printf(out, "%s __alox_a%d", i ? "," : "", i + 1);
-        sb_printf(out, " };\n    alox_send((void *)__alox_self, &__alox_behaviour_%s, &__alox_args);\n", fn);
+    strbuf ret = {0}, prefix = {0};
+    if (b->lay.future) {
+        sb_printf(&ret, "alox__future_t(%s)", b->value_type);
+        sb_printf(&prefix, "return (%s)", ret.data);
     } else {
-        sb_printf(out, "    alox_send((void *)__alox_self, &__alox_behaviour_%s, (const void *)0);\n", fn);
+        sb_puts(&ret, "void");
     }
+    sb_printf(out, "__attribute__((__nodebug__, __used__%s)) %s __alox_sender_%s(%s) __asm__(\"%s\");\n",
+              visibility, ret.data, fn, params.data, fn);
+    sb_printf(out, "%s __alox_sender_%s(%s) {\n", ret.data, fn, params.data);
+    emit_pack_and_call(out, b, b->lay.future ? prefix.data : "",
+                       b->lay.future ? "alox_ask" : "alox_send");
     sb_puts(out, "}\n");
+    sb_free(&ret), sb_free(&prefix);
     sb_free(&params);
 }
 
@@ -197,14 +248,16 @@ void emit_behaviour(strbuf *out, behaviour *b, unsigned line, const char *file) 
               "static __attribute__((__nodebug__, __used__)) void __alox_tramp_%s("
               "void *__alox_self, const void *__alox_args) {\n",
               fn);
-    if (l->count)
+    if (l->count || l->future)
         sb_printf(out,
                   "    const struct __alox_args_%s *__alox_p = "
                   "(const struct __alox_args_%s *)__alox_args;\n",
                   fn, fn);
     else
         sb_puts(out, "    (void)__alox_args;\n");
-    sb_printf(out, "    (%s)((__typeof__(%s))__alox_self", fn, b->self_type);
+    if (l->future) /* the body's returns answer this request (future.c) */
+        sb_puts(out, "    alox__reply_enter(&__alox_p->__alox_reply);\n");
+    sb_printf(out, "    (void)(%s)((__typeof__(%s))__alox_self", fn, b->self_type);
     for (int i = 0; i < l->count; i++)
         sb_printf(out, ", __alox_p->a%d", i + 1);
     sb_puts(out, ");\n}\n");

@@ -159,11 +159,20 @@ bool rename_macro_use(CXTranslationUnit tu, CXSourceLocation loc, const char *na
     CXFile file;
     unsigned offset;
     size_t size;
+    /* Written as an argument of the user's macro, CHECK(alox_await(...)):
+     * where the argument is written. */
+    clang_getFileLocation(loc, &file, NULL, NULL, &offset);
+    file_edits *written = file ? edits_for(tu, file) : NULL;
+    const char *text = written ? edits_text(written, &size) : NULL;
+    if (text && identifier_at(text, size, offset, name)) {
+        edit_replace(written, offset, strlen(name), replacement);
+        return true;
+    }
     clang_getExpansionLocation(loc, &file, NULL, NULL, &offset);
     file_edits *fe = edits_for(tu, file);
     if (!fe)
         return false;
-    const char *text = edits_text(fe, &size);
+    text = edits_text(fe, &size);
     if (identifier_at(text, size, offset, name)) {
         edit_replace(fe, offset, strlen(name), replacement);
         return true;

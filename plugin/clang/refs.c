@@ -53,7 +53,7 @@ static void cannot_rewrite(CXSourceLocation loc, const char *api) {
 /* ----- callbacks: alox_monitor, alox_watch_fd ---------------------------- */
 
 static bool check_parameters(CXSourceLocation at, const alox_refapi *api, CXCursor fn,
-                             const char *expected) {
+                             const char *expected, const CXType *value) {
     CXType fntype = function_type(fn);
     int n = clang_getNumArgTypes(fntype) - 1, parms = clang_Cursor_getNumArguments(fn);
     alox_arena arena = {0};
@@ -63,7 +63,8 @@ static bool check_parameters(CXSourceLocation at, const alox_refapi *api, CXCurs
                                       : clang_getNullCursor();
         params[i] = model_of_parameter(&arena, clang_getArgType(fntype, (unsigned)i + 1), parm);
     }
-    alox_callback_check c = alox_check_callback(api, params, n > 0 ? n : 0);
+    const alox_type *value_model = value ? model_of(&arena, *value, false) : NULL;
+    alox_callback_check c = alox_check_callback(api, params, n > 0 ? n : 0, value_model);
     alox_arena_free(&arena);
     if (c.rule == ALOX_RULE_COUNT)
         return true;
@@ -92,7 +93,15 @@ static bool check_parameters(CXSourceLocation at, const alox_refapi *api, CXCurs
         m.name = parm_name;
         m.what = api->params[c.param].spelled;
     }
+    strbuf what = {0};
+    if (c.rule == ALOX_RULE_REF_PARAM_TYPE && api->params[c.param].value_of_arg >= 0) {
+        char *v = cx_string(clang_getTypeSpelling(*value));
+        sb_printf(&what, "%s %s", v, api->params[c.param].spelled);
+        free(v);
+        m.what = what.data;
+    }
     report_at_argument(at, c.rule, &m);
+    sb_free(&what);
     free(name), free(type), free(parm_name);
     return false;
 }
@@ -144,8 +153,25 @@ static void callback_call(scan_state *s, CXCursor call, const alox_refapi *api) 
     char *self_spelled = self_ok ? cx_string(clang_getTypeSpelling(clang_getPointeeType(self)))
                                  : xstrdup("struct ACTOR");
     char *fn_name = names_function ? cx_string(clang_getCursorSpelling(fn)) : xstrdup("NAME");
+    /* alox_then: on_value's value has the future's type */
+    CXType value = {0};
+    bool has_value = false;
+    char *value_spelled = NULL;
+    for (int i = 0; i < api->param_count; i++)
+        if (api->params[i].value_of_arg >= 0) {
+            if (!check_future_arg(clang_Cursor_getArgument(call, (unsigned)api->params[i].value_of_arg),
+                                  api->api, loc, &value)) {
+                free(self_spelled), free(fn_name);
+                if (names_function)
+                    scan_allow(s, ref);
+                return;
+            }
+            has_value = true;
+            value_spelled = cx_string(clang_getTypeSpelling(value));
+        }
     alox_text expected = {0};
-    alox_refapi_expected(&expected, api, fn_name, self_spelled);
+    alox_refapi_expected(&expected, api, fn_name, self_spelled, value_spelled);
+    free(value_spelled);
     alox_msg m = {0};
     m.api = api->api;
     m.parm = api->ref_name;
@@ -167,12 +193,15 @@ static void callback_call(scan_state *s, CXCursor call, const alox_refapi *api) 
             m.type2 = type2;
             report_at_argument(at, ALOX_RULE_REF_SELF_MISMATCH, &m);
             free(type), free(type2);
-        } else if (check_parameters(at, api, fn, alox_text_str(&expected))) {
+        } else if (check_parameters(at, api, fn, alox_text_str(&expected),
+                                    has_value ? &value : NULL)) {
             behaviour *beh = scan_behaviour(s, fn, loc);
             scan_allow(s, ref);
             if (beh) {
                 beh->called = true;
-                if (!rename_macro_use(tu, loc, api->api, api->entry) ||
+                /* alox_then: alox.h's macro adds the value's size */
+                const char *entry = has_value ? "alox__then_desc" : api->entry;
+                if (!rename_macro_use(tu, loc, api->api, entry) ||
                     !rename_reference(s, arg, ref, beh))
                     cannot_rewrite(loc, api->api);
                 else if (scan_once(s, "desc", beh->name))

@@ -36,6 +36,7 @@ typedef struct scan_state {
     int handled_count;
     safe_point *safe;
     int safe_count;
+    CXCursor function; /* the function definition being walked, or a null cursor */
 } scan_state;
 
 /* ----- helpers ---------------------------------------------------------- */
@@ -257,6 +258,8 @@ behaviour *scan_behaviour(scan_state *s, CXCursor fn, CXSourceLocation loc) {
         b->has_layout = true;
         b->self_type =
             cx_string(clang_getTypeSpelling(clang_getArgType(function_type(b->decl), 0)));
+        if (b->lay.future)
+            b->value_type = cx_string(clang_getTypeSpelling(clang_getCursorResultType(b->decl)));
     }
     return b;
 }
@@ -269,7 +272,7 @@ void scan_handled(scan_state *s, CXCursor call) {
 strbuf *scan_pending(scan_state *s) { return &s->pending; }
 CXTranslationUnit scan_tu(scan_state *s) { return s->tu; }
 
-static void send(scan_state *s, CXCursor call, CXCursor ref, CXCursor fn) {
+static void send(scan_state *s, CXCursor call, CXCursor ref, CXCursor fn, bool unused) {
     CXSourceLocation loc = clang_getCursorLocation(call);
     behaviour *b = scan_behaviour(s, fn, loc);
     if (!b)
@@ -287,7 +290,8 @@ static void send(scan_state *s, CXCursor call, CXCursor ref, CXCursor fn) {
         return;
     }
     strbuf repl = {0};
-    sb_printf(&repl, "__alox_send_%s", b->name);
+    /* a future nobody takes: ask for no answer (future.c) */
+    sb_printf(&repl, "__alox_%s_%s", b->lay.future && unused ? "tell" : "send", b->name);
     const char *why = NULL;
     if (!rename_callee(s->tu, clang_getCursorLocation(ref), b->name, repl.data, &why)) {
         error_at(loc, "the call to behaviour '%s' cannot be rewritten into a send: %s; "
@@ -328,7 +332,8 @@ CXCursor expr_ref(CXCursor c) {
     return clang_getNullCursor();
 }
 
-static void call_expr(scan_state *s, CXCursor call) {
+static void call_expr(scan_state *s, CXCursor call, CXCursor parent) {
+    bool unused = clang_getCursorKind(parent) == CXCursor_CompoundStmt;
     CXCursor ref = callee_ref(call);
     if (clang_Cursor_isNull(ref) || in_list(s->handled, s->handled_count, call))
         return;
@@ -338,11 +343,13 @@ static void call_expr(scan_state *s, CXCursor call) {
     char *name = name_of(fn);
     if (strcmp(name, "alox__new") == 0) {
         spawn(s, call);
+    } else if (strcmp(name, "alox__await") == 0) {
+        await_call(s, call, s->function);
     } else if (alox_refapi_by_marker(name)) {
         refapi_call(s, call, alox_refapi_by_marker(name));
     } else if (is_behaviour(fn)) {
         scan_allow(s, ref);
-        send(s, call, ref, fn);
+        send(s, call, ref, fn, unused);
     } else {
         /* Declared plainly here, alox_behave later in the unit: still a
          * behaviour (as GCC merges the declarations), so a send. */
@@ -351,7 +358,7 @@ static void call_expr(scan_state *s, CXCursor call) {
         free(usr);
         if (b) {
             scan_allow(s, ref);
-            send(s, call, ref, b->decl);
+            send(s, call, ref, b->decl, unused);
         }
     }
     free(name);
@@ -459,7 +466,11 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
         check_var_by_value(c);
         break;
     case CXCursor_CallExpr:
-        call_expr(s, c);
+        call_expr(s, c, parent);
+        break;
+    case CXCursor_ReturnStmt:
+        if (!clang_Cursor_isNull(s->function) && is_future_behaviour(s->function))
+            future_return(s, c, s->function);
         break;
     case CXCursor_DeclRefExpr:
         decl_ref(s, c, parent);
@@ -484,6 +495,7 @@ static enum CXChildVisitResult top_level(CXCursor c, CXCursor parent, CXClientDa
         return CXChildVisit_Continue;
     switch (clang_getCursorKind(c)) {
     case CXCursor_MacroExpansion:
+        future_macro(s->tu, c);
         return CXChildVisit_Continue;
     case CXCursor_MacroDefinition:
         note_macro_definition(c);
@@ -496,8 +508,13 @@ static enum CXChildVisitResult top_level(CXCursor c, CXCursor parent, CXClientDa
         break;
     }
     sb_free(&s->pending);
+    bool definition = clang_getCursorKind(c) == CXCursor_FunctionDecl && clang_isCursorDefinition(c);
+    s->function = definition ? c : clang_getNullCursor();
+    if (definition && is_future_behaviour(c))
+        future_body(s->tu, c);
     if (visit(c, parent, s) == CXChildVisit_Recurse)
         clang_visitChildren(c, visit, s);
+    s->function = clang_getNullCursor();
     flush_pending(s, c);
     advance_safe_point(s, c);
     return CXChildVisit_Continue;

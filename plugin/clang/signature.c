@@ -89,14 +89,27 @@ bool layout_of(CXCursor fn, layout *out, int *bad) {
         if ((uint64_t)a > align)
             align = (uint64_t)a;
     }
-    out->size = out->count ? align_up(offset, align) : 0;
-    out->align = out->count ? align : 1;
+    /* alox_future(T): the alox_reply after the parameters (alox/abi.h),
+     * two 8-byte members whose first is an actor reference */
+    out->future = is_future_behaviour(fn);
+    if (out->future) {
+        out->reply_offset = align_up(offset, 8);
+        offset = out->reply_offset + 16;
+        if (align < 8)
+            align = 8;
+    }
+    bool any = out->count || out->future;
+    out->size = any ? align_up(offset, align) : 0;
+    out->align = any ? align : 1;
     alox_refs refs = {0};
     alox_collect_refs(packed, 0, &refs);
-    out->refs = xmalloc(sizeof(arg_ref) * (size_t)(refs.count + 1));
+    out->refs = xmalloc(sizeof(arg_ref) * (size_t)(refs.count + 2));
     for (int i = 0; i < refs.count; i++)
         out->refs[i] = (arg_ref){refs.items[i].offset, refs.items[i].kind, refs.items[i].type_hash};
     out->ref_count = refs.count;
+    if (out->future)
+        out->refs[out->ref_count++] =
+            (arg_ref){out->reply_offset, 1u /* actor */, alox_fe_hash("alox_futures")};
     alox_refs_free(&refs);
     alox_arena_free(&arena);
     return true;

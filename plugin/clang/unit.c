@@ -62,6 +62,7 @@ static void unit_free(unit *u) {
     for (int i = 0; i < u->behaviour_count; i++) {
         behaviour *b = &u->behaviours[i];
         free(b->name), free(b->usr), free(b->tag), free(b->self_type), free(b->signature);
+        free(b->value_type);
         layout_free(&b->lay);
     }
     free(u->behaviours);
@@ -135,6 +136,8 @@ static bool prepare(behaviour *b) {
         }
         b->has_layout = true;
         b->self_type = cx_string(clang_getTypeSpelling(self));
+        if (b->lay.future)
+            b->value_type = cx_string(clang_getTypeSpelling(clang_getCursorResultType(b->decl)));
     }
     return true;
 }
@@ -268,6 +271,7 @@ unit_result process_unit(CXIndex index, const invocation *inv, int source, const
     diag_flush();
     edits_reset();
     macros_reset();
+    future_reset();
     unit_free(&u);
     clang_disposeTranslationUnit(u.tu);
     return result;

@@ -19,6 +19,9 @@ static const alox_refapi APIS[] = {
     {"alox_watch_fd", "alox__watch_fd", "alox_watch_fd_desc", ALOX_REFAPI_CALLBACK, 3, "on_ready",
      0, 2,
      {{"int fd", "i32", NULL, NONE}, {"uint32_t events", "u32", NULL, NONE}}},
+    /* futures: alox__then (0, future, self, on_value, timeout_ms) */
+    {"alox_then", "alox__then", "alox_then_desc", ALOX_REFAPI_CALLBACK, 3, "on_value", 2, 2,
+     {{"value", NULL, NULL, 1}, {"alox_status status", "e", "alox_status", NONE}}},
     /* include/alox/tcp.h */
     {"alox_tcp_listen", "alox__tcp_listen", "alox_tcp_listen_desc", ALOX_REFAPI_CALLBACK, 3,
      "on_accept", 0, 1, {{"int fd", "i32", NULL, NONE}}},
@@ -38,16 +41,31 @@ const alox_refapi *alox_refapi_by_marker(const char *name) {
 const alox_refapi *alox_refapi_at(int i) { return i >= 0 && i < API_COUNT ? &APIS[i] : NULL; }
 
 void alox_refapi_expected(alox_text *out, const alox_refapi *api, const char *fn,
-                          const char *self_spelled) {
+                          const char *self_spelled, const char *value_spelled) {
     alox_text_printf(out, "alox_behave void %s(%s *self", fn, self_spelled);
-    for (int i = 0; i < api->param_count; i++)
-        alox_text_printf(out, ", %s", api->params[i].spelled);
+    for (int i = 0; i < api->param_count; i++) {
+        if (api->params[i].value_of_arg >= 0)
+            alox_text_printf(out, ", %s %s", value_spelled ? value_spelled : "T",
+                             api->params[i].spelled);
+        else
+            alox_text_printf(out, ", %s", api->params[i].spelled);
+    }
     alox_text_put(out, ")");
 }
 
-static bool fits(const alox_refapi_param *want, const alox_type *got) {
-    if (want->value_of_arg >= 0)
-        return false; /* futures: not yet (their value type comes from the future) */
+static bool same_signature(const alox_type *a, const alox_type *b) {
+    alox_text x = {0}, y = {0};
+    alox_append_signature_type(&x, a);
+    alox_append_signature_type(&y, b);
+    bool same = strcmp(alox_text_str(&x), alox_text_str(&y)) == 0;
+    alox_text_free(&x);
+    alox_text_free(&y);
+    return same;
+}
+
+static bool fits(const alox_refapi_param *want, const alox_type *got, const alox_type *value) {
+    if (want->value_of_arg >= 0) /* a future's value: the type of T */
+        return value && same_signature(value, got);
     if (strcmp(want->signature, "e") == 0)
         return got->kind == ALOX_TYPE_ENUM && strcmp(got->tag, want->enum_tag) == 0;
     alox_text sig = {0};
@@ -58,14 +76,14 @@ static bool fits(const alox_refapi_param *want, const alox_type *got) {
 }
 
 alox_callback_check alox_check_callback(const alox_refapi *api, const alox_type *const *params,
-                                        int count) {
+                                        int count, const alox_type *value) {
     alox_callback_check c = {ALOX_RULE_COUNT, 0};
     if (count != api->param_count) {
         c.rule = ALOX_RULE_REF_PARAM_COUNT;
         return c;
     }
     for (int i = 0; i < count; i++)
-        if (!fits(&api->params[i], params[i])) {
+        if (!fits(&api->params[i], params[i], value)) {
             c.rule = ALOX_RULE_REF_PARAM_TYPE;
             c.param = i;
             return c;

@@ -38,7 +38,8 @@ typedef struct alox_refapi_param {
     const char *spelled;   /* as the callback declares it: "uint64_t target_id" */
     const char *signature; /* its type in abi.h's grammar: "u64"; "e": the enum enum_tag */
     const char *enum_tag;  /* for "e": the enum's tag */
-    int value_of_arg;      /* >= 0: the value type of that argument's future; else -1 */
+    int value_of_arg;      /* >= 0: the value type of that argument's future; else -1
+                              (then `spelled` is the name alone, `signature` NULL) */
 } alox_refapi_param;
 
 #define ALOX_REFAPI_MAX_PARAMS 4
@@ -63,16 +64,19 @@ const alox_refapi *alox_refapi_at(int i);
 /* The declaration a callback must have, for messages:
  * "alox_behave void on_down(struct watcher *self, uint64_t target_id, alox_down_reason reason)". */
 void alox_refapi_expected(alox_text *out, const alox_refapi *api, const char *fn,
-                          const char *self_spelled);
+                          const char *self_spelled, const char *value_spelled);
 
 typedef struct alox_callback_check {
     alox_rule rule; /* ALOX_RULE_COUNT if the callback fits */
     int param;      /* ALOX_RULE_REF_PARAM_TYPE: which parameter after self (from 0) */
 } alox_callback_check;
 
-/* Do a behaviour's parameters after self fit what api sends? */
+/* Do a behaviour's parameters after self fit what api sends? `value` is
+ * the type of the future's value (alox_then), NULL if the API has none;
+ * a parameter with value_of_arg >= 0 must have that type. In messages its
+ * declaration is "<value_spelled> <spelled>" ("int32_t value"). */
 alox_callback_check alox_check_callback(const alox_refapi *api, const alox_type *const *params,
-                                        int count);
+                                        int count, const alox_type *value);
 
 #ifdef __cplusplus
 }

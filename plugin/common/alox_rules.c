@@ -195,6 +195,27 @@ static const rule_entry RULES[ALOX_RULE_COUNT] = {
         "`alox_after` delays a behaviour call, but `{fn}` is not a behaviour declared before "
         "this point: call a behaviour (`alox_after(ms, tick(self, 1))`), or call `{fn}` "
         "directly"},
+    [ALOX_RULE_FUTURE_NOT_SENDABLE] = {
+        "future-not-sendable",
+        "behaviour `{fn}` returns `alox_future({spelled})`, but {type} cannot be sent back to "
+        "the caller: " SENDABLE_KINDS},
+    [ALOX_RULE_FUTURE_NO_VALUE] = {
+        "future-no-value",
+        "behaviour `{fn}` returns `alox_future({spelled})`, but this path ends without a "
+        "value: the caller waits for the answer, so every path ends in `return VALUE;`"},
+    [ALOX_RULE_NOT_FUTURE] = {
+        "not-future",
+        "the future given to `{api}` has type {type}, which is not an alox_future: pass what a "
+        "call of a behaviour declared `alox_behave alox_future(T) NAME(...)` returns"},
+    [ALOX_RULE_AWAIT_IN_BEHAVIOUR] = {
+        "await-in-behaviour",
+        "`alox_await` inside behaviour `{fn}` would block a worker thread, and the program "
+        "can deadlock: use `alox_then(future, self, on_value, timeout_ms)`, which sends the "
+        "answer to self"},
+    [ALOX_RULE_AWAIT_VALUE_TYPE] = {
+        "await-value-type",
+        "the value pointer given to `alox_await` has type {type}, but the future's value is "
+        "{type2}: pass the address of a variable of type `{spelled}`"},
 };
 
 static const char *const *field(const alox_msg *msg, const char *name, size_t n) {

@@ -95,6 +95,8 @@ bool check_stage_target(tree node);
  * taken, malloc of an actor struct, alox_new of a non-actor type. Actor
  * types spawned with alox_new are collected in `spawned`. */
 void scan_expr(tree *expr, location_t fallback, std::vector<tree> *spawned);
+/* The function whose body scan_expr walks (NULL_TREE: an initializer). */
+extern tree scanning_function;
 void report_address_taken(location_t loc, tree fndecl);
 
 /* ----- refs.cc ------------------------------------------------------ */
@@ -151,6 +153,25 @@ void keep(tree t);
 extern tree gc_roots;
 /* alox_send / alox_spawn / ... as declared by alox.h, when seen. */
 void note_runtime_decl(tree fndecl);
+
+/* ----- future.cc ---------------------------------------------------- */
+/* T of an alox_future(T) type, or NULL_TREE. */
+tree future_value_type(const_tree type);
+/* T if the behaviour returns alox_future(T), else NULL_TREE. */
+tree future_of_behaviour(const_tree fndecl);
+void note_reply_type(tree type_decl);
+tree reply_type();                       /* alox.h's alox_reply */
+bool is_reply_field(const_tree field);   /* the packed record's __alox_reply */
+void on_start_parse_function(void *gcc_data, void *);
+/* At PRE_GENERICIZE: returns fulfil the future; the type is restored. */
+void finish_future_body(tree fndecl);
+void restore_future_types();
+void check_future_paths(function *fun);
+bool is_await_marker(const_tree fndecl);
+tree check_await(tree call, location_t loc, tree in_fn);
+tree with_value_size(tree call, tree value);
+tree check_future_arg(tree arg, const char *api, location_t loc);
+std::string plain_spelling(tree type); /* int32_t, struct point: code in messages */
 
 /* ----- rewrite.cc --------------------------------------------------- */
 opt_pass *make_rewrite_pass(gcc::context *ctxt);

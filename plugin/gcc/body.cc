@@ -64,6 +64,14 @@ void emit_sending_symbol(tree fndecl) {
     args.push_back(p);
   tree call = build_call_expr_loc_array(DECL_SOURCE_LOCATION(fndecl), fndecl, args.size(),
                                         args.data());
+  tree ret_type = TREE_TYPE(fntype);
+  if (!VOID_TYPE_P(ret_type)) { /* alox_future(T): return what the send returns */
+    tree result = DECL_RESULT(sender);
+    TREE_TYPE(result) = ret_type;
+    tree store = build2(MODIFY_EXPR, ret_type, result, call);
+    call = build1(RETURN_EXPR, void_type_node, store);
+    TREE_SIDE_EFFECTS(call) = 1;
+  }
   finish_function_body(sender, call);
 }
 

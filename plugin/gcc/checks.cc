@@ -55,6 +55,20 @@ static bool check_return(tree fndecl, const char *fn) {
   tree ret = TREE_TYPE(TREE_TYPE(fndecl));
   if (VOID_TYPE_P(ret))
     return true;
+  if (tree value = future_value_type(ret)) { /* alox_future(T): T goes back to the caller */
+    alox_arena arena = {};
+    alox_problem p = alox_check_parameter(model_of(&arena, value));
+    alox_arena_free(&arena);
+    if (p.kind == ALOX_SENDABLE)
+      return true;
+    std::string type = type_text(value, true), spelled = plain_spelling(value);
+    alox_msg m = {};
+    m.fn = fn;
+    m.type = type.c_str();
+    m.spelled = spelled.c_str();
+    report(DECL_SOURCE_LOCATION(fndecl), ALOX_RULE_FUTURE_NOT_SENDABLE, m);
+    return false;
+  }
   spelling n(ret);
   alox_msg m = {};
   m.fn = fn;
@@ -254,6 +268,9 @@ static void scan_call(tree *tp, scan_state *s) {
     const alox_refapi *api = refapi_of(callee);
     if (DECL_NAME(callee) && id_equal(DECL_NAME(callee), "alox__new")) {
       check_spawn(call, s);
+    } else if (is_await_marker(callee)) {
+      *tp = call = check_await(call, EXPR_HAS_LOCATION(call) ? EXPR_LOCATION(call) : s->loc,
+                               scanning_function);
     } else if (api) {
       location_t loc = EXPR_HAS_LOCATION(call) ? EXPR_LOCATION(call) : s->loc;
       *tp = call = check_refapi_call(call, api, loc);
@@ -313,6 +330,8 @@ static tree scan_cb(tree *tp, int *walk_subtrees, void *data) {
   }
   return NULL_TREE;
 }
+
+tree scanning_function = NULL_TREE;
 
 void scan_expr(tree *expr, location_t fallback, std::vector<tree> *spawned) {
   hash_set<tree> seen;

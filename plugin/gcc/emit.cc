@@ -174,8 +174,11 @@ static void make_constructor(const std::string &name, tree regfn, tree desc, int
 /* ----- runtime entry points ----------------------------------------- */
 
 void note_runtime_decl(tree fndecl) {
-  static const char *const names[] = {"alox_send", "alox_spawn", "alox_register_type",
-                                      "alox_register_behaviour"};
+  static const char *const names[] = {"alox_send",         "alox_spawn",
+                                      "alox_register_type", "alox_register_behaviour",
+                                      "alox_ask",          "alox_ask_forget",
+                                      "alox_await_value",  "alox__reply_enter",
+                                      "alox__fulfil"};
   if (!TYPE_ARG_TYPES(TREE_TYPE(fndecl)))
     return;
   const char *found = NULL;
@@ -274,12 +277,26 @@ static tree make_trampoline(const behaviour &b, const std::string &fn) {
   DECL_ARGUMENTS(tramp) = self;
 
   std::vector<tree> argv = {fold_convert(self_type(b.fndecl), self)};
+  tree reply = NULL_TREE;
   if (b.args_type) {
     tree packed = build_fold_indirect_ref(fold_convert(const_ptr(b.args_type), args));
-    for (tree f = TYPE_FIELDS(b.args_type); f; f = DECL_CHAIN(f))
-      argv.push_back(build3(COMPONENT_REF, TREE_TYPE(f), packed, f, NULL_TREE));
+    for (tree f = TYPE_FIELDS(b.args_type); f; f = DECL_CHAIN(f)) {
+      tree member = build3(COMPONENT_REF, TREE_TYPE(f), packed, f, NULL_TREE);
+      if (is_reply_field(f))
+        reply = member;
+      else
+        argv.push_back(member);
+    }
   }
   tree call = build_call_expr_loc_array(loc, b.fndecl, argv.size(), argv.data());
+  if (reply) { /* a future: alox__reply_enter (&packed->__alox_reply); (void) body (...); */
+    tree enter = runtime_entry("alox__reply_enter");
+    if (enter) {
+      tree parm = TREE_VALUE(TYPE_ARG_TYPES(TREE_TYPE(enter)));
+      tree first = build_call_expr(enter, 1, fold_convert(parm, build_fold_addr_expr(reply)));
+      call = build2(COMPOUND_EXPR, void_type_node, first, fold_convert(void_type_node, call));
+    }
+  }
   finish_function_body(tramp, call);
   return tramp;
 }

@@ -99,6 +99,8 @@ static void check_parameters(tree fndecl) {
 
 static void on_finish_decl(void *gcc_data, void *) {
   tree decl = (tree)gcc_data;
+  if (TREE_CODE(decl) == TYPE_DECL)
+    note_reply_type(decl); /* alox/abi.h's, before anything makes the unit active */
   if (TREE_CODE(decl) == FUNCTION_DECL && DECL_NAME(decl)) {
     note_runtime_decl(decl);
     if (id_equal(DECL_NAME(decl), "alox__new"))
@@ -113,8 +115,9 @@ static void on_finish_decl(void *gcc_data, void *) {
     check_parameters(decl);
   if (TREE_CODE(decl) == PARM_DECL)
     return; /* parameters are checked with their function */
-  if (TREE_CODE(decl) == TYPE_DECL)
+  if (TREE_CODE(decl) == TYPE_DECL) {
     note_typedef(decl); /* the name of an anonymous actor struct */
+  }
   check_decl_by_value(decl);
   if (VAR_P(decl) && TREE_STATIC(decl) && DECL_INITIAL(decl))
     scan_expr(&DECL_INITIAL(decl), DECL_SOURCE_LOCATION(decl), NULL);
@@ -130,11 +133,15 @@ static void on_pre_genericize(void *gcc_data, void *) {
   if (!is_active())
     return;
   bool behaviour = is_behaviour(fndecl);
+  if (behaviour)
+    finish_future_body(fndecl); /* its type returns alox_future(T) again */
   bool ok = behaviour ? check_behaviour(fndecl) : true;
   if (!behaviour)
     check_parameters(fndecl);
   std::vector<tree> spawned;
+  scanning_function = fndecl;
   scan_expr(&DECL_SAVED_TREE(fndecl), DECL_SOURCE_LOCATION(fndecl), &spawned);
+  scanning_function = NULL_TREE;
   if (seen_error() || !ok)
     return; /* the build fails anyway: emit nothing */
   for (tree actor : spawned)
@@ -155,6 +162,7 @@ static void register_callbacks(const char *name) {
   register_callback(name, PLUGIN_PRAGMAS, on_pragmas, NULL);
   register_callback(name, PLUGIN_FINISH_DECL, on_finish_decl, NULL);
   register_callback(name, PLUGIN_FINISH_TYPE, on_finish_type, NULL);
+  register_callback(name, PLUGIN_START_PARSE_FUNCTION, on_start_parse_function, NULL);
   register_callback(name, PLUGIN_PRE_GENERICIZE, on_pre_genericize, NULL);
   register_callback(name, PLUGIN_REGISTER_GGC_ROOTS, NULL, (void *)roots);
   struct register_pass_info pass = {make_rewrite_pass(g), "cfg", 1, PASS_POS_INSERT_AFTER};

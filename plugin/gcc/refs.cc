@@ -76,7 +76,7 @@ static const char *parm_name(tree fndecl, int index, char *fallback, size_t size
 
 /* The callback's parameters after self against what the API sends. */
 static bool check_parameters(location_t loc, const alox_refapi *api, tree fn,
-                             const char *expected) {
+                             const char *expected, tree value) {
   alox_arena arena = {};
   std::vector<const alox_type *> params;
   std::vector<tree> types;
@@ -86,7 +86,9 @@ static bool check_parameters(location_t loc, const alox_refapi *api, tree fn,
     params.push_back(model_of(&arena, TREE_VALUE(args)));
     types.push_back(TREE_VALUE(args));
   }
-  alox_callback_check c = alox_check_callback(api, params.data(), (int)params.size());
+  const alox_type *value_model = value ? model_of(&arena, value) : NULL;
+  alox_callback_check c =
+      alox_check_callback(api, params.data(), (int)params.size(), value_model);
   alox_arena_free(&arena);
   if (c.rule == ALOX_RULE_COUNT)
     return true;
@@ -100,19 +102,23 @@ static bool check_parameters(location_t loc, const alox_refapi *api, tree fn,
   snprintf(k, sizeof k, "%d", api->param_count);
   m.n = n;
   m.m = k;
-  std::string type;
+  std::string type, what;
   if (c.rule == ALOX_RULE_REF_PARAM_TYPE) {
     type = type_text(types[c.param], true);
     m.type = type.c_str();
     m.name = parm_name(fn, c.param + 1, fallback, sizeof fallback);
     m.what = api->params[c.param].spelled;
+    if (api->params[c.param].value_of_arg >= 0) {
+      what = plain_spelling(value) + " " + api->params[c.param].spelled;
+      m.what = what.c_str();
+    }
   }
   report(loc, c.rule, m);
   return false;
 }
 
 /* alox__monitor (self, target, &on_down) and the like. */
-static bool check_callback(tree call, const alox_refapi *api, location_t loc) {
+static bool check_callback(tree call, const alox_refapi *api, location_t loc, tree *value_out) {
   tree ref = CALL_EXPR_ARG(call, api->ref_arg);
   tree fn = named_function(ref);
   location_t at = fn && EXPR_HAS_LOCATION(ref) ? EXPR_LOCATION(ref) : at_macro(loc);
@@ -120,9 +126,19 @@ static bool check_callback(tree call, const alox_refapi *api, location_t loc) {
   tree self_actor = actor_of_pointer(TREE_TYPE(self));
   std::string self_spelled =
       self_actor ? type_text(self_actor, false) : std::string("struct ACTOR");
+  /* alox_then: the value's type comes from the future argument */
+  tree value = NULL_TREE;
+  std::string value_spelled;
+  for (int i = 0; i < api->param_count; i++)
+    if (api->params[i].value_of_arg >= 0) {
+      value = check_future_arg(CALL_EXPR_ARG(call, api->params[i].value_of_arg), api->api, loc);
+      if (!value)
+        return false;
+      value_spelled = plain_spelling(value);
+    }
   alox_text expected = {};
   alox_refapi_expected(&expected, api, fn ? IDENTIFIER_POINTER(DECL_NAME(fn)) : "NAME",
-                       self_spelled.c_str());
+                       self_spelled.c_str(), value ? value_spelled.c_str() : NULL);
   alox_msg m = {};
   m.api = api->api;
   m.parm = api->ref_name;
@@ -143,7 +159,8 @@ static bool check_callback(tree call, const alox_refapi *api, location_t loc) {
       m.type2 = type2.c_str();
       report(at, ALOX_RULE_REF_SELF_MISMATCH, m);
     } else {
-      ok = runs_on && check_parameters(at, api, fn, alox_text_str(&expected));
+      ok = runs_on && check_parameters(at, api, fn, alox_text_str(&expected), value);
+      *value_out = value;
     }
   }
   alox_text_free(&expected);
@@ -189,10 +206,13 @@ static tree check_after(tree call, const alox_refapi *api, location_t loc) {
 tree check_refapi_call(tree call, const alox_refapi *api, location_t loc) {
   if (api->kind == ALOX_REFAPI_DELAYED_CALL)
     return check_after(call, api, loc);
-  if (call_expr_nargs(call) > api->ref_arg && call_expr_nargs(call) > api->self_arg)
-    check_callback(call, api, loc);
-  else
+  if (call_expr_nargs(call) <= api->ref_arg || call_expr_nargs(call) <= api->self_arg) {
     report(at_macro(loc), ALOX_RULE_REF_NOT_BEHAVIOUR, alox_msg());
+    return call;
+  }
+  tree value = NULL_TREE;
+  if (check_callback(call, api, loc, &value) && value)
+    return with_value_size(call, value); /* alox_then: sizeof (T) for rewrite.cc */
   return call;
 }
 

@@ -41,7 +41,7 @@ static bool pack_arguments(gimple_stmt_iterator *gsi, gcall *call, behaviour *b,
   unsigned fields = 0;
   if (b->args_type)
     for (tree f = TYPE_FIELDS(b->args_type); f; f = DECL_CHAIN(f))
-      fields++;
+      fields += !is_reply_field(f); /* a future's reply: the runtime fills it */
   if (gimple_call_num_args(call) != first + fields) {
     char n[16], m[16], k[16];
     snprintf(n, sizeof n, "%u", gimple_call_num_args(call) - first + 1);
@@ -60,7 +60,7 @@ static bool pack_arguments(gimple_stmt_iterator *gsi, gcall *call, behaviour *b,
   TREE_ADDRESSABLE(*tmp) = 1;
   location_t loc = gimple_location(call);
   unsigned i = first;
-  for (tree f = TYPE_FIELDS(b->args_type); f; f = DECL_CHAIN(f), i++) {
+  for (tree f = TYPE_FIELDS(b->args_type); f && !is_reply_field(f); f = DECL_CHAIN(f), i++) {
     tree value = gimple_call_arg(call, i);
     if (is_gimple_reg_type(TREE_TYPE(f))) /* undo promotions: store the member's width */
       value = force_gimple_operand_gsi(gsi, fold_convert(TREE_TYPE(f), value), true,
@@ -91,15 +91,62 @@ static void replace_call(gimple_stmt_iterator *gsi, gcall *call, gcall *replacem
   }
 }
 
-/* ping (a, n, b)  ->  alox_send (a, &__alox_behaviour_ping, &{n, b}) */
+/* ping (a, n, b)  ->  alox_send (a, &__alox_behaviour_ping, &{n, b})
+ * f = get (c, k)   ->  f = alox_ask (c, &__alox_behaviour_get, &{k})    (future.cc) */
 static void rewrite_send(gimple_stmt_iterator *gsi, gcall *call, tree callee) {
   behaviour *b = behaviour_for_call(callee);
   tree tmp;
   if (!pack_arguments(gsi, call, b, 1, &tmp))
     return;
-  gcall *send = gimple_build_call(send_decl(), 3, gimple_call_arg(call, 0), address_of(b->desc),
+  tree entry = send_decl();
+  if (future_of_behaviour(callee))
+    entry = runtime_entry(gimple_call_lhs(call) ? "alox_ask" : "alox_ask_forget");
+  if (!entry)
+    return;
+  gcall *send = gimple_build_call(entry, 3, gimple_call_arg(call, 0), address_of(b->desc),
                                   tmp ? build_fold_addr_expr(tmp) : null_pointer_node);
   replace_call(gsi, call, send, tmp);
+}
+
+static tree handle_of(gimple_stmt_iterator *gsi, tree entry, tree future) {
+  tree parm = TREE_VALUE(TYPE_ARG_TYPES(TREE_TYPE(entry)));
+  return force_gimple_operand_gsi(gsi, fold_convert(parm, future), true, NULL_TREE, true,
+                                  GSI_SAME_STMT);
+}
+
+static tree as_u64(gimple_stmt_iterator *gsi, tree v) {
+  return force_gimple_operand_gsi(gsi, fold_convert(uint64_type_node, v), true, NULL_TREE, true,
+                                  GSI_SAME_STMT);
+}
+
+
+/* alox__then (0, f, self, &got, ms)
+ *   ->  alox_then_desc (f, self, &__alox_behaviour_got, ms, sizeof (T)) */
+static void rewrite_then(gimple_stmt_iterator *gsi, gcall *call, const alox_refapi *api) {
+  tree entry = runtime_entry(api->entry);
+  if (!entry || gimple_call_num_args(call) != 6)
+    return; /* refs.cc adds sizeof (T) to a call it checked */
+  tree ref = gimple_call_arg(call, api->ref_arg);
+  if (TREE_CODE(ref) != ADDR_EXPR || !is_behaviour(TREE_OPERAND(ref, 0)))
+    return; /* reported by refs.cc */
+  tree future = gimple_call_arg(call, 1);
+  gcall *then = gimple_build_call(entry, 5, handle_of(gsi, entry, future),
+                                  gimple_call_arg(call, 2),
+                                  address_of(behaviour_for_call(TREE_OPERAND(ref, 0))->desc),
+                                  as_u64(gsi, gimple_call_arg(call, 4)), gimple_call_arg(call, 5));
+  replace_call(gsi, call, then, NULL_TREE);
+}
+
+/* s = alox__await (0, f, ms, &v)  ->  s = alox_await_value (f, ms, &v, sizeof (T)) */
+static void rewrite_await(gimple_stmt_iterator *gsi, gcall *call) {
+  tree entry = runtime_entry("alox_await_value");
+  if (!entry || gimple_call_num_args(call) != 5)
+    return; /* future.cc adds sizeof (T) to a call it checked */
+  tree future = gimple_call_arg(call, 1);
+  gcall *await = gimple_build_call(entry, 4, handle_of(gsi, entry, future),
+                                   as_u64(gsi, gimple_call_arg(call, 2)),
+                                   gimple_call_arg(call, 3), gimple_call_arg(call, 4));
+  replace_call(gsi, call, await, NULL_TREE);
 }
 
 /* __alox_after_call (ms, &tick, self, 1)  (refs.cc)
@@ -215,8 +262,10 @@ public:
 
   unsigned int execute(function *fun) final override {
     check_late_initializers();
+    restore_future_types();
     if (is_generated(fun->decl))
       return 0;
+    check_future_paths(fun);
     basic_block bb;
     FOR_EACH_BB_FN(bb, fun) {
       for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi)) {
@@ -231,6 +280,10 @@ public:
           rewrite_send(&gsi, call, callee);
         else if (is_after_call(callee))
           rewrite_after(&gsi, call);
+        else if (api && strcmp(api->api, "alox_then") == 0)
+          rewrite_then(&gsi, call, api);
+        else if (is_await_marker(callee))
+          rewrite_await(&gsi, call);
         else if (api && api->kind == ALOX_REFAPI_CALLBACK)
           rewrite_reference(&gsi, call, api);
         else if (is_spawn(callee))

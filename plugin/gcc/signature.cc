@@ -58,6 +58,13 @@ tree packed_args_type(tree fndecl) {
     DECL_CHAIN(field) = fields;
     fields = field;
   }
+  if (future_of_behaviour(fndecl) && reply_type()) { /* where the answer goes (future.cc) */
+    tree field = build_decl(UNKNOWN_LOCATION, FIELD_DECL, get_identifier("__alox_reply"),
+                            reply_type());
+    DECL_CHAIN(field) = fields;
+    fields = field;
+    n++;
+  }
   if (!n)
     return NULL_TREE;
   tree record = make_node(RECORD_TYPE);

@@ -132,7 +132,7 @@ void overload_sent_to(worker *w, actor *to) {
         actor *self = w->current;
         if (self && self != to && !(flags_of(self) & ACTOR_PRESSURE)) {
             w->mute_on = to; /* an overloaded sender runs on: it must drain */
-            w->end_batch = true;
+            worker_end_batch(w);
         }
     }
 }
@@ -188,14 +188,18 @@ static void scout(overload *r, mailbox_node *cursor, uint32_t handled, uint32_t 
     } else {
         r->ahead -= handled;
     }
-    while (r->ahead < lim) {
+    mailbox_node *at = r->scout;
+    uint32_t ahead = r->ahead;
+    while (ahead < lim) {
         /* Acquire: pairs with the release store of `next` in mailbox_push. */
-        mailbox_node *next = atomic_load_explicit(&r->scout->next, memory_order_acquire);
+        mailbox_node *next = atomic_load_explicit(&at->next, memory_order_acquire);
         if (!next)
             break;
-        r->scout = next;
-        r->ahead++;
+        at = next;
+        ahead++;
     }
+    r->scout = at;
+    r->ahead = ahead;
 }
 
 actor *overload_batch_end(actor *a, mailbox_node *cursor, uint32_t handled, bool drained,

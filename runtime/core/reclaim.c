@@ -162,6 +162,15 @@ static void hand_over(actor_list *l) {
     pthread_mutex_unlock(&orphan_lock);
 }
 
+void reclaim_thread_exit(void) {
+    if (pending.count || waiting.count)
+        return; /* not handed over: keep them (never the case after reclaim_before_park) */
+    free(pending.items);
+    free(waiting.items);
+    pending = (actor_list){0};
+    waiting = (actor_list){0};
+}
+
 void reclaim_before_park(void) {
     if (!pending.count && !waiting.count)
         return;

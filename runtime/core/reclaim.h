@@ -44,6 +44,10 @@ void reclaim_quiescent(void);
 /* The worker is about to park or exit: frees what it can, hands the rest over. */
 void reclaim_before_park(void);
 
+/* The worker exits (after reclaim_before_park): its lists' storage goes
+ * back (their contents were handed over), or it would leak with the thread. */
+void reclaim_thread_exit(void);
+
 /* The run is over: frees the orphans if no other thread is inside a send. */
 void reclaim_after_run(void);
 

@@ -31,6 +31,8 @@ typedef struct timer_entry {
     const alox_behaviour_desc *behaviour;
     struct timer_entry *target_prev, *target_next; /* this target's timers */
     void *args;                                     /* a copy of the packed arguments */
+    void (*call)(void *arg); /* timers_call_after: called on the I/O thread instead */
+    void *call_arg;
 } timer_entry;
 
 typedef struct slot {
@@ -218,7 +220,10 @@ static void fire_due(void) {
             arm_for_top();
         pthread_mutex_unlock(&lock);
         for (uint32_t i = 0; i < n; i++) {
-            alox_send(actor_body(due[i]->target), due[i]->behaviour, due[i]->args);
+            if (due[i]->call)
+                due[i]->call(due[i]->call_arg);
+            else
+                alox_send(actor_body(due[i]->target), due[i]->behaviour, due[i]->args);
             entry_free(due[i]);
             alox_release(); /* after the send: its message now holds the run */
         }
@@ -247,11 +252,27 @@ static timer_entry *entry_new(void *target, const alox_behaviour_desc *behaviour
     return e;
 }
 
+static alox_timer timer_start(uint64_t delay_ms, timer_entry *e);
+
 alox_timer alox_send_after(uint64_t delay_ms, void *target, const alox_behaviour_desc *behaviour,
                            const void *args) {
     if (refused(target, behaviour, args))
         return (alox_timer){0};
-    timer_entry *e = entry_new(target, behaviour, args);
+    return timer_start(delay_ms, entry_new(target, behaviour, args));
+}
+
+alox_timer timers_call_after(uint64_t delay_ms, struct actor *owner, void (*call)(void *arg),
+                             void *arg) {
+    timer_entry *e = calloc(1, sizeof *e);
+    if (!e)
+        alox_fatal("out of memory setting a timer");
+    e->target = owner;
+    e->call = call;
+    e->call_arg = arg;
+    return timer_start(delay_ms, e);
+}
+
+static alox_timer timer_start(uint64_t delay_ms, timer_entry *e) {
     int fd = io_timerfd(fire_due); /* starts the I/O thread the first time */
     uint64_t now = io_now_ns();
     uint64_t delay_ns = delay_ms > (UINT64_MAX - now) / 1000000ull ? UINT64_MAX - now : delay_ms * 1000000ull;
@@ -264,7 +285,11 @@ alox_timer alox_send_after(uint64_t delay_ms, void *target, const alox_behaviour
     heap_push(e);
     target_link(e);
     atomic_store_explicit(&pending, heap_count, memory_order_relaxed);
-    if (e->heap_index == 0)
+    /* Armed for an earlier time already (a timer cancelled since, e.g. a
+     * future answered in time): leave it, fire_due re-arms for the top
+     * when it goes off. Saves a timerfd_settime per timer when timers are
+     * set and cancelled in a stream (alox_then with a timeout). */
+    if (e->heap_index == 0 && (armed_deadline == 0 || e->deadline_ns < armed_deadline))
         arm_for_top();
     alox_timer timer = {e->id};
     pthread_mutex_unlock(&lock);

@@ -40,6 +40,12 @@ struct actor;
 /* Cancels every pending timer whose target is `a` (the actor stopped). */
 void timers_cancel_target(struct actor *a);
 
+/* call(arg) on the I/O thread after delay_ms: the futures' timeouts
+ * (future.h), decided at their deadline however busy the workers are. It
+ * is listed under `owner` (cancelled if owner stops) and cancelled with
+ * alox_cancel like any timer; `call` must be short and must not block. */
+alox_timer timers_call_after(uint64_t delay_ms, struct actor *owner, void (*call)(void *arg),
+                             void *arg);
 /* Timers pending now (a snapshot; for tests and the benchmark). */
 uint64_t timers_pending(void);
 

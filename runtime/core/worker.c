@@ -72,7 +72,7 @@ void worker_hand_off_runnext(worker *w) {
 
 void worker_send_round(worker *w) {
     if (++w->send_rounds >= SEND_ROUNDS_PER_BATCH)
-        w->end_batch = true;
+        worker_end_batch(w);
     if (w->runnext)
         worker_hand_off_runnext(w);
 }
@@ -267,7 +267,7 @@ static void run_actor(worker *w, actor *a) {
      * (alox_stop, which also sets current_stopped while it runs). */
     w->current_stopped = (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_STOPPED) != 0;
     bool stopped_before = w->current_stopped;
-    while (handled < BATCH_MESSAGES && !scheduler_stopping()) {
+    while (handled < w->batch_limit && !scheduler_stopping()) {
         mailbox_node *node = mailbox_batch_pop(&a->box, &cursor, &retired);
         free_retired(retired);
         if (!node) {
@@ -276,8 +276,6 @@ static void run_actor(worker *w, actor *a) {
         }
         deliver(w, a, message_of(node), traced);
         handled++;
-        if (ALOX_UNLIKELY(w->end_batch))
-            break; /* it sent to an overloaded actor, or sent a lot: let receivers run */
         if (w->runnext && mailbox_batch_has_next(cursor))
             worker_hand_off_runnext(w);
     }
@@ -285,12 +283,13 @@ static void run_actor(worker *w, actor *a) {
     w->current = NULL;
     counters_batch_end(a->type, handled, timed);
     actor *mute_on = NULL;
-    if (ALOX_UNLIKELY(w->end_batch)) {
+    if (ALOX_UNLIKELY(w->batch_limit != BATCH_MESSAGES)) {
+        /* It sent to an overloaded actor, or sent a lot: receivers run. */
         /* Rounds count on across batches until one ends a batch: a batch
          * then ends early once per SEND_ROUNDS_PER_BATCH rounds of sends. */
         mute_on = w->mute_on;
         w->mute_on = NULL;
-        w->end_batch = false;
+        w->batch_limit = BATCH_MESSAGES;
         w->send_rounds = 0;
     }
     if (ALOX_UNLIKELY(w->current_stopped)) {
@@ -348,6 +347,7 @@ static void hand_back_all(worker *w) {
 void *worker_main(void *worker_arg) {
     worker *w = worker_arg;
     worker_self = w;
+    w->batch_limit = BATCH_MESSAGES;
     counters_worker_begin(w->index, &w->queue);
     trace_worker_begin(w->index);
     grace_enter(); /* online: see support/grace.h */
@@ -361,6 +361,7 @@ void *worker_main(void *worker_arg) {
     }
     hand_back_all(w);
     reclaim_before_park();
+    reclaim_thread_exit();
     grace_exit();
     counters_worker_end();
     worker_self = NULL;

@@ -50,7 +50,7 @@ typedef struct worker {
     struct actor *current;    /* the actor being run, or NULL */
     struct actor *mute_on;    /* an overloaded actor the running behaviour sent to (overload.h) */
     uint32_t send_rounds;     /* of SENDS_BEFORE_HANDOFF sends, in this batch */
-    bool end_batch;           /* end the batch after this behaviour (mute_on, send_rounds) */
+    uint32_t batch_limit;     /* messages this batch may run; 0: end after this behaviour */
     uint32_t index;
     uint32_t rng;             /* victim choice */
     uint32_t ticks;           /* actors run, for the injection-queue check */
@@ -86,6 +86,10 @@ static inline void worker_schedule(worker *w, struct actor *a) {
     if (displaced)
         worker_push_displaced(w, displaced);
 }
+
+/* The running batch ends after the current behaviour (overload.h, and
+ * SEND_ROUNDS_PER_BATCH): the batch loop's own bound, so no extra test. */
+static inline void worker_end_batch(worker *w) { w->batch_limit = 0; }
 
 /* Called on every send from a worker (see SENDS_BEFORE_HANDOFF). */
 static inline void worker_note_send(worker *w) {

@@ -14,6 +14,7 @@
 #include "core/scheduler.h"
 #include "net/peer_stats.h"
 #include "net/transport.h"
+#include "core/future.h"
 #include "support/dead_letter.h"
 
 #define SNAPSHOT_BACKLOG_WAIT_MS 20 /* workers sample backlogs at batch ends: many per ms */
@@ -226,6 +227,12 @@ static void dead_letters_json(textbuf *t) {
     textbuf_printf(t, "}},");
 }
 
+static void futures_json(textbuf *t) {
+    textbuf_printf(t, "\"futures\":{\"pending\":%llu,\"timeouts\":%llu,\"late\":%llu},",
+                   (unsigned long long)alox_futures_pending(), (unsigned long long)future_timeouts(),
+                   (unsigned long long)alox_futures_late());
+}
+
 void snapshot_json(textbuf *t, bool sample_backlogs) {
     uint64_t epoch = sample_backlogs ? counters_want_backlogs() : 0;
     busy_tally busy;
@@ -248,6 +255,7 @@ void snapshot_json(textbuf *t, bool sample_backlogs) {
                 false, busy.looks);
     actors_json(t, "backlogs", v.counters.backlogs, v.counters.backlog_count, true, 0);
     dead_letters_json(t);
+    futures_json(t);
     peers_json(t, &v);
     textbuf_printf(t, "\"malformed_frames\":%llu,\"rejected_connections\":%llu}\n",
                    (unsigned long long)transport_malformed_frames(),
@@ -365,6 +373,13 @@ void snapshot_prometheus(textbuf *t) {
         textbuf_printf(t, "alox_dead_letters_total{reason=\"%s\"} %llu\n",
                        alox_dead_reason_text(reasons[i]),
                        (unsigned long long)dead_letter_count_of(reasons[i]));
+    metric_head(t, "alox_futures_pending", "gauge", "Futures asked and not yet consumed.");
+    textbuf_printf(t, "alox_futures_pending %llu\n", (unsigned long long)alox_futures_pending());
+    metric_head(t, "alox_futures_timeouts_total", "counter", "Futures that timed out.");
+    textbuf_printf(t, "alox_futures_timeouts_total %llu\n", (unsigned long long)future_timeouts());
+    metric_head(t, "alox_futures_late_total", "counter",
+                "Answers that came after their timeout and were dropped.");
+    textbuf_printf(t, "alox_futures_late_total %llu\n", (unsigned long long)alox_futures_late());
     peers_prometheus(t, &v);
     metric_head(t, "alox_injected_actors", "gauge", "Runnable actors in the injection queue.");
     textbuf_printf(t, "alox_injected_actors %u\n", v.injected);

@@ -39,6 +39,8 @@ static void print_letter(const alox_dead_letter *letter, uint64_t number) {
                 (unsigned long long)number);
 }
 
+static _Atomic(dead_letter_observer) observer;
+
 void dead_letter_report(alox_dead_reason reason, uint64_t target_id,
                         const alox_behaviour_desc *behaviour, const void *args) {
     /* Relaxed: a statistic; the handler call orders nothing. */
@@ -60,6 +62,14 @@ void dead_letter_report(alox_dead_reason reason, uint64_t target_id,
         fn(&letter);
     else
         print_letter(&letter, number);
+    /* Acquire: pairs with the release in dead_letter_observe. */
+    dead_letter_observer seen = atomic_load_explicit(&observer, memory_order_acquire);
+    if (seen && behaviour)
+        seen(reason, behaviour, args);
+}
+
+void dead_letter_observe(dead_letter_observer fn) {
+    atomic_store_explicit(&observer, fn, memory_order_release);
 }
 
 void alox_on_dead_letter(alox_dead_letter_fn fn) {

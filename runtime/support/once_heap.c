@@ -176,6 +176,10 @@ static void take_slab(void) {
 static void place(uintptr_t start, size_t size) {
     uintptr_t first = start & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
     uintptr_t last = (start + size - 1) & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
+    if (ALOX_LIKELY(first == open_page && last == open_page)) { /* most blocks */
+        open_placed++;
+        return;
+    }
     for (uintptr_t page = first; page <= last; page += ONCE_HEAP_PAGE) {
         if (page != open_page) {
             close_open_page();
@@ -223,8 +227,10 @@ void once_heap_free(void *block, size_t size, once_heap_batch *batch) {
     uintptr_t start = (uintptr_t)block;
     uintptr_t first = start & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
     uintptr_t last = (start + size - 1) & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
-    for (uintptr_t page = first; page <= last; page += ONCE_HEAP_PAGE)
+    region *r = region_of(start); /* a block never spans two regions */
+    _Atomic uint32_t *live = &r->live[(first - (uintptr_t)r->base) / ONCE_HEAP_PAGE];
+    for (uintptr_t page = first; page <= last; page += ONCE_HEAP_PAGE, live++)
         /* acq_rel: see close_open_page. */
-        if (atomic_fetch_sub_explicit(live_of(page), 1, memory_order_acq_rel) == 1)
+        if (atomic_fetch_sub_explicit(live, 1, memory_order_acq_rel) == 1)
             batch_add(batch, page);
 }

@@ -40,7 +40,7 @@ start_server() { # not under `timeout`: kill -9 must hit the server itself
   "$nodes" "${server_flags[@]}" server >>server.log 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
-  wait_log server.log "server: ready" 5
+  wait_log server.log "server: ready" 30 # a bound: loaded machines start slowly
 }
 kill_server() { kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null; }
 
