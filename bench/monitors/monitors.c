@@ -2,8 +2,8 @@
  * monitors.c - monitor benchmarks (not a test): bench/monitors/run.sh runs it.
  *
  *   monitors fan-in  [N]   N watchers monitor one actor, which stops: the
- *                          time to set them up (alox_monitor plus the
- *                          registrations running) and from the stop to the
+ *                          time to set them up (alox_monitor, and the run
+ *                          that follows) and from the stop to the
  *                          last on_down, per monitor; RSS per live monitor
  *   monitors fan-out [N]   one watcher monitors N actors, which all stop
  *   monitors churn   [N]   monitor and demonitor one live actor N times
@@ -111,7 +111,7 @@ static int churn(long n) {
         alox_demonitor(monitor(w, t));
     alox_run();
     double t1 = bench_now_ns();
-    printf("churn    n=%ld: monitor + demonitor %.0f ns per pair (registrations run included), "
+    printf("churn    n=%ld: monitor + demonitor %.0f ns per pair, "
            "records left %llu\n",
            n, (t1 - t0) / n, (unsigned long long)monitor_count());
     return monitor_count() == 0 ? 0 : 1;

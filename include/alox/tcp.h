@@ -116,9 +116,10 @@ ALOX_API uint16_t alox_tcp_port(int fd);
 /* Inside a behaviour of self, whose struct holds *tcp: serve the
  * connection fd. From now on on_data(self, int fd, uint32_t events) runs
  * in self whenever there is something to say (the ALOX_TCP_* events
- * above). Returns 0, or -1 with errno (fd closed then). The connection
- * keeps alox_run from returning until it is closed; when self stops, it is
- * closed. */
+ * above). Returns 0, or -1 with errno (fd closed then; but a second open
+ * of an open alox_tcp with its own socket leaves that connection open and
+ * served). The connection keeps alox_run from returning until it is
+ * closed; when self stops, it is closed. */
 ALOX_API int alox_tcp_open_desc(alox_tcp *tcp, void *self, int fd, const alox_behaviour_desc *on_data);
 
 /* The bytes received and not yet consumed. */

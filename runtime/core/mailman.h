@@ -38,8 +38,8 @@ bool mailman_would_deliver(void *target, const alox_behaviour_desc *behaviour, c
  * checks (the caller's are stronger: a runtime message validates itself
  * when it runs). Dropped, silently, when it reaches a stopped actor: it
  * carried the runtime's work for that actor, not a user's message. The
- * one exception is a monitor's registration, which the worker hands to
- * monitor_undelivered (monitor.h) so the watcher hears "down" at once. */
+ * one exception is a monitor's (a notice to a stopped watcher frees its
+ * record), which the worker and the drain hand to monitor_undelivered. */
 void mailman_send_runtime(struct actor *a, const alox_behaviour_desc *behaviour, const void *args);
 
 #endif

@@ -54,12 +54,8 @@ typedef struct notice_args {
     uint32_t unused;
 } notice_args;
 
-/* The registration: to a local target it names the record; to a proxy it
- * carries the watcher too, as an actor reference the wire translates. */
-typedef struct register_args {
-    uint64_t monitor_id;
-} register_args;
-
+/* The registration, to another scheduler's target: the watcher crosses
+ * the wire as an actor reference (a proxy there). */
 typedef struct register_far_args {
     uint64_t notice_id;
     void *watcher;
@@ -90,15 +86,10 @@ typedef struct notices {
     notice first[NOTICES_ON_STACK];
 } notices;
 
-static void register_run(void *self, const void *args);
 static void register_far_run(void *self, const void *args);
 static void cancel_far_run(void *self, const void *args);
 static void notice_run(void *self, const void *args);
 
-static const alox_behaviour_desc register_desc = {
-    ALOX_ABI_VERSION, sizeof(register_args), _Alignof(register_args), 0,
-    "alox.monitor_register", "(u64)", 0, 0, RUNTIME_BEHAVIOUR_TYPE_HASH, register_run, NULL,
-};
 static const alox_arg_ref register_far_refs[] = {
     {offsetof(register_far_args, watcher), ALOX_REF_ACTOR, 0},
 };
@@ -140,6 +131,8 @@ __attribute__((constructor)) static void register_descriptors(void) {
     alox_register_behaviour(&register_wire);
     alox_register_behaviour(&notice_wire);
 }
+
+bool monitor_is_far_request(const alox_behaviour_desc *b) { return b == &register_wire || b == &cancel_wire; }
 
 bool monitor_is_wire_behaviour(const alox_behaviour_desc *b) {
     return b == &register_wire || b == &cancel_wire || b == &notice_wire;
@@ -407,18 +400,20 @@ static const char *bad_watcher(void *self, const alox_behaviour_desc *on_down) {
     return NULL;
 }
 
-/* The registration into a local target's mailbox, unless it has stopped.
- * The caller is on a worker or inside grace_enter, so the target's memory
- * stays readable; one that stops after the check finds the registration
- * in its stop batch or its drain, and answers it (monitor_undelivered). */
-static bool push_registration(struct actor *t, uint64_t id) {
-    if (!actor_takes_messages(t))
-        return false;
-    register_args args = {id};
-    message *msg = message_new(&register_desc, &args);
-    if (mailbox_push(&t->box, &msg->node))
-        scheduler_schedule(t);
-    return true;
+/* A local target takes the record on its list at once, unless it has
+ * stopped. The stop and this meet in one word, the target's flags: alox_stop
+ * and this or in their bits with read-modify-writes, which are ordered,
+ * so either this sees ACTOR_STOPPED (down at once), or the stop point
+ * sees ACTOR_MONITORED and takes the lock, after this, and fires the
+ * record. Under the lock; the target's memory is readable (the caller is
+ * on a worker or inside grace_enter). */
+static void attach_unless_stopped(monitor *m, notices *out) {
+    /* Relaxed: the order of the two ors on one word is what counts. */
+    uint32_t was = atomic_fetch_or_explicit(&m->target->flags, ACTOR_MONITORED, memory_order_relaxed);
+    if (was & ACTOR_STOPPED)
+        fire(m, ALOX_DOWN_STOPPED, out);
+    else
+        attach(m);
 }
 
 static alox_monitor_ref monitor_make(void *self, void *target, const alox_behaviour_desc *on_down) {
@@ -445,21 +440,18 @@ static alox_monitor_ref monitor_make(void *self, void *target, const alox_behavi
     add_outgoing(m);
     if (gone)
         fire(m, ALOX_DOWN_STOPPED, &now);
-    else if (far) {
+    else if (!far)
+        attach_unless_stopped(m, &now);
+    else {
         add_far(m);
         if (core_remote_hooks.proxy_lost(t)) /* its session has already ended */
             fire(m, ALOX_DOWN_NODE_LOST, &now);
     }
-    bool send = !m->fired;
+    bool send_far = far && !m->fired;
     pthread_mutex_unlock(&lock);
-    if (send && far) {
+    if (send_far) {
         register_far_args args = {id, self};
         core_remote_hooks.send(t, &register_wire, &args);
-    } else if (send && !push_registration(t, id)) { /* it has stopped: down at once */
-        pthread_mutex_lock(&lock);
-        if ((m = idmap_get(&by_id, id))) /* unless demonitored meanwhile */
-            fire(m, ALOX_DOWN_STOPPED, &now);
-        pthread_mutex_unlock(&lock);
     }
     notices_send(&now);
     return (alox_monitor_ref){id};
@@ -499,80 +491,68 @@ uint64_t monitor_count(void) {
 
 /* ----- the runtime messages -------------------------------------------- */
 
-/* On the target, which has not stopped: the record joins its list. */
-static void register_run(void *self, const void *args) {
-    const register_args *r = args;
-    pthread_mutex_lock(&lock);
-    monitor *m = idmap_get(&by_id, r->monitor_id);
-    if (m && m->target == actor_of(self) && !m->fired && !m->attached)
-        attach(m); /* else demonitored (or its watcher stopped) meanwhile */
-    pthread_mutex_unlock(&lock);
-}
-
-/* From another scheduler: its watcher demonitored; the record goes. */
-static void cancel_far_run(void *self, const void *args) {
-    const cancel_far_args *r = args;
-    pthread_mutex_lock(&lock);
-    monitor *m = key_find(r->watcher_id, r->notice_id);
-    if (m && m->target == actor_of(self))
-        record_free(m);
-    pthread_mutex_unlock(&lock);
-}
-
-/* From another scheduler: a record for a watcher there (a proxy here). */
-static void register_far_run(void *self, const void *args) {
-    const register_far_args *r = args;
-    if (!r->watcher || !is_proxy(actor_of(r->watcher)))
-        return; /* a watcher this node could not name, or none of another node */
-    struct actor *w = actor_of(r->watcher);
-    pthread_mutex_lock(&lock);
-    if (!core_remote_hooks.proxy_lost(w)) {
-        monitor *m = record_new(0, r->notice_id, w, actor_of(self), NULL);
-        attach(m);
-        add_far(m);
-        key_add(m);
+/* A registration or cancel from another scheduler for local actor t (NULL:
+ * none with that id), taken by the network on arrival (inbound.c), not
+ * through t's mailbox: a message there could wait in a stopped actor's
+ * mailbox until its drain, after alox_run has returned. */
+static void far_request(struct actor *t, uint64_t target_id, const alox_behaviour_desc *b,
+                        const void *args, notices *out) {
+    if (b == &cancel_wire) {
+        const cancel_far_args *r = args;
+        monitor *m = key_find(r->watcher_id, r->notice_id);
+        if (m && m->target == t)
+            record_free(m);
+        return;
     }
-    pthread_mutex_unlock(&lock);
+    const register_far_args *r = args;
+    if (!r->watcher || !is_proxy(actor_of(r->watcher)) || core_remote_hooks.proxy_lost(actor_of(r->watcher)))
+        return; /* a watcher this node cannot name or tell (none of another node, or lost) */
+    struct actor *w = actor_of(r->watcher);
+    if (!t || t->magic != ACTOR_MAGIC || is_proxy(t)) {
+        notices_add(out, w, r->notice_id, target_id, ALOX_DOWN_STOPPED); /* none, or gone */
+        return;
+    }
+    monitor *m = record_new(0, r->notice_id, w, t, NULL);
+    m->target_id = target_id;
+    add_far(m);
+    key_add(m);
+    attach_unless_stopped(m, out); /* a fired remote watcher's record is freed at once */
 }
 
-bool monitor_undelivered(struct actor *t, const alox_behaviour_desc *b, const void *args) {
+bool monitor_far_request(struct actor *t, uint64_t target_id, const alox_behaviour_desc *b,
+                         const void *args) {
+    if (b != &register_wire && b != &cancel_wire)
+        return false;
     notices now;
     notices_init(&now);
-    if (b == &register_desc) {
-        const register_args *r = args;
-        pthread_mutex_lock(&lock);
-        monitor *m = idmap_get(&by_id, r->monitor_id);
-        if (m && m->target == t)
-            fire(m, ALOX_DOWN_STOPPED, &now);
-        pthread_mutex_unlock(&lock);
-    } else if (b == &register_wire) {
-        const register_far_args *r = args;
-        if (r->watcher)
-            notices_add(&now, actor_of(r->watcher), r->notice_id, t->id, ALOX_DOWN_STOPPED);
-    } else if (b == &notice_wire) {
-        const notice_args *n = args; /* its watcher stopped: nobody to tell */
-        pthread_mutex_lock(&lock);
-        monitor *m = idmap_get(&by_id, n->notice_id);
-        if (m && m->watcher == t)
-            record_free(m);
-        pthread_mutex_unlock(&lock);
-        return true;
-    } else
-        return b == &cancel_wire; /* its record went when the target stopped */
+    pthread_mutex_lock(&lock);
+    far_request(t, target_id, b, args, &now);
+    pthread_mutex_unlock(&lock);
     notices_send(&now);
     return true;
 }
 
-bool monitor_undeliverable_remote(uint64_t target_id, const alox_behaviour_desc *b, const void *args) {
-    if (b == &cancel_wire)
-        return true; /* nothing there to cancel */
-    if (b != &register_wire)
+/* Never run by the network (it takes them on arrival), but a descriptor
+ * needs a trampoline: on the target they would do the same. */
+static void register_far_run(void *self, const void *args) {
+    monitor_far_request(actor_of(self), actor_of(self)->id, &register_wire, args);
+}
+
+static void cancel_far_run(void *self, const void *args) {
+    monitor_far_request(actor_of(self), actor_of(self)->id, &cancel_wire, args);
+}
+
+bool monitor_undelivered(struct actor *t, const alox_behaviour_desc *b, const void *args) {
+    if (b == &register_wire || b == &cancel_wire)
+        return monitor_far_request(t, t->id, b, args); /* t has stopped: down at once */
+    if (b != &notice_wire)
         return false;
-    const register_far_args *r = args;
-    if (r->watcher) {
-        notice_args n = {r->notice_id, target_id, ALOX_DOWN_STOPPED, 0};
-        send_to(actor_of(r->watcher), &notice_wire, &n);
-    }
+    const notice_args *n = args; /* its watcher stopped: nobody to tell */
+    pthread_mutex_lock(&lock);
+    monitor *m = idmap_get(&by_id, n->notice_id);
+    if (m && m->watcher == t)
+        record_free(m);
+    pthread_mutex_unlock(&lock);
     return true;
 }
 
@@ -596,8 +576,9 @@ static void notice_run(void *self, const void *args) {
 /* ----- a stopped actor, a lost peer ------------------------------------ */
 
 void monitor_actor_stopped(struct actor *a) {
-    /* Relaxed: set by this worker (the target's registrations ran here),
-     * or by a thread that made a monitor for it as a watcher: before its
+    /* Relaxed: as a target, the or that set it came before alox_stop's in
+     * the word's order (attach_unless_stopped), so this worker sees it; as
+     * a watcher, set by a thread that made a monitor for it: before its
      * batch (the mailbox hand-off orders it), or during it, and then the
      * second call, from actor_drained, sees it: that thread's grace
      * section ended before the grace period that precedes the drain (and

@@ -7,13 +7,13 @@
  *
  * How it works (docs/ARCHITECTURE.md, "Monitors"):
  *   - alox_monitor_desc makes a record, keyed by a fresh monitor id, and
- *     sends the target a runtime message, the *registration*. When it runs
- *     on the target, the record joins the target's list; when it meets a
- *     target that has stopped, the worker hands it to monitor_undelivered
- *     instead of dropping it, and the down notice goes out at once. So
- *     "already stopped" and "stopped while the registration was on its
- *     way" are the same path, and the target's state is read only by the
- *     worker that runs it.
+ *     puts it on a local target's list at once, unless the target has
+ *     stopped: the two meet in one atomic word (the target's flags, where
+ *     alox_stop sets ACTOR_STOPPED and this sets ACTOR_MONITORED, each
+ *     with a read-modify-write), so exactly one side sees the other: this
+ *     one fires at once, or the stop point fires the record. (Not a
+ *     message to the target: one that met the stop could wait in the
+ *     stopped actor's mailbox until its drain, after alox_run returned.)
  *   - monitor_actor_stopped runs once per actor, on its worker, right after
  *     the behaviour that called alox_stop: every monitor on it fires and
  *     every monitor it held as a watcher is cancelled (nothing leaks). It
@@ -26,10 +26,12 @@
  *     that is what makes delivery exactly once (a second notice, e.g. a
  *     lost node racing a stop, finds nothing) and what makes
  *     alox_demonitor final (a notice already queued finds nothing).
- *   - Remote targets (proxies): the registration travels to the owner like
- *     any message (its descriptors are in the registry; the watcher
- *     reference crosses the wire as an actor reference), the owner keeps a
- *     record whose watcher is a proxy and sends the notice back. When a
+ *   - Remote targets (proxies): the registration travels to the owner as
+ *     a message (its descriptors are in the registry; the watcher reference
+ *     crosses the wire as an actor reference), which the owner's network
+ *     takes on arrival (monitor_far_request): a record whose watcher is a
+ *     proxy, put on the target's list the same way, and the notice goes
+ *     back when the target stops. When a
  *     peer session ends (lost, or restarted as a new incarnation), the
  *     network calls monitor_remote_lost: monitors of its actors fire with
  *     ALOX_DOWN_NODE_LOST, and records held for its watchers are freed.
@@ -58,17 +60,17 @@ struct actor;
 /* After the behaviour in which `a` called alox_stop (worker.c). */
 void monitor_actor_stopped(struct actor *a);
 
-/* A runtime message reached a stopped actor `a`. Returns true if it was a
- * monitor's (a registration: its watcher is told "down" now; a notice:
- * the record of a watcher that stopped is freed). When stopped actors give
- * their memory back, a runtime message that arrives after that must still
- * come here (with the pointer it was sent to; only its id is read, and
- * only for a registration from another node), or a watcher waits forever. */
+/* A runtime message reached a stopped actor `a` (its stop batch, or its
+ * drain: the header is readable). Returns true if it was a monitor's (a
+ * notice: the record of a watcher that stopped is freed). */
 bool monitor_undelivered(struct actor *a, const alox_behaviour_desc *b, const void *args);
 
-/* A registration the network could not deliver (no such actor on this
- * node): the watcher is told the target is down (ALOX_DOWN_STOPPED). */
-bool monitor_undeliverable_remote(uint64_t target_id, const alox_behaviour_desc *b, const void *args);
+/* A registration or cancel from another scheduler, for the local actor
+ * `a` with id target_id (a NULL: no such actor here; a may have stopped or
+ * be gone). On the network's thread, inside grace_enter, on arrival.
+ * Returns false if b is neither (deliver it as usual). */
+bool monitor_far_request(struct actor *a, uint64_t target_id, const alox_behaviour_desc *b,
+                         const void *args);
 
 /* A peer session ended: `gone(proxy, ctx)` says whether a proxy belongs to
  * it. Monitors on those proxies fire (ALOX_DOWN_NODE_LOST); records this
@@ -78,6 +80,9 @@ void monitor_remote_lost(bool (*gone)(struct actor *proxy, void *ctx), void *ctx
 /* The runtime behaviours that cross the wire (inbound.c accepts them for a
  * target of any type; they validate themselves when they run). */
 bool monitor_is_wire_behaviour(const alox_behaviour_desc *b);
+
+/* A registration or a cancel (taken on arrival: monitor_far_request)? */
+bool monitor_is_far_request(const alox_behaviour_desc *b);
 
 /* Live monitor records on this node (tests, alox top). */
 uint64_t monitor_count(void);

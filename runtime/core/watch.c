@@ -187,6 +187,18 @@ static int refuse(int err, const char *why, int fd, const alox_behaviour_desc *o
     return -1;
 }
 
+/* Why epoll would not take fd, for the refusal's line. */
+static const char *epoll_refusal(int err) {
+    switch (err) {
+    case EBADF:
+        return "not an open descriptor";
+    case EPERM:
+        return "a regular file or directory is always ready: read it directly";
+    default:
+        return strerror(err);
+    }
+}
+
 int alox_watch_fd_desc(void *self, int fd, uint32_t events, const alox_behaviour_desc *on_ready) {
     if (fd < 0)
         return refuse(EBADF, "not a descriptor", fd, on_ready);
@@ -223,12 +235,12 @@ int alox_watch_fd_desc(void *self, int fd, uint32_t events, const alox_behaviour
         pthread_mutex_unlock(&lock);
         free(w);
         alox_release();
-        errno = err;
-        return -1;
+        return refuse(err, epoll_refusal(err), fd, on_ready);
     }
     pthread_mutex_unlock(&lock);
-    errno = err;
-    return rc < 0 ? -1 : 0;
+    if (rc < 0)
+        return refuse(err, epoll_refusal(err), fd, on_ready);
+    return 0;
 }
 
 int watch_edge_add(actor *a, int fd, watch_edge_fn on_edge, watch_release_fn on_release, void *cookie) {

@@ -249,7 +249,7 @@ static void deliver(worker *w, actor *a, message *m, bool traced) {
         if (!behaviour_is_runtime(b)) /* see mailman_send_runtime */
             dead_letter_report(ALOX_DEAD_STOPPED, a->id, b, message_args(m));
         else
-            monitor_undelivered(a, b, message_args(m)); /* a registration: "down" at once */
+            monitor_undelivered(a, b, message_args(m)); /* a monitor's: its record goes */
     } else if (ALOX_UNLIKELY(traced))
         run_traced(a, m, b);
     else

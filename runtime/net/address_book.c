@@ -106,7 +106,7 @@ bool address_book_set(peer *p, const char *endpoint, uint8_t source) {
         zmq_disconnect(p->dealer, p->endpoint);
     snprintf(p->endpoint, sizeof p->endpoint, "%s", endpoint);
     book_version++; /* every peer in session hears of it */
-    if (!p->dealer && (p->unacked_first || p->batch_items)) {
+    if (!p->dealer && p->unacked_first) {
         address_book_connect(p); /* sends waited for this address */
     } else if (p->dealer) {
         if (zmq_connect(p->dealer, p->endpoint) != 0)

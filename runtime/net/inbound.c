@@ -62,8 +62,14 @@ static bool resolve(peer *from, const wire_ref *r, void **out) {
     if (from->proxies_made >= INBOUND_MAX_PEER_PROXIES)
         return false;
     peer *owner = session_by_node(node_of(r->id));
+    peer_epoch *epoch = owner ? session_epoch_for_ref(owner, (uint32_t)r->incarnation) : NULL;
+    if (epoch && epoch == owner->graveyard) { /* never aliased with the new incarnation's actor */
+        *out = actor_body(proxy_dead(r->id, r->type_hash, epoch));
+        from->proxies_made++;
+        return true;
+    }
     uint64_t before = proxy_made_count();
-    *out = actor_body(proxy_for(r->id, r->type_hash, owner ? peer_current_epoch(owner) : NULL));
+    *out = actor_body(proxy_for(r->id, r->type_hash, epoch));
     if (proxy_made_count() != before)
         from->proxies_made++;
     return true;
@@ -116,13 +122,17 @@ static bool spawned_for_another_run(peer *p, uint64_t id) {
     return (uint64_t)(uintptr_t)idmap_get(&spawn_sessions, id) != p->their_session;
 }
 
-/* A monitor's registration for an actor this node does not have: its
- * watcher is told "down" now (monitor.h), instead of a dead letter. */
-static bool registration_undeliverable(peer *p, const wire_item *item, const alox_behaviour_desc *b) {
+/* A monitor's registration or cancel (monitor.h) is taken here, on
+ * arrival, not through the target's mailbox; a target this node does not
+ * have, or that stopped, is "down" at once. Returns false for any other
+ * item. */
+static bool monitor_request(peer *p, const wire_item *item, const alox_behaviour_desc *b, actor *target) {
     char args[64];
     if (!b || !monitor_is_wire_behaviour(b) || b->args_size > sizeof args ||
         item->args_size != b->args_size || b->signature_hash != item->signature || !refs_match(b, item))
         return false;
+    if (node_of(item->target) != transport.node_id)
+        return monitor_is_far_request(b); /* a node speaks only for its own actors */
     memcpy(args, item->args, b->args_size);
     for (uint16_t i = 0; i < item->ref_count; i++) {
         wire_ref r = wire_item_ref(item, i);
@@ -131,7 +141,7 @@ static bool registration_undeliverable(peer *p, const wire_item *item, const alo
             return false; /* over the peer's proxy bound: a dead letter */
         memcpy(args + r.offset, &pointer, sizeof pointer);
     }
-    return monitor_undeliverable_remote(item->target, b, args);
+    return monitor_far_request(target, item->target, b, args);
 }
 
 /* Delivers one SEND item; returns true if it went into a mailbox. Inside
@@ -141,14 +151,14 @@ static bool deliver_item(peer *p, frame_record *record, const wire_item *item) {
     const alox_behaviour_desc *b = registry_behaviour_by_hash(item->behaviour);
     if (target && spawned_for_another_run(p, item->target))
         target = NULL; /* a restarted requester never reaches its previous run's actor */
+    if (monitor_request(p, item, b, target))
+        return false; /* taken on arrival: nothing for a mailbox */
     if (!target) {
-        if (!registration_undeliverable(p, item, b))
-            dead_letter_report(ALOX_DEAD_NO_SUCH_ACTOR, item->target, b, NULL);
+        dead_letter_report(ALOX_DEAD_NO_SUCH_ACTOR, item->target, b, NULL);
         return false;
     }
     if (!actor_takes_messages(target)) { /* exported, then stopped */
-        if (!registration_undeliverable(p, item, b))
-            dead_letter_report(ALOX_DEAD_STOPPED, item->target, b, NULL);
+        dead_letter_report(ALOX_DEAD_STOPPED, item->target, b, NULL);
         return false;
     }
     if (!b || (b->type_hash != target->type->name_hash && !monitor_is_wire_behaviour(b))) {
@@ -188,6 +198,20 @@ static bool deliver_item(peer *p, frame_record *record, const wire_item *item) {
     return true;
 }
 
+/* A gap: items were lost on the way (a dropped connection loses what
+ * was in flight). Ask for them again, once per gap and resend interval;
+ * the sender keeps every item until we have processed it. */
+static void ask_resend(peer *p, uint64_t first) {
+    int64_t now = transport_now_ms();
+    if (p->nacked_seq == p->expected_seq && now - p->nacked_ms < TRANSPORT_RESEND_MS)
+        return;
+    fprintf(stderr, "alox: %s: items %llu.. from %s are missing (got %llu..): asking for them again\n",
+            transport.node, (unsigned long long)p->expected_seq, p->name, (unsigned long long)first);
+    p->nacked_seq = p->expected_seq;
+    p->nacked_ms = now;
+    session_send_control(p, WIRE_NACK);
+}
+
 static bool send_item(peer *p, frame_record *record, const wire_item *item) {
     grace_enter();
     bool delivered = deliver_item(p, record, item);
@@ -197,24 +221,26 @@ static bool send_item(peer *p, frame_record *record, const wire_item *item) {
 
 void inbound_batch(peer *p, const wire_frame *f) {
     uint64_t first = f->u.batch.first_seq;
-    if (first != p->expected_seq) {
-        atomic_fetch_add(&transport.malformed, 1);
-        fprintf(stderr, "alox: %s: dropped a batch from %s: items %llu.. where %llu was expected\n",
-                transport.node, p->name, (unsigned long long)first,
-                (unsigned long long)p->expected_seq);
-        return; /* the sender sees no acknowledgement and declares us lost */
+    uint64_t last = first + f->u.batch.item_count - 1;
+    if (first > p->expected_seq) {
+        ask_resend(p, first);
+        return; /* the items before it come first */
     }
+    if (f->u.batch.item_count == 0 || last < p->expected_seq)
+        return; /* a resend of what we have: each item runs once */
     frame_record *record = calloc(1, sizeof *record);
     if (!record)
         alox_fatal("out of memory receiving a batch");
     /* One extra count while we deliver, so workers cannot finish the frame
      * before all of its items are in. */
     atomic_init(&record->remaining, 1);
-    record->last_seq = first + f->u.batch.item_count - 1;
+    record->last_seq = last;
     const uint8_t *cursor = f->u.batch.items;
     uint32_t index = 0;
     wire_item item;
     while (wire_next_item(f, &cursor, &index, &item)) {
+        if (item.seq < p->expected_seq)
+            continue; /* a resend overlapping what we have */
         if (item.op == WIRE_OP_SPAWN)
             spawn_item(p, &item);
         else if (send_item(p, record, &item))

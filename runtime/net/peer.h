@@ -37,8 +37,20 @@
 typedef struct peer_epoch {
     struct peer *peer;
     _Atomic bool dead;
-    struct peer_epoch *previous; /* ended epochs stay allocated: proxies point at them */
+    /* Proxies made in it (proxy.c, under its lock). An ended epoch with
+     * proxies stays allocated (they point at it); one without serves the
+     * next session, so sessions that exchange no references cost nothing. */
+    _Atomic uint32_t proxies;
+    uint32_t incarnation;       /* the peer's, in this session (0 until its HELLO); mailman */
+    struct peer_epoch *previous;
 } peer_epoch;
+
+/* Session tokens: the high 32 bits name the process (its incarnation,
+ * random at start, the same towards every peer), the low 32 bits the
+ * session. References carry their owner's incarnation (wire.h), so a
+ * node that receives a reference from an incarnation newer than the one
+ * it is in session with ends the old session at once (session.c). */
+#define PEER_OLD_INCARNATIONS 4 /* remembered per peer, to tell old references from new */
 
 /* A received BATCH frame whose behaviours have not all run yet, nor all
  * the local messages they caused (remote_hooks.h "causes"): `remaining`
@@ -70,24 +82,41 @@ typedef struct peer {
     _Atomic(peer_epoch *) epoch;
     uint64_t our_session;       /* our random token for this session */
     uint64_t their_session;     /* theirs, from their HELLO; 0 until then */
+    uint32_t old_incarnations[PEER_OLD_INCARNATIONS]; /* its ended ones, newest first */
+    peer_epoch *graveyard;      /* dead: for references to its old incarnations */
     int64_t last_heard_ms, last_sent_ms;
     int64_t session_start_ms;   /* when their HELLO began this session */
     int64_t outstanding_since_ms; /* when unacked went from empty to not; 0 if empty */
 
-    /* Outgoing. */
-    uint64_t next_seq;          /* seq of the next item we send */
-    remote_message *unacked_first, *unacked_last; /* sent, not processed */
+    _Atomic(message *) outbox;  /* any thread: a Treiber stack of sends to it (transport.c) */
+
+    /* Outgoing (outgoing.c): every message queued to it and not yet
+     * processed, in seq order; send_next is the first not yet put in a
+     * frame (NULL: all sent). At most TRANSPORT_WINDOW_ITEMS of them are
+     * in flight (sent, not yet received); the rest wait, never dropped. */
+    uint64_t next_seq;          /* seq of the next item we queue */
+    remote_message *unacked_first, *unacked_last; /* queued, not processed */
+    remote_message *send_next;  /* first one to put in a frame, or NULL */
+    uint64_t sent_seq;          /* the highest seq put in a frame this session */
     uint64_t acked_received;    /* they received every item up to here */
-    int64_t unreceived_since_ms; /* when the oldest unreceived item was sent; 0 if none */
-    wire_buffer batch;          /* items gathered for the next BATCH frame */
-    uint32_t batch_items;
+    int64_t unreceived_since_ms; /* when received last moved while items were in flight; 0 if none */
+    uint64_t rewound_to;        /* the seq a resend last started from */
+    int64_t rewound_ms;         /* ... and when */
+    uint64_t probe_resume_seq;  /* a probe (one frame) is being resent: then on from here; 0: none */
+    wire_buffer batch;          /* the BATCH frame being encoded */
 
     /* Incoming. */
     uint64_t expected_seq;      /* of the next item from them */
     frame_record *records_first, *records_last;
     uint64_t received_seq, processed_seq;   /* what to acknowledge */
-    uint64_t noted_seq;         /* frames done up to here; told once the outbox is empty */
+    /* "Processed" up to noted_seq may be told once the sends those
+     * behaviours made to this peer (up to our seq noted_needs_seq) are in a
+     * frame: the acknowledgement rides with them or after them. */
+    bool noted;
+    uint64_t noted_seq, noted_needs_seq;
     uint64_t told_received, told_processed; /* what we last acknowledged */
+    int64_t nacked_ms;          /* when we last asked for a resend */
+    uint64_t nacked_seq;        /* ... from which seq */
 
     peer_stats stats;           /* for alox top (peer_stats.h) */
 } peer;

@@ -25,6 +25,7 @@ typedef struct peer_stats {
     counter in_session;    /* 1 between its HELLO and its loss */
     counter last_heard_ms; /* CLOCK_MONOTONIC ms of its last frame; 0: never */
     counter rtt_us;        /* the last measured round trip; 0: not yet */
+    counter resends;       /* times we sent again from a gap it reported or left */
 } peer_stats;
 
 static inline void peer_stats_frame_out(peer_stats *s, size_t bytes) {

@@ -79,10 +79,21 @@ actor *proxy_for(uint64_t id, uint64_t type_hash, struct peer_epoch *epoch) {
         const alox_type_desc *type = registry_type_by_hash(type_hash);
         p = actor_spawn_with_id(type ? type : placeholder_type(type_hash), id, ACTOR_PROXY);
         p->remote = epoch;
+        if (epoch) /* Relaxed: session_lost may miss it, then the proxy lives on in the next session */
+            atomic_fetch_add_explicit(&epoch->proxies, 1, memory_order_relaxed);
         if (!other) /* a colliding pair gets an unshared proxy: correct, only not pointer-equal */
             idmap_put(&proxies, key, p);
         proxies_made++;
     }
+    pthread_mutex_unlock(&proxy_lock);
+    return p;
+}
+
+actor *proxy_dead(uint64_t id, uint64_t type_hash, struct peer_epoch *graveyard) {
+    pthread_mutex_lock(&proxy_lock);
+    const alox_type_desc *type = registry_type_by_hash(type_hash);
+    actor *p = actor_spawn_with_id(type ? type : placeholder_type(type_hash), id, ACTOR_PROXY);
+    p->remote = graveyard;
     pthread_mutex_unlock(&proxy_lock);
     return p;
 }

@@ -44,6 +44,10 @@ actor *proxy_find_export(uint64_t id);
  * epoch is replaced by a new one. */
 actor *proxy_for(uint64_t id, uint64_t type_hash, struct peer_epoch *epoch);
 
+/* A proxy, not registered, for an actor of a process that has ended (a
+ * dead epoch): sends to it are dead letters ("peer lost"). Mailman. */
+actor *proxy_dead(uint64_t id, uint64_t type_hash, struct peer_epoch *graveyard);
+
 /* How many proxies proxy_for has made so far (for the per-peer bound). */
 uint64_t proxy_made_count(void);
 

@@ -2,6 +2,7 @@
  * outgoing batches, heartbeats and loss. See peer.h for the model. */
 #include "transport_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,13 +31,21 @@ bool frame_record_processed(frame_record *r) {
 
 uint16_t session_node_id(const char *name) { return node_id_of(name); }
 
-static uint64_t random_token(void) {
-    uint64_t token = 0;
-    while (token == 0)
-        if (getrandom(&token, sizeof token, 0) != sizeof token)
+static uint32_t random_nonzero(void) {
+    uint32_t value = 0;
+    while (value == 0)
+        if (getrandom(&value, sizeof value, 0) != sizeof value)
             alox_fatal("cannot read random bytes for a session token");
-    return token;
+    return value;
 }
+
+static uint64_t random_token(void) {
+    if (transport.incarnation == 0)
+        transport.incarnation = random_nonzero();
+    return (uint64_t)transport.incarnation << 32 | random_nonzero();
+}
+
+static uint32_t incarnation_of(uint64_t token) { return (uint32_t)(token >> 32); }
 
 static peer_epoch *new_epoch(peer *p) {
     peer_epoch *e = calloc(1, sizeof *e);
@@ -72,6 +81,14 @@ peer *session_by_name(const char *name) {
 
 static bool has_route(const peer *p) { return p->dealer != NULL || p->route_size > 0; }
 
+static int send_part(void *socket, const void *data, size_t size, int flags) {
+    int rc;
+    do /* never block the mailman: a full queue (its high-water mark) is retried later */
+        rc = zmq_send(socket, data, size, flags | ZMQ_DONTWAIT);
+    while (rc < 0 && errno == EINTR);
+    return rc;
+}
+
 void session_begin_frame(peer *p, wire_buffer *b, uint8_t kind) {
     wire_begin(b, kind, transport.node_id, p->our_session, p->their_session);
 }
@@ -81,20 +98,22 @@ bool session_send_frame(peer *p, wire_buffer *b) {
     wire_finish(b);
     int rc;
     if (p->dealer) {
-        /* DONTWAIT: a dealer whose CURVE handshake was refused (the peer
-         * does not trust our key) has no pipe, and a blocking send would
-         * stop the mailman, and the whole node with it, for good. */
-        rc = zmq_send(p->dealer, b->data, b->size, ZMQ_DONTWAIT);
+        /* send_part never blocks: a dealer whose CURVE handshake was
+         * refused (the peer does not trust our key) has no pipe, and a
+         * blocking send would stop the mailman, and the node, for good. */
+        rc = send_part(p->dealer, b->data, b->size, 0);
     } else if (p->route_size) {
-        rc = zmq_send(transport.router, p->route, p->route_size, ZMQ_SNDMORE);
+        /* ROUTER: the routing part is queued with the frame or not at all. */
+        rc = send_part(transport.router, p->route, p->route_size, ZMQ_SNDMORE);
         if (rc >= 0)
-            rc = zmq_send(transport.router, b->data, b->size, 0);
+            rc = send_part(transport.router, b->data, b->size, 0);
     } else {
         return false;
     }
-    if (rc < 0) { /* the route is gone (ROUTER_MANDATORY): it must say HELLO again */
-        p->route_size = 0;
-        return false;
+    if (rc < 0) {
+        if (errno == EHOSTUNREACH) /* the route is gone (ROUTER_MANDATORY): it must speak again */
+            p->route_size = 0;
+        return false; /* or EAGAIN: the queue is full; nothing is lost, it is sent again */
     }
     p->told_received = p->received_seq;
     p->told_processed = p->processed_seq;
@@ -103,118 +122,14 @@ bool session_send_frame(peer *p, wire_buffer *b) {
     return true;
 }
 
-static void send_control(peer *p, uint8_t kind) {
+void session_send_control(peer *p, uint8_t kind) {
     session_begin_frame(p, &transport.scratch, kind);
     if (kind == WIRE_HELLO)
         wire_put_hello(&transport.scratch, transport.node);
     session_send_frame(p, &transport.scratch);
 }
 
-void session_send_hello(peer *p) { send_control(p, WIRE_HELLO); }
-
-/* ---------------------------------------------------------------------
- * Outgoing.
- * ------------------------------------------------------------------- */
-
-/* Translates the actor references in m's args to wire refs, exporting
- * local actors so replies can find them. */
-static uint16_t wire_refs_of(remote_message *m, wire_ref *refs) {
-    const alox_behaviour_desc *b = message_behaviour(&m->base);
-    const char *args = message_args(&m->base);
-    uint16_t n = 0;
-    for (uint32_t i = 0; i < b->ref_count; i++) {
-        if (b->refs[i].kind != ALOX_REF_ACTOR)
-            continue; /* stage pointers are NULL here: transport_send checked */
-        void *body;
-        memcpy(&body, args + b->refs[i].offset, sizeof body);
-        wire_ref r = {b->refs[i].offset, ALOX_REF_ACTOR, 0, 0, b->refs[i].type_hash};
-        actor *a = body ? actor_of(body) : NULL;
-        grace_enter(); /* a local actor may stop and be freed meanwhile */
-        uint32_t flags = a ? atomic_load_explicit(&a->flags, memory_order_acquire) : 0;
-        if (a && a->magic == ACTOR_MAGIC) { /* freed: goes as a null reference */
-            if (!(flags & (ACTOR_PROXY | ACTOR_STOPPED))) /* a stopped one's memory is going */
-                proxy_export(a);
-            r.id = a->id;
-            r.type_hash = a->type->name_hash;
-        }
-        grace_exit();
-        refs[n++] = r;
-    }
-    return n;
-}
-
-static void append_unacked(peer *p, remote_message *m) {
-    m->next = NULL;
-    if (p->unacked_last)
-        p->unacked_last->next = m;
-    else {
-        p->unacked_first = m;
-        p->outstanding_since_ms = transport_now_ms();
-    }
-    p->unacked_last = m;
-}
-
-void session_queue(peer *p, remote_message *m) {
-    const alox_behaviour_desc *b = message_behaviour(&m->base);
-    actor *target = m->link;
-    if (!has_route(p))
-        address_book_connect(p); /* first use of a peer we only know the address of */
-    if (p->batch_items == 0) {
-        session_begin_frame(p, &p->batch, WIRE_BATCH);
-        wire_batch_start(&p->batch, p->next_seq);
-    }
-    m->seq = p->next_seq++;
-    if (transport_is_spawn(b)) {
-        uint64_t type_hash;
-        memcpy(&type_hash, message_args(&m->base), sizeof type_hash);
-        wire_batch_item(&p->batch, WIRE_OP_SPAWN, target->id, 0, type_hash, 0, NULL, 0, NULL, 0);
-    } else {
-        wire_ref refs[WIRE_MAX_REFS];
-        uint16_t ref_count = b->ref_count <= WIRE_MAX_REFS ? wire_refs_of(m, refs) : 0;
-        wire_batch_item(&p->batch, WIRE_OP_SEND, target->id, 0, b->name_hash, b->signature_hash,
-                        message_args(&m->base), b->args_size, refs, ref_count);
-        if (m->trace)
-            wire_batch_item_trace(&p->batch, m->trace);
-    }
-    p->batch_items++;
-    peer_stats_message_out(&p->stats);
-    append_unacked(p, m);
-    if (p->batch.size >= TRANSPORT_BATCH_BYTES)
-        session_flush(p);
-}
-
-void session_flush(peer *p) {
-    if (p->batch_items == 0 || !has_route(p))
-        return;
-    if (!session_send_frame(p, &p->batch))
-        return; /* kept; sent when a route comes back, or dead-lettered at loss */
-    if (p->unreceived_since_ms == 0)
-        p->unreceived_since_ms = transport_now_ms();
-    p->batch_items = 0;
-}
-
-/* Acknowledgements from the peer: release what it has processed. */
-static void on_acks(peer *p, uint64_t received, uint64_t processed) {
-    if (received > p->acked_received) {
-        p->acked_received = received;
-        p->unreceived_since_ms = received + 1 >= p->next_seq - p->batch_items ? 0 : transport_now_ms();
-    }
-    int released = 0;
-    while (p->unacked_first && p->unacked_first->seq <= processed) {
-        remote_message *m = p->unacked_first;
-        p->unacked_first = m->next;
-        message_free(&m->base);
-        released++;
-    }
-    if (!p->unacked_first) {
-        p->unacked_last = NULL;
-        p->outstanding_since_ms = 0;
-    } else if (released) {
-        p->outstanding_since_ms = transport_now_ms();
-    }
-    if (released)
-        scheduler_release_remote(released);
-}
+void session_send_hello(peer *p) { session_send_control(p, WIRE_HELLO); }
 
 /* ---------------------------------------------------------------------
  * Incoming frames.
@@ -228,10 +143,21 @@ static void remember_route(peer *p, const uint8_t *route, size_t size) {
 
 static void on_hello(peer *p, const wire_frame *f, bool via_router, const uint8_t *route,
                      size_t route_size) {
+    /* A HELLO answering an earlier session of ours (it names a token we
+     * no longer use) is stale: adopting its token would end the current
+     * session, whose own HELLO follows, and so on for ever. */
+    if (f->receiver_session != 0 && f->receiver_session != p->our_session)
+        return;
+    for (size_t i = 0; i < PEER_OLD_INCARNATIONS; i++)
+        if (p->old_incarnations[i] == incarnation_of(f->sender_session))
+            return; /* from a process that has ended, delayed on the way */
     if (f->sender_session != p->their_session) {
         if (p->their_session != 0)
-            session_lost(p, "it started a new session (restarted?)");
+            session_lost(p, incarnation_of(f->sender_session) != incarnation_of(p->their_session)
+                                ? "it restarted"
+                                : "it started a new session");
         p->their_session = f->sender_session;
+        peer_current_epoch(p)->incarnation = incarnation_of(f->sender_session);
         p->session_start_ms = transport_now_ms();
         peer_stats_session(&p->stats, true);
     }
@@ -266,36 +192,58 @@ void session_on_frame(peer *p, const wire_frame *f, const uint8_t *route, size_t
     case WIRE_LOOKUP_REPLY: remote_lookup_reply(p, f); break;
     case WIRE_ADDRESSES: address_book_on_frame(p, f); break;
     case WIRE_SPAWN_REFUSED: transport_spawn_refused(p, f->u.spawn_refused.id); break;
-    default: break; /* HEARTBEAT, ACK: the header said it all */
+    default: break; /* HEARTBEAT, ACK, NACK: the header said it all */
     }
     /* Acknowledgements last: the messages in this frame (sent by the
      * behaviours being acknowledged) must be in mailboxes before the holds
      * are released, or a client could see a moment of quiescence. */
-    on_acks(p, f->ack_received, f->ack_processed);
+    session_on_acks(p, f->ack_received, f->ack_processed);
+    if (f->kind == WIRE_NACK) /* it missed items after ack_received */
+        session_on_nack(p);
 }
 
 /* Acknowledging "processed" promises that the messages those behaviours
- * sent are already on their way, ahead of the acknowledgement. So: first
- * note how far the frames are done (their sends are in the outbox by
- * then), then encode the outbox, and only when it is empty make the noted
- * position the one we tell. */
+ * sent to this peer travel ahead of the acknowledgement, or in the same
+ * frame. So: first note how far the frames are done (their sends are in
+ * the outbox by then: frame_record_processed's release), then hand the
+ * outboxes to the peers' queues (session_note_needs: the last of our
+ * seqs the note waits for), and tell the noted position in the first
+ * frame that carries those sends, or any frame once they are out. One
+ * note is open at a time, so a long queue to this peer delays an
+ * acknowledgement by one pass over it, never for ever; other peers'
+ * queues do not delay it. */
 void session_note_processed(peer *p) {
-    frame_record *r = p->records_first;
-    while (r && atomic_load_explicit(&r->remaining, memory_order_acquire) == 0) {
-        p->noted_seq = r->last_seq;
-        r = r->next;
-    }
+    if (p->noted)
+        return;
+    uint64_t done = p->processed_seq;
+    for (frame_record *r = p->records_first;
+         r && atomic_load_explicit(&r->remaining, memory_order_acquire) == 0; r = r->next)
+        done = r->last_seq;
+    if (done == p->processed_seq)
+        return;
+    p->noted = true;
+    p->noted_seq = done;
+    p->noted_needs_seq = UINT64_MAX; /* known once the outbox is handed over */
 }
 
-void session_apply_processed(peer *p) {
+void session_note_needs(peer *p) {
+    if (p->noted && p->noted_needs_seq == UINT64_MAX)
+        p->noted_needs_seq = p->next_seq - 1;
+}
+
+void session_ack_ready(peer *p, uint64_t framed_seq) {
+    if (!p->noted || p->noted_needs_seq == UINT64_MAX ||
+        (p->noted_needs_seq > framed_seq && p->noted_needs_seq > p->sent_seq))
+        return;
     while (p->records_first && p->records_first->last_seq <= p->noted_seq) {
         frame_record *r = p->records_first;
-        p->processed_seq = r->last_seq;
         p->records_first = r->next;
         free(r);
     }
     if (!p->records_first)
         p->records_last = NULL;
+    p->processed_seq = p->noted_seq;
+    p->noted = false;
 }
 
 void session_free_orphans(void) {
@@ -329,64 +277,70 @@ void session_timers(peer *p, int64_t now) {
         session_lost(p, "it stopped acknowledging");
         return;
     }
+    session_resend_timer(p, now);
+    session_ack_ready(p, 0);
     if (p->their_session == 0 || !has_route(p))
         return;
     /* Only "processed" is worth a frame of its own (a client waits on it);
      * "received" rides on the next batch or heartbeat. */
-    bool owe_ack = p->processed_seq != p->told_processed;
-    if (p->batch_items == 0 && owe_ack)
-        send_control(p, WIRE_ACK);
-    else if (now - p->last_sent_ms >= TRANSPORT_HEARTBEAT_MS && p->batch_items > 0)
-        session_flush(p); /* the batch is the heartbeat: a bare one would carry the
-                             acknowledgement ahead of the replies in the batch */
+    if (p->processed_seq != p->told_processed)
+        session_send_control(p, WIRE_ACK);
     else if (now - p->last_sent_ms >= TRANSPORT_HEARTBEAT_MS)
-        send_control(p, WIRE_HEARTBEAT);
+        session_send_control(p, WIRE_HEARTBEAT);
 }
 
-static int dead_letter_all(peer *p) {
-    int count = 0;
-    for (remote_message *m = p->unacked_first, *next; m; m = next) {
-        next = m->next;
-        actor *target = m->link;
-        const alox_behaviour_desc *b = message_behaviour(&m->base);
-        /* A spawn too: the actor it was to make never ran (issue 13). */
-        dead_letter_report(ALOX_DEAD_PEER_LOST, target->id, b, message_args(&m->base));
-        message_free(&m->base);
-        count++;
-    }
-    p->unacked_first = p->unacked_last = NULL;
-    return count;
-}
-
-int session_abandon(peer *p) {
-    int count = 0;
-    for (remote_message *m = p->unacked_first, *next; m; m = next) {
-        next = m->next;
-        actor *target = m->link;
-        dead_letter_report(ALOX_DEAD_ENDED, target->id, message_behaviour(&m->base),
-                           message_args(&m->base));
-        message_free(&m->base);
-        count++;
-    }
-    p->unacked_first = p->unacked_last = NULL;
-    p->outstanding_since_ms = 0;
-    p->batch_items = 0; /* never sent: they did not run */
-    p->batch.size = 0;
-    return count;
-}
-
-static bool in_epoch(actor *proxy, void *epoch) { return proxy_epoch(proxy) == epoch; }
-
-void session_lost(peer *p, const char *why) {
+/* Ends the epoch for the proxies made in it and returns it, or keeps it
+ * for the next session if there are none (nothing can be sent through
+ * it, nothing monitored) and returns NULL. */
+static peer_epoch *end_epoch(peer *p) {
     peer_epoch *old = peer_current_epoch(p);
+    if (atomic_load_explicit(&old->proxies, memory_order_relaxed) == 0)
+        return NULL; /* a proxy made at this moment simply belongs to the next session */
     peer_epoch *next = new_epoch(p);
     next->previous = old;
     /* Release: a sender that sees the new epoch, or the old one dead, also
      * sees everything before (peer_epoch_is_dead's acquire). */
     atomic_store_explicit(&p->epoch, next, memory_order_release);
     atomic_store_explicit(&old->dead, true, memory_order_release);
-    int lost = dead_letter_all(p);
-    monitor_remote_lost(in_epoch, old); /* its actors are down (ALOX_DOWN_NODE_LOST) */
+    return old;
+}
+
+static bool in_epoch(actor *proxy, void *epoch) { return proxy_epoch(proxy) == epoch; }
+
+static void remember_incarnation(peer *p, uint32_t incarnation) {
+    if (incarnation == 0 || incarnation == p->old_incarnations[0])
+        return;
+    memmove(p->old_incarnations + 1, p->old_incarnations,
+            sizeof p->old_incarnations - sizeof p->old_incarnations[0]);
+    p->old_incarnations[0] = incarnation;
+}
+
+peer_epoch *session_epoch_for_ref(peer *p, uint32_t incarnation) {
+    peer_epoch *current = peer_current_epoch(p);
+    if (incarnation == 0 || incarnation == current->incarnation)
+        return current;
+    for (size_t i = 0; i < PEER_OLD_INCARNATIONS; i++)
+        if (p->old_incarnations[i] == incarnation) {
+            if (!p->graveyard) {
+                p->graveyard = new_epoch(p);
+                atomic_store_explicit(&p->graveyard->dead, true, memory_order_relaxed);
+            }
+            return p->graveyard; /* an actor of a process that has ended */
+        }
+    if (current->incarnation != 0) /* the reference is news: it restarted */
+        session_lost(p, "a reference from its new incarnation arrived");
+    current = peer_current_epoch(p);
+    current->incarnation = incarnation; /* its HELLO will say the same */
+    return current;
+}
+
+void session_lost(peer *p, const char *why) {
+    remember_incarnation(p, peer_current_epoch(p)->incarnation);
+    peer_epoch *ended = end_epoch(p);
+    peer_current_epoch(p)->incarnation = 0; /* until its HELLO (or a reference) says */
+    int lost = session_dead_letter_all(p);
+    if (ended)
+        monitor_remote_lost(in_epoch, ended); /* its actors are down (ALOX_DOWN_NODE_LOST) */
     peer_stats_session(&p->stats, false);
     if (p->their_session == 0) /* never in session: nothing was lost, it was never reached */
         fprintf(stderr, "alox: %s: peer %s unreachable (%s; %s); %d message%s reported as dead "
@@ -401,17 +355,14 @@ void session_lost(peer *p, const char *why) {
                 transport.node, p->name, why, lost, lost == 1 ? "" : "s");
     if (lost)
         scheduler_release_remote(lost);
-    p->batch_items = 0;
-    p->batch.size = 0;
-    p->next_seq = 1;
-    p->acked_received = 0;
-    p->unreceived_since_ms = p->outstanding_since_ms = 0;
     if (p->records_last) { /* still counted down by workers; freed when done */
         p->records_last->next = transport.orphans;
         transport.orphans = p->records_first;
     }
     p->records_first = p->records_last = NULL;
+    p->noted = false;
     p->noted_seq = 0;
+    p->nacked_seq = 0;
     p->expected_seq = 1;
     p->received_seq = p->processed_seq = p->told_received = p->told_processed = 0;
     p->their_session = 0;

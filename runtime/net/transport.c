@@ -47,24 +47,26 @@ uint64_t transport_malformed_frames(void) { return atomic_load(&transport.malfor
 uint64_t transport_rejected_connections(void) { return atomic_load(&transport.rejected); }
 
 /* ---------------------------------------------------------------------
- * The outbox: a Treiber stack. Any thread pushes; the mailman takes the
- * whole stack at once and reverses it, which restores the order of the
- * pushes (and so the causal order of the sends).
+ * Outboxes: Treiber stacks, one per peer (so that a flood to one peer
+ * never holds up the messages and acknowledgements of another) and one
+ * for messages with no peer to go to. Any thread pushes; the mailman
+ * takes a whole stack at once and reverses it, which restores the order
+ * of the pushes (and so the causal order of the sends).
  * ------------------------------------------------------------------- */
-static void outbox_push(message *m) {
-    message *head = atomic_load_explicit(&transport.outbox, memory_order_relaxed);
+static void outbox_push(_Atomic(message *) *box, message *m) {
+    message *head = atomic_load_explicit(box, memory_order_relaxed);
     do {
         atomic_store_explicit(&m->node.next, (mailbox_node *)head, memory_order_relaxed);
         /* Release: the mailman's acquire exchange then sees the message. */
-    } while (!atomic_compare_exchange_weak_explicit(&transport.outbox, &head, m,
-                                                    memory_order_release, memory_order_relaxed));
+    } while (!atomic_compare_exchange_weak_explicit(box, &head, m, memory_order_release,
+                                                    memory_order_relaxed));
     if (head == NULL)
         transport_wake(); /* empty -> non-empty: the mailman may be asleep */
 }
 
-static message *outbox_take_all(void) {
+static message *outbox_take_all(_Atomic(message *) *box) {
     /* Acquire: pairs with the release CAS of every push. */
-    message *m = atomic_exchange_explicit(&transport.outbox, NULL, memory_order_acquire);
+    message *m = atomic_exchange_explicit(box, NULL, memory_order_acquire);
     message *in_order = NULL;
     while (m) {
         message *next = (message *)atomic_load_explicit(&m->node.next, memory_order_relaxed);
@@ -74,6 +76,8 @@ static message *outbox_take_all(void) {
     }
     return in_order;
 }
+
+static _Atomic(message *) *outbox_of(peer_epoch *e) { return e ? &e->peer->outbox : &transport.outbox; }
 
 /* ---------------------------------------------------------------------
  * The send side, on the caller's thread.
@@ -108,7 +112,7 @@ void transport_send(actor *proxy, const alox_behaviour_desc *b, const void *args
         trace_send(m->trace, proxy->id, b);
     }
     scheduler_hold_remote(1); /* released when the peer has processed it */
-    outbox_push(&m->base);
+    outbox_push(outbox_of(proxy_epoch(proxy)), &m->base);
 }
 
 /* The behaviour behind a remote spawn request: never run, only encoded. */
@@ -130,7 +134,7 @@ void transport_spawn(actor *proxy, uint64_t type_hash) {
     remote_message *m = message_new_remote(&spawn_request, &type_hash);
     m->link = proxy;
     scheduler_hold_remote(1);
-    outbox_push(&m->base);
+    outbox_push(outbox_of(proxy_epoch(proxy)), &m->base);
 }
 
 static void record_done(frame_record *r) {
@@ -151,6 +155,35 @@ struct peer_epoch *transport_epoch_of(const char *node, uint16_t *node_id) {
         return NULL;
     *node_id = p->node_id;
     return peer_current_epoch(p);
+}
+
+/* ---------------------------------------------------------------------
+ * Log lines about what others send us (rejected keys, malformed frames)
+ * are limited to TRANSPORT_LOG_PER_SECOND a second each, then counted:
+ * a stranger cannot flood our stderr. Mailman thread only.
+ * ------------------------------------------------------------------- */
+typedef struct log_limit {
+    int64_t window_ms;
+    uint32_t lines, suppressed;
+} log_limit;
+
+static log_limit rejected_log, malformed_log;
+
+static bool log_allowed(log_limit *l, const char *what) {
+    int64_t now = transport_now_ms();
+    if (now - l->window_ms >= 1000) {
+        if (l->suppressed)
+            fprintf(stderr, "alox: %s: %u more %s in the last second (not shown)\n", transport.node,
+                    l->suppressed, what);
+        l->window_ms = now;
+        l->lines = l->suppressed = 0;
+    }
+    if (l->lines < TRANSPORT_LOG_PER_SECOND) {
+        l->lines++;
+        return true;
+    }
+    l->suppressed++;
+    return false;
 }
 
 /* ---------------------------------------------------------------------
@@ -207,8 +240,9 @@ static void serve_zap(void) {
         char key[41] = "?";
         if (sizes[6] == 32)
             zmq_z85_encode(key, (const uint8_t *)parts[6], 32);
-        fprintf(stderr, "alox: %s: rejected a connection from %s: its key %s is not in the trust file\n",
-                transport.node, address, key);
+        if (log_allowed(&rejected_log, "connections rejected"))
+            fprintf(stderr, "alox: %s: rejected a connection from %s: its key %s is not in the trust file\n",
+                    transport.node, address, key);
         atomic_fetch_add(&transport.rejected, 1);
         zap_reply(parts[1], sizes[1], "400", "untrusted key", "");
         return;
@@ -252,13 +286,15 @@ static void handle_frame(peer *p, zmq_msg_t *frame, const uint8_t *route, size_t
     const char *bad = wire_decode_frame(frame_bytes(frame), zmq_msg_size(frame), &f);
     if (bad) {
         atomic_fetch_add(&transport.malformed, 1);
-        fprintf(stderr, "alox: %s: dropped a malformed frame from %s: %s\n", transport.node, p->name, bad);
+        if (log_allowed(&malformed_log, "malformed frames dropped"))
+            fprintf(stderr, "alox: %s: dropped a malformed frame from %s: %s\n", transport.node, p->name, bad);
         return;
     }
     if (f.sender_node != p->node_id) {
         atomic_fetch_add(&transport.malformed, 1);
-        fprintf(stderr, "alox: %s: dropped a frame from %s claiming node id %u\n", transport.node,
-                p->name, f.sender_node);
+        if (log_allowed(&malformed_log, "malformed frames dropped"))
+            fprintf(stderr, "alox: %s: dropped a frame from %s claiming node id %u\n", transport.node,
+                    p->name, f.sender_node);
         return;
     }
     session_on_frame(p, &f, route, route_size, via_router);
@@ -305,33 +341,12 @@ static void receive_dealer(peer *p) {
 /* ---------------------------------------------------------------------
  * The loop.
  * ------------------------------------------------------------------- */
-/* Outgoing messages taken from the outbox but not yet encoded (in order):
- * encoding is bounded per loop turn so that a flood of sends cannot keep
- * the mailman from reading its sockets and answering heartbeats. */
-static message *backlog_first, *backlog_last;
-
-static void take_outbox(void) {
-    message *taken = outbox_take_all();
-    if (!taken)
-        return;
-    if (backlog_last)
-        atomic_store_explicit(&backlog_last->node.next, (mailbox_node *)taken, memory_order_relaxed);
-    else
-        backlog_first = taken;
-    message *last = taken;
-    for (message *next; (next = (message *)atomic_load_explicit(&last->node.next, memory_order_relaxed));)
-        last = next;
-    backlog_last = last;
-}
-
-/* Encodes up to `budget` messages; returns true if some are left. */
-static bool drain_outbox(uint32_t budget) {
-    take_outbox();
-    for (; backlog_first && budget > 0; budget--) {
-        message *m = backlog_first;
-        backlog_first = (message *)atomic_load_explicit(&m->node.next, memory_order_relaxed);
-        if (!backlog_first)
-            backlog_last = NULL;
+/* Hands the messages of an outbox to their peer's queue (outgoing.c),
+ * in order, or to dead letters if the peer was lost since. Cheap: the
+ * encoding is what is bounded per loop turn. */
+static void hand_over(_Atomic(message *) *box) {
+    for (message *m = outbox_take_all(box), *next; m; m = next) {
+        next = (message *)atomic_load_explicit(&m->node.next, memory_order_relaxed);
         remote_message *rm = (remote_message *)m;
         actor *proxy = rm->link;
         peer_epoch *epoch = proxy_epoch(proxy);
@@ -343,7 +358,44 @@ static bool drain_outbox(uint32_t budget) {
             session_queue(epoch->peer, rm);
         }
     }
-    return backlog_first != NULL;
+}
+
+/* Notes finished frames, hands the outboxes over, then encodes and sends
+ * up to `budget` messages, the peers taking turns to go first. Returns
+ * true if the budget ran out (more to do at once). */
+static bool send_turn(uint32_t budget, int64_t looked, bool final) {
+    static size_t first;
+    /* Note finished frames before taking the outbox: see session.c. */
+    atomic_store_explicit(&transport.records_done, false, memory_order_relaxed);
+    for (size_t i = 0; i < transport.peer_count; i++)
+        session_note_processed(&transport.peers[i]);
+    hand_over(&transport.outbox);
+    for (size_t i = 0; i < transport.peer_count; i++) {
+        hand_over(&transport.peers[i].outbox);
+        session_note_needs(&transport.peers[i]);
+    }
+    session_free_orphans();
+    uint32_t left = budget;
+    for (size_t k = 0; k < transport.peer_count; k++) {
+        peer *p = &transport.peers[(first + k) % transport.peer_count];
+        left -= session_flush(p, left, final);
+        session_timers(p, looked);
+    }
+    if (transport.peer_count)
+        first = (first + 1) % transport.peer_count;
+    return left == 0;
+}
+
+static int abandon_outbox(_Atomic(message *) *box) {
+    int count = 0;
+    for (message *m = outbox_take_all(box), *next; m; m = next) {
+        next = (message *)atomic_load_explicit(&m->node.next, memory_order_relaxed);
+        actor *proxy = ((remote_message *)m)->link;
+        dead_letter_report(ALOX_DEAD_ENDED, proxy->id, message_behaviour(m), message_args(m));
+        message_free(m);
+        count++;
+    }
+    return count;
 }
 
 /* A stop signal: blocked lookups fail now (and later ones at once), and
@@ -352,19 +404,11 @@ static bool drain_outbox(uint32_t budget) {
  * sent yet never will be: the open batches are dropped, not flushed. */
 void transport_abandon(void) {
     remote_fail_lookups("this node is ending (SIGINT or SIGTERM)");
-    int released = 0;
-    take_outbox();
-    for (message *m = backlog_first, *next; m; m = next) {
-        next = (message *)atomic_load_explicit(&m->node.next, memory_order_relaxed);
-        remote_message *rm = (remote_message *)m;
-        actor *proxy = rm->link;
-        dead_letter_report(ALOX_DEAD_ENDED, proxy->id, message_behaviour(m), message_args(m));
-        message_free(m);
-        released++;
-    }
-    backlog_first = backlog_last = NULL;
-    for (size_t i = 0; i < transport.peer_count; i++)
+    int released = abandon_outbox(&transport.outbox);
+    for (size_t i = 0; i < transport.peer_count; i++) {
+        released += abandon_outbox(&transport.peers[i].outbox);
         released += session_abandon(&transport.peers[i]);
+    }
     if (released)
         scheduler_release_remote(released);
 }
@@ -417,32 +461,13 @@ static void *mailman_main(void *unused) {
         }
         address_book_apply();
         address_book_gossip();
-        /* Note finished frames before encoding the outbox: see session.c. */
-        atomic_store_explicit(&transport.records_done, false, memory_order_relaxed);
-        for (size_t i = 0; i < transport.peer_count; i++)
-            session_note_processed(&transport.peers[i]);
-        busy = drain_outbox(TRANSPORT_ENCODE_BURST);
-        session_free_orphans();
-        for (size_t i = 0; i < transport.peer_count; i++) {
-            peer *p = &transport.peers[i];
-            if (!busy)
-                session_apply_processed(p);
-            session_timers(p, looked);
-            session_flush(p);
-        }
+        busy = send_turn(TRANSPORT_ENCODE_BURST, looked, false);
         remote_lookup_timers(transport_now_ms());
     }
-    /* Last words: whatever is queued goes out, within the linger time. */
-    for (size_t i = 0; i < transport.peer_count; i++)
-        session_note_processed(&transport.peers[i]);
-    while (drain_outbox(UINT32_MAX))
-        ;
-    for (size_t i = 0; i < transport.peer_count; i++) {
-        peer *p = &transport.peers[i];
-        session_apply_processed(p);
-        session_flush(p);
-        session_timers(p, transport_now_ms()); /* a last acknowledgement, if owed */
-    }
+    /* Last words: whatever is queued goes out (the window aside), within
+     * the linger time; then a last acknowledgement, if owed. */
+    send_turn(UINT32_MAX, transport_now_ms(), true);
+    send_turn(UINT32_MAX, transport_now_ms(), true);
     free(items);
     free(owners);
     return NULL;
@@ -459,9 +484,17 @@ static bool fail(char *err, size_t err_size, const char *what, const char *where
 static void set_int(void *socket, int option, int value) { zmq_setsockopt(socket, option, &value, sizeof value); }
 
 static void common_options(void *socket) {
-    set_int(socket, ZMQ_SNDHWM, 0); /* no silent drops at a high-water mark */
-    set_int(socket, ZMQ_RCVHWM, 0);
+    /* Bounded queues: a send to a full one fails with EAGAIN and is
+     * retried (session.c), never dropped; the peer's window (outgoing.c)
+     * keeps them from filling in the common case. */
+    set_int(socket, ZMQ_SNDHWM, TRANSPORT_HWM_FRAMES);
+    set_int(socket, ZMQ_RCVHWM, TRANSPORT_HWM_FRAMES);
     set_int(socket, ZMQ_LINGER, TRANSPORT_STOP_LINGER_MS);
+    /* A connection that has not finished the CURVE handshake by then is
+     * closed: strangers cannot hold descriptors open by sending a byte. */
+    set_int(socket, ZMQ_HANDSHAKE_IVL, TRANSPORT_HANDSHAKE_MS);
+    int64_t max_frame = WIRE_MAX_FRAME; /* a larger frame closes its connection unread */
+    zmq_setsockopt(socket, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
 }
 
 static bool open_router(const transport_config *c, char *err, size_t err_size) {

@@ -1,7 +1,8 @@
 /*
  * transport_internal.h - state shared by the files of the mailman thread:
  * transport.c (thread, sockets, ZAP, polling), session.c (peer sessions:
- * HELLO, acknowledgements, batches, loss), inbound.c (delivering received
+ * HELLO, acknowledgements, heartbeats, loss), outgoing.c (queues per
+ * peer, batches, window, resend), inbound.c (delivering received
  * items), remote.c (publish, lookup, remote spawn).
  *
  * Thread-safety: the struct belongs to the mailman thread, except the
@@ -25,8 +26,16 @@
 #define TRANSPORT_BATCH_BYTES (64 * 1024) /* a BATCH frame is sent once it is this large */
 #define TRANSPORT_RECV_BURST 16          /* frames (up to 64 KiB each) read per socket per loop turn: heartbeats keep flowing */
 #define TRANSPORT_ENCODE_BURST 16384     /* messages encoded per loop turn (heartbeats keep flowing) */
+#define TRANSPORT_WINDOW_ITEMS 65536     /* messages per peer in flight (sent, not yet received): the
+                                          * rest wait in the peer's queue; one window fits in a batch */
+#define TRANSPORT_RESEND_MS 500          /* no receipt for this long: send again from the first
+                                          * unreceived item (a NACK asks for it at once) */
+#define TRANSPORT_HWM_FRAMES 4096        /* ZeroMQ queue limit per connection, each way (frames):
+                                          * a full queue is retried, never dropped */
 #define TRANSPORT_LOOKUP_RETRY_MS 50     /* a lookup not found yet is asked again this often */
 #define TRANSPORT_STOP_LINGER_MS 1000    /* how long unsent frames may delay exit */
+#define TRANSPORT_HANDSHAKE_MS 3000      /* a connection must finish the CURVE handshake this fast */
+#define TRANSPORT_LOG_PER_SECOND 10      /* lines a second about each kind of bad input; the rest counted */
 
 typedef struct lookup_request {
     struct lookup_request *next;
@@ -48,13 +57,14 @@ typedef struct transport_state {
     char public_z85[41], secret_z85[41]; /* ours: connections opened later need them */
     char listen[WIRE_MAX_ENDPOINT + 1];  /* --alox-listen, told to peers; "" if none */
     uint16_t node_id;
+    uint32_t incarnation;         /* this process's (peer.h), random at start */
     bool serving;
     peer *peers;
     size_t peer_count;
     wire_buffer scratch;          /* control frames */
     int64_t peer_timeout_ms;
 
-    _Atomic(message *) outbox;    /* any thread: a Treiber stack of outgoing messages */
+    _Atomic(message *) outbox;    /* any thread: messages with no peer (dead-lettered); see peer.h */
     _Atomic bool stopping;        /* any thread */
     _Atomic bool ending;          /* any thread: a stop signal came; lookups fail at once */
     _Atomic bool records_done;    /* any thread: a frame record reached zero */
@@ -89,18 +99,32 @@ peer *session_by_name(const char *name);
 void session_send_hello(peer *p);
 void session_on_frame(peer *p, const wire_frame *f, const uint8_t *route, size_t route_size,
                       bool via_router);
-void session_queue(peer *p, remote_message *m);
-void session_flush(peer *p);
+void session_send_control(peer *p, uint8_t kind);
 void session_note_processed(peer *p);
-void session_apply_processed(peer *p);
+void session_note_needs(peer *p);
+void session_ack_ready(peer *p, uint64_t framed_seq);
 void session_free_orphans(void);
 void session_timers(peer *p, int64_t now);
 void session_lost(peer *p, const char *why);
+/* The epoch a reference owned by p, from p's incarnation `incarnation`,
+ * belongs to: the current one, or p's graveyard for an old incarnation;
+ * a newer incarnation than p's session ends that session first. */
+peer_epoch *session_epoch_for_ref(peer *p, uint32_t incarnation);
 /* Dead-letters (ALOX_DEAD_ENDED) every message to p not acknowledged as
  * processed, drops its open batch; returns how many (holds to release). */
 int session_abandon(peer *p);
 bool session_send_frame(peer *p, wire_buffer *frame);
 void session_begin_frame(peer *p, wire_buffer *b, uint8_t kind);
+
+/* outgoing.c */
+void session_queue(peer *p, remote_message *m);
+/* Sends batches from the peer's queue, up to budget messages (final: at
+ * exit, ignoring the window). Returns how many it sent. */
+uint32_t session_flush(peer *p, uint32_t budget, bool final);
+void session_on_acks(peer *p, uint64_t received, uint64_t processed);
+void session_on_nack(peer *p);
+void session_resend_timer(peer *p, int64_t now);
+int session_dead_letter_all(peer *p); /* at loss: every message not processed */
 
 /* inbound.c */
 void inbound_batch(peer *p, const wire_frame *f);

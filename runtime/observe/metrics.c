@@ -3,16 +3,24 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "snapshot.h"
 #include "textbuf.h"
 
 #define METRICS_IO_TIMEOUT_MS 1000 /* a slow client cannot hold the observer longer */
+/* The whole request head must arrive within this: a client that trickles
+ * it a byte at a time, each within METRICS_IO_TIMEOUT_MS, would otherwise
+ * hold the observer thread (and alox top) for hours. A scraper sends its
+ * request at once. */
+#define METRICS_REQUEST_DEADLINE_MS 1000
 #define METRICS_REQUEST_MAX 8192   /* bytes of request head read at most */
 #define METRICS_BACKLOG 16
 
@@ -82,10 +90,22 @@ static void respond(int fd, const char *status, const char *type, const char *bo
         send_all(fd, body, size);
 }
 
-/* Reads the request head; false if it is incomplete or too large. */
+static int64_t now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Reads the request head; false if it is incomplete, too large, or not
+ * all there within METRICS_REQUEST_DEADLINE_MS. */
 static bool read_head(int fd, char *buf, size_t size) {
     size_t used = 0;
+    int64_t deadline = now_ms() + METRICS_REQUEST_DEADLINE_MS;
     while (used + 1 < size) {
+        int64_t left = deadline - now_ms();
+        struct pollfd p = {fd, POLLIN, 0};
+        if (left <= 0 || poll(&p, 1, (int)left) == 0)
+            return false;
         ssize_t n = recv(fd, buf + used, size - used - 1, 0);
         if (n < 0 && errno == EINTR)
             continue;

@@ -315,7 +315,12 @@ int alox_tcp_open_desc(alox_tcp *t, void *self, int fd, const alox_behaviour_des
                 (t->state & TCP_OPEN) ? "this alox_tcp is already open (close it first)"
                                       : "on_data must be a behaviour of self's type taking (int fd, "
                                         "uint32_t events), and self the actor holding the alox_tcp");
-        close(fd);
+        /* The descriptor is the caller's to lose, except the open
+         * connection's own: closing it would kill that connection behind
+         * the layer's back, and the next accept's socket would get its
+         * number (and this session's writes and close). */
+        if (!(t->state & TCP_OPEN) || fd != t->fd)
+            close(fd);
         errno = EINVAL;
         return -1;
     }

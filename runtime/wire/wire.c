@@ -82,7 +82,7 @@ static const char *check_ref(const wire_ref *ref, const wire_ref *prev, uint32_t
 
 static bool op_known(uint8_t op) { return op == WIRE_OP_SEND || op == WIRE_OP_SPAWN; }
 
-static bool kind_known(uint8_t kind) { return kind >= WIRE_HELLO && kind <= WIRE_SPAWN_REFUSED; }
+static bool kind_known(uint8_t kind) { return kind >= WIRE_HELLO && kind <= WIRE_NACK; }
 
 static bool endpoint_char_ok(uint8_t c) { return c > ' ' && c <= '~'; }
 
@@ -228,6 +228,7 @@ static const char *decode_fixed(reader *r, wire_frame *f) {
     switch (f->kind) {
     case WIRE_HEARTBEAT:
     case WIRE_ACK:
+    case WIRE_NACK:
         break;
     case WIRE_SPAWN_REFUSED:
         ok = read_u64(r, &f->u.spawn_refused.id);

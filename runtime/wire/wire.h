@@ -25,6 +25,8 @@
  *   HELLO      u16 name_length, name bytes (1..WIRE_MAX_NAME, [A-Za-z0-9_.-])
  *   HEARTBEAT  empty
  *   ACK        empty (the header carries the acknowledgements)
+ *   NACK       empty: the sender of the NACK missed items after its
+ *              ack_received (a sequence gap): send again from there
  *   BATCH      u64 first_seq, u32 item_count, then item_count items; item i
  *              has seq first_seq + i. Items:
  *     u32 item_length  bytes of this item after this field
@@ -93,6 +95,7 @@ enum wire_kind {
     WIRE_LOOKUP_REPLY = 6,
     WIRE_ADDRESSES = 7,
     WIRE_SPAWN_REFUSED = 8,
+    WIRE_NACK = 9,
 };
 
 enum wire_op {

@@ -75,6 +75,7 @@ static void encode(const wire_frame *f, wire_buffer *b, int acks_last) {
         break;
     case WIRE_HEARTBEAT:
     case WIRE_ACK:
+    case WIRE_NACK:
         break;
     case WIRE_BATCH:
         encode_batch(f, b);

@@ -212,6 +212,26 @@ metrics)
   ok "a port in use and a bad endpoint are refused at start"
   stop_observed
   ;;
+metrics_slow_client)
+  # One thread serves the metrics and alox top: a client that trickles its
+  # request (a byte now and then, each within the per-read timeout) must not
+  # hold it longer than the request deadline.
+  need curl
+  port=$("$free_port") || fail "no free port"
+  start_observed --alox-metrics "tcp://127.0.0.1:$port"
+  exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect to the metrics port"
+  ( for _ in $(seq 60); do printf 'G' >&3 || exit 0; sleep 0.5; done ) 2>/dev/null &
+  pids+=("$!")
+  sleep 0.3
+  start_s=$(date +%s.%N)
+  curl -sf --max-time 20 "http://127.0.0.1:$port/metrics" >metrics.out 2>curl.err || fail "curl /metrics failed behind a slow client"
+  took=$(awk -v a="$start_s" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  awk -v t="$took" 'BEGIN { exit !(t < 5) }' || fail "/metrics took ${took}s behind a client trickling its request"
+  timeout 20 "$alox" top --once "$pid" >once.out 2>top.err || fail "alox top --once behind a slow metrics client"
+  ok "a client trickling its request holds neither /metrics (${took}s) nor alox top"
+  exec 3>&-
+  stop_observed
+  ;;
 other_user)
   # No other user may connect: the directory is 0700 and the socket 0600,
   # and the server checks the client's uid as well. Run as root, connect

@@ -176,6 +176,28 @@ static void test_misuse_refused(void **state) {
     close(p[1]);
 }
 
+/* A descriptor epoll cannot watch (a regular file, a number not open) is
+ * refused with a line that says so, like every other refusal. */
+static void watch_unwatchable(void *unused) {
+    (void)unused;
+    struct reader *r = new_reader();
+    int file = open("/proc/self/stat", O_RDONLY);
+    if (alox_watch_fd_desc(r, file, ALOX_READ, &on_ready_desc) != -1 || errno != EPERM)
+        _exit(3);
+    if (alox_watch_fd_desc(r, 999, ALOX_READ, &on_ready_desc) != -1 || errno != EBADF)
+        _exit(4);
+    if (watch_count() != 0)
+        _exit(5);
+}
+
+static void test_unwatchable_says_why(void **state) {
+    (void)state;
+    char out[2048];
+    assert_int_equal(test_run_child(watch_unwatchable, NULL, out, sizeof out), 0);
+    assert_non_null(strstr(out, "alox_watch_fd(fd 999, reader.on_ready) refused: not an open descriptor"));
+    assert_non_null(strstr(out, "refused: a regular file or directory is always ready"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ready_once_and_holds_run),
@@ -183,6 +205,7 @@ int main(void) {
         cmocka_unit_test(test_unwatch_drops_queued_ready),
         cmocka_unit_test(test_stopped_actor_unwatched),
         cmocka_unit_test(test_misuse_refused),
+        cmocka_unit_test(test_unwatchable_says_why),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,230 @@
+/* outgoing.c - the sending side of a peer session, on the mailman thread.
+ *
+ * Messages for a peer wait in its list (peer.h: unacked_first..) from the
+ * moment the outbox hands them over until the peer says it has processed
+ * them. They are encoded into BATCH frames only at flush time, from
+ * send_next on, and only while fewer than TRANSPORT_WINDOW_ITEMS are in
+ * flight: so a peer with no route yet, or a slow one, costs memory for
+ * its queued messages and nothing else (no open batch grows without
+ * bound, no abort), and a peer that missed frames (a sequence gap after a
+ * dropped connection) gets them again: send_next is rewound to the first
+ * item it has not received, on its NACK or after TRANSPORT_RESEND_MS of
+ * silence. The receiver drops what it already has (inbound.c), so a
+ * resend never runs a message twice. */
+#include "transport_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "address_book.h"
+#include "core/scheduler.h"
+#include "proxy.h"
+#include "support/dead_letter.h"
+#include "support/grace.h"
+
+static bool has_route(const peer *p) { return p->dealer != NULL || p->route_size > 0; }
+
+void session_queue(peer *p, remote_message *m) {
+    if (!has_route(p))
+        address_book_connect(p); /* first use of a peer we only know the address of */
+    m->seq = p->next_seq++;
+    m->next = NULL;
+    if (p->unacked_last) {
+        p->unacked_last->next = m;
+    } else {
+        p->unacked_first = m;
+        p->outstanding_since_ms = transport_now_ms();
+    }
+    p->unacked_last = m;
+    if (!p->send_next)
+        p->send_next = m;
+    peer_stats_message_out(&p->stats);
+}
+
+/* Translates the actor references in m's args to wire refs, exporting
+ * local actors so replies can find them. */
+static uint16_t wire_refs_of(remote_message *m, wire_ref *refs) {
+    const alox_behaviour_desc *b = message_behaviour(&m->base);
+    const char *args = message_args(&m->base);
+    uint16_t n = 0;
+    for (uint32_t i = 0; i < b->ref_count; i++) {
+        if (b->refs[i].kind != ALOX_REF_ACTOR)
+            continue; /* stage pointers are NULL here: transport_send checked */
+        void *body;
+        memcpy(&body, args + b->refs[i].offset, sizeof body);
+        wire_ref r = {b->refs[i].offset, ALOX_REF_ACTOR, 0, 0, b->refs[i].type_hash};
+        actor *a = body ? actor_of(body) : NULL;
+        grace_enter(); /* a local actor may stop and be freed meanwhile */
+        uint32_t flags = a ? atomic_load_explicit(&a->flags, memory_order_acquire) : 0;
+        if (a && a->magic == ACTOR_MAGIC) { /* freed: goes as a null reference */
+            if (!(flags & (ACTOR_PROXY | ACTOR_STOPPED))) /* a stopped one's memory is going */
+                proxy_export(a);
+            if (!(flags & ACTOR_PROXY))
+                r.incarnation = transport.incarnation;
+            else if (proxy_epoch(a)) /* its owner's, as far as we know */
+                r.incarnation = proxy_epoch(a)->incarnation;
+            r.id = a->id;
+            r.type_hash = a->type->name_hash;
+        }
+        grace_exit();
+        refs[n++] = r;
+    }
+    return n;
+}
+
+static void encode_item(peer *p, remote_message *m) {
+    const alox_behaviour_desc *b = message_behaviour(&m->base);
+    actor *target = m->link;
+    if (transport_is_spawn(b)) {
+        uint64_t type_hash;
+        memcpy(&type_hash, message_args(&m->base), sizeof type_hash);
+        wire_batch_item(&p->batch, WIRE_OP_SPAWN, target->id, 0, type_hash, 0, NULL, 0, NULL, 0);
+        return;
+    }
+    wire_ref refs[WIRE_MAX_REFS];
+    uint16_t ref_count = b->ref_count <= WIRE_MAX_REFS ? wire_refs_of(m, refs) : 0;
+    wire_batch_item(&p->batch, WIRE_OP_SEND, target->id, 0, b->name_hash, b->signature_hash,
+                    message_args(&m->base), b->args_size, refs, ref_count);
+    if (m->trace)
+        wire_batch_item_trace(&p->batch, m->trace);
+}
+
+static bool in_window(const peer *p, const remote_message *m, bool final) {
+    return final || m->seq <= p->acked_received + TRANSPORT_WINDOW_ITEMS;
+}
+
+/* Encodes one BATCH frame from send_next on; returns its last item. */
+static remote_message *encode_batch(peer *p, uint32_t budget, bool final) {
+    session_begin_frame(p, &p->batch, WIRE_BATCH);
+    wire_batch_start(&p->batch, p->send_next->seq);
+    remote_message *m = p->send_next, *last = NULL;
+    for (uint32_t n = 0; m && n < budget && n < WIRE_MAX_ITEMS && in_window(p, m, final) &&
+                         p->batch.size < TRANSPORT_BATCH_BYTES;
+         n++) {
+        encode_item(p, m);
+        last = m;
+        m = m->next;
+    }
+    return last;
+}
+
+static void end_probe(peer *p);
+
+uint32_t session_flush(peer *p, uint32_t budget, bool final) {
+    uint32_t used = 0;
+    while (p->send_next && has_route(p) && used < budget && in_window(p, p->send_next, final)) {
+        remote_message *last = encode_batch(p, budget - used, final);
+        /* The acknowledgement of the frames whose sends these are rides in
+         * this frame's header, with them (session_ack_ready). */
+        session_ack_ready(p, last->seq);
+        if (!session_send_frame(p, &p->batch))
+            break; /* no route, or the socket is full: encoded again later */
+        used += (uint32_t)(last->seq - p->send_next->seq + 1);
+        if (last->seq > p->sent_seq)
+            p->sent_seq = last->seq;
+        if (p->unreceived_since_ms == 0)
+            p->unreceived_since_ms = transport_now_ms();
+        p->send_next = last->next;
+        if (p->probe_resume_seq) {
+            end_probe(p);
+            break;
+        }
+    }
+    return used;
+}
+
+/* Sends again, from the first item the peer has not received. A probe
+ * sends one frame of it and then goes on where it was: after a silence
+ * the peer may simply be slow to read (a duplicate costs it little),
+ * and if the items were really lost, the next frame it gets shows it the
+ * gap and its NACK brings the full resend. */
+static void rewind_unreceived(peer *p, int64_t now, bool probe) {
+    remote_message *m = p->unacked_first;
+    while (m && m->seq <= p->acked_received)
+        m = m->next;
+    if (!m || m->seq > p->sent_seq || (p->send_next && p->send_next->seq <= m->seq))
+        return; /* nothing in flight, or already being sent again */
+    if (p->rewound_to == m->seq && now - p->rewound_ms < TRANSPORT_RESEND_MS)
+        return; /* asked twice for the same gap: the resend is on its way */
+    p->probe_resume_seq = probe ? (p->send_next ? p->send_next->seq : p->next_seq) : 0;
+    if (!probe) /* one line per gap the peer reported (NACKs are once per gap) */
+        fprintf(stderr, "alox: %s: %s missed items from %llu on: sending them again\n", transport.node,
+                p->name, (unsigned long long)m->seq);
+    p->send_next = m;
+    p->rewound_to = m->seq;
+    p->rewound_ms = now;
+    counter_add(&p->stats.resends, 1);
+}
+
+void session_on_nack(peer *p) { rewind_unreceived(p, transport_now_ms(), false); }
+
+void session_resend_timer(peer *p, int64_t now) {
+    if (p->sent_seq > p->acked_received && p->unreceived_since_ms &&
+        now - p->unreceived_since_ms > TRANSPORT_RESEND_MS)
+        rewind_unreceived(p, now, true);
+}
+
+/* After a probe's one frame: on to where the queue was. */
+static void end_probe(peer *p) {
+    while (p->send_next && p->send_next->seq < p->probe_resume_seq)
+        p->send_next = p->send_next->next;
+    p->probe_resume_seq = 0;
+}
+
+/* Acknowledgements from the peer: release what it has processed. A peer
+ * cannot acknowledge what we never sent. */
+void session_on_acks(peer *p, uint64_t received, uint64_t processed) {
+    if (received > p->sent_seq)
+        received = p->sent_seq;
+    if (processed > received)
+        processed = received;
+    if (received > p->acked_received) {
+        p->acked_received = received;
+        p->unreceived_since_ms = received >= p->sent_seq ? 0 : transport_now_ms();
+        /* Items of an earlier send arrived after all: no need to resend them. */
+        while (p->send_next && p->send_next->seq <= received)
+            p->send_next = p->send_next->next;
+    }
+    int released = 0;
+    while (p->unacked_first && p->unacked_first->seq <= processed) {
+        remote_message *m = p->unacked_first;
+        p->unacked_first = m->next;
+        if (p->send_next == m)
+            p->send_next = m->next;
+        message_free(&m->base);
+        released++;
+    }
+    if (!p->unacked_first) {
+        p->unacked_last = NULL;
+        p->outstanding_since_ms = 0;
+    } else if (released) {
+        p->outstanding_since_ms = transport_now_ms();
+    }
+    if (released)
+        scheduler_release_remote(released);
+}
+
+static int dead_letter_queue(peer *p, alox_dead_reason reason) {
+    int count = 0;
+    for (remote_message *m = p->unacked_first, *next; m; m = next) {
+        next = m->next;
+        actor *target = m->link;
+        /* A spawn too: the actor it was to make never ran (issue 13). */
+        dead_letter_report(reason, target->id, message_behaviour(&m->base), message_args(&m->base));
+        message_free(&m->base);
+        count++;
+    }
+    p->unacked_first = p->unacked_last = p->send_next = NULL;
+    p->next_seq = 1;
+    p->sent_seq = p->acked_received = 0;
+    p->rewound_to = p->probe_resume_seq = 0;
+    p->unreceived_since_ms = p->outstanding_since_ms = 0;
+    p->batch.size = 0;
+    return count;
+}
+
+int session_dead_letter_all(peer *p) { return dead_letter_queue(p, ALOX_DEAD_PEER_LOST); }
+
+/* At a stop signal: nothing queued will be sent, nothing sent and not
+ * acknowledged is known to have run. */
+int session_abandon(peer *p) { return dead_letter_queue(p, ALOX_DEAD_ENDED); }
