@@ -285,6 +285,7 @@ typedef enum alox_dead_reason {
     ALOX_DEAD_PEER_LOST,          /* the target's scheduler is gone */
     ALOX_DEAD_NO_SUCH_ACTOR,      /* no actor with that id on the receiving scheduler */
     ALOX_DEAD_TOO_LARGE,          /* over 1 MiB of arguments (or 1024 references) for the wire */
+    ALOX_DEAD_ENDED,              /* this node ended (SIGINT/SIGTERM) before the peer ran it */
 } alox_dead_reason;
 
 typedef struct alox_dead_letter {

@@ -315,12 +315,17 @@ static void future_answer_entry(future *f, alox_status status, const void *value
         return;
     }
     alox_timer timer = f->timer;
+    void *self = f->self;
+    const alox_behaviour_desc *on_value = f->on_value;
+    uint32_t value_size = f->value_size;
     unlock(f);
     if (timer.id && alox_cancel(timer))
         future_unref(f); /* the timer's reference: it will never fire */
-    send_on_value(f->self, f->on_value, f->value_size, status, value, size);
+    /* Let go first (so alox_futures_pending is 0 once the last on_value
+     * runs), then send: the value is the caller's, not the entry's. */
     future_unref(f); /* the consumer's */
     future_unref(f); /* the request's */
+    send_on_value(self, on_value, value_size, status, value, size);
 }
 
 alox_reply *future_reply_of(const alox_behaviour_desc *b, const void *args) {
@@ -426,13 +431,17 @@ static void timeout_fired(void *arg) {
         f->state = DONE;
         f->timed_out = true;
     }
+    void *self = f->self;
+    const alox_behaviour_desc *on_value = f->on_value;
+    uint32_t value_size = f->value_size;
     unlock(f);
+    if (won)
+        future_unref(f); /* the consumer's */
+    future_unref(f);     /* the timer's; then f may be gone */
     if (won) {
         atomic_fetch_add_explicit(&timeout_count, 1, memory_order_relaxed);
-        send_on_value(f->self, f->on_value, f->value_size, ALOX_TIMEOUT, NULL, 0);
-        future_unref(f); /* the consumer's */
+        send_on_value(self, on_value, value_size, ALOX_TIMEOUT, NULL, 0);
     }
-    future_unref(f); /* the timer's */
 }
 
 void alox_then_desc(alox_future_handle h, void *self, const alox_behaviour_desc *on_value,
@@ -449,8 +458,18 @@ void alox_then_desc(alox_future_handle h, void *self, const alox_behaviour_desc 
     if (f->state == ANSWERED) {
         f->state = DONE;
         unlock(f);
-        send_on_value(self, on_value, value_size, f->status, f->stored, f->stored_size);
-        future_unref(f);
+        alox_status status = f->status;
+        uint32_t size = f->stored_size;
+        if (size <= STACK_ARGS_BYTES) { /* let go first, as future_answer_entry does */
+            unsigned char copy[STACK_ARGS_BYTES] __attribute__((aligned(16)));
+            if (size)
+                memcpy(copy, f->stored, size);
+            future_unref(f);
+            send_on_value(self, on_value, value_size, status, copy, size);
+        } else {
+            send_on_value(self, on_value, value_size, status, f->stored, size);
+            future_unref(f);
+        }
         return;
     }
     f->self = self;

@@ -5,12 +5,15 @@
  * start.
  *
  *   local:   [node | behaviour          | args...]        args at 16
- *   remote:  [node | behaviour|REMOTE | link | seq | next | args...]  args at 48
+ *   remote:  [node | behaviour|REMOTE | link | seq | next | trace]  args at 48
  *
  * A remote message is one that crosses the network: outgoing, `link` is
  * the target proxy; incoming, it is the frame record to tell when the
- * behaviour has run (the processed acknowledgement). The tag bit keeps
- * the local header at 16 bytes. Args start at the offset above, or at the
+ * behaviour has run (the processed acknowledgement). A local message sent
+ * by a behaviour that runs because of a remote message (its *cause*, see
+ * remote_hooks.h) takes the remote form too, with `link` the cause, so
+ * the cause is acknowledged only once it has run as well. The tag bit
+ * keeps the local header at 16 bytes. Args start at the offset above, or at the
  * behaviour's own alignment if that is larger.
  */
 #ifndef ALOX_MESSAGE_H

@@ -18,7 +18,17 @@
  *      a message in flight to another scheduler keeps alox_run from
  *      returning, like an alox_hold;
  *   4. running until exit (scheduler.h: scheduler_run_until_exit): a node
- *      that serves others never runs out of work on its own.
+ *      that serves others never runs out of work on its own;
+ *   5. causes (worker.h: worker->cause): while a worker runs a remote
+ *      message, the message's `link` is the *cause* of every local send
+ *      the behaviour makes. Such a send makes a remote-form message that
+ *      carries the cause (message.h) and calls `caused`; running it makes
+ *      it the cause in turn, and `processed` is called after it as after
+ *      any remote message. So the network layer acknowledges a message
+ *      only when the local work it caused has run too (Dijkstra-Scholten
+ *      inside the node): a client never sees quiescence before the reply
+ *      of a forward-then-reply. A worker running a local message has no
+ *      cause: the fast path pays one predictable branch.
  *
  * Without distribution the hooks stay NULL, no proxy exists, no remote
  * message is ever made, and no network thread or socket is started.
@@ -47,6 +57,9 @@ typedef struct remote_hooks {
     /* Any thread: has the session this proxy belongs to ended (its node
      * lost or restarted)? Monitors (monitor.h) fire at once on such a proxy. */
     bool (*proxy_lost)(struct actor *proxy);
+    /* A worker running because of `cause` made a local message that carries
+     * it: the cause must wait for that message too. Must not block. */
+    void (*caused)(void *cause);
 } remote_hooks;
 
 /* All NULL until the network layer installs its hooks. */

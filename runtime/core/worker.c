@@ -237,7 +237,10 @@ static void run_traced(actor *a, message *m, const alox_behaviour_desc *b) {
 
 static void deliver(worker *w, actor *a, message *m, bool traced) {
     const alox_behaviour_desc *b = message_behaviour(m);
+    bool remote = message_is_remote(m);
     w->sends = 0; /* counted for the runnext handoff */
+    if (ALOX_UNLIKELY(remote))
+        w->cause = ((remote_message *)m)->link; /* what this behaviour sends waits on */
     if (ALOX_UNLIKELY(w->current_stopped)) {
         if (!behaviour_is_runtime(b)) /* see mailman_send_runtime */
             dead_letter_report(ALOX_DEAD_STOPPED, a->id, b, message_args(m));
@@ -247,8 +250,10 @@ static void deliver(worker *w, actor *a, message *m, bool traced) {
         run_traced(a, m, b);
     else
         b->trampoline(actor_body(a), message_args(m));
-    if (ALOX_UNLIKELY(message_is_remote(m)))
+    if (ALOX_UNLIKELY(remote)) {
+        w->cause = NULL;
         core_remote_hooks.processed((remote_message *)m); /* the sender may now forget it */
+    }
 }
 
 /* Runs up to BATCH_MESSAGES of a's messages. Afterwards the actor is either

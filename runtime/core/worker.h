@@ -48,6 +48,7 @@ typedef struct worker {
     runqueue queue;           /* first: its head is cache-line aligned */
     struct actor *runnext;    /* owner only */
     struct actor *current;    /* the actor being run, or NULL */
+    void *cause;              /* the running remote message's link, or NULL (remote_hooks.h) */
     struct actor *mute_on;    /* an overloaded actor the running behaviour sent to (overload.h) */
     uint32_t send_rounds;     /* of SENDS_BEFORE_HANDOFF sends, in this batch */
     uint32_t batch_limit;     /* messages this batch may run; 0: end after this behaviour */

@@ -18,6 +18,8 @@ typedef struct pending_address {
     char endpoint[sizeof ((peer *)0)->endpoint];
 } pending_address;
 
+static uint64_t book_version = 1; /* mailman: bumped whenever an address changes */
+
 static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
 static pending_address *pending_first, *pending_last; /* under pending_lock, in call order */
 
@@ -103,7 +105,10 @@ bool address_book_set(peer *p, const char *endpoint, uint8_t source) {
     if (p->dealer && p->endpoint[0]) /* move the open connection */
         zmq_disconnect(p->dealer, p->endpoint);
     snprintf(p->endpoint, sizeof p->endpoint, "%s", endpoint);
-    if (p->dealer) {
+    book_version++; /* every peer in session hears of it */
+    if (!p->dealer && (p->unacked_first || p->batch_items)) {
+        address_book_connect(p); /* sends waited for this address */
+    } else if (p->dealer) {
         if (zmq_connect(p->dealer, p->endpoint) != 0)
             fprintf(stderr, "alox: %s: cannot connect to peer %s at %s: %s\n", transport.node,
                     p->name, p->endpoint, zmq_strerror(zmq_errno()));
@@ -121,4 +126,70 @@ void address_book_connect(peer *p) {
         return;
     }
     session_send_hello(p);
+}
+
+/* ---------------------------------------------------------------------
+ * Telling each other (mailman).
+ * ------------------------------------------------------------------- */
+static const char *host_start(const char *endpoint) { return endpoint + sizeof "tcp://" - 1; }
+
+static bool wildcard_host(const char *endpoint) {
+    const char *host = host_start(endpoint);
+    return strncmp(host, "*:", 2) == 0 || strncmp(host, "0.0.0.0:", 8) == 0 ||
+           strncmp(host, "[::]:", 5) == 0;
+}
+
+/* `endpoint` with its wildcard host replaced by the host of `reached`
+ * (where we connect to that node). False if we know no such host. */
+static bool with_host_of(const char *endpoint, const char *reached, char *out, size_t size) {
+    const char *port = strrchr(endpoint, ':');
+    const char *reached_port = reached[0] ? strrchr(reached, ':') : NULL;
+    if (!port || !reached_port || wildcard_host(reached))
+        return false;
+    int host_length = (int)(reached_port - host_start(reached));
+    return snprintf(out, size, "tcp://%.*s%s", host_length, host_start(reached), port) < (int)size;
+}
+
+void address_book_on_frame(peer *p, const wire_frame *f) {
+    const uint8_t *cursor = f->u.addresses.entries;
+    uint16_t index = 0;
+    char name[WIRE_MAX_NAME + 1], endpoint[WIRE_MAX_ENDPOINT + 1], fixed[WIRE_MAX_ENDPOINT + 1];
+    while (wire_next_address(f, &cursor, &index, name, endpoint)) {
+        peer *about = strcmp(name, transport.node) == 0 ? NULL : session_by_name(name);
+        if (!about || !address_book_endpoint_ok(endpoint))
+            continue; /* not a node we trust: we have no key to reach it with */
+        const char *address = endpoint;
+        if (wildcard_host(endpoint)) {
+            if (about != p || !with_host_of(endpoint, p->endpoint, fixed, sizeof fixed))
+                continue;
+            address = fixed;
+        }
+        address_book_set(about, address, about == p ? ADDRESS_SELF : ADDRESS_GOSSIP);
+    }
+}
+
+static void tell(peer *p) {
+    wire_buffer *b = &transport.scratch;
+    session_begin_frame(p, b, WIRE_ADDRESSES);
+    if (transport.listen[0] && address_book_endpoint_ok(transport.listen))
+        wire_put_address(b, transport.node, transport.listen);
+    for (size_t i = 0; i < transport.peer_count; i++) {
+        peer *q = &transport.peers[i];
+        if (q != p && q->endpoint[0])
+            wire_put_address(b, q->name, q->endpoint);
+    }
+    if (session_send_frame(p, b)) {
+        p->told_addresses_session = p->their_session;
+        p->told_addresses_version = book_version;
+    }
+}
+
+void address_book_gossip(void) {
+    for (size_t i = 0; i < transport.peer_count; i++) {
+        peer *p = &transport.peers[i];
+        bool in_session = p->their_session != 0 && (p->dealer || p->route_size > 0);
+        if (in_session && (p->told_addresses_session != p->their_session ||
+                           p->told_addresses_version != book_version))
+            tell(p);
+    }
 }

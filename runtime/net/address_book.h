@@ -17,6 +17,16 @@
  * from the trust file); it can never impersonate a node, and two peers
  * cannot make an address flip back and forth.
  *
+ * Nodes tell each other the addresses they know (item 8 of issue 13): at
+ * the start of every session, and again to every peer in session when
+ * one changes, a node sends an ADDRESSES frame (wire.h) with its own
+ * --alox-listen and every address it has. A reference to an actor of a
+ * third node therefore works: the receiver learns that node's address
+ * from whoever told it about the node, and connects on first use. A
+ * wildcard host (tcp://\*:P, tcp://0.0.0.0:P) names no host to connect
+ * to; the node's own entry is then read with the host we reach it at,
+ * and others' wildcard entries are ignored.
+ *
  * Connection is on first use: an address is only recorded; the mailman
  * opens a connection to it when it has something to send there (a
  * message, a spawn, a lookup) and no connection of the peer reaches us.
@@ -58,6 +68,14 @@ bool address_book_set(struct peer *p, const char *endpoint, uint8_t source);
 /* Mailman: about to need p (a send, a spawn, a lookup). Opens the
  * connection to p's address if p has no route to us yet. */
 void address_book_connect(struct peer *p);
+
+/* Mailman: an ADDRESSES frame from p (validated by the codec). Entries
+ * for nodes not in our trust file, or for this node, are ignored. */
+void address_book_on_frame(struct peer *p, const struct wire_frame *f);
+
+/* Mailman, every loop turn: tells each peer in session the addresses it
+ * has not heard from us yet (a new session, or a change since). */
+void address_book_gossip(void);
 
 /* Is `endpoint` a well-formed tcp://HOST:PORT that fits a peer? */
 bool address_book_endpoint_ok(const char *endpoint);

@@ -13,10 +13,18 @@
 #include "support/grace.h"
 #include "support/platform.h"
 #include "proxy.h"
+#include "support/idmap.h"
 #include "support/registry.h"
 #include "core/monitor.h"
 #include "core/scheduler.h"
 #include "core/trace.h"
+
+/* Proxies one peer session may make us create for references it sends
+ * (peer-chosen ids): bounds the memory a peer can take (about 200 bytes a
+ * proxy). A program that truly passes more remote references through one
+ * peer raises it. */
+#define INBOUND_MAX_PEER_PROXIES (1u << 20)
+#define INBOUND_LOG_EVERY 1000 /* log lines about a peer over the bound: one per this many */
 
 static uint16_t node_of(uint64_t id) { return (uint16_t)(id >> 48); }
 
@@ -26,23 +34,58 @@ static bool refs_match(const alox_behaviour_desc *b, const wire_item *item) {
     for (uint32_t i = 0; i < b->ref_count; i++) {
         if (b->refs[i].kind != ALOX_REF_ACTOR)
             continue;
-        if (n >= item->ref_count || wire_item_ref(item, n).offset != b->refs[i].offset)
+        if (n >= item->ref_count)
+            return false;
+        wire_ref r = wire_item_ref(item, n);
+        /* The declared type of the parameter, not the peer's word, types the
+         * proxy: a peer cannot fix another type on an actor (issue 13). */
+        bool any_type = b->refs[i].type_hash == 0; /* runtime behaviours that take any actor */
+        if (r.offset != b->refs[i].offset || (!any_type && r.type_hash != b->refs[i].type_hash))
             return false;
         n++;
     }
     return n == item->ref_count;
 }
 
-/* A wire reference as a local pointer: the exported actor, or a proxy. */
-static void *resolve(const wire_ref *r) {
+/* A wire reference as a local pointer: the exported actor, or a proxy of
+ * the node the id names (never of the peer that sent it). False if `from`
+ * has made us create more proxies than INBOUND_MAX_PEER_PROXIES. */
+static bool resolve(peer *from, const wire_ref *r, void **out) {
+    *out = NULL;
     if (r->id == 0)
-        return NULL;
+        return true;
     if (node_of(r->id) == transport.node_id) {
         actor *a = proxy_find_export(r->id);
-        return a ? actor_body(a) : NULL;
+        *out = a ? actor_body(a) : NULL;
+        return true;
     }
+    if (from->proxies_made >= INBOUND_MAX_PEER_PROXIES)
+        return false;
     peer *owner = session_by_node(node_of(r->id));
-    return actor_body(proxy_for(r->id, r->type_hash, owner ? peer_current_epoch(owner) : NULL));
+    uint64_t before = proxy_made_count();
+    *out = actor_body(proxy_for(r->id, r->type_hash, owner ? peer_current_epoch(owner) : NULL));
+    if (proxy_made_count() != before)
+        from->proxies_made++;
+    return true;
+}
+
+/* Remote-spawn ids (remote.c): the flag bit of the serial, then the
+ * requester's node id. */
+#define SPAWN_SERIAL_FLAG (1ull << 47)
+#define SPAWN_REQUESTER_SHIFT 31
+
+static bool is_spawned_id(uint64_t id) { return (id & SPAWN_SERIAL_FLAG) != 0; }
+static uint16_t spawn_requester(uint64_t id) { return (uint16_t)(id >> SPAWN_REQUESTER_SHIFT); }
+
+/* Mailman: spawned id -> the requester's session token when it spawned it. */
+static idmap spawn_sessions = IDMAP_INITIALIZER;
+
+static void refuse_spawn(peer *p, uint64_t id, const char *problem) {
+    fprintf(stderr, "alox: %s: refused to spawn actor %llx for %s: %s (a dead letter there)\n",
+            transport.node, (unsigned long long)id, p->name, problem);
+    session_begin_frame(p, &transport.scratch, WIRE_SPAWN_REFUSED);
+    wire_put_spawn_refused(&transport.scratch, id);
+    session_send_frame(p, &transport.scratch);
 }
 
 static void spawn_item(peer *p, const wire_item *item) {
@@ -52,21 +95,32 @@ static void spawn_item(peer *p, const wire_item *item) {
         problem = "its actor type is not linked into this program";
     else if (node_of(item->target) != transport.node_id)
         problem = "the id is not of this node";
+    else if (!is_spawned_id(item->target) || spawn_requester(item->target) != p->node_id)
+        problem = "the id is not in that node's space (a node spawns only under its own ids)";
     else if (proxy_find_export(item->target))
-        problem = "an actor with that id exists";
+        problem = "an actor with that id exists (made for an earlier run of that node?)";
     if (problem) {
-        fprintf(stderr, "alox: %s: refused to spawn actor %llx for %s: %s\n", transport.node,
-                (unsigned long long)item->target, p->name, problem);
+        refuse_spawn(p, item->target, problem);
         return;
     }
+    idmap_put(&spawn_sessions, item->target, (void *)(uintptr_t)p->their_session);
     proxy_export(actor_spawn_with_id(type, item->target, 0));
+}
+
+/* Mailman: may p send to the actor with this id? An actor spawned for p
+ * answers only the incarnation that spawned it (others may still send to
+ * it with a reference they were given). */
+static bool spawned_for_another_run(peer *p, uint64_t id) {
+    if (!is_spawned_id(id) || spawn_requester(id) != p->node_id)
+        return false;
+    return (uint64_t)(uintptr_t)idmap_get(&spawn_sessions, id) != p->their_session;
 }
 
 /* A monitor's registration or cancel (monitor.h) is taken here, on
  * arrival, not through the target's mailbox; a target this node does not
  * have, or that stopped, is "down" at once. Returns false for any other
  * item. */
-static bool monitor_request(const wire_item *item, const alox_behaviour_desc *b, actor *target) {
+static bool monitor_request(peer *p, const wire_item *item, const alox_behaviour_desc *b, actor *target) {
     char args[64];
     if (!b || !monitor_is_wire_behaviour(b) || b->args_size > sizeof args ||
         item->args_size != b->args_size || b->signature_hash != item->signature || !refs_match(b, item))
@@ -76,7 +130,9 @@ static bool monitor_request(const wire_item *item, const alox_behaviour_desc *b,
     memcpy(args, item->args, b->args_size);
     for (uint16_t i = 0; i < item->ref_count; i++) {
         wire_ref r = wire_item_ref(item, i);
-        void *pointer = resolve(&r);
+        void *pointer;
+        if (!resolve(p, &r, &pointer))
+            return false; /* over the peer's proxy bound: a dead letter */
         memcpy(args + r.offset, &pointer, sizeof pointer);
     }
     return monitor_far_request(target, item->target, b, args);
@@ -84,10 +140,12 @@ static bool monitor_request(const wire_item *item, const alox_behaviour_desc *b,
 
 /* Delivers one SEND item; returns true if it went into a mailbox. Inside
  * grace_enter: the target may stop and have its memory freed meanwhile. */
-static bool deliver_item(frame_record *record, const wire_item *item) {
+static bool deliver_item(peer *p, frame_record *record, const wire_item *item) {
     actor *target = node_of(item->target) == transport.node_id ? proxy_find_export(item->target) : NULL;
     const alox_behaviour_desc *b = registry_behaviour_by_hash(item->behaviour);
-    if (monitor_request(item, b, target))
+    if (target && spawned_for_another_run(p, item->target))
+        target = NULL; /* a restarted requester never reaches its previous run's actor */
+    if (monitor_request(p, item, b, target))
         return false; /* taken on arrival: nothing for a mailbox */
     if (!target) {
         dead_letter_report(ALOX_DEAD_NO_SUCH_ACTOR, item->target, b, NULL);
@@ -114,7 +172,16 @@ static bool deliver_item(frame_record *record, const wire_item *item) {
             memset(args + b->refs[i].offset, 0, sizeof(void *));
     for (uint16_t i = 0; i < item->ref_count; i++) {
         wire_ref r = wire_item_ref(item, i);
-        void *pointer = resolve(&r);
+        void *pointer;
+        if (!resolve(p, &r, &pointer)) {
+            dead_letter_report(ALOX_DEAD_TOO_LARGE, item->target, b, NULL);
+            if (atomic_fetch_add(&transport.malformed, 1) % INBOUND_LOG_EVERY == 0)
+                fprintf(stderr, "alox: %s: %s has made %u proxies for references it sent: its "
+                                "messages with new references are dead letters now\n",
+                        transport.node, p->name, INBOUND_MAX_PEER_PROXIES);
+            message_free(&m->base);
+            return false;
+        }
         memcpy(args + r.offset, &pointer, sizeof pointer);
     }
     atomic_fetch_add_explicit(&record->remaining, 1, memory_order_relaxed);
@@ -125,9 +192,9 @@ static bool deliver_item(frame_record *record, const wire_item *item) {
     return true;
 }
 
-static bool send_item(frame_record *record, const wire_item *item) {
+static bool send_item(peer *p, frame_record *record, const wire_item *item) {
     grace_enter();
-    bool delivered = deliver_item(record, item);
+    bool delivered = deliver_item(p, record, item);
     grace_exit();
     return delivered;
 }
@@ -154,7 +221,7 @@ void inbound_batch(peer *p, const wire_frame *f) {
     while (wire_next_item(f, &cursor, &index, &item)) {
         if (item.op == WIRE_OP_SPAWN)
             spawn_item(p, &item);
-        else if (send_item(record, &item))
+        else if (send_item(p, record, &item))
             peer_stats_message_in(&p->stats);
     }
     p->expected_seq = record->last_seq + 1;

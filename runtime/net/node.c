@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "address_book.h"
+#include "node_lock.h"
 #include "core/remote_hooks.h"
 #include "core/scheduler.h"
 
@@ -39,9 +40,12 @@ static void install_signals(void) {
 }
 
 bool node_start(const transport_config *config, char *err, size_t err_size) {
+    if (!node_lock_take(config->node, config->public_z85, err, err_size))
+        return false;
     if (!transport_start(config, err, err_size))
         return false;
-    remote_hooks_install(&(remote_hooks){transport_send, transport_processed, transport_proxy_lost});
+    remote_hooks_install(&(remote_hooks){transport_send, transport_processed, transport_proxy_lost,
+                                         transport_caused});
     /* A node that serves others never runs out of work on its own. */
     scheduler_run_until_exit(transport_serving());
     atexit(transport_stop);

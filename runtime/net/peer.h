@@ -40,11 +40,19 @@ typedef struct peer_epoch {
     struct peer_epoch *previous; /* ended epochs stay allocated: proxies point at them */
 } peer_epoch;
 
-/* A received BATCH frame whose behaviours have not all run yet. */
+/* A received BATCH frame whose behaviours have not all run yet, nor all
+ * the local messages they caused (remote_hooks.h "causes"): `remaining`
+ * counts its items delivered and not processed plus the local messages
+ * they (and those, in turn) sent that have not run. At zero the frame is
+ * processed: a forward-then-reply inside this node is acknowledged only
+ * once the reply is on its way. Remote messages the behaviours send are
+ * not waited for (waiting on another node's cumulative acknowledgement
+ * could deadlock a ring of nodes); a reply to the frame's sender travels
+ * ahead of the acknowledgement on the same connection. */
 typedef struct frame_record {
     struct frame_record *next;
     uint64_t last_seq;          /* seq of the frame's last item */
-    _Atomic uint32_t remaining; /* items delivered and not yet processed */
+    _Atomic uint32_t remaining; /* see above */
 } frame_record;
 
 typedef struct peer {
@@ -53,6 +61,9 @@ typedef struct peer {
     uint8_t public_key[32];     /* CURVE public key, from the trust file */
     char endpoint[256];         /* where we connect to it; "" if we do not */
     uint8_t endpoint_source;    /* enum address_source: who told us (address_book.h) */
+    uint32_t proxies_made;      /* proxies made for refs it sent this session (inbound.c) */
+    uint64_t told_addresses_session; /* their_session when we last sent ADDRESSES */
+    uint64_t told_addresses_version; /* address_book's version then */
     void *dealer;               /* our connection to it, or NULL */
     uint8_t route[256];         /* its connection to our ROUTER (routing id) */
     size_t route_size;          /* 0 until it said HELLO there */
@@ -95,5 +106,12 @@ static inline peer_epoch *peer_current_epoch(peer *p) {
 /* Workers: one more item of the frame has been processed. Returns true if
  * it was the last (the mailman should then acknowledge). */
 bool frame_record_processed(frame_record *r);
+
+/* Any thread running because of r: one more message waits on r. */
+static inline void frame_record_adopt(frame_record *r) {
+    /* Relaxed: the caller holds a count of r (its own message's), and
+     * gives it up later with frame_record_processed's acq_rel. */
+    atomic_fetch_add_explicit(&r->remaining, 1, memory_order_relaxed);
+}
 
 #endif

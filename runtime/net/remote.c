@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "alox.h"
@@ -15,13 +16,29 @@
 #include "proxy.h"
 #include "support/registry.h"
 
-/* Serials of actors spawned here for another node: the top serial bit set,
- * then our node id, then a counter, so they never collide with the serials
- * that node issues itself (which start from 1 and count up). */
+/* Serials of actors spawned on another node for us: the top serial bit
+ * set, then our node id, then a counter, so they never collide with the
+ * serials that node issues itself (which start from 1 and count up). The
+ * counter starts at a random point in each process (ALOX_SPAWN_SERIAL_START
+ * pins it, for tests): a restarted requester rarely meets its previous
+ * run's ids, and when it does the owner refuses the spawn (a dead letter
+ * here) and every send to that id from this incarnation (inbound.c), so it
+ * never reaches the previous run's actor. */
 #define REMOTE_SERIAL_FLAG (1ull << 47)
 #define REMOTE_SERIAL_COUNTER_BITS 31
 
 static _Atomic uint64_t remote_spawns;
+static pthread_once_t remote_spawns_once = PTHREAD_ONCE_INIT;
+
+static void start_remote_spawns(void) {
+    uint64_t start = 0;
+    const char *pinned = getenv("ALOX_SPAWN_SERIAL_START");
+    if (pinned)
+        start = strtoull(pinned, NULL, 0);
+    else if (getrandom(&start, sizeof start, 0) != sizeof start)
+        alox_fatal("cannot read random bytes for remote-spawn ids");
+    atomic_store_explicit(&remote_spawns, start, memory_order_relaxed);
+}
 
 static bool valid_name(const char *name) { return wire_check_name(name) == NULL; }
 
@@ -50,6 +67,7 @@ void *alox__new_on(const char *node, uint64_t size, uint64_t align, const char *
                 node ? node : "(null)", spelled);
         return NULL;
     }
+    pthread_once(&remote_spawns_once, start_remote_spawns);
     /* Relaxed: only uniqueness matters. */
     uint64_t count = atomic_fetch_add_explicit(&remote_spawns, 1, memory_order_relaxed);
     uint64_t serial = REMOTE_SERIAL_FLAG | (uint64_t)transport.node_id << REMOTE_SERIAL_COUNTER_BITS |
@@ -113,6 +131,12 @@ actor *transport_lookup(const char *node, const char *name, uint64_t type_hash, 
     *status = -1;
     if (!target)
         return NULL;
+    if (atomic_load(&transport.ending)) {
+        fprintf(stderr, "alox: alox_lookup(\"%s\", \"%s\"): this node is ending (SIGINT or "
+                        "SIGTERM); returning NULL\n",
+                node, name);
+        return NULL;
+    }
     lookup_request *r = calloc(1, sizeof *r);
     if (!r)
         alox_fatal("out of memory for a lookup");
@@ -143,6 +167,23 @@ actor *transport_lookup(const char *node, const char *name, uint64_t type_hash, 
         found = proxy_for(r->id, r->found_type_hash, peer_current_epoch(target));
     free(r);
     return found;
+}
+
+void remote_fail_lookups(const char *why) {
+    atomic_store(&transport.ending, true);
+    pthread_mutex_lock(&transport.lookup_lock);
+    bool failed = false;
+    for (lookup_request *r = transport.lookups; r; r = r->next)
+        if (!r->done) {
+            fprintf(stderr, "alox: %s: alox_lookup(\"%s\", \"%s\") fails: %s\n", transport.node,
+                    r->target->name, r->name, why);
+            r->status = -1;
+            r->done = true;
+            failed = true;
+        }
+    if (failed)
+        pthread_cond_broadcast(&transport.lookup_done);
+    pthread_mutex_unlock(&transport.lookup_lock);
 }
 
 /* Mailman: send due requests, expire late ones. */
@@ -176,6 +217,22 @@ void remote_lookup_reply(peer *p, const wire_frame *f) {
             continue;
         if (f->u.lookup_reply.status == WIRE_LOOKUP_NOT_FOUND)
             break; /* not published yet: asked again until the deadline */
+        /* A node speaks only for its own actors, and of the type asked. */
+        const char *lie = NULL;
+        if (f->u.lookup_reply.status == WIRE_LOOKUP_FOUND && (f->u.lookup_reply.id >> 48) != p->node_id)
+            lie = "with an actor of another node";
+        else if (f->u.lookup_reply.status == WIRE_LOOKUP_FOUND && f->u.lookup_reply.type_hash != r->type_hash)
+            lie = "with an actor of another type than asked";
+        if (lie) {
+            atomic_fetch_add(&transport.malformed, 1);
+            fprintf(stderr, "alox: %s: refused the answer of %s to the lookup of \"%s\": it answered "
+                            "%s (id %llx); the lookup fails\n",
+                    transport.node, p->name, r->name, lie, (unsigned long long)f->u.lookup_reply.id);
+            r->status = -1;
+            r->done = true;
+            pthread_cond_broadcast(&transport.lookup_done);
+            break;
+        }
         r->status = f->u.lookup_reply.status;
         r->id = f->u.lookup_reply.id;
         r->found_type_hash = f->u.lookup_reply.type_hash;

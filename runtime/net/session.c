@@ -264,6 +264,8 @@ void session_on_frame(peer *p, const wire_frame *f, const uint8_t *route, size_t
     case WIRE_BATCH: inbound_batch(p, f); break;
     case WIRE_LOOKUP: remote_serve_lookup(p, f); break;
     case WIRE_LOOKUP_REPLY: remote_lookup_reply(p, f); break;
+    case WIRE_ADDRESSES: address_book_on_frame(p, f); break;
+    case WIRE_SPAWN_REFUSED: transport_spawn_refused(p, f->u.spawn_refused.id); break;
     default: break; /* HEARTBEAT, ACK: the header said it all */
     }
     /* Acknowledgements last: the messages in this frame (sent by the
@@ -334,6 +336,9 @@ void session_timers(peer *p, int64_t now) {
     bool owe_ack = p->processed_seq != p->told_processed;
     if (p->batch_items == 0 && owe_ack)
         send_control(p, WIRE_ACK);
+    else if (now - p->last_sent_ms >= TRANSPORT_HEARTBEAT_MS && p->batch_items > 0)
+        session_flush(p); /* the batch is the heartbeat: a bare one would carry the
+                             acknowledgement ahead of the replies in the batch */
     else if (now - p->last_sent_ms >= TRANSPORT_HEARTBEAT_MS)
         send_control(p, WIRE_HEARTBEAT);
 }
@@ -344,12 +349,29 @@ static int dead_letter_all(peer *p) {
         next = m->next;
         actor *target = m->link;
         const alox_behaviour_desc *b = message_behaviour(&m->base);
-        if (!transport_is_spawn(b))
-            dead_letter_report(ALOX_DEAD_PEER_LOST, target->id, b, message_args(&m->base));
+        /* A spawn too: the actor it was to make never ran (issue 13). */
+        dead_letter_report(ALOX_DEAD_PEER_LOST, target->id, b, message_args(&m->base));
         message_free(&m->base);
         count++;
     }
     p->unacked_first = p->unacked_last = NULL;
+    return count;
+}
+
+int session_abandon(peer *p) {
+    int count = 0;
+    for (remote_message *m = p->unacked_first, *next; m; m = next) {
+        next = m->next;
+        actor *target = m->link;
+        dead_letter_report(ALOX_DEAD_ENDED, target->id, message_behaviour(&m->base),
+                           message_args(&m->base));
+        message_free(&m->base);
+        count++;
+    }
+    p->unacked_first = p->unacked_last = NULL;
+    p->outstanding_since_ms = 0;
+    p->batch_items = 0; /* never sent: they did not run */
+    p->batch.size = 0;
     return count;
 }
 
@@ -366,8 +388,17 @@ void session_lost(peer *p, const char *why) {
     int lost = dead_letter_all(p);
     monitor_remote_lost(in_epoch, old); /* its actors are down (ALOX_DOWN_NODE_LOST) */
     peer_stats_session(&p->stats, false);
-    fprintf(stderr, "alox: %s: peer %s lost (%s); %d unacknowledged message%s reported as dead letters\n",
-            transport.node, p->name, why, lost, lost == 1 ? "" : "s");
+    if (p->their_session == 0) /* never in session: nothing was lost, it was never reached */
+        fprintf(stderr, "alox: %s: peer %s unreachable (%s; %s); %d message%s reported as dead "
+                        "letters\n",
+                transport.node, p->name, why,
+                p->endpoint[0] ? "nothing trusted answered at its address"
+                               : "no address is known for it: give --alox-peer NAME=tcp://HOST:PORT",
+                lost, lost == 1 ? "" : "s");
+    else
+        fprintf(stderr, "alox: %s: peer %s lost (%s); %d unacknowledged message%s reported as dead "
+                        "letters\n",
+                transport.node, p->name, why, lost, lost == 1 ? "" : "s");
     if (lost)
         scheduler_release_remote(lost);
     p->batch_items = 0;

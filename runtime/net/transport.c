@@ -118,6 +118,12 @@ static const alox_behaviour_desc spawn_request = {
 
 bool transport_is_spawn(const alox_behaviour_desc *b) { return b == &spawn_request; }
 
+void transport_spawn_refused(peer *p, uint64_t id) {
+    if ((id >> 48) != p->node_id) /* a node speaks only for its own actors */
+        return;
+    dead_letter_report(ALOX_DEAD_NO_SUCH_ACTOR, id, &spawn_request, NULL);
+}
+
 bool transport_proxy_lost(actor *proxy) { return peer_epoch_is_dead(proxy_epoch(proxy)); }
 
 void transport_spawn(actor *proxy, uint64_t type_hash) {
@@ -127,13 +133,17 @@ void transport_spawn(actor *proxy, uint64_t type_hash) {
     outbox_push(&m->base);
 }
 
-void transport_processed(remote_message *m) {
-    if (frame_record_processed(m->link)) {
+static void record_done(frame_record *r) {
+    if (frame_record_processed(r)) {
         /* Relaxed: the eventfd write below orders it for the mailman. */
         atomic_store_explicit(&transport.records_done, true, memory_order_relaxed);
         transport_wake();
     }
 }
+
+void transport_processed(remote_message *m) { record_done(m->link); }
+
+void transport_caused(void *cause) { frame_record_adopt(cause); }
 
 struct peer_epoch *transport_epoch_of(const char *node, uint16_t *node_id) {
     peer *p = transport.running ? session_by_name(node) : NULL;
@@ -336,6 +346,29 @@ static bool drain_outbox(uint32_t budget) {
     return backlog_first != NULL;
 }
 
+/* A stop signal: blocked lookups fail now (and later ones at once), and
+ * every remote message not confirmed as run is a dead letter before
+ * alox_run returns, so the program's accounting sees them. What was not
+ * sent yet never will be: the open batches are dropped, not flushed. */
+void transport_abandon(void) {
+    remote_fail_lookups("this node is ending (SIGINT or SIGTERM)");
+    int released = 0;
+    take_outbox();
+    for (message *m = backlog_first, *next; m; m = next) {
+        next = (message *)atomic_load_explicit(&m->node.next, memory_order_relaxed);
+        remote_message *rm = (remote_message *)m;
+        actor *proxy = rm->link;
+        dead_letter_report(ALOX_DEAD_ENDED, proxy->id, message_behaviour(m), message_args(m));
+        message_free(m);
+        released++;
+    }
+    backlog_first = backlog_last = NULL;
+    for (size_t i = 0; i < transport.peer_count; i++)
+        released += session_abandon(&transport.peers[i]);
+    if (released)
+        scheduler_release_remote(released);
+}
+
 static int poll_timeout_ms(bool busy) {
     return busy ? 0 : TRANSPORT_HEARTBEAT_MS / 2; /* timers are coarse; work wakes us at once */
 }
@@ -378,9 +411,12 @@ static void *mailman_main(void *unused) {
             else
                 receive_dealer(owners[i]);
         }
-        if (node_stop_requested())
-            alox_exit(0); /* SIGINT / SIGTERM: a clean end of alox_run */
+        if (node_stop_requested()) { /* SIGINT / SIGTERM: a clean end of alox_run */
+            transport_abandon();
+            alox_exit(0);
+        }
         address_book_apply();
+        address_book_gossip();
         /* Note finished frames before encoding the outbox: see session.c. */
         atomic_store_explicit(&transport.records_done, false, memory_order_relaxed);
         for (size_t i = 0; i < transport.peer_count; i++)
@@ -497,6 +533,7 @@ bool transport_start(const transport_config *c, char *err, size_t err_size) {
     snprintf(transport.node, sizeof transport.node, "%s", c->node);
     snprintf(transport.public_z85, sizeof transport.public_z85, "%s", c->public_z85);
     snprintf(transport.secret_z85, sizeof transport.secret_z85, "%s", c->secret_z85);
+    snprintf(transport.listen, sizeof transport.listen, "%s", c->listen ? c->listen : "");
     transport.context = zmq_ctx_new();
     transport.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (!transport.context || transport.wake_fd < 0)

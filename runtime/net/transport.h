@@ -51,8 +51,11 @@ bool transport_serving(void);
  * when the peer is lost or an alox_stage pointer would leave the process). */
 void transport_send(actor *proxy, const alox_behaviour_desc *behaviour, const void *args);
 
-/* A worker ran a message that came from the network. */
+/* A worker ran a message that came from the network (or one it caused). */
 void transport_processed(remote_message *m);
+
+/* A local message now waits on `cause` (a frame record): remote_hooks.h. */
+void transport_caused(void *cause);
 
 /* Any thread: has the session of this proxy ended (remote_hooks.h)? */
 bool transport_proxy_lost(actor *proxy);

@@ -46,6 +46,7 @@ typedef struct transport_state {
     pthread_t thread;
     char node[WIRE_MAX_NAME + 1];
     char public_z85[41], secret_z85[41]; /* ours: connections opened later need them */
+    char listen[WIRE_MAX_ENDPOINT + 1];  /* --alox-listen, told to peers; "" if none */
     uint16_t node_id;
     bool serving;
     peer *peers;
@@ -55,6 +56,7 @@ typedef struct transport_state {
 
     _Atomic(message *) outbox;    /* any thread: a Treiber stack of outgoing messages */
     _Atomic bool stopping;        /* any thread */
+    _Atomic bool ending;          /* any thread: a stop signal came; lookups fail at once */
     _Atomic bool records_done;    /* any thread: a frame record reached zero */
 
     pthread_mutex_t lookup_lock;  /* any thread, with the fields below */
@@ -72,6 +74,9 @@ int64_t transport_now_ms(void);
 void transport_wake(void);
 
 bool transport_is_spawn(const alox_behaviour_desc *b);
+
+/* p refused to spawn the actor `id` we asked for: a dead letter here. */
+void transport_spawn_refused(peer *p, uint64_t id);
 
 /* Opens p->dealer to p->endpoint (CURVE, p's key from the trust file). */
 bool transport_open_dealer(peer *p, char *err, size_t err_size);
@@ -91,6 +96,9 @@ void session_apply_processed(peer *p);
 void session_free_orphans(void);
 void session_timers(peer *p, int64_t now);
 void session_lost(peer *p, const char *why);
+/* Dead-letters (ALOX_DEAD_ENDED) every message to p not acknowledged as
+ * processed, drops its open batch; returns how many (holds to release). */
+int session_abandon(peer *p);
 bool session_send_frame(peer *p, wire_buffer *frame);
 void session_begin_frame(peer *p, wire_buffer *b, uint8_t kind);
 
@@ -101,5 +109,7 @@ void inbound_batch(peer *p, const wire_frame *f);
 void remote_serve_lookup(peer *p, const wire_frame *f);
 void remote_lookup_reply(peer *p, const wire_frame *f);
 void remote_lookup_timers(int64_t now);
+/* Fails every pending lookup now, and every later one at once. */
+void remote_fail_lookups(const char *why);
 
 #endif

@@ -34,7 +34,7 @@ static uint64_t started_ns;
 static const alox_dead_reason reasons[] = {
     ALOX_DEAD_STOPPED,         ALOX_DEAD_NULL_TARGET, ALOX_DEAD_UNKNOWN_BEHAVIOUR,
     ALOX_DEAD_SIGNATURE_MISMATCH, ALOX_DEAD_STAGE_OFF_STAGE, ALOX_DEAD_PEER_LOST,
-    ALOX_DEAD_NO_SUCH_ACTOR,   ALOX_DEAD_TOO_LARGE,
+    ALOX_DEAD_NO_SUCH_ACTOR,   ALOX_DEAD_TOO_LARGE,   ALOX_DEAD_ENDED,
 };
 
 void snapshot_set_identity(const char *program, const char *node) {

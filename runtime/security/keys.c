@@ -176,11 +176,15 @@ bool keys_load(const char *secret_path, alox_keys *out, char *err, size_t err_si
     if (!read_key_file(secret_path, "secret key file", k.secret_z85, &mode, k.secret_key, err,
                        err_size))
         return false;
-    if (mode & 077)
-        fprintf(stderr,
-                "alox: warning: secret key file %s can be accessed by group or others (mode %04o): "
-                "run 'chmod 600 %s'\n",
-                secret_path, (unsigned)mode, secret_path);
+    if (mode & 077) { /* as ssh does: a key others may have read is no secret */
+        snprintf(err, err_size,
+                 "secret key file %s can be accessed by group or others (mode %04o), so it is "
+                 "refused: run 'chmod 600 %s' (and make a new key with 'alox keygen' if others "
+                 "may have read it)",
+                 secret_path, (unsigned)mode, secret_path);
+        wipe(&k, sizeof k);
+        return false;
+    }
     struct stat st;
     if (stat(pub_path, &st) != 0 && errno == ENOENT) {
         snprintf(err, err_size,

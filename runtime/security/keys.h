@@ -99,9 +99,9 @@ bool keys_public_path(const char *secret_path, char *out, size_t out_size);
  * (keys_public_path) into *out. Each must hold one Z85 key of 40
  * characters (surrounding blanks and a final newline are allowed) that
  * decodes; the public key must be the one of the secret key
- * (zmq_curve_public): a mismatched pair is an error. Prints a warning to
- * stderr (once per call) if the secret file can be read or written by
- * group or others. */
+ * (zmq_curve_public): a mismatched pair is an error. A secret file that
+ * group or others can read or write is an error too, as for ssh (the
+ * message says to run chmod 600). */
 bool keys_load(const char *secret_path, alox_keys *out, char *err, size_t err_size);
 
 /* Reads a public key file (one Z85 line) into public_z85 / public_key

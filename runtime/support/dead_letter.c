@@ -25,6 +25,7 @@ const char *alox_dead_reason_text(alox_dead_reason reason) {
     case ALOX_DEAD_PEER_LOST: return "peer lost";
     case ALOX_DEAD_NO_SUCH_ACTOR: return "no such actor on that scheduler";
     case ALOX_DEAD_TOO_LARGE: return "too large to send to another scheduler";
+    case ALOX_DEAD_ENDED: return "this node ended before the receiver confirmed it ran";
     }
     return "unknown reason";
 }

@@ -82,7 +82,9 @@ static const char *check_ref(const wire_ref *ref, const wire_ref *prev, uint32_t
 
 static bool op_known(uint8_t op) { return op == WIRE_OP_SEND || op == WIRE_OP_SPAWN; }
 
-static bool kind_known(uint8_t kind) { return kind >= WIRE_HELLO && kind <= WIRE_LOOKUP_REPLY; }
+static bool kind_known(uint8_t kind) { return kind >= WIRE_HELLO && kind <= WIRE_SPAWN_REFUSED; }
+
+static bool endpoint_char_ok(uint8_t c) { return c > ' ' && c <= '~'; }
 
 /* --- Decoding. --- */
 static const char *read_name(reader *r, char out[WIRE_MAX_NAME + 1]) {
@@ -98,6 +100,48 @@ static const char *read_name(reader *r, char out[WIRE_MAX_NAME + 1]) {
     out[length] = '\0';
     r->p += length;
     r->left -= length;
+    return NULL;
+}
+
+static const char *read_endpoint(reader *r, char out[WIRE_MAX_ENDPOINT + 1]) {
+    uint16_t length;
+    if (!read_u16(r, &length))
+        return "addresses: truncated endpoint length";
+    if (length == 0 || length > WIRE_MAX_ENDPOINT)
+        return "addresses: endpoint length not in 1..WIRE_MAX_ENDPOINT";
+    if (length > r->left)
+        return "addresses: endpoint longer than the body";
+    for (uint16_t i = 0; i < length; i++)
+        if (!endpoint_char_ok(r->p[i]))
+            return "addresses: endpoint has a byte that is not printable ASCII";
+    memcpy(out, r->p, length);
+    out[length] = '\0';
+    r->p += length;
+    r->left -= length;
+    return NULL;
+}
+
+static const char *read_address(reader *r, char name[WIRE_MAX_NAME + 1],
+                                char endpoint[WIRE_MAX_ENDPOINT + 1]) {
+    const char *err = read_name(r, name);
+    return err ? err : read_endpoint(r, endpoint);
+}
+
+static const char *decode_addresses(reader *r, wire_frame *f) {
+    if (!read_u16(r, &f->u.addresses.count))
+        return "addresses: body shorter than its count";
+    if (f->u.addresses.count > WIRE_MAX_ADDRESSES)
+        return "addresses: count above WIRE_MAX_ADDRESSES";
+    f->u.addresses.entries = r->p;
+    for (uint16_t i = 0; i < f->u.addresses.count; i++) {
+        char name[WIRE_MAX_NAME + 1], endpoint[WIRE_MAX_ENDPOINT + 1];
+        const char *err = read_address(r, name, endpoint);
+        if (err)
+            return err;
+    }
+    if (r->left != 0)
+        return "addresses: trailing bytes after the last entry";
+    f->u.addresses.end = r->p;
     return NULL;
 }
 
@@ -185,6 +229,9 @@ static const char *decode_fixed(reader *r, wire_frame *f) {
     case WIRE_HEARTBEAT:
     case WIRE_ACK:
         break;
+    case WIRE_SPAWN_REFUSED:
+        ok = read_u64(r, &f->u.spawn_refused.id);
+        break;
     case WIRE_LOOKUP_REPLY:
         ok = read_u64(r, &f->u.lookup_reply.request) && read_u8(r, &f->u.lookup_reply.status) &&
              read_u64(r, &f->u.lookup_reply.id) && read_u64(r, &f->u.lookup_reply.type_hash);
@@ -208,6 +255,8 @@ static const char *decode_body(reader *r, wire_frame *f) {
         break;
     case WIRE_BATCH:
         return decode_batch(r, f);
+    case WIRE_ADDRESSES:
+        return decode_addresses(r, f);
     default:
         return decode_fixed(r, f);
     }
@@ -256,6 +305,19 @@ bool wire_next_item(const wire_frame *frame, const uint8_t **cursor, uint32_t *i
     if (parse_item(&r, out) != NULL)
         return false;
     out->seq = frame->u.batch.first_seq + *index;
+    *cursor = r.p;
+    (*index)++;
+    return true;
+}
+
+bool wire_next_address(const wire_frame *frame, const uint8_t **cursor, uint16_t *index,
+                       char name[WIRE_MAX_NAME + 1], char endpoint[WIRE_MAX_ENDPOINT + 1]) {
+    if (frame->kind != WIRE_ADDRESSES || *index >= frame->u.addresses.count || !*cursor ||
+        *cursor < frame->u.addresses.entries || *cursor >= frame->u.addresses.end)
+        return false;
+    reader r = {*cursor, (size_t)(frame->u.addresses.end - *cursor)};
+    if (read_address(&r, name, endpoint) != NULL)
+        return false;
     *cursor = r.p;
     (*index)++;
     return true;
@@ -368,6 +430,32 @@ void wire_put_lookup_reply(wire_buffer *b, uint64_t request, uint8_t status, uin
     put_le(b, type_hash, 8);
 }
 
+void wire_put_spawn_refused(wire_buffer *b, uint64_t id) {
+    expect_kind(b, WIRE_SPAWN_REFUSED, "wire_put_spawn_refused");
+    put_le(b, id, 8);
+}
+
+void wire_put_address(wire_buffer *b, const char *name, const char *endpoint) {
+    expect_kind(b, WIRE_ADDRESSES, "wire_put_address");
+    if (b->count_at == 0) { /* the first entry: the count goes before it */
+        b->count_at = b->size;
+        b->items = 0;
+        put_le(b, 0, 2);
+    }
+    if (b->items >= WIRE_MAX_ADDRESSES)
+        alox_fatal("wire_put_address: more than WIRE_MAX_ADDRESSES entries");
+    size_t length = endpoint ? strnlen(endpoint, WIRE_MAX_ENDPOINT + 1) : 0;
+    bool printable = length > 0 && length <= WIRE_MAX_ENDPOINT;
+    for (size_t i = 0; printable && i < length; i++)
+        printable = endpoint_char_ok((uint8_t)endpoint[i]);
+    if (!printable)
+        alox_fatal("wire_put_address: invalid endpoint for %s", name ? name : "(null)");
+    put_name(b, name, "wire_put_address");
+    put_le(b, length, 2);
+    memcpy(grow(b, length), endpoint, length);
+    store_le(b->data + b->count_at, ++b->items, 2);
+}
+
 void wire_batch_start(wire_buffer *b, uint64_t first_seq) {
     expect_kind(b, WIRE_BATCH, "wire_batch_start");
     put_le(b, first_seq, 8);
@@ -432,6 +520,10 @@ void wire_batch_item(wire_buffer *b, uint8_t op, uint64_t target, uint64_t sende
 void wire_finish(wire_buffer *b) {
     if (b->size < WIRE_HEADER_SIZE)
         alox_fatal("wire_finish: no frame begun with wire_begin");
+    if (b->data[5] == WIRE_ADDRESSES && b->count_at == 0) { /* no entries: a count of 0 */
+        b->count_at = b->size;
+        put_le(b, 0, 2);
+    }
     /* The decoder (and ZMQ_MAXMSGSIZE) refuse larger frames; this also
      * keeps body_length within its u32. */
     if (b->size > WIRE_MAX_FRAME)

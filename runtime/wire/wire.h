@@ -52,6 +52,14 @@
  *   LOOKUP        u64 request, u64 type_hash, u16 name_length, name bytes
  *   LOOKUP_REPLY  u64 request, u8 status (enum wire_lookup_status),
  *                 u64 id, u64 type_hash (of the published actor)
+ *   ADDRESSES     u16 count (<= WIRE_MAX_ADDRESSES), then count entries
+ *                 { name (u16 length, bytes, as in HELLO), u16 length
+ *                 (1..WIRE_MAX_ENDPOINT), endpoint bytes (printable ASCII,
+ *                 no space) }: where the sender knows nodes listen (itself
+ *                 included); see net/address_book.h
+ *   SPAWN_REFUSED u64 id: the SPAWN item for this id was refused (its type
+ *                 is unknown here, the id is not in the requester's space,
+ *                 or it is taken); the requester dead-letters the spawn
  *
  * Thread-safety: pure functions over caller-owned buffers.
  */
@@ -73,6 +81,8 @@
 #define WIRE_MAX_REFS 1024u
 #define WIRE_MAX_ITEMS 65536u      /* items per batch */
 #define WIRE_MAX_FRAME (64u << 20) /* bytes per frame; also ZMQ_MAXMSGSIZE */
+#define WIRE_MAX_ADDRESSES 4096u   /* entries per ADDRESSES frame: a large trust file */
+#define WIRE_MAX_ENDPOINT 255u     /* bytes of a tcp://HOST:PORT */
 
 enum wire_kind {
     WIRE_HELLO = 1,
@@ -81,6 +91,8 @@ enum wire_kind {
     WIRE_BATCH = 4,
     WIRE_LOOKUP = 5,
     WIRE_LOOKUP_REPLY = 6,
+    WIRE_ADDRESSES = 7,
+    WIRE_SPAWN_REFUSED = 8,
 };
 
 enum wire_op {
@@ -126,6 +138,12 @@ typedef struct wire_frame {
         } batch;
         struct { uint64_t request, type_hash; char name[WIRE_MAX_NAME + 1]; } lookup;
         struct { uint64_t request; uint8_t status; uint64_t id, type_hash; } lookup_reply;
+        struct { uint64_t id; } spawn_refused;
+        struct {
+            uint16_t count;
+            const uint8_t *entries; /* first entry, validated by wire_decode_frame */
+            const uint8_t *end;
+        } addresses;
     } u;
 } wire_frame;
 
@@ -139,6 +157,11 @@ const char *wire_decode_frame(const void *data, size_t size, wire_frame *out);
  * out->seq = first_seq + index). Returns false after the last item. */
 bool wire_next_item(const wire_frame *frame, const uint8_t **cursor, uint32_t *index,
                     wire_item *out);
+
+/* Iterates the entries of a validated ADDRESSES frame like wire_next_item.
+ * Returns false after the last entry. */
+bool wire_next_address(const wire_frame *frame, const uint8_t **cursor, uint16_t *index,
+                       char name[WIRE_MAX_NAME + 1], char endpoint[WIRE_MAX_ENDPOINT + 1]);
 
 /* The i-th ref of a decoded item (i < ref_count, else fatal). */
 wire_ref wire_item_ref(const wire_item *item, uint16_t i);
@@ -176,6 +199,12 @@ void wire_put_hello(wire_buffer *b, const char *name);
 void wire_put_lookup(wire_buffer *b, uint64_t request, uint64_t type_hash, const char *name);
 void wire_put_lookup_reply(wire_buffer *b, uint64_t request, uint8_t status, uint64_t id,
                            uint64_t type_hash);
+
+void wire_put_spawn_refused(wire_buffer *b, uint64_t id);
+
+/* ADDRESSES: wire_begin(.., WIRE_ADDRESSES, ..), then one call per entry
+ * (the count is patched as it goes), then wire_finish. */
+void wire_put_address(wire_buffer *b, const char *name, const char *endpoint);
 
 /* BATCH: wire_begin(.., WIRE_BATCH, ..), wire_batch_start, items, wire_finish. */
 void wire_batch_start(wire_buffer *b, uint64_t first_seq);

@@ -13,7 +13,10 @@ export ALOX_PEER_TIMEOUT_MS=${ALOX_PEER_TIMEOUT_MS:-1000}
 export ALOX_THREADS=${ALOX_THREADS:-2}
 export ALOX_TOP=0
 pids=()
-cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done; }
+# A node runs under `timeout` (bounded in time); killing it means killing
+# the node itself, timeout's child, too.
+kill_node() { local kids; kids=$(pgrep -P "$1" 2>/dev/null); kill -9 $kids "$1" 2>/dev/null; }
+cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill_node "$p"; done; }
 trap cleanup EXIT
 
 fail() {
@@ -30,10 +33,9 @@ for _ in $(seq 20); do port_c=$("$free_port") || fail "no free port"; [ "$port_c
 flags() { echo "--alox-node $1 --alox-key keys/$1.key --alox-trust trust.txt"; }
 
 start() { # start NODE ARGS...: a serving node, until it prints "NODE: ready"
-  # (not under `timeout`: kill -9 must hit the node itself; cleanup ends it)
   local node=$1; shift
   # shellcheck disable=SC2046
-  "$chain" $(flags "$node") "$@" "$node" >"$node.log" 2>&1 &
+  timeout -s KILL 120 "$chain" $(flags "$node") "$@" "$node" >"$node.log" 2>&1 &
   pids+=($!)
   eval "pid_$node=$!"
   for _ in $(seq 600); do grep -q "$node: ready" "$node.log" 2>/dev/null && return 0; sleep 0.05; done
@@ -66,7 +68,7 @@ down)
   for _ in $(seq 200); do grep -q "down: asked" a.log 2>/dev/null && break; sleep 0.05; done
   expect_log a.log "down: asked"
   sleep 0.3
-  kill -9 "$pid_c"
+  kill_node "$pid_c"
   wait "$pid_a" || fail "a exited $?"
   expect_log a.log "ok: down: 100 of 100 heard ALOX_TARGET_DOWN, 0 pending"
   echo "ok: a lost peer answers ALOX_TARGET_DOWN"

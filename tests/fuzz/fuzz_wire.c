@@ -87,6 +87,18 @@ static void encode(const wire_frame *f, wire_buffer *b, int acks_last) {
         wire_put_lookup_reply(b, f->u.lookup_reply.request, f->u.lookup_reply.status,
                               f->u.lookup_reply.id, f->u.lookup_reply.type_hash);
         break;
+    case WIRE_SPAWN_REFUSED:
+        wire_put_spawn_refused(b, f->u.spawn_refused.id);
+        break;
+    case WIRE_ADDRESSES: {
+        const uint8_t *cursor = f->u.addresses.entries;
+        uint16_t index = 0;
+        char name[WIRE_MAX_NAME + 1], endpoint[WIRE_MAX_ENDPOINT + 1];
+        while (wire_next_address(f, &cursor, &index, name, endpoint))
+            wire_put_address(b, name, endpoint);
+        CHECK(index == f->u.addresses.count);
+        break;
+    }
     default:
         CHECK(false); /* the decoder accepted an unknown kind */
     }
@@ -140,6 +152,22 @@ static void same_frame(const wire_frame *f, const wire_frame *g) {
         CHECK(f->u.lookup_reply.id == g->u.lookup_reply.id);
         CHECK(f->u.lookup_reply.type_hash == g->u.lookup_reply.type_hash);
         break;
+    case WIRE_SPAWN_REFUSED:
+        CHECK(f->u.spawn_refused.id == g->u.spawn_refused.id);
+        break;
+    case WIRE_ADDRESSES: {
+        CHECK(f->u.addresses.count == g->u.addresses.count);
+        const uint8_t *cf = f->u.addresses.entries, *cg = g->u.addresses.entries;
+        uint16_t nf = 0, ng = 0;
+        char a[WIRE_MAX_NAME + 1], ae[WIRE_MAX_ENDPOINT + 1], b[WIRE_MAX_NAME + 1],
+            be[WIRE_MAX_ENDPOINT + 1];
+        while (wire_next_address(f, &cf, &nf, a, ae)) {
+            CHECK(wire_next_address(g, &cg, &ng, b, be));
+            CHECK(strcmp(a, b) == 0 && strcmp(ae, be) == 0);
+        }
+        CHECK(!wire_next_address(g, &cg, &ng, b, be));
+        break;
+    }
     }
 }
 

@@ -143,7 +143,9 @@ badconfig)
   [ $? -eq 2 ] || fail "missing key: want exit 2"
   expect_log missing.log "keys/missing.key"
   start_server
-  "$nodes" "${server_flags[@]}" server >busy.log 2>&1
+  # Another node (a second process as "server" is refused before it binds).
+  "$nodes" --alox-node client --alox-listen "tcp://127.0.0.1:$port" --alox-key keys/client.key \
+    --alox-trust trust.txt server >busy.log 2>&1
   [ $? -eq 2 ] || fail "busy port: want exit 2"
   expect_log busy.log "--alox-listen"
   stop_server

@@ -294,10 +294,13 @@ static void test_load_needs_both_files(void **state) {
 static void load_in_child(void *arg) {
     alox_keys k;
     char err[1024];
-    _exit(keys_load(arg, &k, err, sizeof err) ? 0 : 1);
+    if (keys_load(arg, &k, err, sizeof err))
+        _exit(0);
+    fprintf(stderr, "%s\n", err); /* what alox_init would print */
+    _exit(1);
 }
 
-static void test_load_warns_about_a_readable_secret(void **state) {
+static void test_load_refuses_a_readable_secret(void **state) {
     (void)state;
     char err[1024], out[2048];
     assert_true(keys_generate(dir, "a", false, NULL, err, sizeof err));
@@ -308,8 +311,8 @@ static void test_load_warns_about_a_readable_secret(void **state) {
 
     assert_int_equal(chmod(path, 0640), 0);
     status = test_run_child(load_in_child, path, out, sizeof out);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0); /* a warning, not an error */
-    expect_contains(out, "warning");
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1); /* refused, as ssh does */
+    expect_contains(out, "refused");
     expect_contains(out, path);
     expect_contains(out, "0640");
     expect_contains(out, "chmod 600");
@@ -570,7 +573,7 @@ int main(void) {
         cmocka_unit_test_setup(test_load_rejects_corrupted_keys, setup_dir),
         cmocka_unit_test_setup(test_load_rejects_a_mismatched_pair, setup_dir),
         cmocka_unit_test_setup(test_load_needs_both_files, setup_dir),
-        cmocka_unit_test_setup(test_load_warns_about_a_readable_secret, setup_dir),
+        cmocka_unit_test_setup(test_load_refuses_a_readable_secret, setup_dir),
         cmocka_unit_test(test_z85_valid),
         cmocka_unit_test_setup(test_trust_file_loads_and_finds, setup_dir),
         cmocka_unit_test_setup(test_trust_file_errors_name_the_line, setup_dir),

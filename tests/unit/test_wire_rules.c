@@ -29,7 +29,7 @@ static void test_header_rules(void **state) {
     expect_error(&f, "frame: unsupported version");
     f.data[H_VERSION] = 0;
     expect_error(&f, "frame: unsupported version");
-    uint8_t unknown_kinds[] = {0, 7, 255};
+    uint8_t unknown_kinds[] = {0, 9, 255};
     for (size_t i = 0; i < sizeof unknown_kinds; i++) {
         f = simple_frame(WIRE_HEARTBEAT);
         f.data[H_KIND] = unknown_kinds[i];

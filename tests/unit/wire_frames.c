@@ -111,6 +111,7 @@ frame_bytes hello_frame(const char *name) {
 /* The body every frame of a kind gets in encode_kind, and its check. */
 enum { SAMPLE_FIRST_SEQ = 100 };
 static const char SAMPLE_NAME[] = "echo.server-1";
+static const char SAMPLE_ENDPOINT[] = "tcp://127.0.0.1:5555";
 
 void put_sample_body(wire_buffer *b, uint8_t kind) {
     switch (kind) {
@@ -122,6 +123,13 @@ void put_sample_body(wire_buffer *b, uint8_t kind) {
         break;
     case WIRE_LOOKUP_REPLY:
         wire_put_lookup_reply(b, 5, WIRE_LOOKUP_FOUND, 0x0002000000000011ull, 0xfeed);
+        break;
+    case WIRE_SPAWN_REFUSED:
+        wire_put_spawn_refused(b, 0x0002800000000011ull);
+        break;
+    case WIRE_ADDRESSES:
+        wire_put_address(b, SAMPLE_NAME, SAMPLE_ENDPOINT);
+        wire_put_address(b, "b", "tcp://[::1]:7");
         break;
     case WIRE_BATCH: {
         uint8_t args[16] = {9, 8, 7, 6, 5, 4, 3, 2, 0, 0, 0, 0, 0, 0, 0, 0};
@@ -144,6 +152,10 @@ size_t sample_body_size(uint8_t kind) {
         return 16 + 2 + strlen(SAMPLE_NAME);
     case WIRE_LOOKUP_REPLY:
         return 25;
+    case WIRE_SPAWN_REFUSED:
+        return 8;
+    case WIRE_ADDRESSES:
+        return 2 + (2 + strlen(SAMPLE_NAME) + 2 + strlen(SAMPLE_ENDPOINT)) + (2 + 1 + 2 + 13);
     case WIRE_BATCH:
         return 12 + (4 + WIRE_ITEM_FIXED_SIZE + 16 + WIRE_REF_SIZE) + (4 + WIRE_ITEM_FIXED_SIZE);
     default:
@@ -167,6 +179,23 @@ void expect_sample_body(const wire_frame *out, uint8_t kind) {
         assert_int_equal(out->u.lookup_reply.id, 0x0002000000000011ull);
         assert_int_equal(out->u.lookup_reply.type_hash, 0xfeed);
         break;
+    case WIRE_SPAWN_REFUSED:
+        assert_int_equal(out->u.spawn_refused.id, 0x0002800000000011ull);
+        break;
+    case WIRE_ADDRESSES: {
+        assert_int_equal(out->u.addresses.count, 2);
+        const uint8_t *cursor = out->u.addresses.entries;
+        uint16_t index = 0;
+        char name[WIRE_MAX_NAME + 1], endpoint[WIRE_MAX_ENDPOINT + 1];
+        assert_true(wire_next_address(out, &cursor, &index, name, endpoint));
+        assert_string_equal(name, SAMPLE_NAME);
+        assert_string_equal(endpoint, SAMPLE_ENDPOINT);
+        assert_true(wire_next_address(out, &cursor, &index, name, endpoint));
+        assert_string_equal(name, "b");
+        assert_string_equal(endpoint, "tcp://[::1]:7");
+        assert_false(wire_next_address(out, &cursor, &index, name, endpoint));
+        break;
+    }
     case WIRE_BATCH: {
         assert_int_equal(out->u.batch.first_seq, SAMPLE_FIRST_SEQ);
         assert_int_equal(out->u.batch.item_count, 2);
@@ -207,7 +236,7 @@ frame_bytes encode_kind(uint8_t kind, const header_values *h) {
 frame_bytes simple_frame(uint8_t kind) { return encode_kind(kind, &H); }
 
 const uint8_t all_kinds[] = {WIRE_HELLO, WIRE_HEARTBEAT, WIRE_ACK,
-                             WIRE_BATCH, WIRE_LOOKUP,    WIRE_LOOKUP_REPLY};
+                             WIRE_BATCH, WIRE_LOOKUP,    WIRE_LOOKUP_REPLY, WIRE_ADDRESSES, WIRE_SPAWN_REFUSED};
 
 frame_bytes batch_frame(uint8_t op) {
     uint8_t args[24];
