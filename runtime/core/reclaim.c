@@ -172,16 +172,21 @@ void reclaim_thread_exit(void) {
 }
 
 void reclaim_before_park(void) {
-    if (!pending.count && !waiting.count)
+    if (!pending.count && !waiting.count && atomic_load_explicit(&orphan_count, memory_order_relaxed) == 0)
         return;
+    /* All of it under one new grace period: the last worker to park usually
+     * finds every other offline and frees everything now, so what freeing
+     * sends (a monitor's "down" for a registration that came late) runs in
+     * this run, not after alox_run returned. */
     grace_quiescent();
-    poll_lists();
-    if (waiting.count && grace_done(waiting_target)) { /* the others may have parked already */
+    adopt_orphans();
+    list_append(&waiting, &pending);
+    waiting_target = grace_start();
+    grace_quiescent();
+    if (grace_done(waiting_target))
         free_list(&waiting);
-        poll_lists();
-    }
-    hand_over(&waiting);
-    hand_over(&pending);
+    else
+        hand_over(&waiting);
 }
 
 void reclaim_after_run(void) {

@@ -195,8 +195,12 @@ static actor *find_work(worker *w) {
             counters_idle_end();
             return a;
         }
-        counters_parked();
         reclaim_before_park();
+        if (w->runnext || runqueue_size(&w->queue) > 0) { /* freeing sent something (a monitor's notice) */
+            counters_idle_end();
+            continue;
+        }
+        counters_parked();
         pool_trim_if_due(); /* a drained burst's messages go back (pool.h) */
         grace_exit(); /* offline while parked: no grace period waits for us */
         bool keep_going = scheduler_park(w);
@@ -364,8 +368,8 @@ void *worker_main(void *worker_arg) {
         if (ALOX_UNLIKELY((++batches & (RECLAIM_QUIESCENT_BATCHES - 1)) == 0))
             reclaim_quiescent();
     }
+    reclaim_before_park(); /* first: what freeing sends lands in runnext, handed back below */
     hand_back_all(w);
-    reclaim_before_park();
     reclaim_thread_exit();
     grace_exit();
     counters_worker_end();
