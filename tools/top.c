@@ -89,7 +89,10 @@ static json *fetch(pid_t pid, const char *path, const char *request, char **raw)
         int e = errno;
         char comm[64];
         comm_of(pid, comm, sizeof comm);
-        if (e == ECONNREFUSED || e == ENOENT) {
+        if ((e == ECONNREFUSED || e == ENOENT) && pid == 0) { /* --socket PATH */
+            fprintf(stderr, "alox top: nothing answers at %s: no such socket, or its program has ended\n",
+                    path);
+        } else if (e == ECONNREFUSED || e == ENOENT) {
             if (kill(pid, 0) != 0 && errno == ESRCH)
                 fprintf(stderr, "alox top: process %ld has exited\n", (long)pid);
             else
@@ -318,8 +321,12 @@ int cmd_top(int argc, char **argv) {
     }
     char path[CONTROL_PATH_MAX];
     if (socket_path) {
-        if (pid != 0 || strlen(socket_path) >= sizeof path) {
-            fprintf(stderr, "alox top: give a PID or --socket PATH (a path of at most %d bytes)\n%s",
+        if (pid != 0) {
+            fprintf(stderr, "alox top: give a PID or --socket PATH, not both\n%s", top_usage);
+            return 2;
+        }
+        if (strlen(socket_path) >= sizeof path) {
+            fprintf(stderr, "alox top: --socket needs a path of at most %d bytes\n%s",
                     CONTROL_PATH_MAX - 1, top_usage);
             return 2;
         }

@@ -131,6 +131,12 @@ top_errors)
   run --bogus 1
   [ $rc -eq 2 ] || fail "a bad option: rc $rc"
   ok "bad arguments exit 2"
+  run --once --socket "$work/no-such.sock"
+  [ $rc -eq 1 ] && grep -q "nothing answers at $work/no-such.sock" err.err || fail "--socket to no socket: rc $rc, $(cat err.err)"
+  ok "--socket to a path where nothing listens: $(cat err.err)"
+  run --once --socket "$work/no-such.sock" 1
+  [ $rc -eq 2 ] && grep -q "not both" err.err || fail "a PID and --socket: rc $rc, $(cat err.err)"
+  ok "a PID and --socket together: $(head -1 err.err)"
   set +e
   ALOX_TOP=0 start_observed
   set -e
