@@ -5,6 +5,8 @@
 #   scripts/test.sh plain      one of: plain thread address
 #   ALOX_TRANSPARENCY=1 scripts/test.sh   also build zlib, cJSON, Jansson and Lua
 #                                  with and without the plugin (~5 min, downloads)
+#   ALOX_SLOW_TESTS=1 scripts/test.sh     also the slow stress cases: the plugin under
+#                                  forced garbage collection for every program (~5 min)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/setup.sh"
@@ -15,6 +17,7 @@ configs=("$@")
 [ ${#configs[@]} -eq 0 ] && configs=(plain thread address)
 jobs=$(nproc)
 transparency=OFF; [ "${ALOX_TRANSPARENCY:-0}" = 1 ] && transparency=ON
+slow=OFF; [ "${ALOX_SLOW_TESTS:-0}" = 1 ] && slow=ON
 
 for config in "${configs[@]}"; do
   case "$config" in
@@ -30,7 +33,7 @@ for config in "${configs[@]}"; do
   # run once, in the plain configuration; the sanitizers are for the runtime.
   clang=ON; [ -n "$sanitize" ] && clang=OFF
   cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALOX_SANITIZE="$sanitize" \
-        -DALOX_BUILD_CLANG="$clang" -DALOX_TRANSPARENCY="$transparency" >/dev/null
+        -DALOX_BUILD_CLANG="$clang" -DALOX_TRANSPARENCY="$transparency" -DALOX_SLOW_TESTS="$slow" >/dev/null
   cmake --build "$build" -j "$jobs" >/dev/null
   echo "=== $config: tests"
   (cd "$build" && ctest -j "$jobs" --output-on-failure --timeout 600)
