@@ -61,6 +61,8 @@ static void list_reserve(actor_list *l, uint32_t more) {
 }
 
 static void list_append(actor_list *to, actor_list *from) {
+    if (from->count == 0)
+        return; /* its items may be NULL: memcpy from NULL is undefined even for 0 bytes */
     list_reserve(to, from->count);
     memcpy(to->items + to->count, from->items, from->count * sizeof *from->items);
     to->count += from->count;
