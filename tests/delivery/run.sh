@@ -234,6 +234,21 @@ crowd)
   expect_log server.log "had not finished the handshake"
   stop_server
   ;;
+claims)
+  # A trusted peer (fake_peer, through the real CURVE session) asks the
+  # server to spawn actors under ids in a third node's space and in the
+  # server's own (its spawn space, and the ids it gives its own actors):
+  # each must come back SPAWN_REFUSED (a dead letter at the requester),
+  # while an id of the peer's own space is made.
+  start_server
+  timeout 30 "$fake_peer" claims "tcp://127.0.0.1:$port" client keys/client.key keys/server.pub sink \
+    >claims.log 2>&1 || fail "fake_peer claims exited $?"
+  cat claims.log
+  expect_log claims.log "3 of 3 foreign ids refused, as it must"
+  expect_log server.log "not in that node's space"
+  client ping.log ping || fail "a real client after the claims"
+  stop_server
+  ;;
 fuzz)
   # The real session layer under fire: frames from a trusted key through
   # a real CURVE socket (random fields, flipped bits, garbage), and raw
