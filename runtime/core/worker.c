@@ -38,6 +38,12 @@
  * a chain link costs ~15 ns, a clock read ~20 ns. */
 #define RUNNEXT_CLOCK_EVERY 64u
 
+/* While children wait on the stack (worker.h), the local queue still goes
+ * first every this many actors: a tree that keeps spawning cannot starve
+ * the actors waiting there. Prime, like INJECT_CHECK_INTERVAL, so the two
+ * checks seldom fall on the same take. */
+#define LOCAL_CHECK_INTERVAL 31u
+
 /* Steal attempts over all victims before a spinning worker parks. */
 #define STEAL_ROUNDS 4
 #define SPIN_PAUSES 64 /* cpu_relax between rounds */
@@ -77,7 +83,31 @@ void worker_send_round(worker *w) {
         worker_hand_off_runnext(w);
 }
 
+static uint32_t fresh_count(const worker *w) { return w->fresh_top - w->fresh_bottom; }
+
+static actor *pop_fresh(worker *w) { return w->fresh[--w->fresh_top % FRESH_SIZE]; }
+
+/* A child goes on the stack. The oldest leaves it for the local queue when
+ * the stack is full, or when a worker is idle: there a thief finds it, the
+ * root of the largest subtree (work-first stealing, as in Cilk). */
+static void push_fresh(worker *w, actor *a) {
+    w->fresh[w->fresh_top++ % FRESH_SIZE] = a;
+    /* Relaxed: a hint. A worker that parks without being seen here is
+     * woken by the next push to a queue; the child itself is not lost. */
+    if (fresh_count(w) <= FRESH_SIZE - 1 &&
+        (atomic_load_explicit(&S.idle, memory_order_relaxed) == 0 || runqueue_size(&w->queue) > 0))
+        return; /* nobody waits, or a thief finds something already */
+    push_local(w, w->fresh[w->fresh_bottom++ % FRESH_SIZE]);
+    scheduler_wake_if_needed();
+}
+
 void worker_push_displaced(worker *w, actor *displaced) {
+    /* Relaxed: ACTOR_FRESH is cleared only by the worker that first runs
+     * the actor, and this one holds it runnable (in runnext) until now. */
+    if (atomic_load_explicit(&displaced->flags, memory_order_relaxed) & ACTOR_FRESH) {
+        push_fresh(w, displaced);
+        return;
+    }
     push_local(w, displaced);
     scheduler_wake_if_needed();
 }
@@ -110,11 +140,12 @@ static actor *check_slice(worker *w, actor *a) {
         w->slice_start = now;
         return a;
     }
-    if (now - w->slice_start < RUNNEXT_SLICE_NS || runqueue_size(&w->queue) == 0)
+    bool queued = runqueue_size(&w->queue) > 0;
+    if (now - w->slice_start < RUNNEXT_SLICE_NS || (!queued && fresh_count(w) == 0))
         return a;
     w->chain_start = w->ticks;
     push_local(w, a);
-    return runqueue_pop(&w->queue);
+    return queued ? runqueue_pop(&w->queue) : pop_fresh(w);
 }
 
 static actor *take_local(worker *w) {
@@ -131,6 +162,12 @@ static actor *take_local(worker *w) {
         return a;
     }
     w->chain_start = w->ticks;
+    if (fresh_count(w) > 0) {
+        actor *a;
+        if (w->ticks % LOCAL_CHECK_INTERVAL == 0 && (a = runqueue_pop(&w->queue)))
+            return a;
+        return pop_fresh(w);
+    }
     return runqueue_pop(&w->queue);
 }
 
@@ -181,6 +218,9 @@ static actor *find_work(worker *w) {
         if (a)
             return a;
         counters_idle_begin();
+        /* No actor pointer is held here: a spinning worker holds no
+         * grace period up (the others' stopped actors wait for it). */
+        grace_quiescent();
         if (S.threads > 1 && may_spin(w)) {
             for (int round = 0; !a && round < STEAL_ROUNDS; round++) {
                 a = steal(w);
@@ -196,7 +236,7 @@ static actor *find_work(worker *w) {
             return a;
         }
         reclaim_before_park();
-        if (w->runnext || runqueue_size(&w->queue) > 0) { /* freeing sent something (a monitor's notice) */
+        if (w->runnext || fresh_count(w) > 0 || runqueue_size(&w->queue) > 0) { /* freeing sent something */
             counters_idle_end();
             continue;
         }
@@ -274,7 +314,13 @@ static void run_actor(worker *w, actor *a) {
     bool timed = counters_batch_begin(a->type, a->id, w->ticks);
     /* Relaxed: the flag is only written by the worker running the actor
      * (alox_stop, which also sets current_stopped while it runs). */
-    w->current_stopped = (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_STOPPED) != 0;
+    uint32_t flags = atomic_load_explicit(&a->flags, memory_order_relaxed);
+    /* Its first run: from now on a sender queues it FIFO. Relaxed: the
+     * next worker to read the flag made it runnable by a push whose
+     * exchange acquires our mark_idle (or retire) after this. */
+    if (ALOX_UNLIKELY(flags & ACTOR_FRESH))
+        atomic_fetch_and_explicit(&a->flags, ~(uint32_t)ACTOR_FRESH, memory_order_relaxed);
+    w->current_stopped = (flags & ACTOR_STOPPED) != 0;
     bool stopped_before = w->current_stopped;
     while (handled < w->batch_limit && !scheduler_stopping()) {
         mailbox_node *node = mailbox_batch_pop(&a->box, &cursor, &retired);
@@ -349,6 +395,8 @@ static void hand_back_all(worker *w) {
     if (w->runnext)
         injectq_push(&S.inject, w->runnext);
     w->runnext = NULL;
+    while (fresh_count(w) > 0)
+        injectq_push(&S.inject, w->fresh[w->fresh_bottom++ % FRESH_SIZE]);
     for (actor *a; (a = runqueue_pop(&w->queue));)
         injectq_push(&S.inject, a);
 }

@@ -8,11 +8,20 @@
  *      ~230 ns (measured on our machines: bench/README.md). A chain gets a
  *      time slice (RUNNEXT_SLICE_NS in worker.c), then goes behind the
  *      local queue, so it cannot starve the actors waiting there.
- *   2. its local run queue (FIFO), and every INJECT_CHECK_INTERVAL actors
+ *   2. its stack of children (`fresh`, LIFO): actors that had never run
+ *      when a send made them runnable and another send displaced them from
+ *      runnext. A tree of spawns (skynet) then unfolds depth first, as
+ *      under CAF, so few of its actors are alive at once: breadth first,
+ *      a million leaves are spawned before the first one ends. The stack
+ *      is the owner's; its oldest entry (the root of the largest subtree)
+ *      moves to the local queue when the stack is full or a worker is
+ *      idle, where thieves find it. Every LOCAL_CHECK_INTERVAL actors the
+ *      local queue goes first, so a tree that keeps growing starves no one;
+ *   3. its local run queue (FIFO), and every INJECT_CHECK_INTERVAL actors
  *      the scheduler's injection queue first, so outside sends never starve;
- *   3. the injection queue;
- *   4. stealing half of another worker's local queue (while "spinning");
- *   5. parking (scheduler_park): an idle worker sleeps on a condition
+ *   4. the injection queue;
+ *   5. stealing half of another worker's local queue (while "spinning");
+ *   6. parking (scheduler_park): an idle worker sleeps on a condition
  *      variable and uses no CPU.
  * Work moves to other cores only when there is more runnable work than
  * running workers: a displaced runnext, a requeued actor, or a behaviour
@@ -42,11 +51,18 @@
  * behind, or a producer runs a whole batch of bursts past a receiver's
  * limit (overload.h). About one early batch end per 1024 sends. */
 #define SEND_ROUNDS_PER_BATCH 16u
+
+/* Children waiting on a worker's own stack (see 2. above): a tree's depth
+ * times its fan-out fits (skynet: 6 levels of 10); beyond, the oldest go
+ * to the local queue. 512 bytes a worker. */
+#define FRESH_SIZE 64u
 struct actor;
 
 typedef struct worker {
     runqueue queue;           /* first: its head is cache-line aligned */
     struct actor *runnext;    /* owner only */
+    uint32_t fresh_top, fresh_bottom; /* owner only: free-running indices of `fresh` */
+    struct actor *fresh[FRESH_SIZE];  /* owner only: children, run newest first (see 2. above) */
     struct actor *current;    /* the actor being run, or NULL */
     void *cause;              /* the running remote message's link, or NULL (remote_hooks.h) */
     struct actor *mute_on;    /* an overloaded actor the running behaviour sent to (overload.h) */
@@ -80,7 +96,8 @@ void worker_hand_off_runnext(worker *w);
 void worker_send_round(worker *w);
 
 /* An actor became runnable through a send from this worker: it runs next,
- * and the one it displaces from runnext goes to the local queue. */
+ * and the one it displaces from runnext goes to the stack of children if
+ * it never ran, else to the local queue. */
 static inline void worker_schedule(worker *w, struct actor *a) {
     struct actor *displaced = w->runnext;
     w->runnext = a;
