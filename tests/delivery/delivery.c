@@ -178,7 +178,7 @@ alox_behave void counted(struct client *self, int64_t received, int64_t out_of_o
     self->disorder = out_of_order;
 }
 
-static double done_at;
+static _Atomic double done_at; /* written by every client actor of "refs" at once */
 
 alox_behave void done(struct client *self, int64_t jobs) {
     self->done = jobs;
