@@ -25,6 +25,7 @@
 #define ALOX_WORKER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -47,7 +48,11 @@ struct actor;
 typedef struct worker {
     runqueue queue;           /* first: its head is cache-line aligned */
     struct actor *runnext;    /* owner only */
-    struct actor *current;    /* the actor being run, or NULL */
+    /* The actor being run, or NULL. Written by the owner only, read by
+     * the observer (counters_read) under a grace section: relaxed, a
+     * plain move on x86; the actor's id and type, which the observer
+     * reads through it, never change, and grace keeps the memory valid. */
+    _Atomic(struct actor *) current;
     void *cause;              /* the running remote message's link, or NULL (remote_hooks.h) */
     struct actor *mute_on;    /* an overloaded actor the running behaviour sent to (overload.h) */
     uint32_t send_rounds;     /* of SENDS_BEFORE_HANDOFF sends, in this batch */
@@ -55,7 +60,15 @@ typedef struct worker {
     uint32_t index;
     uint32_t rng;             /* victim choice */
     uint32_t ticks;           /* actors run, for the injection-queue check */
-    uint32_t sends;           /* sends by the running behaviour, for the runnext handoff */
+    uint32_t sample_tick;     /* the `ticks` of the next batch timed for the counters */
+    bool timed;               /* this batch is timed (counters: run time per type) */
+    /* Counted by the owner in plain words (no other thread reads them)
+     * and published to its counters at quiescent points and before it
+     * looks for work (counters_publish): a batch pays one add, a send
+     * the increment it makes anyway for the runnext handoff. */
+    uint64_t runs;            /* behaviours run */
+    uint64_t sends;           /* messages sent by its behaviours */
+    uint64_t sends_at_run;    /* `sends` when the running behaviour began */
     uint32_t chain_start;     /* `ticks` at the last take not from runnext (the time slice) */
     uint64_t slice_start;     /* ns: when the current runnext chain was first timed */
     bool spinning;            /* counted in scheduler.spinning */
@@ -92,7 +105,10 @@ static inline void worker_schedule(worker *w, struct actor *a) {
  * SEND_ROUNDS_PER_BATCH): the batch loop's own bound, so no extra test. */
 static inline void worker_end_batch(worker *w) { w->batch_limit = 0; }
 
-/* Called on every send from a worker (see SENDS_BEFORE_HANDOFF). */
+/* Called on every send from a worker (see SENDS_BEFORE_HANDOFF): every
+ * SENDS_BEFORE_HANDOFF sends of the worker, worker_send_round looks
+ * whether the running behaviour made that many (so a producer loop is
+ * seen after 64 to 127 of its sends). */
 static inline void worker_note_send(worker *w) {
     if (ALOX_UNLIKELY((++w->sends & (SENDS_BEFORE_HANDOFF - 1)) == 0))
         worker_send_round(w);
