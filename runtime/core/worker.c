@@ -52,7 +52,10 @@
 
 ALOX_TLS worker *worker_self;
 
-actor *worker_current_actor(void) { return worker_self ? worker_self->current : NULL; }
+/* Relaxed: the owner's own word (see worker.h). */
+actor *worker_current_actor(void) {
+    return worker_self ? atomic_load_explicit(&worker_self->current, memory_order_relaxed) : NULL;
+}
 
 /* Appends to the local queue; a full queue sends half of itself and the
  * actor to the injection queue, so bursts spread to other workers. */
@@ -77,6 +80,8 @@ void worker_hand_off_runnext(worker *w) {
 }
 
 void worker_send_round(worker *w) {
+    if (w->sends - w->sends_at_run < SENDS_BEFORE_HANDOFF)
+        return; /* 64 sends of the worker, not of one behaviour */
     if (++w->send_rounds >= SEND_ROUNDS_PER_BATCH)
         worker_end_batch(w);
     if (w->runnext)
@@ -217,6 +222,7 @@ static actor *find_work(worker *w) {
             a = take_injected(w);
         if (a)
             return a;
+        counters_publish(w->runs, w->sends);
         counters_idle_begin();
         /* No actor pointer is held here: a spinning worker holds no
          * grace period up (the others' stopped actors wait for it). */
@@ -282,7 +288,7 @@ static void run_traced(actor *a, message *m, const alox_behaviour_desc *b) {
 static void deliver(worker *w, actor *a, message *m, bool traced) {
     const alox_behaviour_desc *b = message_behaviour(m);
     bool remote = message_is_remote(m);
-    w->sends = 0; /* counted for the runnext handoff */
+    w->sends_at_run = w->sends; /* for the runnext handoff */
     if (ALOX_UNLIKELY(remote))
         w->cause = ((remote_message *)m)->link; /* what this behaviour sends waits on */
     if (ALOX_UNLIKELY(w->current_stopped)) {
@@ -300,6 +306,17 @@ static void deliver(worker *w, actor *a, message *m, bool traced) {
     }
 }
 
+/* This batch is timed for the counters' run time per type: its end goes
+ * through run_actor's branch for unusual batches (batch_limit is not
+ * BATCH_MESSAGES), so timing costs the common batch one compare. */
+static __attribute__((noinline, cold)) void time_batch(worker *w) {
+    w->sample_tick = w->ticks + counters_sample_distance();
+    w->timed = true;
+    if (w->batch_limit == BATCH_MESSAGES)
+        w->batch_limit = BATCH_MESSAGES - 1;
+    counters_sample_begin();
+}
+
 /* Runs up to BATCH_MESSAGES of a's messages. Afterwards the actor is either
  * idle (its mailbox marked) or queued again: never both, never neither.
  * The actor header is read once here and written once at the end (see
@@ -310,8 +327,10 @@ static void run_actor(worker *w, actor *a) {
     uint32_t handled = 0;
     bool drained = false;
     bool traced = trace_enabled();
-    w->current = a;
-    bool timed = counters_batch_begin(a->type, a->id, w->ticks);
+    /* Relaxed: see worker.h (the observer reads it under grace). */
+    atomic_store_explicit(&w->current, a, memory_order_relaxed);
+    if (ALOX_UNLIKELY(counters_time_batch(w->ticks, w->sample_tick)))
+        time_batch(w);
     /* Relaxed: the flag is only written by the worker running the actor
      * (alox_stop, which also sets current_stopped while it runs). */
     uint32_t flags = atomic_load_explicit(&a->flags, memory_order_relaxed);
@@ -335,17 +354,23 @@ static void run_actor(worker *w, actor *a) {
             worker_hand_off_runnext(w);
     }
     mailbox_batch_end(&a->box, cursor);
-    w->current = NULL;
-    counters_batch_end(a->type, handled, timed);
+    atomic_store_explicit(&w->current, NULL, memory_order_relaxed);
+    counters_ran(&w->runs, handled);
     actor *mute_on = NULL;
     if (ALOX_UNLIKELY(w->batch_limit != BATCH_MESSAGES)) {
-        /* It sent to an overloaded actor, or sent a lot: receivers run. */
-        /* Rounds count on across batches until one ends a batch: a batch
-         * then ends early once per SEND_ROUNDS_PER_BATCH rounds of sends. */
-        mute_on = w->mute_on;
-        w->mute_on = NULL;
+        if (w->timed) { /* time_batch */
+            w->timed = false;
+            counters_sample_end(a->type, handled);
+        }
+        if (w->batch_limit == 0) {
+            /* It sent to an overloaded actor, or sent a lot: receivers run. */
+            /* Rounds count on across batches until one ends a batch: a batch
+             * then ends early once per SEND_ROUNDS_PER_BATCH rounds of sends. */
+            mute_on = w->mute_on;
+            w->mute_on = NULL;
+            w->send_rounds = 0;
+        }
         w->batch_limit = BATCH_MESSAGES;
-        w->send_rounds = 0;
     }
     if (ALOX_UNLIKELY(w->current_stopped)) {
         if (!stopped_before) {
@@ -405,7 +430,8 @@ void *worker_main(void *worker_arg) {
     worker *w = worker_arg;
     worker_self = w;
     w->batch_limit = BATCH_MESSAGES;
-    counters_worker_begin(w->index, &w->queue);
+    counters_worker_begin(w);
+    w->sample_tick = counters_sample_distance(); /* batches count from 0 */
     trace_worker_begin(w->index);
     grace_enter(); /* online: see support/grace.h */
     uint32_t batches = 0;
@@ -413,13 +439,16 @@ void *worker_main(void *worker_arg) {
         run_actor(w, a);
         /* No actor pointer is held across this point: a quiescent point,
          * announced every RECLAIM_QUIESCENT_BATCHES batches (reclaim.h). */
-        if (ALOX_UNLIKELY((++batches & (RECLAIM_QUIESCENT_BATCHES - 1)) == 0))
+        if (ALOX_UNLIKELY((++batches & (RECLAIM_QUIESCENT_BATCHES - 1)) == 0)) {
+            counters_publish(w->runs, w->sends);
             reclaim_quiescent();
+        }
     }
     reclaim_before_park(); /* first: what freeing sends lands in runnext, handed back below */
     hand_back_all(w);
     reclaim_thread_exit();
     grace_exit();
+    counters_publish(w->runs, w->sends);
     counters_worker_end();
     worker_self = NULL;
     return NULL;

@@ -34,6 +34,7 @@
 #define ALOX_WORKER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -63,7 +64,11 @@ typedef struct worker {
     struct actor *runnext;    /* owner only */
     uint32_t fresh_top, fresh_bottom; /* owner only: free-running indices of `fresh` */
     struct actor *fresh[FRESH_SIZE];  /* owner only: children, run newest first (see 2. above) */
-    struct actor *current;    /* the actor being run, or NULL */
+    /* The actor being run, or NULL. Written by the owner only, read by
+     * the observer (counters_read) under a grace section: relaxed, a
+     * plain move on x86; the actor's id and type, which the observer
+     * reads through it, never change, and grace keeps the memory valid. */
+    _Atomic(struct actor *) current;
     void *cause;              /* the running remote message's link, or NULL (remote_hooks.h) */
     struct actor *mute_on;    /* an overloaded actor the running behaviour sent to (overload.h) */
     uint32_t send_rounds;     /* of SENDS_BEFORE_HANDOFF sends, in this batch */
@@ -71,7 +76,15 @@ typedef struct worker {
     uint32_t index;
     uint32_t rng;             /* victim choice */
     uint32_t ticks;           /* actors run, for the injection-queue check */
-    uint32_t sends;           /* sends by the running behaviour, for the runnext handoff */
+    uint32_t sample_tick;     /* the `ticks` of the next batch timed for the counters */
+    bool timed;               /* this batch is timed (counters: run time per type) */
+    /* Counted by the owner in plain words (no other thread reads them)
+     * and published to its counters at quiescent points and before it
+     * looks for work (counters_publish): a batch pays one add, a send
+     * the increment it makes anyway for the runnext handoff. */
+    uint64_t runs;            /* behaviours run */
+    uint64_t sends;           /* messages sent by its behaviours */
+    uint64_t sends_at_run;    /* `sends` when the running behaviour began */
     uint32_t chain_start;     /* `ticks` at the last take not from runnext (the time slice) */
     uint64_t slice_start;     /* ns: when the current runnext chain was first timed */
     bool spinning;            /* counted in scheduler.spinning */
@@ -109,7 +122,10 @@ static inline void worker_schedule(worker *w, struct actor *a) {
  * SEND_ROUNDS_PER_BATCH): the batch loop's own bound, so no extra test. */
 static inline void worker_end_batch(worker *w) { w->batch_limit = 0; }
 
-/* Called on every send from a worker (see SENDS_BEFORE_HANDOFF). */
+/* Called on every send from a worker (see SENDS_BEFORE_HANDOFF): every
+ * SENDS_BEFORE_HANDOFF sends of the worker, worker_send_round looks
+ * whether the running behaviour made that many (so a producer loop is
+ * seen after 64 to 127 of its sends). */
 static inline void worker_note_send(worker *w) {
     if (ALOX_UNLIKELY((++w->sends & (SENDS_BEFORE_HANDOFF - 1)) == 0))
         worker_send_round(w);
