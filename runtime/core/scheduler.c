@@ -201,11 +201,8 @@ static uint64_t linger_from_env(void) {
         return 0;
     char *end;
     unsigned long us = strtoul(text, &end, 10);
-    if (*end || text[0] == '-' || us > LINGER_MAX_US) {
-        fprintf(stderr, "alox: ALOX_LINGER_US=%s ignored: give microseconds, 0 to %d\n", text,
-                LINGER_MAX_US);
-        return 0;
-    }
+    if (*end || text[0] == '-' || us > LINGER_MAX_US)
+        alox_fatal("ALOX_LINGER_US=%s: give microseconds, 0 to %d (or unset it)", text, LINGER_MAX_US);
     return (uint64_t)us * 1000u;
 }
 
