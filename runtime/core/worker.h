@@ -21,7 +21,11 @@
  *      the scheduler's injection queue first, so outside sends never starve;
  *   4. the injection queue;
  *   5. stealing half of another worker's local queue (while "spinning");
- *   6. parking (scheduler_park): an idle worker sleeps on a condition
+ *   6. lingering (ALOX_LINGER_US, off by default): after running
+ *      something, one worker at a time spins on the injection queue for
+ *      that long before it parks, so the I/O thread's firings and
+ *      readiness messages need no futex wake;
+ *   7. parking (scheduler_park): an idle worker sleeps on a condition
  *      variable and uses no CPU.
  * Work moves to other cores only when there is more runnable work than
  * running workers: a displaced runnext, a requeued actor, or a behaviour
@@ -89,6 +93,7 @@ typedef struct worker {
     uint64_t slice_start;     /* ns: when the current runnext chain was first timed */
     bool spinning;            /* counted in scheduler.spinning */
     bool current_stopped;     /* the running actor called alox_stop */
+    bool ran_since_park;      /* ran an actor since it last lingered (ALOX_LINGER_US, worker.c) */
     bool woken;               /* set under scheduler.lock by a waker */
     pthread_cond_t cond;      /* parked here, with scheduler.lock */
     pthread_t thread;
