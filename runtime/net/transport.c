@@ -18,6 +18,7 @@
 #include "core/scheduler.h"
 #include "core/trace.h"
 #include "address_book.h"
+#include "half_open.h"
 #include "node.h"
 #include "proxy.h"
 #include "support/dead_letter.h"
@@ -165,98 +166,7 @@ struct peer_epoch *transport_epoch_of(const char *node, uint16_t *node_id) {
     return peer_current_epoch(p);
 }
 
-/* ---------------------------------------------------------------------
- * Log lines about what others send us (rejected keys, malformed frames)
- * are limited to TRANSPORT_LOG_PER_SECOND a second each, then counted:
- * a stranger cannot flood our stderr. Mailman thread only.
- * ------------------------------------------------------------------- */
-typedef struct log_limit {
-    int64_t window_ms;
-    uint32_t lines, suppressed;
-} log_limit;
-
-static log_limit rejected_log, malformed_log;
-
-static bool log_allowed(log_limit *l, const char *what) {
-    int64_t now = transport_now_ms();
-    if (now - l->window_ms >= 1000) {
-        if (l->suppressed)
-            fprintf(stderr, "alox: %s: %u more %s in the last second (not shown)\n", transport.node,
-                    l->suppressed, what);
-        l->window_ms = now;
-        l->lines = l->suppressed = 0;
-    }
-    if (l->lines < TRANSPORT_LOG_PER_SECOND) {
-        l->lines++;
-        return true;
-    }
-    l->suppressed++;
-    return false;
-}
-
-/* ---------------------------------------------------------------------
- * ZAP: admit only CURVE keys listed in the trust file. The user id we
- * return (the node's name) comes back on every message of that
- * connection as the "User-Id" property.
- * ------------------------------------------------------------------- */
-static peer *peer_by_key(const uint8_t key[32]) {
-    for (size_t i = 0; i < transport.peer_count; i++)
-        if (memcmp(transport.peers[i].public_key, key, 32) == 0)
-            return &transport.peers[i];
-    return NULL;
-}
-
-static void zap_reply(const char *request_id, size_t id_size, const char *code, const char *text,
-                      const char *user) {
-    zmq_send(transport.zap, "1.0", 3, ZMQ_SNDMORE);
-    zmq_send(transport.zap, request_id, id_size, ZMQ_SNDMORE);
-    zmq_send(transport.zap, code, strlen(code), ZMQ_SNDMORE);
-    zmq_send(transport.zap, text, strlen(text), ZMQ_SNDMORE);
-    zmq_send(transport.zap, user, strlen(user), ZMQ_SNDMORE);
-    zmq_send(transport.zap, "", 0, 0);
-}
-
-static void serve_zap(void) {
-    char parts[7][256];
-    size_t sizes[7];
-    int n = 0, more = 1;
-    while (more && n < 7) {
-        int got = zmq_recv(transport.zap, parts[n], sizeof parts[n], ZMQ_DONTWAIT);
-        if (got < 0)
-            return;
-        sizes[n] = (size_t)got < sizeof parts[n] ? (size_t)got : sizeof parts[n]; /* truncated */
-        n++;
-        size_t more_size = sizeof more;
-        zmq_getsockopt(transport.zap, ZMQ_RCVMORE, &more, &more_size);
-    }
-    while (more) { /* a malformed request: drain it */
-        char skip[256];
-        zmq_recv(transport.zap, skip, sizeof skip, 0);
-        size_t more_size = sizeof more;
-        zmq_getsockopt(transport.zap, ZMQ_RCVMORE, &more, &more_size);
-    }
-    if (n < 7) {
-        zap_reply(n > 1 ? parts[1] : "", n > 1 ? sizes[1] : 0, "400", "malformed request", "");
-        return;
-    }
-    char address[257];
-    snprintf(address, sizeof address, "%.*s", (int)sizes[3], parts[3]);
-    peer *p = sizes[5] == 5 && memcmp(parts[5], "CURVE", 5) == 0 && sizes[6] == 32
-                  ? peer_by_key((const uint8_t *)parts[6])
-                  : NULL;
-    if (!p) {
-        char key[41] = "?";
-        if (sizes[6] == 32)
-            zmq_z85_encode(key, (const uint8_t *)parts[6], 32);
-        if (log_allowed(&rejected_log, "connections rejected"))
-            fprintf(stderr, "alox: %s: rejected a connection from %s: its key %s is not in the trust file\n",
-                    transport.node, address, key);
-        atomic_fetch_add(&transport.rejected, 1);
-        zap_reply(parts[1], sizes[1], "400", "untrusted key", "");
-        return;
-    }
-    zap_reply(parts[1], sizes[1], "200", "OK", p->name);
-}
+static log_limit malformed_log;
 
 /* ---------------------------------------------------------------------
  * Receiving.
@@ -294,13 +204,13 @@ static void handle_frame(peer *p, zmq_msg_t *frame, const uint8_t *route, size_t
     const char *bad = wire_decode_frame(frame_bytes(frame), zmq_msg_size(frame), &f);
     if (bad) {
         atomic_fetch_add(&transport.malformed, 1);
-        if (log_allowed(&malformed_log, "malformed frames dropped"))
+        if (transport_log_allowed(&malformed_log, "malformed frames dropped"))
             fprintf(stderr, "alox: %s: dropped a malformed frame from %s: %s\n", transport.node, p->name, bad);
         return;
     }
     if (f.sender_node != p->node_id) {
         atomic_fetch_add(&transport.malformed, 1);
-        if (log_allowed(&malformed_log, "malformed frames dropped"))
+        if (transport_log_allowed(&malformed_log, "malformed frames dropped"))
             fprintf(stderr, "alox: %s: dropped a frame from %s claiming node id %u\n", transport.node,
                     p->name, f.sender_node);
         return;
@@ -322,6 +232,8 @@ static void receive_router(void) {
         }
         const char *user = zmq_msg_gets(&frame, "User-Id");
         peer *p = user ? session_by_name(user) : NULL;
+        if (p) /* only a connection that passed ZAP has a User-Id */
+            half_open_trusted(zmq_msg_get(&frame, ZMQ_SRCFD));
         if (p && route_size <= (int)sizeof route)
             handle_frame(p, &frame, route, (size_t)route_size, true);
         while (zmq_msg_more(&frame)) { /* extra parts are not ours: drop */
@@ -467,7 +379,7 @@ static void *mailman_main(void *unused) {
     (void)unused;
     overload_exempt_this_thread(); /* it serves every peer: it must never wait on one actor */
     on_mailman = true;
-    size_t n = transport.peer_count + 3;
+    size_t n = transport.peer_count + 4;
     zmq_pollitem_t *items = calloc(n, sizeof *items);
     peer **owners = calloc(n, sizeof *owners);
     if (!items || !owners)
@@ -477,6 +389,8 @@ static void *mailman_main(void *unused) {
         size_t count = 0;
         items[count++] = (zmq_pollitem_t){NULL, transport.wake_fd, ZMQ_POLLIN, 0};
         items[count++] = (zmq_pollitem_t){transport.zap, 0, ZMQ_POLLIN, 0};
+        if (transport.half_open)
+            items[count++] = (zmq_pollitem_t){transport.half_open, 0, ZMQ_POLLIN, 0};
         if (transport.router)
             items[count++] = (zmq_pollitem_t){transport.router, 0, ZMQ_POLLIN, 0};
         for (size_t i = 0; i < transport.peer_count; i++)
@@ -495,11 +409,13 @@ static void *mailman_main(void *unused) {
         if (items[0].revents & ZMQ_POLLIN && read(transport.wake_fd, &ignored, sizeof ignored) < 0)
             perror("alox: mailman eventfd");
         if (items[1].revents & ZMQ_POLLIN)
-            serve_zap();
+            transport_serve_zap();
         for (size_t i = 2; i < count; i++) {
             if (!(items[i].revents & ZMQ_POLLIN))
                 continue;
-            if (items[i].socket == transport.router)
+            if (items[i].socket == transport.half_open)
+                half_open_events(); /* before the ROUTER's frames: see half_open.c */
+            else if (items[i].socket == transport.router)
                 receive_router();
             else
                 receive_dealer(owners[i]);
@@ -527,60 +443,6 @@ static void *mailman_main(void *unused) {
 /* ---------------------------------------------------------------------
  * Start and stop.
  * ------------------------------------------------------------------- */
-static bool fail(char *err, size_t err_size, const char *what, const char *where) {
-    snprintf(err, err_size, "%s %s: %s", what, where, zmq_strerror(zmq_errno()));
-    return false;
-}
-
-static void set_int(void *socket, int option, int value) { zmq_setsockopt(socket, option, &value, sizeof value); }
-
-static void common_options(void *socket) {
-    /* Bounded queues: a send to a full one fails with EAGAIN and is
-     * retried (session.c), never dropped; the peer's window (outgoing.c)
-     * keeps them from filling in the common case. */
-    set_int(socket, ZMQ_SNDHWM, TRANSPORT_HWM_FRAMES);
-    set_int(socket, ZMQ_RCVHWM, TRANSPORT_HWM_FRAMES);
-    set_int(socket, ZMQ_LINGER, TRANSPORT_STOP_LINGER_MS);
-    /* A connection that has not finished the CURVE handshake by then is
-     * closed: strangers cannot hold descriptors open by sending a byte. */
-    set_int(socket, ZMQ_HANDSHAKE_IVL, TRANSPORT_HANDSHAKE_MS);
-    int64_t max_frame = WIRE_MAX_FRAME; /* a larger frame closes its connection unread */
-    zmq_setsockopt(socket, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
-}
-
-static bool open_router(const transport_config *c, char *err, size_t err_size) {
-    transport.zap = zmq_socket(transport.context, ZMQ_REP);
-    if (!transport.zap || zmq_bind(transport.zap, "inproc://zeromq.zap.01") != 0)
-        return fail(err, err_size, "cannot start the ZAP handler", "inproc://zeromq.zap.01");
-    if (!c->listen)
-        return true;
-    transport.router = zmq_socket(transport.context, ZMQ_ROUTER);
-    common_options(transport.router);
-    set_int(transport.router, ZMQ_ROUTER_MANDATORY, 1);
-    set_int(transport.router, ZMQ_CURVE_SERVER, 1);
-    zmq_setsockopt(transport.router, ZMQ_CURVE_SECRETKEY, c->secret_z85, 40);
-    zmq_setsockopt(transport.router, ZMQ_ZAP_DOMAIN, "alox", 4);
-    if (zmq_bind(transport.router, c->listen) != 0)
-        return fail(err, err_size, "--alox-listen: cannot listen on", c->listen);
-    transport.serving = true;
-    return true;
-}
-
-bool transport_open_dealer(peer *p, char *err, size_t err_size) {
-    p->dealer = zmq_socket(transport.context, ZMQ_DEALER);
-    common_options(p->dealer);
-    zmq_setsockopt(p->dealer, ZMQ_CURVE_SERVERKEY, p->public_key, 32);
-    zmq_setsockopt(p->dealer, ZMQ_CURVE_PUBLICKEY, transport.public_z85, 40);
-    zmq_setsockopt(p->dealer, ZMQ_CURVE_SECRETKEY, transport.secret_z85, 40);
-    if (zmq_connect(p->dealer, p->endpoint) != 0) {
-        fail(err, err_size, "cannot connect to", p->endpoint);
-        zmq_close(p->dealer);
-        p->dealer = NULL;
-        return false;
-    }
-    return true;
-}
-
 static void read_timeout_setting(void) {
     transport.peer_timeout_ms = TRANSPORT_PEER_TIMEOUT_MS;
     const char *text = getenv("ALOX_PEER_TIMEOUT_MS");
@@ -621,7 +483,7 @@ bool transport_start(const transport_config *c, char *err, size_t err_size) {
     transport.context = zmq_ctx_new();
     transport.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (!transport.context || transport.wake_fd < 0)
-        return fail(err, err_size, "cannot start the transport", "(zmq context / eventfd)");
+        return transport_fail(err, err_size, "cannot start the transport", "(zmq context / eventfd)");
     read_timeout_setting();
     wire_buffer_init(&transport.scratch);
     transport.peers = calloc(c->peer_count ? c->peer_count : 1, sizeof(peer));
@@ -635,7 +497,7 @@ bool transport_start(const transport_config *c, char *err, size_t err_size) {
         session_init(p);
     }
     transport.node_id = session_node_id(c->node);
-    if (!open_router(c, err, err_size))
+    if (!transport_open_router(c, err, err_size))
         return false;
     for (size_t i = 0; i < c->peer_count; i++) {
         peer *p = &transport.peers[i];
@@ -650,7 +512,7 @@ bool transport_start(const transport_config *c, char *err, size_t err_size) {
     }
     transport.running = true;
     if (pthread_create(&transport.thread, NULL, mailman_main, NULL) != 0)
-        return fail(err, err_size, "cannot start", "the mailman thread");
+        return transport_fail(err, err_size, "cannot start", "the mailman thread");
     return true;
 }
 
@@ -660,12 +522,7 @@ void transport_stop(void) {
     atomic_store(&transport.stopping, true);
     transport_wake();
     pthread_join(transport.thread, NULL);
-    if (transport.router)
-        zmq_close(transport.router);
-    for (size_t i = 0; i < transport.peer_count; i++)
-        if (transport.peers[i].dealer)
-            zmq_close(transport.peers[i].dealer);
-    zmq_close(transport.zap);
+    transport_close_sockets();
     zmq_ctx_term(transport.context);
     transport.running = false;
 }

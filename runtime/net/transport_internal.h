@@ -1,6 +1,7 @@
 /*
  * transport_internal.h - state shared by the files of the mailman thread:
- * transport.c (thread, sockets, ZAP, polling), session.c (peer sessions:
+ * transport.c (thread, outboxes, polling), sockets.c and zap.c (sockets,
+ * admission), half_open.c (the cap on unproven connections), session.c (peer sessions:
  * HELLO, acknowledgements, heartbeats, loss), outgoing.c (queues per
  * peer, batches, window, resend), inbound.c (delivering received
  * items), remote.c (publish, lookup, remote spawn).
@@ -56,6 +57,7 @@ typedef struct lookup_request {
 typedef struct transport_state {
     bool running;
     void *context, *router, *zap;
+    void *half_open;              /* the ROUTER's monitor (half_open.h), or NULL */
     int wake_fd;                  /* eventfd: outbox, processed frames, lookups, stop */
     pthread_t thread;
     char node[WIRE_MAX_NAME + 1];
@@ -105,8 +107,25 @@ void transport_delivered(struct actor *a, bool runnable);
 /* p refused to spawn the actor `id` we asked for: a dead letter here. */
 void transport_spawn_refused(peer *p, uint64_t id);
 
-/* Opens p->dealer to p->endpoint (CURVE, p's key from the trust file). */
+/* sockets.c: opens p->dealer to p->endpoint (CURVE, p's key from the
+ * trust file); the ZAP socket and the ROUTER on --alox-listen; closes them
+ * all at the end. transport_fail writes "what where: zmq's error" to err. */
 bool transport_open_dealer(peer *p, char *err, size_t err_size);
+bool transport_open_router(const transport_config *c, char *err, size_t err_size);
+void transport_close_sockets(void);
+bool transport_fail(char *err, size_t err_size, const char *what, const char *where);
+
+/* zap.c: answers one ZAP request (admits only keys of the trust file). */
+void transport_serve_zap(void);
+
+/* Log lines about what others send us (rejected keys, malformed frames,
+ * half-open connections) are limited to TRANSPORT_LOG_PER_SECOND a second
+ * each kind, then counted: a stranger cannot flood our stderr. */
+typedef struct log_limit {
+    int64_t window_ms;
+    uint32_t lines, suppressed;
+} log_limit;
+bool transport_log_allowed(log_limit *l, const char *what);
 
 /* session.c */
 uint16_t session_node_id(const char *name);

@@ -7,6 +7,11 @@
  *   fake_peer churn ENDPOINT NAME KEY SERVER_PUB N
  *       N sessions, one after the other: each a HELLO with a new token
  *       (a peer restarting N times without reconnecting).
+ *   fake_peer claims ENDPOINT NAME KEY SERVER_PUB THIRD
+ *       a session, then remote spawns of the node's "worker" type under
+ *       ids in THIRD's space and in the node's own space (both must come
+ *       back SPAWN_REFUSED) and one under an id of our own space (must
+ *       not); exits 1 if the node answers otherwise.
  *   fake_peer fuzz ENDPOINT NAME KEY SERVER_PUB SECONDS SEED
  *       a session, then frames for SECONDS: valid ones with random
  *       fields (acknowledgements of what was never sent, NACKs, gaps,
@@ -110,6 +115,95 @@ static int churn(void *s, const char *name, long n) {
     return 0;
 }
 
+/* Remote-spawn ids (net/remote.c): node << 48 | flag | requester << 31 | n. */
+#define SPAWN_FLAG (1ull << 47)
+#define SPAWN_REQUESTER_SHIFT 31
+
+static uint64_t spawn_id(uint16_t owner, uint16_t requester, uint64_t n) {
+    return (uint64_t)owner << 48 | SPAWN_FLAG | (uint64_t)requester << SPAWN_REQUESTER_SHIFT | n;
+}
+
+/* Frames from the node for up to `seconds`: the worker's type hash from a
+ * LOOKUP_REPLY, every SPAWN_REFUSED id (up to max). */
+static size_t read_replies(void *s, double seconds, uint64_t *type_hash, uint64_t *refused, size_t max) {
+    static uint8_t buffer[WIRE_MAX_FRAME];
+    size_t n = 0;
+    double end = now_s() + seconds;
+    while (now_s() < end) {
+        int got = zmq_recv(s, buffer, sizeof buffer, 0); /* RCVTIMEO 200 ms */
+        wire_frame f;
+        if (got < 0 || (size_t)got > sizeof buffer || wire_decode_frame(buffer, (size_t)got, &f))
+            continue;
+        if (f.kind == WIRE_LOOKUP_REPLY && type_hash && f.u.lookup_reply.type_hash) {
+            *type_hash = f.u.lookup_reply.type_hash;
+            return 0;
+        }
+        if (f.kind == WIRE_SPAWN_REFUSED && n < max)
+            refused[n++] = f.u.spawn_refused.id;
+    }
+    return n;
+}
+
+static int claims(void *s, const char *name, const char *third) {
+    wire_buffer b;
+    wire_buffer_init(&b);
+    uint16_t node = node_id_of(name), server = node_id_of("server"), other = node_id_of(third);
+    uint64_t ours = rnd() | 1;
+    hello(s, &b, node, ours, 0, name);
+    uint64_t theirs = drain(s, true);
+    /* The type hash of the node's "worker": a lookup with no type answers
+     * "type mismatch" with the actor's own. */
+    uint64_t type_hash = 0;
+    for (int i = 0; i < 20 && !type_hash; i++) {
+        wire_begin(&b, WIRE_LOOKUP, node, ours, theirs);
+        wire_put_lookup(&b, 1, 0, "worker");
+        wire_finish(&b);
+        send_buffer(s, &b);
+        read_replies(s, 0.5, &type_hash, NULL, 0);
+    }
+    if (!type_hash) {
+        printf("fake_peer: claims: no lookup reply from the node\n");
+        return 2;
+    }
+    rng_state ^= (uint64_t)time(NULL) << 1; /* ids never met by an earlier run of the node */
+    uint64_t n = (rnd() & 0xffffff) + 1;
+    uint64_t bad[] = {
+        spawn_id(server, other, n),   /* in a third node's space */
+        spawn_id(server, server, n),  /* in the owner's own spawn space */
+        (uint64_t)server << 48 | n,   /* an id the owner gives its own actors */
+    };
+    uint64_t good = spawn_id(server, node, n); /* ours: must be made */
+    wire_begin(&b, WIRE_BATCH, node, ours, theirs);
+    wire_batch_start(&b, 1);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        wire_batch_item(&b, WIRE_OP_SPAWN, bad[i], 0, type_hash, 0, NULL, 0, NULL, 0);
+    wire_batch_item(&b, WIRE_OP_SPAWN, good, 0, type_hash, 0, NULL, 0, NULL, 0);
+    wire_finish(&b);
+    send_buffer(s, &b);
+    uint64_t refused[16];
+    size_t count = read_replies(s, 2.0, NULL, refused, 16);
+    int wrong = 0;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < count; k++)
+            seen |= refused[k] == bad[i];
+        if (!seen) {
+            printf("fake_peer: claims: the spawn of %llx (not in our space) was not refused\n",
+                   (unsigned long long)bad[i]);
+            wrong++;
+        }
+    }
+    for (size_t k = 0; k < count; k++)
+        if (refused[k] == good) {
+            printf("fake_peer: claims: the spawn of %llx (in our space) was refused\n", (unsigned long long)good);
+            wrong++;
+        }
+    printf("fake_peer: claims: %zu of %zu foreign ids refused, %s\n", count, sizeof bad / sizeof bad[0],
+           wrong ? "WRONG" : "as it must");
+    wire_buffer_free(&b);
+    return wrong ? 1 : 0;
+}
+
 /* A valid frame of a random kind with random fields. */
 static void random_frame(wire_buffer *b, uint16_t node, uint64_t ours, uint64_t theirs,
                          uint64_t *next_seq) {
@@ -182,7 +276,7 @@ static int fuzz(void *s, const char *name, double seconds) {
 
 int main(int argc, char **argv) {
     if (argc < 7) {
-        fprintf(stderr, "usage: fake_peer churn|fuzz ENDPOINT NAME KEY SERVER_PUB N|SECONDS [SEED]\n");
+        fprintf(stderr, "usage: fake_peer churn|fuzz|claims ENDPOINT NAME KEY SERVER_PUB N|SECONDS|THIRD [SEED]\n");
         return 2;
     }
     rng_state = argc > 7 ? strtoull(argv[7], NULL, 10) | 1 : 88172645463325252ull;
@@ -190,6 +284,7 @@ int main(int argc, char **argv) {
     void *s = connect_to(context, argv[2], argv[4], argv[5]);
     int rc = !strcmp(argv[1], "churn") ? churn(s, argv[3], atol(argv[6]))
              : !strcmp(argv[1], "fuzz") ? fuzz(s, argv[3], atof(argv[6]))
+             : !strcmp(argv[1], "claims") ? claims(s, argv[3], argv[6])
                                         : 2;
     zmq_close(s);
     zmq_ctx_term(context);

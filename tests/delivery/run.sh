@@ -206,6 +206,49 @@ strangers)
   grep -q "closed 0 of" strangers.log && fail "no stranger was closed"
   stop_server
   ;;
+crowd)
+  # A sustained flood of strangers, more than the node's descriptors
+  # (256), each sending one byte and holding, while a trusted client
+  # connects. The handshake timeout alone (3 s) let them fill the table and
+  # the client waited behind them; the cap on half-open connections
+  # (net/half_open.c) closes the oldest strangers past it, so the client
+  # gets in within a bound and the descriptors come back.
+  server_prefix="prlimit --nofile=256:256" start_server
+  fds() { ls "/proc/$server_pid/fd" | wc -l; }
+  before=$(fds)
+  python3 "$here/crowd.py" "$port" 600 8 >crowd.log 2>&1 &
+  crowd_pid=$!; pids+=("$crowd_pid")
+  for _ in $(seq 600); do grep -q "started" crowd.log && break; sleep 0.05; done
+  sleep 1 # the table is full of strangers by now
+  peak=$(fds)
+  began=$(date +%s%N)
+  timeout 5 "$delivery" $(client_flags "$port") ping >ping.log 2>&1 || fail "a trusted client could not get in within 5 s (server descriptors: $peak of 256)"
+  took=$((($(date +%s%N) - began) / 1000000))
+  expect_log ping.log "ok: ping"
+  wait "$crowd_pid"
+  cat crowd.log
+  sleep 0.5
+  after=$(fds)
+  echo "crowd: the trusted client got in and had its reply in $took ms; server descriptors $before before, $peak in the flood, $after after"
+  [ "$after" -le $((before + 4)) ] || fail "descriptors: $before before, $after after"
+  expect_log server.log "had not finished the handshake"
+  stop_server
+  ;;
+claims)
+  # A trusted peer (fake_peer, through the real CURVE session) asks the
+  # server to spawn actors under ids in a third node's space and in the
+  # server's own (its spawn space, and the ids it gives its own actors):
+  # each must come back SPAWN_REFUSED (a dead letter at the requester),
+  # while an id of the peer's own space is made.
+  start_server
+  timeout 30 "$fake_peer" claims "tcp://127.0.0.1:$port" client keys/client.key keys/server.pub sink \
+    >claims.log 2>&1 || fail "fake_peer claims exited $?"
+  cat claims.log
+  expect_log claims.log "3 of 3 foreign ids refused, as it must"
+  expect_log server.log "not in that node's space"
+  client ping.log ping || fail "a real client after the claims"
+  stop_server
+  ;;
 fuzz)
   # The real session layer under fire: frames from a trusted key through
   # a real CURVE socket (random fields, flipped bits, garbage), and raw
