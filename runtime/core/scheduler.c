@@ -152,6 +152,13 @@ bool scheduler_park(worker *w) {
     return keep_going;
 }
 
+bool scheduler_all_parked(void) {
+    pthread_mutex_lock(&S.lock);
+    bool parked = S.running && !atomic_load(&S.stopping) && atomic_load(&S.idle) == S.threads;
+    pthread_mutex_unlock(&S.lock);
+    return parked;
+}
+
 /* The last hold is gone: the run may be over. */
 static void check_quiescence(void) {
     pthread_mutex_lock(&S.lock);

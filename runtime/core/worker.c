@@ -452,6 +452,15 @@ static void run_actor(worker *w, actor *a) {
     scheduler_wake_if_needed();
 }
 
+void worker_run_batch(worker *w, actor *a) { run_actor(w, a); }
+
+void worker_init_guest(worker *w) {
+    runqueue_init(&w->queue);
+    w->batch_limit = BATCH_MESSAGES;
+    w->index = UINT32_MAX; /* in no scheduler's array: nobody steals from it */
+    w->rng = 1;
+}
+
 /* On exit, everything this worker held goes to the injection queue, so a
  * later alox_run continues where this one stopped. */
 static void hand_back_all(worker *w) {

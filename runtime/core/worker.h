@@ -108,6 +108,14 @@ void *worker_main(void *worker_arg);
 /* The actor whose behaviour is running on this thread, or NULL. */
 struct actor *worker_current_actor(void);
 
+/* Runs one batch of a's messages on w, as a worker does; the caller holds
+ * a (its send found the mailbox idle). Afterwards a is idle, or queued on
+ * w, or retired. For guests (guest.h). */
+void worker_run_batch(worker *w, struct actor *a);
+
+/* Readies a worker record for a thread that is not a worker (guest.h). */
+void worker_init_guest(worker *w);
+
 /* Slow paths of the two below (worker.c). */
 void worker_push_displaced(worker *w, struct actor *displaced);
 void worker_hand_off_runnext(worker *w);

@@ -12,6 +12,7 @@
 
 #include "alox.h"
 #include "address_book.h"
+#include "core/worker.h"
 #include "support/platform.h"
 #include "proxy.h"
 #include "support/grace.h"
@@ -130,6 +131,12 @@ void *alox__lookup(const char *node, const char *name, int timeout_ms, const cha
  * ------------------------------------------------------------------- */
 actor *transport_lookup(const char *node, const char *name, uint64_t type_hash, int timeout_ms,
                         int *status) {
+    if (worker_current_actor())
+        /* On a worker it would block a core; on the mailman (core/guest.h)
+         * it would wait for the thread that must answer it. */
+        alox_fatal("alox_lookup(\"%s\", \"%s\") inside a behaviour would block the thread that runs "
+                   "it: use alox_lookup_future(T, node, name, timeout_ms) with alox_then",
+                   node, name);
     peer *target = transport.running ? session_by_name(node) : NULL;
     *status = -1;
     if (!target)
