@@ -85,7 +85,7 @@ static void __attribute__((noinline)) send_under_pressure(worker *w, actor *a,
         return;
     }
     counters_sent();
-    worker_note_send(w);
+    worker_note_send(w, a);
     if (!w->mute_on)
         overload_sent_to(w, a);
 }
@@ -115,7 +115,7 @@ send(worker *w, actor *a, const alox_behaviour_desc *behaviour, const void *args
         return;
     }
     counters_sent();
-    worker_note_send(w);
+    worker_note_send(w, a);
 }
 
 static void __attribute__((noinline)) send_from_outside(actor *a, const alox_behaviour_desc *behaviour,

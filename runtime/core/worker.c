@@ -70,11 +70,19 @@ void worker_hand_off_runnext(worker *w) {
     scheduler_wake_if_needed();
 }
 
-void worker_send_round(worker *w) {
+void worker_send_round(worker *w, actor *to) {
     if (++w->send_rounds >= SEND_ROUNDS_PER_BATCH)
         worker_end_batch(w);
     if (w->runnext)
         worker_hand_off_runnext(w);
+    overload_send_round(w, to);
+}
+
+void worker_release_runnext(worker *w) {
+    if (!w->runnext)
+        return;
+    push_local(w, w->runnext);
+    w->runnext = NULL;
 }
 
 void worker_push_displaced(worker *w, actor *displaced) {

@@ -50,6 +50,9 @@ typedef struct worker {
     struct actor *current;    /* the actor being run, or NULL */
     void *cause;              /* the running remote message's link, or NULL (remote_hooks.h) */
     struct actor *mute_on;    /* an overloaded actor the running behaviour sent to (overload.h) */
+    struct actor *watch;      /* the target sampled at the last send round (overload.h), compared only */
+    const void *watch_tail;   /* its consumer's cursor then (compared only) */
+    uint32_t unconfirmed;     /* sends to `watch` counted since its cursor last moved */
     uint32_t send_rounds;     /* of SENDS_BEFORE_HANDOFF sends, in this batch */
     uint32_t batch_limit;     /* messages this batch may run; 0: end after this behaviour */
     uint32_t index;
@@ -77,7 +80,10 @@ struct actor *worker_current_actor(void);
 /* Slow paths of the two below (worker.c). */
 void worker_push_displaced(worker *w, struct actor *displaced);
 void worker_hand_off_runnext(worker *w);
-void worker_send_round(worker *w);
+/* Moves the runnext actor to the local queue, where other workers can
+ * steal it (overload.c, before a sender waits). */
+void worker_release_runnext(worker *w);
+void worker_send_round(worker *w, struct actor *to);
 
 /* An actor became runnable through a send from this worker: it runs next,
  * and the one it displaces from runnext goes to the local queue. */
@@ -92,10 +98,11 @@ static inline void worker_schedule(worker *w, struct actor *a) {
  * SEND_ROUNDS_PER_BATCH): the batch loop's own bound, so no extra test. */
 static inline void worker_end_batch(worker *w) { w->batch_limit = 0; }
 
-/* Called on every send from a worker (see SENDS_BEFORE_HANDOFF). */
-static inline void worker_note_send(worker *w) {
+/* Called on every send from a worker, to `to` (see SENDS_BEFORE_HANDOFF):
+ * the target is looked at only once a round, off the fast path. */
+static inline void worker_note_send(worker *w, struct actor *to) {
     if (ALOX_UNLIKELY((++w->sends & (SENDS_BEFORE_HANDOFF - 1)) == 0))
-        worker_send_round(w);
+        worker_send_round(w, to);
 }
 
 #endif
