@@ -39,7 +39,13 @@ typedef struct mailbox_node {
 
 typedef struct mailbox {
     _Atomic(uintptr_t) head; /* last pushed node; bit 0 = empty and idle */
-    mailbox_node *tail;      /* consumer side: the current stub */
+    /* Consumer side: the current stub. A sender may read it as a progress
+     * mark (overload.h, mailbox_tail_seen): so the consumer, its only
+     * writer, stores it with relaxed atomic stores (a plain mov) and reads
+     * it plainly (no other thread writes it). Not _Atomic: GCC then
+     * reloaded it around the batch loop (callgrind, ping-pong: 10
+     * instructions a batch). */
+    mailbox_node *tail;
     mailbox_node stub;       /* initial stub, never freed */
 } mailbox;
 
@@ -77,11 +83,26 @@ static inline bool mailbox_push(mailbox *box, mailbox_node *node) {
  * `head` in; a consumer that wrote `tail` there at every pop would pull
  * that line back to its core once per message, and a producer on another
  * core would wait for it at every send. */
-static inline mailbox_node *mailbox_batch_begin(const mailbox *box) { return box->tail; }
+/* Consumer only: its own cursor. */
+static inline mailbox_node *mailbox_tail(const mailbox *box) { return box->tail; }
+
+static inline void mailbox_set_tail(mailbox *box, mailbox_node *tail) {
+    /* Relaxed: only a progress mark for senders (mailbox_tail_seen), who
+     * compare it and never follow it. */
+    __atomic_store_n(&box->tail, tail, __ATOMIC_RELAXED);
+}
+
+/* Any thread: the consumer's cursor as last stored, to compare only. */
+static inline const void *mailbox_tail_seen(const mailbox *box) {
+    /* Relaxed: a snapshot; a stale one delays a sender's decision. */
+    return __atomic_load_n(&box->tail, __ATOMIC_RELAXED);
+}
+
+static inline mailbox_node *mailbox_batch_begin(const mailbox *box) { return mailbox_tail(box); }
 
 static inline void mailbox_batch_end(mailbox *box, mailbox_node *cursor) {
     tsan_release(box); /* this batch's behaviours, for the next batch, maybe elsewhere */
-    box->tail = cursor;
+    mailbox_set_tail(box, cursor);
 }
 
 /* Takes the oldest node, or NULL if none is visible yet, advancing
@@ -128,7 +149,7 @@ static inline mailbox_node *mailbox_pop(mailbox *box, mailbox_node **retired) {
  * pop, and hands back in *retired the last popped node (or NULL) to free.
  * Returns false if a push raced in: the actor must stay scheduled. */
 static inline bool mailbox_mark_idle(mailbox *box, mailbox_node **retired) {
-    mailbox_node *tail = box->tail;
+    mailbox_node *tail = mailbox_tail(box);
     uintptr_t expected = (uintptr_t)tail;
     *retired = NULL;
     /* Put the embedded stub back in place of the last popped node. The stub
@@ -137,7 +158,7 @@ static inline bool mailbox_mark_idle(mailbox *box, mailbox_node **retired) {
      * schedule the actor on another worker, which starts popping from
      * box->tail at once; the release CAS publishes them to it. */
     atomic_store_explicit(&box->stub.next, NULL, memory_order_relaxed);
-    box->tail = &box->stub;
+    mailbox_set_tail(box, &box->stub);
     /* The mailbox is empty exactly when head is the last popped node.
      * Release: the pusher that sees the mark (acquire exchange) then sees
      * every effect of the behaviours we ran, before it schedules the actor
@@ -145,7 +166,7 @@ static inline bool mailbox_mark_idle(mailbox *box, mailbox_node **retired) {
     if (!atomic_compare_exchange_strong_explicit(&box->head, &expected,
                                                  (uintptr_t)&box->stub | MAILBOX_IDLE_MARK,
                                                  memory_order_release, memory_order_relaxed)) {
-        box->tail = tail; /* still ours: the actor stays scheduled */
+        mailbox_set_tail(box, tail); /* still ours: the actor stays scheduled */
         return false;
     }
     if (tail != &box->stub)
@@ -159,18 +180,18 @@ static inline bool mailbox_mark_idle(mailbox *box, mailbox_node **retired) {
  * *retired gets the node to free, or NULL if a push raced in (then that
  * node stays linked and goes with the later drain). Consumer only. */
 static inline void mailbox_close(mailbox *box, mailbox_node **retired) {
-    mailbox_node *tail = box->tail;
+    mailbox_node *tail = mailbox_tail(box);
     uintptr_t expected = (uintptr_t)tail;
     *retired = NULL;
     if (tail == &box->stub)
         return;
     atomic_store_explicit(&box->stub.next, NULL, memory_order_relaxed);
-    box->tail = &box->stub;
+    mailbox_set_tail(box, &box->stub);
     /* Release: a pusher that links after the stub (acquire exchange)
      * finds stub.next cleared. Relaxed on failure: a push raced in. */
     if (!atomic_compare_exchange_strong_explicit(&box->head, &expected, (uintptr_t)&box->stub,
                                                  memory_order_release, memory_order_relaxed)) {
-        box->tail = tail;
+        mailbox_set_tail(box, tail);
         return;
     }
     *retired = tail;

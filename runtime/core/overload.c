@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "actor.h"
+#include "io.h"
 #include "scheduler.h"
 #include "support/platform.h"
 #include "worker.h"
@@ -33,6 +34,19 @@
  * for millions of sends), polls this often (us) until the receiver is
  * idle or flagged. */
 #define PLAIN_POLL_US 20
+
+/* A worker whose sends to one target have gone unconfirmed for `limit`
+ * messages waits at most this long (ms) for the target's consumer to move
+ * (overload_send_round). Long enough to cover a preempted receiver (its
+ * thread was seen off the CPU for 16-28 ms on a loaded machine), short
+ * enough that two workers waiting on each other's actors (each inside a
+ * behaviour, so neither moves) lose little: the wait is a bound, not a
+ * lock, so nothing can deadlock on it. */
+#define WORKER_WAIT_MAX_MS 50
+
+/* A worker waits once it has sent limit / UNCONFIRMED_DIVISOR messages to
+ * a target whose cursor has not moved since (overload_send_round). */
+#define UNCONFIRMED_DIVISOR 2u
 
 typedef struct overload {
     mailbox_node *scout;  /* consumer only: a node `ahead` places past the cursor, or NULL */
@@ -121,6 +135,53 @@ void overload_plain_sent(actor *to, bool scheduled) {
         wait_unconfirmed(to);
         plain_unconfirmed = 0;
     }
+}
+
+/* The worker waits for `to`'s consumer to leave `tail` (see overload.h). */
+static void wait_for_progress(worker *w, actor *to, const void *tail) {
+    worker_end_batch(w);
+    if (w->runnext == to) /* ours to run: end the batch, do not wait for it */
+        return;
+    /* What this worker holds may be what the receiver waits behind:
+     * make it stealable and let a parked worker come for it. */
+    worker_release_runnext(w);
+    scheduler_wake_if_needed();
+    uint64_t until = io_now_ns() + WORKER_WAIT_MAX_MS * 1000000ull;
+    while (mailbox_tail_seen(&to->box) == tail && !(flags_of(to) & ACTOR_PRESSURE) &&
+           !scheduler_stopping()) {
+        /* Relaxed: a hint; a stale read costs one more poll. */
+        if (atomic_load_explicit(&to->box.head, memory_order_relaxed) & MAILBOX_IDLE_MARK)
+            return;
+        if (io_now_ns() > until)
+            return;
+        struct timespec pause = {0, PLAIN_POLL_US * 1000L};
+        nanosleep(&pause, NULL);
+    }
+}
+
+void overload_send_round(worker *w, actor *to) {
+    uint32_t lim = overload_limit();
+    actor *self = w->current;
+    /* Not outside a behaviour, not to itself, not from an overloaded
+     * actor (it must drain), not with one worker (the receiver runs on
+     * this one: SEND_ROUNDS_PER_BATCH lets it in). */
+    if (exempt || lim == 0 || !self || self == to || the_scheduler.threads < 2 ||
+        (flags_of(self) & ACTOR_PRESSURE))
+        return;
+    const void *tail = mailbox_tail_seen(&to->box);
+    if (to != w->watch || tail != w->watch_tail) {
+        w->watch = to;
+        w->watch_tail = tail;
+        w->unconfirmed = 0;
+        return;
+    }
+    /* Half the limit: the receiver may have moved (and measured) just
+     * below the limit, so the backlog stays under 1.5 limits. */
+    w->unconfirmed += SENDS_BEFORE_HANDOFF;
+    if (w->unconfirmed < lim / UNCONFIRMED_DIVISOR)
+        return;
+    w->unconfirmed = 0;
+    wait_for_progress(w, to, tail);
 }
 
 void overload_sent_to(worker *w, actor *to) {

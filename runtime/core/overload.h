@@ -70,6 +70,15 @@ void overload_exempt_this_thread(void);
  * the behaviour, overload_mute). */
 void overload_sent_to(struct worker *w, struct actor *to);
 
+/* Once every SENDS_BEFORE_HANDOFF sends of a behaviour on worker `w`,
+ * the latest to `to`: counts the rounds sent to the same target while its
+ * consumer's cursor (box.tail) has not moved. At half of overload_limit()
+ * such sends the receiver is not running (its thread preempted: it cannot flag
+ * itself), so the sender waits, inside its behaviour, until the cursor
+ * moves, the target is flagged or idle, or WORKER_WAIT_MAX_MS passes; and
+ * its batch ends after the behaviour. */
+void overload_send_round(struct worker *w, struct actor *to);
+
 /* Every send from a thread that is not a worker (`scheduled`: this push
  * found the mailbox idle). Waits while `to` is overloaded or muted, and
  * when this thread has sent `to` overload_limit() messages that `to` has

@@ -92,13 +92,21 @@ void worker_hand_off_runnext(worker *w) {
     scheduler_wake_if_needed();
 }
 
-void worker_send_round(worker *w) {
+void worker_send_round(worker *w, actor *to) {
     if (w->sends - w->sends_at_run < SENDS_BEFORE_HANDOFF)
         return; /* 64 sends of the worker, not of one behaviour */
     if (++w->send_rounds >= SEND_ROUNDS_PER_BATCH)
         worker_end_batch(w);
     if (w->runnext)
         worker_hand_off_runnext(w);
+    overload_send_round(w, to);
+}
+
+void worker_release_runnext(worker *w) {
+    if (!w->runnext)
+        return;
+    push_local(w, w->runnext);
+    w->runnext = NULL;
 }
 
 static uint32_t fresh_count(const worker *w) { return w->fresh_top - w->fresh_bottom; }

@@ -75,6 +75,9 @@ typedef struct worker {
     _Atomic(struct actor *) current;
     void *cause;              /* the running remote message's link, or NULL (remote_hooks.h) */
     struct actor *mute_on;    /* an overloaded actor the running behaviour sent to (overload.h) */
+    struct actor *watch;      /* the target sampled at the last send round (overload.h), compared only */
+    const void *watch_tail;   /* its consumer's cursor then (compared only) */
+    uint32_t unconfirmed;     /* sends to `watch` counted since its cursor last moved */
     uint32_t send_rounds;     /* of SENDS_BEFORE_HANDOFF sends, in this batch */
     uint32_t batch_limit;     /* messages this batch may run; 0: end after this behaviour */
     uint32_t index;
@@ -119,7 +122,10 @@ void worker_init_guest(worker *w);
 /* Slow paths of the two below (worker.c). */
 void worker_push_displaced(worker *w, struct actor *displaced);
 void worker_hand_off_runnext(worker *w);
-void worker_send_round(worker *w);
+/* Moves the runnext actor to the local queue, where other workers can
+ * steal it (overload.c, before a sender waits). */
+void worker_release_runnext(worker *w);
+void worker_send_round(worker *w, struct actor *to);
 
 /* An actor became runnable through a send from this worker: it runs next,
  * and the one it displaces from runnext goes to the stack of children if
@@ -138,10 +144,11 @@ static inline void worker_end_batch(worker *w) { w->batch_limit = 0; }
 /* Called on every send from a worker (see SENDS_BEFORE_HANDOFF): every
  * SENDS_BEFORE_HANDOFF sends of the worker, worker_send_round looks
  * whether the running behaviour made that many (so a producer loop is
- * seen after 64 to 127 of its sends). */
-static inline void worker_note_send(worker *w) {
+ * seen after 64 to 127 of its sends); `to`, the latest target, is looked
+ * at only then (overload_send_round), off the fast path. */
+static inline void worker_note_send(worker *w, struct actor *to) {
     if (ALOX_UNLIKELY((++w->sends & (SENDS_BEFORE_HANDOFF - 1)) == 0))
-        worker_send_round(w);
+        worker_send_round(w, to);
 }
 
 #endif
