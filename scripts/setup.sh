@@ -11,6 +11,7 @@ ALOX_PACKAGES=(
   clang-14 libclang-14-dev     # the Clang front end
   libclang-rt-14-dev           # libFuzzer, for the wire-format fuzz test
   jq curl                      # the observation tests read alox top --json, scrape /metrics
+  python3                      # tests/delivery drives raw sockets from small Python scripts
   redis-tools                  # redis-cli and redis-benchmark: demos/kv's demo and tests
   libcurl4-openssl-dev libjansson-dev  # cluster membership: etcd's JSON gateway (runtime/cluster)
   etcd-server etcd-client      # the real etcd the cluster tests and demo start on loopback

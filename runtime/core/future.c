@@ -1,7 +1,8 @@
-/* future.c - pending entries, alox_then, alox_await; see future.h. */
+/* future.c - pending entries, alox_ask, alox_then and their timeouts; see
+ * future.h (alox_await is in future_await.c). */
 #include "future.h"
+#include "future_entry.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -9,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,42 +24,8 @@
 #include "support/platform.h"
 #include "support/pool.h"
 
-/* Values up to this many bytes wait in the entry itself when the answer
- * comes before the consumer; larger ones in a block of their own. */
-#define INLINE_VALUE_BYTES 64
-
 /* on_value's packed arguments are built on the stack up to this size. */
 #define STACK_ARGS_BYTES 256
-
-enum future_state { PENDING, ANSWERED, DONE };
-enum future_consumer { NO_CONSUMER, THEN, AWAIT };
-
-typedef struct waiter {
-    pthread_mutex_t lock; /* done, status and *value: the waiting thread sleeps on cond */
-    pthread_cond_t cond;
-    void *value;
-    uint32_t size;
-    alox_status status;
-    bool done;
-} waiter;
-
-typedef struct future {
-    _Atomic uint32_t lock;  /* a spin lock: held for a few stores, never across a call that blocks */
-    _Atomic uint32_t refs; /* request, consumer, timer */
-    uint8_t state;         /* enum future_state */
-    uint8_t consumer;      /* enum future_consumer */
-    bool timed_out;
-    alox_status status;    /* ANSWERED: what came */
-    uint32_t stored_size;  /* ANSWERED: the value's bytes */
-    void *stored;          /* inline_value or a block of its own */
-    void *self;            /* THEN */
-    const alox_behaviour_desc *on_value;
-    uint32_t value_size;   /* THEN: sizeof the consumer's T */
-    alox_timer timer;      /* THEN with a timeout */
-    waiter *waiting;       /* AWAIT */
-    bool remote;           /* asked of another scheduler: in `remote_futures` */
-    _Alignas(16) unsigned char inline_value[INLINE_VALUE_BYTES];
-} future;
 
 /* Relaxed: statistics. */
 static _Atomic uint64_t pending_count, late_count, timeout_count;
@@ -89,26 +55,7 @@ static actor *futures_self(void) {
 
 /* ----- entries -------------------------------------------------------- */
 
-static future *future_of(alox_future_handle h) { return (future *)(uintptr_t)h; }
 static alox_future_handle handle_of(future *f) { return (alox_future_handle)(uintptr_t)f; }
-
-/* The entry's lock. Acquire pairs with the release in unlock, so each
- * holder sees the previous holder's writes; the sections are a few stores
- * (no call that can block), so spinning is cheaper than a mutex's two
- * atomic operations and its cache line; after SPINS_BEFORE_YIELD tries the
- * spinner yields (the holder may have been preempted). */
-#define SPINS_BEFORE_YIELD 64
-
-static void lock(future *f) {
-    unsigned spins = 0;
-    while (atomic_exchange_explicit(&f->lock, 1, memory_order_acquire)) {
-        while (atomic_load_explicit(&f->lock, memory_order_relaxed))
-            if (++spins % SPINS_BEFORE_YIELD == 0)
-                sched_yield();
-    }
-}
-
-static void unlock(future *f) { atomic_store_explicit(&f->lock, 0, memory_order_release); }
 
 static future *future_new(void) {
     future *f = pool_alloc(sizeof *f); /* per-thread free lists: no malloc per request */
@@ -119,7 +66,7 @@ static future *future_new(void) {
     return f;
 }
 
-static void future_unref(future *f) {
+void future_unref(future *f) {
     /* Acq_rel: the last one sees every other side's writes before freeing. */
     if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
         return;
@@ -161,18 +108,6 @@ static void send_on_value(void *self, const alox_behaviour_desc *on_value, uint3
     alox_send(self, on_value, args);
     if (args != stack)
         free(args);
-}
-
-/* Under the entry's lock (so the waiter, which takes it before giving up,
- * never leaves while this runs). */
-static void wake(waiter *w, alox_status status, const void *value, uint32_t size) {
-    pthread_mutex_lock(&w->lock);
-    w->status = status;
-    if (status == ALOX_OK && value)
-        memcpy(w->value, value, size < w->size ? size : w->size);
-    w->done = true;
-    pthread_cond_signal(&w->cond);
-    pthread_mutex_unlock(&w->lock);
 }
 
 /* ----- answers from other schedulers -------------------------------------
@@ -309,7 +244,7 @@ static void future_answer_entry(future *f, alox_status status, const void *value
     }
     f->state = DONE;
     if (f->consumer == AWAIT) {
-        wake(f->waiting, status, value, size);
+        future_wake(f->waiting, status, value, size);
         unlock(f);
         future_unref(f);
         return;
@@ -482,120 +417,6 @@ void alox_then_desc(alox_future_handle h, void *self, const alox_behaviour_desc 
     unlock(f);
 }
 
-/* ----- alox_await ----------------------------------------------------- */
-
-static bool scheduler_running(void) {
-    pthread_mutex_lock(&the_scheduler.lock);
-    bool running = the_scheduler.running;
-    pthread_mutex_unlock(&the_scheduler.lock);
-    return running;
-}
-
-static void deadline_after(struct timespec *at, uint64_t ms) {
-    clock_gettime(CLOCK_MONOTONIC, at);
-    at->tv_sec += (time_t)(ms / 1000u);
-    at->tv_nsec += (long)(ms % 1000u) * 1000000L;
-    if (at->tv_nsec >= 1000000000L) {
-        at->tv_sec++;
-        at->tv_nsec -= 1000000000L;
-    }
-}
-
-/* Wait for the answer or the deadline. A timeout counts only if the entry
- * is still unanswered when we take its lock; else the answer is in *w. */
-static alox_status wait_answer(future *f, waiter *w, uint64_t timeout_ms) {
-    struct timespec at;
-    if (timeout_ms)
-        deadline_after(&at, timeout_ms);
-    pthread_mutex_lock(&w->lock);
-    bool timed_out = false;
-    while (!w->done && !timed_out)
-        timed_out = (timeout_ms ? pthread_cond_timedwait(&w->cond, &w->lock, &at)
-                                : pthread_cond_wait(&w->cond, &w->lock)) == ETIMEDOUT;
-    bool done = w->done;
-    pthread_mutex_unlock(&w->lock);
-    if (done)
-        return w->status;
-    lock(f);
-    if (f->state != DONE) {
-        f->state = DONE;
-        f->timed_out = true;
-        unlock(f);
-        atomic_fetch_add_explicit(&timeout_count, 1, memory_order_relaxed);
-        return ALOX_TIMEOUT;
-    }
-    unlock(f); /* answered meanwhile: wake ran under the lock, before us */
-    return w->status;
-}
-
-/* Only main (the thread alox_run belongs to) may run the workers itself. */
-static bool is_main_thread(void) { return (pid_t)syscall(SYS_gettid) == getpid(); }
-
-/* The workers run on a thread of their own while an await before alox_run
- * waits; one such run at a time (drive_lock). */
-static pthread_mutex_t drive_lock = PTHREAD_MUTEX_INITIALIZER;
-static int driven_exit_code;
-
-static void *drive(void *unused) {
-    (void)unused;
-    driven_exit_code = scheduler_run();
-    return NULL;
-}
-
-alox_status alox_await_value(alox_future_handle h, uint64_t timeout_ms, void *value, uint32_t value_size) {
-    if (worker_self)
-        alox_fatal("alox_await inside a behaviour would block a worker (the program can "
-                   "deadlock): use alox_then(future, self, on_value, timeout_ms)");
-    future *f = future_of(h);
-    if (!f)
-        return ALOX_TARGET_DOWN;
-    waiter w = {.value = value, .size = value_size};
-    pthread_mutex_init(&w.lock, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&w.cond, &attr);
-    pthread_condattr_destroy(&attr);
-
-    lock(f);
-    if (f->consumer != NO_CONSUMER)
-        alox_fatal("a future given to alox_then or alox_await twice: each is consumed once");
-    f->consumer = AWAIT;
-    if (f->state == ANSWERED) {
-        f->state = DONE;
-        wake(&w, f->status, f->stored, f->stored_size);
-    } else {
-        f->waiting = &w;
-    }
-    bool drove = false;
-    pthread_t driver;
-    if (!w.done && is_main_thread() && !scheduler_running()) {
-        /* Nothing runs the request yet: run the workers until it is answered.
-         * (A plain thread waits: main's alox_run will run it.) */
-        unlock(f);
-        pthread_mutex_lock(&drive_lock);
-        alox_hold(); /* quiescence must not end the run before the answer */
-        if (pthread_create(&driver, NULL, drive, NULL) != 0)
-            alox_fatal("cannot start the workers for alox_await");
-        drove = true;
-    } else {
-        unlock(f);
-    }
-    alox_status status = wait_answer(f, &w, timeout_ms);
-    if (drove) {
-        alox_exit(0);
-        pthread_join(driver, NULL);
-        alox_release();
-        if (driven_exit_code != 0)
-            alox_exit(driven_exit_code); /* a behaviour's alox_exit: the next alox_run returns it */
-        pthread_mutex_unlock(&drive_lock);
-    }
-    pthread_cond_destroy(&w.cond);
-    pthread_mutex_destroy(&w.lock);
-    future_unref(f);
-    return status;
-}
-
 /* ----- statistics ------------------------------------------------------ */
 
 uint64_t alox_futures_pending(void) {
@@ -603,5 +424,9 @@ uint64_t alox_futures_pending(void) {
 }
 
 uint64_t alox_futures_late(void) { return atomic_load_explicit(&late_count, memory_order_relaxed); }
+
+void future_count_timeout(void) {
+    atomic_fetch_add_explicit(&timeout_count, 1, memory_order_relaxed);
+}
 
 uint64_t future_timeouts(void) { return atomic_load_explicit(&timeout_count, memory_order_relaxed); }

@@ -20,6 +20,9 @@
  * the timeouts run on it, and it is what a request's alox_reply names, so
  * an answer from another scheduler is addressed to it like any message.
  *
+ * Files: future.c (entries, the request side, alox_then and its timeouts),
+ * future_await.c (alox_await), future_entry.h (the entry they share).
+ *
  * Thread-safety: every function from any thread; an entry's fields are
  * under its spin lock, the counters are relaxed atomics (statistics).
  */

@@ -15,6 +15,7 @@
 #include "core/worker.h"
 #include "support/platform.h"
 #include "proxy.h"
+#include "support/grace.h"
 #include "support/registry.h"
 
 /* Serials of actors spawned on another node for us: the top serial bit
@@ -73,8 +74,10 @@ void *alox__new_on(const char *node, uint64_t size, uint64_t align, const char *
     uint64_t count = atomic_fetch_add_explicit(&remote_spawns, 1, memory_order_relaxed);
     uint64_t serial = REMOTE_SERIAL_FLAG | (uint64_t)transport.node_id << REMOTE_SERIAL_COUNTER_BITS |
                       (count & ((1ull << REMOTE_SERIAL_COUNTER_BITS) - 1));
+    grace_enter(); /* a proxy of a session that ends meanwhile is freed later (proxy.h) */
     actor *proxy = proxy_for((uint64_t)node_id << 48 | serial, type->name_hash, epoch);
     transport_spawn(proxy, type->name_hash);
+    grace_exit();
     return actor_body(proxy);
 }
 

@@ -323,6 +323,9 @@ static void hand_over(_Atomic(message *) *box) {
  * true if the budget ran out (more to do at once). */
 static bool send_turn(uint32_t budget, int64_t looked, bool final) {
     static size_t first;
+    /* Before the hand-over: what was pushed to retired proxies before
+     * their grace period ended is handed over (read) before they go. */
+    bool reclaim = proxy_reclaim_due(looked);
     /* Note finished frames before taking the outbox: see session.c. */
     atomic_store_explicit(&transport.records_done, false, memory_order_relaxed);
     for (size_t i = 0; i < transport.peer_count; i++)
@@ -332,6 +335,8 @@ static bool send_turn(uint32_t budget, int64_t looked, bool final) {
         hand_over(&transport.peers[i].outbox);
         session_note_needs(&transport.peers[i]);
     }
+    if (reclaim)
+        proxy_reclaim_free();
     session_free_orphans();
     uint32_t left = budget;
     for (size_t k = 0; k < transport.peer_count; k++) {

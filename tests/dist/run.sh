@@ -7,23 +7,9 @@
 # the processes' logs.
 set -uo pipefail
 case_name=$1 dist=$2 alox=$3 free_port=$4 work=$5
-rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-export ALOX_PEER_TIMEOUT_MS=${ALOX_PEER_TIMEOUT_MS:-1000}
-export ALOX_THREADS=${ALOX_THREADS:-2}
-pids=()
-cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done; }
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL ($case_name): $*"
-  for f in *.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done
-  exit 1
-}
-expect_log() { grep -q -- "$2" "$1" || fail "$1 lacks: $2"; }
-refuse_log() { grep -q -- "$2" "$1" && fail "$1 has: $2"; return 0; }
-
-keys() { local n; for n in "$@"; do "$alox" keygen keys "$n" >/dev/null || fail "keygen $n"; done; }
-trust() { local n; for n in "$@"; do echo "$n $(cat "keys/$n.pub")"; done > trust.txt; }
+# shellcheck source=../support/harness.sh
+. "$(dirname "$0")/../support/harness.sh"
+harness_init "$work" 1000
 declare -A port
 new_port() { port[$1]=$("$free_port") || fail "no free port"; }
 flags() { # flags NAME [PEER...]: a node that listens and lists PEERs
@@ -42,8 +28,7 @@ start() {
   "$dist" $(flags "$name" ${peers:-}) "$@" >>"$name.log" 2>&1 &
   eval "pid_$name=$!"
   pids+=("$!")
-  for _ in $(seq 400); do grep -q "^$name: ready" "$name.log" 2>/dev/null && return 0; sleep 0.05; done
-  fail "$name did not start"
+  wait_for "$name.log" "^$name: ready" 400 || fail "$name did not start"
 }
 # stop NAME: SIGTERM, then its exit code must be 0 (stop_wait: signalled already).
 stop_wait() {

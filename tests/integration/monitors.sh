@@ -10,27 +10,17 @@
 set -uo pipefail
 nodes=$1 alox=$2 free_port=$3 work=$4
 targets=${ALOX_TEST_MONITOR_TARGETS:-100} lost=${ALOX_TEST_MONITOR_LOST:-1000}
-rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-export ALOX_PEER_TIMEOUT_MS=${ALOX_PEER_TIMEOUT_MS:-1000}
-export ALOX_THREADS=${ALOX_THREADS:-2}
-pids=()
-cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done; }
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL (monitors): $*"
-  for f in *.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done
-  exit 1
-}
-expect_log() { grep -q -- "$2" "$1" || fail "$1 lacks: $2"; }
+case_name=monitors
+# shellcheck source=../support/harness.sh
+. "$(dirname "$0")/../support/harness.sh"
+harness_init "$work" 1000
 wait_log() { # wait_log FILE TEXT SECONDS
-  for _ in $(seq $(($3 * 20))); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-  fail "$1: no '$2' within $3 s"
+  wait_for "$1" "$2" $(($3 * 20)) || fail "$1: no '$2' within $3 s"
 }
 now_ms() { date +%s%3N; }
 
-for n in server client client2; do "$alox" keygen keys "$n" >/dev/null || fail "keygen $n"; done
-for n in server client client2; do echo "$n $(cat "keys/$n.pub")"; done > trust.txt
+keys server client client2
+trust server client client2
 port=$("$free_port") || fail "no free port"
 server_flags=(--alox-node server --alox-listen "tcp://127.0.0.1:$port" --alox-key keys/server.key --alox-trust trust.txt)
 peer_flags() { echo "--alox-node $1 --alox-peer server=tcp://127.0.0.1:$port --alox-key keys/$1.key --alox-trust trust.txt"; }

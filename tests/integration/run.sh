@@ -6,25 +6,13 @@
 set -uo pipefail
 case_name=$1 nodes=$2 alox=$3 free_port=$4 work=$5 mismatch=${6:-}
 rounds=${ALOX_TEST_ROUNDS:-100000}   # smaller under sanitizers (CMakeLists.txt)
-rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-export ALOX_PEER_TIMEOUT_MS=${ALOX_PEER_TIMEOUT_MS:-1000}
-export ALOX_THREADS=${ALOX_THREADS:-2}
-pids=()
-cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done; }
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL ($case_name): $*"
-  for f in *.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done
-  exit 1
-}
-
-keys() { for n in "$@"; do "$alox" keygen keys "$n" >/dev/null || fail "keygen $n"; done; }
-trust_line() { echo "$1 $(cat "keys/$1.pub")"; }
+# shellcheck source=../support/harness.sh
+. "$(dirname "$0")/../support/harness.sh"
+harness_init "$work" 1000
 
 port=$("$free_port") || fail "no free port"
 keys server client
-{ trust_line server; trust_line client; } > trust.txt
+trust server client
 
 server_flags=(--alox-node server --alox-listen "tcp://127.0.0.1:$port" --alox-key keys/server.key --alox-trust trust.txt)
 client_flags=(--alox-node client --alox-peer "server=tcp://127.0.0.1:$port" --alox-key keys/client.key --alox-trust trust.txt)
@@ -33,8 +21,7 @@ start_server() { # not under `timeout`: kill -9 must hit the server itself
   "$nodes" "${server_flags[@]}" server >>server.log 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
-  for _ in $(seq 100); do grep -q "server: ready" server.log 2>/dev/null && return 0; sleep 0.05; done
-  fail "server did not start"
+  wait_for server.log "server: ready" 100 || fail "server did not start"
 }
 
 client() { # client LOG ARGS...: runs a client role, bounded in time
@@ -47,8 +34,6 @@ stop_server() {
   wait "$server_pid"; local rc=$?
   [ $rc -eq 0 ] || fail "server exited $rc"
 }
-
-expect_log() { grep -q -- "$2" "$1" || fail "$1 lacks: $2"; }
 
 case "$case_name" in
 pingpong)
