@@ -44,6 +44,12 @@ bool guest_may_run(void) {
     return scheduler_all_parked();
 }
 
+void guest_thread_exit(void) {
+    reclaim_thread_exit(); /* its lists' storage (emptied by every run's reclaim_before_park) */
+    free(guest_record);
+    guest_record = NULL;
+}
+
 void guest_decline(actor *const *actors, uint32_t n) {
     for (uint32_t i = 0; i < n; i++)
         injectq_push(&the_scheduler.inject, actors[i]);

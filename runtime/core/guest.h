@@ -52,6 +52,10 @@ bool guest_may_run(void);
  * them), then hands whatever is left to the workers. */
 void guest_run(struct actor *const *actors, uint32_t n);
 
+/* The calling thread ends: its run record goes back (empty after every
+ * guest_run). */
+void guest_thread_exit(void);
+
 /* Hands held actors to the workers (the injection queue), waking one. */
 void guest_decline(struct actor *const *actors, uint32_t n);
 

@@ -442,6 +442,7 @@ static void *mailman_main(void *unused) {
     send_turn(UINT32_MAX, transport_now_ms(), true);
     free(items);
     free(owners);
+    guest_thread_exit();
     return NULL;
 }
 
