@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What ALOX_TRACE costs: the Savina programs of one Release build run with
 # and without tracing, interleaved (the order flipping every round), with
-# the medians and the ratio per workload. The counters, always on, are
-# measured against an older revision with bench/savina/ab.sh instead.
+# the medians and the ratio per workload. The counters (on by default) are
+# measured against a build without them with bench/counters-cost.sh.
 #
 #   bench/trace-cost.sh [--runs N] [--only W[,W...]] BUILD_DIR
 #

@@ -83,7 +83,8 @@ ALOX_API int alox_publish(void *actor, const char *name);
  * Waits up to timeout_ms for the node to answer and the name to appear.
  * Returns NULL on timeout, and NULL with a message on stderr if the actor
  * published there is not a T. Blocks the calling thread: call it from
- * main or a plain thread, not from inside a behaviour. */
+ * main or a plain thread; inside a behaviour it stops the program with a
+ * message (use alox_lookup_future there). */
 #define alox_lookup(T, node, name, timeout_ms)                                                   \
     ((T *)alox__lookup((node), (name), (timeout_ms), #T, (T *)0))
 

@@ -9,7 +9,8 @@
 # in Release under build/ab/, then every workload runs N times (default 5)
 # alternating the two builds, the order flipping every round so neither
 # side always runs on a warmer machine. Prints, per workload, the median of
-# each side in its unit and AFTER ÷ BEFORE (above 1: AFTER is slower).
+# each side in its unit and AFTER ÷ BEFORE (above 1: AFTER is slower), and
+# with GNU time installed the median peak RSS of the same runs.
 # Use it for "no slower than before" claims; the full comparison with the
 # other systems is run.sh.
 set -euo pipefail
@@ -70,14 +71,22 @@ for s in "${sides[@]}"; do
   dirs+=("$(prepare "$s")")
 done
 
-declare -A results
+declare -A results rss
+# Peak RSS of each run too, where GNU time is installed (its %M, in KiB).
+timer="" rss_file="$base/rss.$$"
+[ -x /usr/bin/time ] && /usr/bin/time -f '%M' -o /dev/null true 2>/dev/null && timer=/usr/bin/time
 for ((r = 1; r <= runs; r++)); do
   echo "round $r of $runs" >&2
   for w in "${workloads[@]}"; do
     order=(0 1); [ $((r % 2)) -eq 0 ] && order=(1 0)
     for i in "${order[@]}"; do
       # shellcheck disable=SC2086
-      line=$("${dirs[$i]}/$w" ${args[$w]} | grep '^SAVINA ')
+      if [ -n "$timer" ]; then
+        line=$("$timer" -f 'RSS_KB %M' -o "$rss_file" "${dirs[$i]}/$w" ${args[$w]} | grep '^SAVINA ')
+        rss[$w,$i]+="$(grep -o '^RSS_KB [0-9]*' "$rss_file" | cut -d' ' -f2) "
+      else
+        line=$("${dirs[$i]}/$w" ${args[$w]} | grep '^SAVINA ')
+      fi
       ns=$(grep -o ' ns=[0-9]*' <<<"$line" | cut -d= -f2)
       units=$(grep -o ' units=[0-9]*' <<<"$line" | cut -d= -f2)
       results[$w,$i]+="$(awk -v n="$ns" -v u="$units" 'BEGIN {printf "%.3f", n / u}') "
@@ -94,3 +103,14 @@ for w in "${workloads[@]}"; do
   printf '%-10s %12s %12s %8s   %s| %s\n' "$w" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", b / a}')" \
     "${results[$w,0]}" "${results[$w,1]}"
 done
+if [ -n "$timer" ]; then
+  echo
+  echo "peak RSS (MB), medians of the same runs"
+  printf '%-10s %12s %12s %8s\n' workload before after ratio
+  for w in "${workloads[@]}"; do
+    a=$(median <<<"${rss[$w,0]}"); b=$(median <<<"${rss[$w,1]}")
+    printf '%-10s %12.1f %12.1f %8s\n' "$w" "$(awk -v k="$a" 'BEGIN {print k / 1024}')" \
+      "$(awk -v k="$b" 'BEGIN {print k / 1024}')" "$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", b / a}')"
+  done
+  rm -f "$rss_file"
+fi

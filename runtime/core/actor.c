@@ -48,7 +48,7 @@ actor *actor_spawn_with_id(const alox_type_desc *type, uint64_t id, uint32_t fla
 }
 
 actor *actor_spawn(const alox_type_desc *type) {
-    return actor_spawn_with_id(type, (uint64_t)actor_node_id << 48 | next_serial(), 0);
+    return actor_spawn_with_id(type, (uint64_t)actor_node_id << 48 | next_serial(), ACTOR_FRESH);
 }
 
 void *alox_spawn(const alox_type_desc *type) { return actor_body(actor_spawn(type)); }

@@ -23,7 +23,8 @@
  * written only by the worker running the actor, ACTOR_EXPORTED only under
  * the export lock (net/proxy.c), ACTOR_MONITORED only under the monitors'
  * lock (core/monitor.c), ACTOR_OVERLOADED and ACTOR_MUTED only under the
- * overload lock (overload.c); each with an atomic or. `overload` is
+ * overload lock (overload.c), ACTOR_FRESH cleared by the worker that first
+ * runs the actor; each with an atomic or (and). `overload` is
  * written by the worker running the actor (overload.h says who may read
  * it). A thread that reads another actor's header must be a worker or
  * inside grace_enter (support/grace.h), and must read `flags` (acquire)
@@ -48,7 +49,8 @@ enum actor_flags {
     ACTOR_EXPORTED = 1u << 2, /* its id has crossed the wire (in the export map) */
     ACTOR_MONITORED = 1u << 3, /* has had monitors, as target or watcher (core/monitor.c) */
     ACTOR_OVERLOADED = 1u << 4, /* backlog over the limit: its senders pause (overload.h) */
-    ACTOR_MUTED = 1u << 5       /* paused after sending to an overloaded actor (overload.h) */
+    ACTOR_MUTED = 1u << 5,      /* paused after sending to an overloaded actor (overload.h) */
+    ACTOR_FRESH = 1u << 6       /* spawned, not yet run: a child, run depth first (worker.h) */
 };
 
 /* A send must take the slow path of overload.h when the target has one of these. */

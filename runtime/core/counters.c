@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actor.h"
 #include "mailbox.h"
 #include "runqueue.h"
+#include "support/grace.h"
+#include "worker.h"
 
 ALOX_TLS thread_counters counters_self = {.worker = -1};
 _Atomic uint64_t counters_backlog_epoch;
@@ -98,9 +101,8 @@ static void fold_worker(thread_counters *c) {
     counter_set(&w->parks, 0);
     counter_set(&w->busy_ns, 0);
     counter_set(&w->busy_since_ns, 0);
-    counter_set(&w->current_id, 0);
     c->worker = -1;
-    c->queue = NULL;
+    c->self = NULL;
 }
 
 /* At thread exit (a worker of an ended run, a plain thread). */
@@ -162,11 +164,9 @@ static uint32_t next_countdown(thread_counters *c) {
 
 /* The next timed batch is a random distance ahead (never the same tick
  * again: a worker may run several batches under one tick number). */
-void counters_sample_begin(uint32_t tick) {
-    thread_counters *c = &counters_self;
-    c->sample_tick = tick + next_countdown(c);
-    c->sample_start_ns = counters_now_ns();
-}
+uint32_t counters_sample_distance(void) { return next_countdown(&counters_self); }
+
+void counters_sample_begin(void) { counters_self.sample_start_ns = counters_now_ns(); }
 
 void counters_sample_end(const alox_type_desc *type, uint32_t handled) {
     thread_counters *c = &counters_self;
@@ -202,6 +202,7 @@ void counters_sample_backlog(const alox_type_desc *type, uint64_t id, const void
     counter_set(&s->epoch, epoch);
 }
 
+#ifndef ALOX_COUNTERS_OFF
 void counters_idle_begin(void) {
     worker_tally *w = &counters_self.w;
     uint64_t since = counter_get(&w->busy_since_ns);
@@ -210,7 +211,6 @@ void counters_idle_begin(void) {
     uint64_t now = counters_now_ns();
     counter_add(&w->busy_ns, now > since ? now - since : 0);
     counter_set(&w->busy_since_ns, 0);
-    counter_set(&w->current_id, 0);
 }
 
 void counters_idle_end(void) {
@@ -218,20 +218,25 @@ void counters_idle_end(void) {
     if (!counter_get(&w->busy_since_ns))
         counter_set(&w->busy_since_ns, counters_now_ns());
 }
+#endif
 
-void counters_worker_begin(uint32_t index, const void *queue) {
+void counters_worker_begin(const worker *self) {
     thread_counters *c = &counters_self;
+    uint32_t index = self->index;
     pthread_once(&key_once, make_key);
     pthread_mutex_lock(&lock);
     register_locked(c);
     c->worker = (int32_t)index;
-    c->queue = queue;
+    c->self = self;
+    /* A new thread's block: what an earlier run's thread published was
+     * folded into `retired` when it ended. */
+    counter_set(&c->w.runs, 0);
+    counter_set(&c->w.sent, 0);
     counter_set(&c->w.busy_since_ns, counters_now_ns());
     pthread_mutex_unlock(&lock);
     c->rng = 0x9e3779b9u * (index + 1) ^ (uint32_t)counters_now_ns();
     if (!c->rng)
         c->rng = 1;
-    c->sample_tick = next_countdown(c); /* a new worker counts its batches from 0 */
 }
 
 void counters_worker_end(void) {
@@ -255,6 +260,21 @@ static counters_type_view *type_view_of(counters_view *v, size_t *cap, const alo
     v->types = grow(v->types, cap, v->type_count + 1, sizeof *v->types);
     v->types[v->type_count].type = type;
     return &v->types[v->type_count++];
+}
+
+/* What worker `self` runs now: 0 between batches. The pointer is read
+ * inside a grace section (support/grace.h), as a plain thread reads an
+ * actor it sends to: the worker clears it before it retires the actor
+ * (run_actor), so a pointer seen here is to memory not yet given back;
+ * id and type are written before the actor is published and never change.
+ * Relaxed: a sample of a moving value; grace orders the memory. */
+static uint64_t running_now(const thread_counters *c, const alox_type_desc **type) {
+    grace_enter();
+    actor *a = atomic_load_explicit(&c->self->current, memory_order_relaxed);
+    uint64_t id = a ? a->id : 0;
+    *type = a ? a->type : NULL;
+    grace_exit();
+    return id;
 }
 
 static void read_workers(counters_view *v, uint64_t now) {
@@ -286,9 +306,8 @@ static void read_workers(counters_view *v, uint64_t now) {
         w->steals += counter_get(&t->steals);
         w->parks += counter_get(&t->parks);
         w->busy_ns += busy_now(t, now);
-        w->current_id = counter_get(&t->current_id);
-        w->current_type = w->current_id ? atomic_load_explicit(&t->current_type, memory_order_relaxed) : NULL;
-        w->queued = c->queue ? runqueue_size((runqueue *)c->queue) : 0;
+        w->current_id = running_now(c, &w->current_type);
+        w->queued = runqueue_size((runqueue *)&c->self->queue);
     }
 }
 
@@ -368,9 +387,10 @@ size_t counters_running(counters_actor_view *out, size_t max) {
     size_t n = 0;
     pthread_mutex_lock(&lock);
     for (thread_counters *c = blocks; c && n < max; c = c->next) {
-        uint64_t id = c->worker >= 0 ? counter_get(&c->w.current_id) : 0;
+        const alox_type_desc *type = NULL;
+        uint64_t id = c->worker >= 0 ? running_now(c, &type) : 0;
         if (id)
-            out[n++] = (counters_actor_view){id, atomic_load_explicit(&c->w.current_type, memory_order_relaxed), 1};
+            out[n++] = (counters_actor_view){id, type, 1};
     }
     pthread_mutex_unlock(&lock);
     return n;

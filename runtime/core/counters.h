@@ -7,21 +7,32 @@
  *
  * Cost: every counter belongs to one thread and lives in that thread's
  * own block (thread-local, initial-exec: one load off %fs). A count is a
- * relaxed load and a relaxed store of the owner's own word, which compiles
- * to a plain add with no lock prefix; there is no shared atomic per
- * message. Another thread (the snapshot) reads the words with relaxed
- * loads and sees recent, not instantaneous, values.
+ * relaxed load and a relaxed store of the owner's own word: on x86-64 both
+ * are plain moves (no lock prefix, no fence; C11 makes them atomic so the
+ * racing reader is defined behaviour and TSan-clean, and a 64-bit aligned
+ * move is never torn). There is no shared atomic per message. Another
+ * thread (the snapshot) reads the words with relaxed loads and sees
+ * recent, not instantaneous, values.
  *
- *   - per worker: counted where the event happens (a batch end, a send, a
- *     steal, a park); time busy is measured only when a worker starts and
- *     stops looking for work (the slow path), never per message;
+ *   - per worker: behaviours run and messages sent are counted by the
+ *     worker in plain fields of its own struct (worker.h: one add per
+ *     batch; a send's count is the increment the runnext handoff makes
+ *     anyway) and published here (counters_publish) at its quiescent
+ *     points, every RECLAIM_QUIESCENT_BATCHES batches, and before it looks
+ *     for work, so a snapshot is at most a few batches behind; steals and
+ *     parks where they happen (slow paths); time busy only when a worker
+ *     starts and stops looking for work, never per message; what a worker
+ *     runs now is its `current` pointer (worker.h), read under grace;
  *   - per actor type: a small direct-mapped table per thread, keyed by the
  *     type descriptor's address; spawns and stops are counted exactly. A
  *     slot taken by another type is folded into the global totals under
  *     the lock (rare: a program has few actor types);
  *   - behaviours and run time per type are sampled, not counted: one batch
  *     in about COUNTERS_SAMPLE_PERIOD (chosen at random, so periodic
- *     workloads do not alias) is timed and counted for the period. The
+ *     workloads do not alias) is timed and counted for the period; the
+ *     worker compares its batch number with the next one to time (one
+ *     compare per batch) and ends a timed batch through its branch for
+ *     unusual batches (worker.c run_actor), so the end costs nothing. The
  *     estimates are unbiased; their error shrinks as 1/sqrt(samples). The
  *     per-worker counts are exact. The busiest actors are sampled by the
  *     reader (counters_running: what each worker runs now);
@@ -90,21 +101,18 @@ typedef struct worker_tally {
     counter parks;     /* times it went to sleep */
     counter busy_ns;   /* time not looking for work, up to busy_since */
     counter busy_since_ns; /* 0 while looking for work or parked */
-    counter current_id;    /* the actor it ran last, 0 once it looks for work */
-    _Atomic(const alox_type_desc *) current_type;
 } worker_tally;
 
 typedef struct thread_counters {
     worker_tally w;            /* meaningful while `worker` >= 0 */
     int32_t worker;            /* the worker's index, -1 on other threads */
-    uint32_t sample_tick;      /* the worker's batch number to time next */
     uint32_t rng;
     uint64_t sample_start_ns;  /* when the timed batch began */
     uint64_t backlog_epoch;    /* the last epoch this worker sampled in */
     uint32_t backlogs_taken;   /* samples taken in that epoch */
     type_tally types[COUNTERS_TYPE_SLOTS];
     backlog_sample backlogs[COUNTERS_BACKLOGS];
-    const void *queue;         /* the worker's run queue (counters_read) */
+    const struct worker *self; /* the worker (counters_read: its queue, what it runs) */
     struct thread_counters *next; /* registered blocks, under the lock */
     bool registered;
 } thread_counters;
@@ -116,7 +124,8 @@ extern _Atomic uint64_t counters_backlog_epoch;
 
 /* Slow paths (counters.c). */
 type_tally *counters_slot_miss(const alox_type_desc *type);
-void counters_sample_begin(uint32_t tick);
+uint32_t counters_sample_distance(void); /* batches to the next timed one (random) */
+void counters_sample_begin(void);
 void counters_sample_end(const alox_type_desc *type, uint32_t handled);
 void counters_sample_backlog(const alox_type_desc *type, uint64_t id, const void *cursor);
 
@@ -129,8 +138,11 @@ static inline type_tally *counters_slot(const alox_type_desc *type) {
 }
 
 /* ------------------------------------------------------------------
- * The counting points, one per event.
+ * The counting points, one per event. ALOX_COUNTERS_OFF (the CMake option
+ * ALOX_COUNTERS=OFF) compiles them out: only to measure what they cost
+ * (bench/counters-cost.sh); `alox top` then shows zeros.
  * ------------------------------------------------------------------ */
+#ifndef ALOX_COUNTERS_OFF
 
 /* An actor of `type` was created (not a proxy). Any thread. */
 static inline void counters_spawned(const alox_type_desc *type) {
@@ -142,27 +154,19 @@ static inline void counters_stopped(const alox_type_desc *type) {
     counter_add(&counters_slot(type)->stopped, 1);
 }
 
-/* A worker takes actor `id` of `type` to run a batch of its messages;
- * `tick` is the worker's own batch number (worker.ticks), which it counts
- * anyway, so choosing the batches to time costs one compare here rather
- * than a countdown of our own. Returns whether this batch is timed: the
- * caller keeps that in a register for counters_batch_end. */
-static inline bool counters_batch_begin(const alox_type_desc *type, uint64_t id, uint32_t tick) {
-    /* counters_self by name, not through a pointer: UBSan (GCC 12) takes
-     * the address of an initial-exec thread-local for a null pointer. */
-    counter_set(&counters_self.w.current_id, id);
-    atomic_store_explicit(&counters_self.w.current_type, type, memory_order_relaxed);
-    if (ALOX_LIKELY(tick != counters_self.sample_tick))
-        return false;
-    counters_sample_begin(tick);
-    return true;
+/* A worker publishes what it counted in its own fields (worker.h):
+ * behaviours run and messages sent. Relaxed: see Cost above. */
+static inline void counters_publish(uint64_t runs, uint64_t sent) {
+    counter_set(&counters_self.w.runs, runs);
+    counter_set(&counters_self.w.sent, sent);
 }
 
-/* ... and ran `handled` behaviours of it. */
-static inline void counters_batch_end(const alox_type_desc *type, uint32_t handled, bool timed) {
-    counter_add(&counters_self.w.runs, handled);
-    if (ALOX_UNLIKELY(timed))
-        counters_sample_end(type, handled);
+/* A batch of `handled` behaviours ran: the worker's own word (worker.h). */
+static inline void counters_ran(uint64_t *runs, uint32_t handled) { *runs += handled; }
+
+/* Is the batch with this number one to time? */
+static inline bool counters_time_batch(uint32_t tick, uint32_t sample_tick) {
+    return tick == sample_tick;
 }
 
 /* A batch ended with messages still queued (the actor goes back in a run
@@ -178,9 +182,6 @@ static inline void counters_backlogged(const alox_type_desc *type, uint64_t id,
             counters_sample_backlog(type, id, cursor);
 }
 
-/* A behaviour running on a worker sent a message. */
-static inline void counters_sent(void) { counter_add(&counters_self.w.sent, 1); }
-
 static inline void counters_stole(void) { counter_add(&counters_self.w.steals, 1); }
 
 static inline void counters_parked(void) { counter_add(&counters_self.w.parks, 1); }
@@ -189,9 +190,27 @@ static inline void counters_parked(void) { counter_add(&counters_self.w.parks, 1
  * parks); and it found work again. Clock reads only here. */
 void counters_idle_begin(void);
 void counters_idle_end(void);
+#else
+static inline void counters_spawned(const alox_type_desc *type) { (void)type; }
+static inline void counters_stopped(const alox_type_desc *type) { (void)type; }
+static inline void counters_publish(uint64_t runs, uint64_t sent) { (void)runs, (void)sent; }
+static inline void counters_ran(uint64_t *runs, uint32_t handled) { (void)runs, (void)handled; }
+static inline bool counters_time_batch(uint32_t tick, uint32_t sample_tick) {
+    (void)tick, (void)sample_tick;
+    return false;
+}
+static inline void counters_backlogged(const alox_type_desc *type, uint64_t id, const void *cursor) {
+    (void)type, (void)id, (void)cursor;
+}
+static inline void counters_stole(void) {}
+static inline void counters_parked(void) {}
+static inline void counters_idle_begin(void) {}
+static inline void counters_idle_end(void) {}
+#endif
 
-/* A worker thread starts (index i) and ends. */
-void counters_worker_begin(uint32_t index, const void *queue);
+/* A worker thread starts and ends. */
+struct worker;
+void counters_worker_begin(const struct worker *w);
 void counters_worker_end(void);
 
 /* ------------------------------------------------------------------
@@ -201,7 +220,7 @@ typedef struct counters_worker_view {
     uint32_t index;
     bool running;          /* a thread has this index now */
     uint64_t runs, sent, steals, parks, busy_ns;
-    uint64_t current_id;   /* 0: looking for work or parked */
+    uint64_t current_id;   /* 0: between batches, looking for work or parked */
     const alox_type_desc *current_type;
     uint32_t queued;       /* actors in its run queue */
 } counters_worker_view;

@@ -84,8 +84,7 @@ static void __attribute__((noinline)) send_under_pressure(worker *w, actor *a,
         overload_plain_sent(a, scheduled);
         return;
     }
-    counters_sent();
-    worker_note_send(w);
+    worker_note_send(w); /* its count is the worker's `sent` (counters_publish) */
     if (!w->mute_on)
         overload_sent_to(w, a);
 }
@@ -114,8 +113,7 @@ send(worker *w, actor *a, const alox_behaviour_desc *behaviour, const void *args
         overload_plain_sent(a, scheduled); /* a plain thread: it may wait here */
         return;
     }
-    counters_sent();
-    worker_note_send(w);
+    worker_note_send(w); /* its count is the worker's `sent` (counters_publish) */
 }
 
 static void __attribute__((noinline)) send_from_outside(actor *a, const alox_behaviour_desc *behaviour,

@@ -36,6 +36,9 @@ typedef struct actor_list {
 } actor_list;
 
 static ALOX_TLS actor_list pending, waiting;
+/* Freed pages, given back in runs (once_heap.h): kept across free_list
+ * calls, flushed before the worker parks or exits. */
+static ALOX_TLS once_heap_batch freed_pages;
 static ALOX_TLS uint64_t waiting_target;
 static ALOX_TLS uint32_t ticks;
 
@@ -111,16 +114,14 @@ static void drain(actor *a) {
 }
 
 static void free_list(actor_list *l) {
-    once_heap_batch batch = {0, 0};
     for (uint32_t i = 0; i < l->count; i++) {
         if (i + PREFETCH_AHEAD < l->count)
             __builtin_prefetch(l->items[i + PREFETCH_AHEAD], 1);
         actor *a = l->items[i];
         drain(a);
         actor_drained(a);
-        once_heap_free(a, actor_footprint(a->type), &batch);
+        once_heap_free(a, actor_footprint(a->type), &freed_pages);
     }
-    once_heap_flush(&batch);
     atomic_fetch_add_explicit(&freed, l->count, memory_order_relaxed);
     l->count = 0;
 }
@@ -165,6 +166,7 @@ static void hand_over(actor_list *l) {
 }
 
 void reclaim_thread_exit(void) {
+    once_heap_flush(&freed_pages);
     if (pending.count || waiting.count)
         return; /* not handed over: keep them (never the case after reclaim_before_park) */
     free(pending.items);
@@ -174,8 +176,10 @@ void reclaim_thread_exit(void) {
 }
 
 void reclaim_before_park(void) {
-    if (!pending.count && !waiting.count && atomic_load_explicit(&orphan_count, memory_order_relaxed) == 0)
+    if (!pending.count && !waiting.count && atomic_load_explicit(&orphan_count, memory_order_relaxed) == 0) {
+        once_heap_flush(&freed_pages); /* a parked worker holds no freed page */
         return;
+    }
     /* All of it under one new grace period: the last worker to park usually
      * finds every other offline and frees everything now, so what freeing
      * sends (a monitor's "down" for a registration that came late) runs in
@@ -189,6 +193,7 @@ void reclaim_before_park(void) {
         free_list(&waiting);
     else
         hand_over(&waiting);
+    once_heap_flush(&freed_pages);
 }
 
 void reclaim_after_run(void) {
@@ -205,5 +210,6 @@ void reclaim_after_run(void) {
     atomic_store_explicit(&orphan_count, 0, memory_order_relaxed);
     pthread_mutex_unlock(&orphan_lock);
     free_list(&taken);
+    once_heap_flush(&freed_pages);
     free(taken.items);
 }

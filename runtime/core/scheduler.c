@@ -152,6 +152,13 @@ bool scheduler_park(worker *w) {
     return keep_going;
 }
 
+bool scheduler_all_parked(void) {
+    pthread_mutex_lock(&S.lock);
+    bool parked = S.running && !atomic_load(&S.stopping) && atomic_load(&S.idle) == S.threads;
+    pthread_mutex_unlock(&S.lock);
+    return parked;
+}
+
 /* The last hold is gone: the run may be over. */
 static void check_quiescence(void) {
     pthread_mutex_lock(&S.lock);
@@ -191,7 +198,23 @@ void alox_exit(int code) {
     pthread_mutex_unlock(&S.lock);
 }
 
+/* ALOX_LINGER_US: how long a worker that ran out of work spins before it
+ * parks (worker.c, linger). 0 (the default): it parks at once. */
+#define LINGER_MAX_US 10000 /* 10 ms: past this, a spinning worker is a busy loop */
+
+static uint64_t linger_from_env(void) {
+    const char *text = getenv("ALOX_LINGER_US");
+    if (!text || !*text)
+        return 0;
+    char *end;
+    unsigned long us = strtoul(text, &end, 10);
+    if (*end || text[0] == '-' || us > LINGER_MAX_US)
+        alox_fatal("ALOX_LINGER_US=%s: give microseconds, 0 to %d (or unset it)", text, LINGER_MAX_US);
+    return (uint64_t)us * 1000u;
+}
+
 static void start_workers(void) {
+    S.linger_ns = linger_from_env(); /* before the threads: they read it unlocked */
     uint32_t n = S.threads;
     S.workers = calloc(n, sizeof(worker));
     S.idle_stack = calloc(n, sizeof(worker *));

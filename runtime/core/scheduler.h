@@ -42,6 +42,7 @@ typedef struct scheduler {
     _Atomic uint32_t spinning; /* workers looking for work */
     _Atomic int holds;         /* alox_hold minus alox_release */
     _Atomic bool stopping;     /* workers must return */
+    uint64_t linger_ns;        /* ALOX_LINGER_US; set before the workers start (worker.c) */
     bool running;              /* inside alox_run (under lock) */
     bool until_exit;           /* quiescence does not end a run (under lock) */
     bool exit_requested;       /* alox_exit called (under lock) */
@@ -68,6 +69,17 @@ static inline void scheduler_schedule(struct actor *a) {
 
 /* Work was added to a queue: wake a worker if some sleep and none spins. */
 void scheduler_wake_if_needed(void);
+
+/* Is a run going on with every worker parked? (under the lock: a guest,
+ * guest.h, asks before it runs actors itself) */
+bool scheduler_all_parked(void);
+
+/* The same without the lock, a hint for a caller that asks again with
+ * scheduler_all_parked before relying on it. */
+static inline bool scheduler_all_parked_hint(void) {
+    /* Relaxed: a hint; `threads` is set before any run and not during one. */
+    return atomic_load_explicit(&the_scheduler.idle, memory_order_relaxed) == the_scheduler.threads;
+}
 
 /* A worker that found nothing sleeps. Returns false when it must exit. */
 bool scheduler_park(worker *w);

@@ -38,15 +38,37 @@
  * a chain link costs ~15 ns, a clock read ~20 ns. */
 #define RUNNEXT_CLOCK_EVERY 64u
 
+/* While children wait on the stack (worker.h), the local queue still goes
+ * first every this many actors: a tree that keeps spawning cannot starve
+ * the actors waiting there. Prime, like INJECT_CHECK_INTERVAL, so the two
+ * checks seldom fall on the same take. */
+#define LOCAL_CHECK_INTERVAL 31u
+
 /* Steal attempts over all victims before a spinning worker parks. */
 #define STEAL_ROUNDS 4
 #define SPIN_PAUSES 64 /* cpu_relax between rounds */
+
+/* A worker that found no work may stay awake a while before it parks
+ * (ALOX_LINGER_US, scheduler.c; off by default), looking at the injection
+ * queue: a timer firing or a readiness message from the I/O thread (or a
+ * plain thread's send) that comes within the window is taken with no futex
+ * wake, which costs a parked vCPU 50-100 us before the behaviour runs. One
+ * worker lingers at a time (it counts as spinning, so a sender wakes
+ * nobody), and only after it ran something: an idle program pays one
+ * window per burst of work, never more (test_idle_cpu). Measured on 2
+ * shared vCPUs (bench/RESULTS.md, "Lingering"): 100,000 timers switch
+ * context 65% less with 200 us; redis-benchmark -P 16 on the same 2 CPUs
+ * lost 10-35% of its GET rate to the spinning, so it is not the default. */
+#define LINGER_PAUSES 16 /* cpu_relax between looks; ~0.5-2 us */
 
 #define S the_scheduler
 
 ALOX_TLS worker *worker_self;
 
-actor *worker_current_actor(void) { return worker_self ? worker_self->current : NULL; }
+/* Relaxed: the owner's own word (see worker.h). */
+actor *worker_current_actor(void) {
+    return worker_self ? atomic_load_explicit(&worker_self->current, memory_order_relaxed) : NULL;
+}
 
 /* Appends to the local queue; a full queue sends half of itself and the
  * actor to the injection queue, so bursts spread to other workers. */
@@ -71,13 +93,39 @@ void worker_hand_off_runnext(worker *w) {
 }
 
 void worker_send_round(worker *w) {
+    if (w->sends - w->sends_at_run < SENDS_BEFORE_HANDOFF)
+        return; /* 64 sends of the worker, not of one behaviour */
     if (++w->send_rounds >= SEND_ROUNDS_PER_BATCH)
         worker_end_batch(w);
     if (w->runnext)
         worker_hand_off_runnext(w);
 }
 
+static uint32_t fresh_count(const worker *w) { return w->fresh_top - w->fresh_bottom; }
+
+static actor *pop_fresh(worker *w) { return w->fresh[--w->fresh_top % FRESH_SIZE]; }
+
+/* A child goes on the stack. The oldest leaves it for the local queue when
+ * the stack is full, or when a worker is idle: there a thief finds it, the
+ * root of the largest subtree (work-first stealing, as in Cilk). */
+static void push_fresh(worker *w, actor *a) {
+    w->fresh[w->fresh_top++ % FRESH_SIZE] = a;
+    /* Relaxed: a hint. A worker that parks without being seen here is
+     * woken by the next push to a queue; the child itself is not lost. */
+    if (fresh_count(w) <= FRESH_SIZE - 1 &&
+        (atomic_load_explicit(&S.idle, memory_order_relaxed) == 0 || runqueue_size(&w->queue) > 0))
+        return; /* nobody waits, or a thief finds something already */
+    push_local(w, w->fresh[w->fresh_bottom++ % FRESH_SIZE]);
+    scheduler_wake_if_needed();
+}
+
 void worker_push_displaced(worker *w, actor *displaced) {
+    /* Relaxed: ACTOR_FRESH is cleared only by the worker that first runs
+     * the actor, and this one holds it runnable (in runnext) until now. */
+    if (atomic_load_explicit(&displaced->flags, memory_order_relaxed) & ACTOR_FRESH) {
+        push_fresh(w, displaced);
+        return;
+    }
     push_local(w, displaced);
     scheduler_wake_if_needed();
 }
@@ -110,11 +158,12 @@ static actor *check_slice(worker *w, actor *a) {
         w->slice_start = now;
         return a;
     }
-    if (now - w->slice_start < RUNNEXT_SLICE_NS || runqueue_size(&w->queue) == 0)
+    bool queued = runqueue_size(&w->queue) > 0;
+    if (now - w->slice_start < RUNNEXT_SLICE_NS || (!queued && fresh_count(w) == 0))
         return a;
     w->chain_start = w->ticks;
     push_local(w, a);
-    return runqueue_pop(&w->queue);
+    return queued ? runqueue_pop(&w->queue) : pop_fresh(w);
 }
 
 static actor *take_local(worker *w) {
@@ -131,6 +180,12 @@ static actor *take_local(worker *w) {
         return a;
     }
     w->chain_start = w->ticks;
+    if (fresh_count(w) > 0) {
+        actor *a;
+        if (w->ticks % LOCAL_CHECK_INTERVAL == 0 && (a = runqueue_pop(&w->queue)))
+            return a;
+        return pop_fresh(w);
+    }
     return runqueue_pop(&w->queue);
 }
 
@@ -173,6 +228,29 @@ static bool may_spin(worker *w) {
     return true;
 }
 
+/* After the steal rounds, before parking: see ALOX_LINGER_US above. Local work cannot
+ * appear meanwhile (only this worker pushes to its queue), stolen and
+ * injected work can. */
+static actor *linger(worker *w) {
+    if (S.linger_ns == 0 || !w->ran_since_park || (!w->spinning && !may_spin(w)))
+        return NULL;
+    /* Relaxed: a hint; two workers that both linger only cost one window. */
+    if (atomic_load_explicit(&S.spinning, memory_order_relaxed) > 1)
+        return NULL;
+    w->ran_since_park = false; /* one window per burst: the next park sleeps */
+    uint64_t until = io_now_ns() + S.linger_ns;
+    do {
+        for (int p = 0; p < LINGER_PAUSES; p++)
+            cpu_relax();
+        actor *a = take_injected(w);
+        if (!a && S.threads > 1)
+            a = steal(w);
+        if (a)
+            return a;
+    } while (!scheduler_stopping() && io_now_ns() < until);
+    return NULL;
+}
+
 static actor *find_work(worker *w) {
     while (!scheduler_stopping()) {
         actor *a = take_local(w);
@@ -180,7 +258,11 @@ static actor *find_work(worker *w) {
             a = take_injected(w);
         if (a)
             return a;
+        counters_publish(w->runs, w->sends);
         counters_idle_begin();
+        /* No actor pointer is held here: a spinning worker holds no
+         * grace period up (the others' stopped actors wait for it). */
+        grace_quiescent();
         if (S.threads > 1 && may_spin(w)) {
             for (int round = 0; !a && round < STEAL_ROUNDS; round++) {
                 a = steal(w);
@@ -190,13 +272,15 @@ static actor *find_work(worker *w) {
                     cpu_relax();
             }
         }
+        if (!a)
+            a = linger(w);
         if (a) {
             stop_spinning(w);
             counters_idle_end();
             return a;
         }
         reclaim_before_park();
-        if (w->runnext || runqueue_size(&w->queue) > 0) { /* freeing sent something (a monitor's notice) */
+        if (w->runnext || fresh_count(w) > 0 || runqueue_size(&w->queue) > 0) { /* freeing sent something */
             counters_idle_end();
             continue;
         }
@@ -242,7 +326,7 @@ static void run_traced(actor *a, message *m, const alox_behaviour_desc *b) {
 static void deliver(worker *w, actor *a, message *m, bool traced) {
     const alox_behaviour_desc *b = message_behaviour(m);
     bool remote = message_is_remote(m);
-    w->sends = 0; /* counted for the runnext handoff */
+    w->sends_at_run = w->sends; /* for the runnext handoff */
     if (ALOX_UNLIKELY(remote))
         w->cause = ((remote_message *)m)->link; /* what this behaviour sends waits on */
     if (ALOX_UNLIKELY(w->current_stopped)) {
@@ -260,6 +344,17 @@ static void deliver(worker *w, actor *a, message *m, bool traced) {
     }
 }
 
+/* This batch is timed for the counters' run time per type: its end goes
+ * through run_actor's branch for unusual batches (batch_limit is not
+ * BATCH_MESSAGES), so timing costs the common batch one compare. */
+static __attribute__((noinline, cold)) void time_batch(worker *w) {
+    w->sample_tick = w->ticks + counters_sample_distance();
+    w->timed = true;
+    if (w->batch_limit == BATCH_MESSAGES)
+        w->batch_limit = BATCH_MESSAGES - 1;
+    counters_sample_begin();
+}
+
 /* Runs up to BATCH_MESSAGES of a's messages. Afterwards the actor is either
  * idle (its mailbox marked) or queued again: never both, never neither.
  * The actor header is read once here and written once at the end (see
@@ -270,11 +365,19 @@ static void run_actor(worker *w, actor *a) {
     uint32_t handled = 0;
     bool drained = false;
     bool traced = trace_enabled();
-    w->current = a;
-    bool timed = counters_batch_begin(a->type, a->id, w->ticks);
+    /* Relaxed: see worker.h (the observer reads it under grace). */
+    atomic_store_explicit(&w->current, a, memory_order_relaxed);
+    if (ALOX_UNLIKELY(counters_time_batch(w->ticks, w->sample_tick)))
+        time_batch(w);
     /* Relaxed: the flag is only written by the worker running the actor
      * (alox_stop, which also sets current_stopped while it runs). */
-    w->current_stopped = (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_STOPPED) != 0;
+    uint32_t flags = atomic_load_explicit(&a->flags, memory_order_relaxed);
+    /* Its first run: from now on a sender queues it FIFO. Relaxed: the
+     * next worker to read the flag made it runnable by a push whose
+     * exchange acquires our mark_idle (or retire) after this. */
+    if (ALOX_UNLIKELY(flags & ACTOR_FRESH))
+        atomic_fetch_and_explicit(&a->flags, ~(uint32_t)ACTOR_FRESH, memory_order_relaxed);
+    w->current_stopped = (flags & ACTOR_STOPPED) != 0;
     bool stopped_before = w->current_stopped;
     while (handled < w->batch_limit && !scheduler_stopping()) {
         mailbox_node *node = mailbox_batch_pop(&a->box, &cursor, &retired);
@@ -289,17 +392,23 @@ static void run_actor(worker *w, actor *a) {
             worker_hand_off_runnext(w);
     }
     mailbox_batch_end(&a->box, cursor);
-    w->current = NULL;
-    counters_batch_end(a->type, handled, timed);
+    atomic_store_explicit(&w->current, NULL, memory_order_relaxed);
+    counters_ran(&w->runs, handled);
     actor *mute_on = NULL;
     if (ALOX_UNLIKELY(w->batch_limit != BATCH_MESSAGES)) {
-        /* It sent to an overloaded actor, or sent a lot: receivers run. */
-        /* Rounds count on across batches until one ends a batch: a batch
-         * then ends early once per SEND_ROUNDS_PER_BATCH rounds of sends. */
-        mute_on = w->mute_on;
-        w->mute_on = NULL;
+        if (w->timed) { /* time_batch */
+            w->timed = false;
+            counters_sample_end(a->type, handled);
+        }
+        if (w->batch_limit == 0) {
+            /* It sent to an overloaded actor, or sent a lot: receivers run. */
+            /* Rounds count on across batches until one ends a batch: a batch
+             * then ends early once per SEND_ROUNDS_PER_BATCH rounds of sends. */
+            mute_on = w->mute_on;
+            w->mute_on = NULL;
+            w->send_rounds = 0;
+        }
         w->batch_limit = BATCH_MESSAGES;
-        w->send_rounds = 0;
     }
     if (ALOX_UNLIKELY(w->current_stopped)) {
         if (!stopped_before) {
@@ -343,12 +452,23 @@ static void run_actor(worker *w, actor *a) {
     scheduler_wake_if_needed();
 }
 
+void worker_run_batch(worker *w, actor *a) { run_actor(w, a); }
+
+void worker_init_guest(worker *w) {
+    runqueue_init(&w->queue);
+    w->batch_limit = BATCH_MESSAGES;
+    w->index = UINT32_MAX; /* in no scheduler's array: nobody steals from it */
+    w->rng = 1;
+}
+
 /* On exit, everything this worker held goes to the injection queue, so a
  * later alox_run continues where this one stopped. */
 static void hand_back_all(worker *w) {
     if (w->runnext)
         injectq_push(&S.inject, w->runnext);
     w->runnext = NULL;
+    while (fresh_count(w) > 0)
+        injectq_push(&S.inject, w->fresh[w->fresh_bottom++ % FRESH_SIZE]);
     for (actor *a; (a = runqueue_pop(&w->queue));)
         injectq_push(&S.inject, a);
 }
@@ -357,21 +477,26 @@ void *worker_main(void *worker_arg) {
     worker *w = worker_arg;
     worker_self = w;
     w->batch_limit = BATCH_MESSAGES;
-    counters_worker_begin(w->index, &w->queue);
+    counters_worker_begin(w);
+    w->sample_tick = counters_sample_distance(); /* batches count from 0 */
     trace_worker_begin(w->index);
     grace_enter(); /* online: see support/grace.h */
     uint32_t batches = 0;
     for (actor *a; (a = find_work(w));) {
+        w->ran_since_park = true;
         run_actor(w, a);
         /* No actor pointer is held across this point: a quiescent point,
          * announced every RECLAIM_QUIESCENT_BATCHES batches (reclaim.h). */
-        if (ALOX_UNLIKELY((++batches & (RECLAIM_QUIESCENT_BATCHES - 1)) == 0))
+        if (ALOX_UNLIKELY((++batches & (RECLAIM_QUIESCENT_BATCHES - 1)) == 0)) {
+            counters_publish(w->runs, w->sends);
             reclaim_quiescent();
+        }
     }
     reclaim_before_park(); /* first: what freeing sends lands in runnext, handed back below */
     hand_back_all(w);
     reclaim_thread_exit();
     grace_exit();
+    counters_publish(w->runs, w->sends);
     counters_worker_end();
     worker_self = NULL;
     return NULL;

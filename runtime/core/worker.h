@@ -8,11 +8,24 @@
  *      ~230 ns (measured on our machines: bench/README.md). A chain gets a
  *      time slice (RUNNEXT_SLICE_NS in worker.c), then goes behind the
  *      local queue, so it cannot starve the actors waiting there.
- *   2. its local run queue (FIFO), and every INJECT_CHECK_INTERVAL actors
+ *   2. its stack of children (`fresh`, LIFO): actors that had never run
+ *      when a send made them runnable and another send displaced them from
+ *      runnext. A tree of spawns (skynet) then unfolds depth first, as
+ *      under CAF, so few of its actors are alive at once: breadth first,
+ *      a million leaves are spawned before the first one ends. The stack
+ *      is the owner's; its oldest entry (the root of the largest subtree)
+ *      moves to the local queue when the stack is full or a worker is
+ *      idle, where thieves find it. Every LOCAL_CHECK_INTERVAL actors the
+ *      local queue goes first, so a tree that keeps growing starves no one;
+ *   3. its local run queue (FIFO), and every INJECT_CHECK_INTERVAL actors
  *      the scheduler's injection queue first, so outside sends never starve;
- *   3. the injection queue;
- *   4. stealing half of another worker's local queue (while "spinning");
- *   5. parking (scheduler_park): an idle worker sleeps on a condition
+ *   4. the injection queue;
+ *   5. stealing half of another worker's local queue (while "spinning");
+ *   6. lingering (ALOX_LINGER_US, off by default): after running
+ *      something, one worker at a time spins on the injection queue for
+ *      that long before it parks, so the I/O thread's firings and
+ *      readiness messages need no futex wake;
+ *   7. parking (scheduler_park): an idle worker sleeps on a condition
  *      variable and uses no CPU.
  * Work moves to other cores only when there is more runnable work than
  * running workers: a displaced runnext, a requeued actor, or a behaviour
@@ -25,6 +38,7 @@
 #define ALOX_WORKER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -42,12 +56,23 @@
  * behind, or a producer runs a whole batch of bursts past a receiver's
  * limit (overload.h). About one early batch end per 1024 sends. */
 #define SEND_ROUNDS_PER_BATCH 16u
+
+/* Children waiting on a worker's own stack (see 2. above): a tree's depth
+ * times its fan-out fits (skynet: 6 levels of 10); beyond, the oldest go
+ * to the local queue. 512 bytes a worker. */
+#define FRESH_SIZE 64u
 struct actor;
 
 typedef struct worker {
     runqueue queue;           /* first: its head is cache-line aligned */
     struct actor *runnext;    /* owner only */
-    struct actor *current;    /* the actor being run, or NULL */
+    uint32_t fresh_top, fresh_bottom; /* owner only: free-running indices of `fresh` */
+    struct actor *fresh[FRESH_SIZE];  /* owner only: children, run newest first (see 2. above) */
+    /* The actor being run, or NULL. Written by the owner only, read by
+     * the observer (counters_read) under a grace section: relaxed, a
+     * plain move on x86; the actor's id and type, which the observer
+     * reads through it, never change, and grace keeps the memory valid. */
+    _Atomic(struct actor *) current;
     void *cause;              /* the running remote message's link, or NULL (remote_hooks.h) */
     struct actor *mute_on;    /* an overloaded actor the running behaviour sent to (overload.h) */
     uint32_t send_rounds;     /* of SENDS_BEFORE_HANDOFF sends, in this batch */
@@ -55,11 +80,20 @@ typedef struct worker {
     uint32_t index;
     uint32_t rng;             /* victim choice */
     uint32_t ticks;           /* actors run, for the injection-queue check */
-    uint32_t sends;           /* sends by the running behaviour, for the runnext handoff */
+    uint32_t sample_tick;     /* the `ticks` of the next batch timed for the counters */
+    bool timed;               /* this batch is timed (counters: run time per type) */
+    /* Counted by the owner in plain words (no other thread reads them)
+     * and published to its counters at quiescent points and before it
+     * looks for work (counters_publish): a batch pays one add, a send
+     * the increment it makes anyway for the runnext handoff. */
+    uint64_t runs;            /* behaviours run */
+    uint64_t sends;           /* messages sent by its behaviours */
+    uint64_t sends_at_run;    /* `sends` when the running behaviour began */
     uint32_t chain_start;     /* `ticks` at the last take not from runnext (the time slice) */
     uint64_t slice_start;     /* ns: when the current runnext chain was first timed */
     bool spinning;            /* counted in scheduler.spinning */
     bool current_stopped;     /* the running actor called alox_stop */
+    bool ran_since_park;      /* ran an actor since it last lingered (ALOX_LINGER_US, worker.c) */
     bool woken;               /* set under scheduler.lock by a waker */
     pthread_cond_t cond;      /* parked here, with scheduler.lock */
     pthread_t thread;
@@ -74,13 +108,22 @@ void *worker_main(void *worker_arg);
 /* The actor whose behaviour is running on this thread, or NULL. */
 struct actor *worker_current_actor(void);
 
+/* Runs one batch of a's messages on w, as a worker does; the caller holds
+ * a (its send found the mailbox idle). Afterwards a is idle, or queued on
+ * w, or retired. For guests (guest.h). */
+void worker_run_batch(worker *w, struct actor *a);
+
+/* Readies a worker record for a thread that is not a worker (guest.h). */
+void worker_init_guest(worker *w);
+
 /* Slow paths of the two below (worker.c). */
 void worker_push_displaced(worker *w, struct actor *displaced);
 void worker_hand_off_runnext(worker *w);
 void worker_send_round(worker *w);
 
 /* An actor became runnable through a send from this worker: it runs next,
- * and the one it displaces from runnext goes to the local queue. */
+ * and the one it displaces from runnext goes to the stack of children if
+ * it never ran, else to the local queue. */
 static inline void worker_schedule(worker *w, struct actor *a) {
     struct actor *displaced = w->runnext;
     w->runnext = a;
@@ -92,7 +135,10 @@ static inline void worker_schedule(worker *w, struct actor *a) {
  * SEND_ROUNDS_PER_BATCH): the batch loop's own bound, so no extra test. */
 static inline void worker_end_batch(worker *w) { w->batch_limit = 0; }
 
-/* Called on every send from a worker (see SENDS_BEFORE_HANDOFF). */
+/* Called on every send from a worker (see SENDS_BEFORE_HANDOFF): every
+ * SENDS_BEFORE_HANDOFF sends of the worker, worker_send_round looks
+ * whether the running behaviour made that many (so a producer loop is
+ * seen after 64 to 127 of its sends). */
 static inline void worker_note_send(worker *w) {
     if (ALOX_UNLIKELY((++w->sends & (SENDS_BEFORE_HANDOFF - 1)) == 0))
         worker_send_round(w);

@@ -193,8 +193,7 @@ static bool deliver_item(peer *p, frame_record *record, const wire_item *item) {
     atomic_fetch_add_explicit(&record->remaining, 1, memory_order_relaxed);
     if (ALOX_UNLIKELY(trace_enabled()))
         m->trace = item->trace;
-    if (mailbox_push(&target->box, &m->base.node))
-        scheduler_schedule(target);
+    transport_delivered(target, mailbox_push(&target->box, &m->base.node));
     return true;
 }
 

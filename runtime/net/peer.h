@@ -42,6 +42,10 @@ typedef struct peer_epoch {
      * next session, so sessions that exchange no references cost nothing. */
     _Atomic uint32_t proxies;
     uint32_t incarnation;       /* the peer's, in this session (0 until its HELLO); mailman */
+    /* Its proxies, linked through next_runnable (a proxy is never run nor
+     * muted), and whether they were retired (proxy.c, under its lock). */
+    struct actor *proxy_list;
+    bool retired;
     struct peer_epoch *previous;
 } peer_epoch;
 

@@ -6,10 +6,17 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "core/drained.h"
+#include "support/grace.h"
 #include "support/idmap.h"
+#include "support/once_heap.h"
 #include "peer.h"
 #include "support/platform.h"
 #include "support/registry.h"
+
+/* Tunables. */
+#define PROXY_TOMBSTONE_MS 2000 /* a retired proxy keeps its header this long, so sends just after
+                                 * the loss say "peer lost" with the actor's id; then it goes */
 
 static pthread_mutex_t export_lock = PTHREAD_MUTEX_INITIALIZER;
 static idmap exports = IDMAP_INITIALIZER;
@@ -18,6 +25,16 @@ static pthread_mutex_t proxy_lock = PTHREAD_MUTEX_INITIALIZER;
 static idmap proxies = IDMAP_INITIALIZER;
 static idmap placeholder_types = IDMAP_INITIALIZER; /* type hash -> alox_type_desc */
 static uint64_t proxies_made;                       /* under proxy_lock */
+static actor *tomb;                                 /* retired proxies, under proxy_lock */
+
+/* Mailman only: the retired proxies being aged, then freed. */
+static struct {
+    actor *list;
+    int64_t since_ms;
+    uint64_t grace; /* 0: no grace period started */
+    uint64_t freed;
+} aging;
+static _Atomic uint64_t freed_total; /* relaxed: a statistic */
 
 static pthread_mutex_t name_lock = PTHREAD_MUTEX_INITIALIZER;
 static idmap names = IDMAP_INITIALIZER; /* alox_hash(name) -> actor */
@@ -70,6 +87,12 @@ static uint64_t proxy_key(uint64_t id, uint64_t type_hash) {
     return key ? key : 1;
 }
 
+/* Under proxy_lock. */
+static void link_proxy(actor **list, actor *p) {
+    p->next_runnable = *list;
+    *list = p;
+}
+
 actor *proxy_for(uint64_t id, uint64_t type_hash, struct peer_epoch *epoch) {
     pthread_mutex_lock(&proxy_lock);
     uint64_t key = proxy_key(id, type_hash);
@@ -81,7 +104,9 @@ actor *proxy_for(uint64_t id, uint64_t type_hash, struct peer_epoch *epoch) {
         p->remote = epoch;
         if (epoch) /* Relaxed: session_lost may miss it, then the proxy lives on in the next session */
             atomic_fetch_add_explicit(&epoch->proxies, 1, memory_order_relaxed);
-        if (!other) /* a colliding pair gets an unshared proxy: correct, only not pointer-equal */
+        bool tombstone = epoch == NULL || epoch->retired; /* no session will ever carry its sends */
+        link_proxy(tombstone ? &tomb : &epoch->proxy_list, p);
+        if (!other && !tombstone) /* a colliding pair gets an unshared proxy: correct, only not pointer-equal */
             idmap_put(&proxies, key, p);
         proxies_made++;
     }
@@ -94,6 +119,7 @@ actor *proxy_dead(uint64_t id, uint64_t type_hash, struct peer_epoch *graveyard)
     const alox_type_desc *type = registry_type_by_hash(type_hash);
     actor *p = actor_spawn_with_id(type ? type : placeholder_type(type_hash), id, ACTOR_PROXY);
     p->remote = graveyard;
+    link_proxy(&tomb, p); /* an ended process's actor: a tombstone from birth */
     pthread_mutex_unlock(&proxy_lock);
     return p;
 }
@@ -124,3 +150,52 @@ uint64_t proxy_made_count(void) {
     pthread_mutex_unlock(&proxy_lock);
     return n;
 }
+
+void proxy_retire_epoch(struct peer_epoch *e) {
+    pthread_mutex_lock(&proxy_lock);
+    actor *p = e->proxy_list, *next;
+    for (; p; p = next) {
+        next = p->next_runnable;
+        uint64_t key = proxy_key(p->id, p->type->name_hash);
+        if (idmap_get(&proxies, key) == p)
+            idmap_remove(&proxies, key);
+        link_proxy(&tomb, p);
+    }
+    e->proxy_list = NULL;
+    e->retired = true;
+    pthread_mutex_unlock(&proxy_lock);
+}
+
+bool proxy_reclaim_due(int64_t now) {
+    if (!aging.list) {
+        pthread_mutex_lock(&proxy_lock);
+        aging.list = tomb;
+        tomb = NULL;
+        pthread_mutex_unlock(&proxy_lock);
+        aging.since_ms = now;
+        return false;
+    }
+    if (aging.grace == 0) {
+        if (now - aging.since_ms < PROXY_TOMBSTONE_MS)
+            return false;
+        aging.grace = grace_start(); /* after it, no send that read a header is still going */
+    }
+    return grace_done(aging.grace);
+}
+
+void proxy_reclaim_free(void) {
+    once_heap_batch batch = {0, 0};
+    uint64_t n = 0;
+    for (actor *p = aging.list, *next; p; p = next) {
+        next = p->next_runnable;
+        actor_drained(p); /* monitors keyed by it let go */
+        once_heap_free(p, actor_footprint(p->type), &batch);
+        n++;
+    }
+    once_heap_flush(&batch);
+    aging.list = NULL;
+    aging.grace = 0;
+    atomic_fetch_add_explicit(&freed_total, n, memory_order_relaxed);
+}
+
+uint64_t proxy_freed_count(void) { return atomic_load_explicit(&freed_total, memory_order_relaxed); }

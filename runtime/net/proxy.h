@@ -15,7 +15,8 @@
  * Actor ids are (node << 48 | serial): ids of this node are exported local
  * actors; others are proxies.
  *
- * Thread-safety: all functions, any thread (one mutex each table).
+ * Thread-safety: all functions, any thread (one mutex each table), except
+ * proxy_reclaim_due / proxy_reclaim_free and proxy_dead (the mailman).
  */
 #ifndef ALOX_PROXY_H
 #define ALOX_PROXY_H
@@ -47,6 +48,29 @@ actor *proxy_for(uint64_t id, uint64_t type_hash, struct peer_epoch *epoch);
 /* A proxy, not registered, for an actor of a process that has ended (a
  * dead epoch): sends to it are dead letters ("peer lost"). Mailman. */
 actor *proxy_dead(uint64_t id, uint64_t type_hash, struct peer_epoch *graveyard);
+
+/* Proxies of an ended session give their memory back (issue 13.5). When
+ * a session ends (session_lost), every send to its proxies is a "peer
+ * lost" dead letter for ever; nothing but user code and messages can hold
+ * them. So they leave the table (a later reference makes a new proxy of
+ * the new session), wait PROXY_TOMBSTONE_MS as tombstones (sends are "peer
+ * lost" with the actor's id), then a grace period (support/grace.h: no
+ * thread is inside a send to them), and go back to the once heap like a
+ * stopped actor's memory (docs/ARCHITECTURE.md "Actor memory"): a later
+ * send reads zeros and is a dead letter ALOX_DEAD_STOPPED with id 0.
+ * Proxies made for a dead epoch (an old incarnation's actor, an unknown
+ * node) are tombstones from birth. Epochs themselves stay (48 bytes). */
+void proxy_retire_epoch(struct peer_epoch *e);
+
+/* Mailman, each turn before it hands the outboxes over: true when the
+ * oldest retired proxies may go; then, after the hand-over (messages
+ * pushed to them before the grace period are dead letters by then, their
+ * headers read), proxy_reclaim_free frees them. */
+bool proxy_reclaim_due(int64_t now_ms);
+void proxy_reclaim_free(void);
+
+/* Proxies freed so far (tests). */
+uint64_t proxy_freed_count(void);
 
 /* How many proxies proxy_for has made so far (for the per-peer bound). */
 uint64_t proxy_made_count(void);

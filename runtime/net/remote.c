@@ -12,8 +12,10 @@
 
 #include "alox.h"
 #include "address_book.h"
+#include "core/worker.h"
 #include "support/platform.h"
 #include "proxy.h"
+#include "support/grace.h"
 #include "support/registry.h"
 
 /* Serials of actors spawned on another node for us: the top serial bit
@@ -72,8 +74,10 @@ void *alox__new_on(const char *node, uint64_t size, uint64_t align, const char *
     uint64_t count = atomic_fetch_add_explicit(&remote_spawns, 1, memory_order_relaxed);
     uint64_t serial = REMOTE_SERIAL_FLAG | (uint64_t)transport.node_id << REMOTE_SERIAL_COUNTER_BITS |
                       (count & ((1ull << REMOTE_SERIAL_COUNTER_BITS) - 1));
+    grace_enter(); /* a proxy of a session that ends meanwhile is freed later (proxy.h) */
     actor *proxy = proxy_for((uint64_t)node_id << 48 | serial, type->name_hash, epoch);
     transport_spawn(proxy, type->name_hash);
+    grace_exit();
     return actor_body(proxy);
 }
 
@@ -127,6 +131,12 @@ void *alox__lookup(const char *node, const char *name, int timeout_ms, const cha
  * ------------------------------------------------------------------- */
 actor *transport_lookup(const char *node, const char *name, uint64_t type_hash, int timeout_ms,
                         int *status) {
+    if (worker_current_actor())
+        /* On a worker it would block a core; on the mailman (core/guest.h)
+         * it would wait for the thread that must answer it. */
+        alox_fatal("alox_lookup(\"%s\", \"%s\") inside a behaviour would block the thread that runs "
+                   "it: use alox_lookup_future(T, node, name, timeout_ms) with alox_then",
+                   node, name);
     peer *target = transport.running ? session_by_name(node) : NULL;
     *status = -1;
     if (!target)

@@ -339,8 +339,10 @@ void session_lost(peer *p, const char *why) {
     peer_epoch *ended = end_epoch(p);
     peer_current_epoch(p)->incarnation = 0; /* until its HELLO (or a reference) says */
     int lost = session_dead_letter_all(p);
-    if (ended)
+    if (ended) {
         monitor_remote_lost(in_epoch, ended); /* its actors are down (ALOX_DOWN_NODE_LOST) */
+        proxy_retire_epoch(ended);            /* their memory goes back later (proxy.h) */
+    }
     peer_stats_session(&p->stats, false);
     if (p->their_session == 0) /* never in session: nothing was lost, it was never reached */
         fprintf(stderr, "alox: %s: peer %s unreachable (%s; %s); %d message%s reported as dead "

@@ -13,6 +13,7 @@
 #include <zmq.h>
 
 #include "alox.h"
+#include "core/guest.h"
 #include "core/overload.h"
 #include "core/scheduler.h"
 #include "core/trace.h"
@@ -35,7 +36,14 @@ int64_t transport_now_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* True on the mailman thread: its own wake-ups are a flag, not a write. */
+static ALOX_TLS bool on_mailman;
+
 void transport_wake(void) {
+    if (on_mailman) { /* it looks at everything once more before it sleeps */
+        transport.woke_self = true;
+        return;
+    }
     uint64_t one = 1;
     /* A full counter (never in practice) still leaves the fd readable. */
     if (write(transport.wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
@@ -253,6 +261,44 @@ static void receive_dealer(peer *p) {
 /* ---------------------------------------------------------------------
  * The loop.
  * ------------------------------------------------------------------- */
+void transport_delivered(actor *a, bool runnable) {
+    if (++transport.phase_items == TRANSPORT_GUEST_ITEMS + 1 && transport.runnable_count) {
+        /* A stream: the workers take it from here, at once. */
+        guest_decline(transport.runnable, transport.runnable_count);
+        transport.runnable_count = 0;
+        scheduler_release_remote(1);
+    }
+    if (!runnable)
+        return;
+    /* The hint is enough here: run_runnable asks again under the lock. */
+    if (transport.phase_items <= TRANSPORT_GUEST_ITEMS && transport.runnable_count < TRANSPORT_GUEST_ACTORS &&
+        scheduler_all_parked_hint()) {
+        if (transport.runnable_count == 0)
+            scheduler_hold_remote(1); /* no quiescence while we hold them (guest.h) */
+        transport.runnable[transport.runnable_count++] = a;
+        return;
+    }
+    scheduler_inject(a);
+}
+
+/* After the receive phase: the actors it made runnable while the workers
+ * slept run here, and their replies leave in this turn's send_turn; if a
+ * worker woke meanwhile, a guest run was slow, or the phase brought a
+ * stream (more than TRANSPORT_GUEST_ITEMS messages), they go to the
+ * workers. */
+static void run_runnable(void) {
+    uint32_t n = transport.runnable_count;
+    transport.phase_items = 0;
+    if (n == 0)
+        return;
+    transport.runnable_count = 0;
+    if (guest_may_run())
+        guest_run(transport.runnable, n);
+    else
+        guest_decline(transport.runnable, n);
+    scheduler_release_remote(1);
+}
+
 /* Hands the messages of an outbox to their peer's queue (outgoing.c),
  * in order, or to dead letters if the peer was lost since. Cheap: the
  * encoding is what is bounded per loop turn. */
@@ -277,6 +323,9 @@ static void hand_over(_Atomic(message *) *box) {
  * true if the budget ran out (more to do at once). */
 static bool send_turn(uint32_t budget, int64_t looked, bool final) {
     static size_t first;
+    /* Before the hand-over: what was pushed to retired proxies before
+     * their grace period ended is handed over (read) before they go. */
+    bool reclaim = proxy_reclaim_due(looked);
     /* Note finished frames before taking the outbox: see session.c. */
     atomic_store_explicit(&transport.records_done, false, memory_order_relaxed);
     for (size_t i = 0; i < transport.peer_count; i++)
@@ -286,6 +335,8 @@ static bool send_turn(uint32_t budget, int64_t looked, bool final) {
         hand_over(&transport.peers[i].outbox);
         session_note_needs(&transport.peers[i]);
     }
+    if (reclaim)
+        proxy_reclaim_free();
     session_free_orphans();
     uint32_t left = budget;
     for (size_t k = 0; k < transport.peer_count; k++) {
@@ -332,6 +383,7 @@ static int poll_timeout_ms(bool busy) {
 static void *mailman_main(void *unused) {
     (void)unused;
     overload_exempt_this_thread(); /* it serves every peer: it must never wait on one actor */
+    on_mailman = true;
     size_t n = transport.peer_count + 4;
     zmq_pollitem_t *items = calloc(n, sizeof *items);
     peer **owners = calloc(n, sizeof *owners);
@@ -351,7 +403,9 @@ static void *mailman_main(void *unused) {
                 owners[count] = &transport.peers[i];
                 items[count++] = (zmq_pollitem_t){transport.peers[i].dealer, 0, ZMQ_POLLIN, 0};
             }
-        if (zmq_poll(items, (int)count, poll_timeout_ms(busy)) < 0 && errno != EINTR)
+        int timeout = poll_timeout_ms(busy || transport.woke_self);
+        transport.woke_self = false;
+        if (zmq_poll(items, (int)count, timeout) < 0 && errno != EINTR)
             break;
         /* Liveness is judged at the moment we looked at the sockets: time
          * spent below on our own backlog is not the peers' silence. */
@@ -371,12 +425,14 @@ static void *mailman_main(void *unused) {
             else
                 receive_dealer(owners[i]);
         }
+        run_runnable();
         if (node_stop_requested()) { /* SIGINT / SIGTERM: a clean end of alox_run */
             transport_abandon();
             alox_exit(0);
         }
         address_book_apply();
         address_book_gossip();
+        transport.woke_self = false; /* what the guest run pushed goes out now */
         busy = send_turn(TRANSPORT_ENCODE_BURST, looked, false);
         remote_lookup_timers(transport_now_ms());
     }

@@ -37,6 +37,11 @@
 #define TRANSPORT_STOP_LINGER_MS 1000    /* how long unsent frames may delay exit */
 #define TRANSPORT_HANDSHAKE_MS 3000      /* a connection must finish the CURVE handshake this fast */
 #define TRANSPORT_LOG_PER_SECOND 10      /* lines a second about each kind of bad input; the rest counted */
+#define TRANSPORT_GUEST_ACTORS 64        /* actors one receive phase may hold to run on the mailman
+                                          * (core/guest.h); more go to the workers at once */
+#define TRANSPORT_GUEST_ITEMS 64         /* a receive phase that delivered more messages than this
+                                          * leaves them to the workers: a stream is faster with the
+                                          * mailman decoding the next frame while a worker runs */
 
 typedef struct lookup_request {
     struct lookup_request *next;
@@ -77,6 +82,13 @@ typedef struct transport_state {
     uint64_t next_request;
 
     frame_record *orphans;        /* records of lost sessions, freed when done */
+    /* Actors this turn's deliveries made runnable while every worker was
+     * parked: the mailman runs them itself after the receive phase
+     * (core/guest.h), holding one remote hold meanwhile. */
+    struct actor *runnable[TRANSPORT_GUEST_ACTORS];
+    uint32_t runnable_count;
+    uint32_t phase_items;         /* messages delivered in this receive phase */
+    bool woke_self;               /* the mailman "woke" itself: look again before sleeping */
     _Atomic uint64_t malformed, rejected;
 } transport_state;
 
@@ -86,6 +98,11 @@ int64_t transport_now_ms(void);
 void transport_wake(void);
 
 bool transport_is_spawn(const alox_behaviour_desc *b);
+
+/* A delivery (inbound.c) pushed a message to a; `runnable`: it found a's
+ * mailbox idle, so a is ours to schedule, or to run on the mailman at the
+ * end of the receive phase. */
+void transport_delivered(struct actor *a, bool runnable);
 
 /* p refused to spawn the actor `id` we asked for: a dead letter here. */
 void transport_spawn_refused(peer *p, uint64_t id);

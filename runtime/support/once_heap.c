@@ -117,25 +117,63 @@ static char *carve(size_t bytes) {
     return p;
 }
 
-static void batch_add(once_heap_batch *batch, uintptr_t page) {
-    if (batch->end == page && batch->start != batch->end) {
-        batch->end += ONCE_HEAP_PAGE;
-        return;
+static void give_back(uintptr_t start, uintptr_t end) {
+    size_t bytes = end - start;
+    /* The pages read as zeros from now on; their memory is the kernel's. */
+    if (madvise((void *)start, bytes, MADV_DONTNEED) != 0)
+        alox_fatal("madvise(MADV_DONTNEED) of freed actor pages failed: %s", strerror(errno));
+    atomic_fetch_add_explicit(&released_bytes, bytes, memory_order_relaxed);
+}
+
+static void drop_run(once_heap_batch *batch, uint32_t i) {
+    give_back(batch->runs[i].start, batch->runs[i].end);
+    memmove(&batch->runs[i], &batch->runs[i + 1], (batch->count - i - 1) * sizeof batch->runs[0]);
+    batch->count--;
+}
+
+/* Run i grew: joined to a neighbour, or long enough to go back. */
+static void grown(once_heap_batch *batch, uint32_t i) {
+    for (uint32_t j = 0; j < batch->count; j++) {
+        if (j != i && (batch->runs[j].start == batch->runs[i].end || batch->runs[j].end == batch->runs[i].start)) {
+            if (batch->runs[j].start < batch->runs[i].start)
+                batch->runs[i].start = batch->runs[j].start;
+            else
+                batch->runs[i].end = batch->runs[j].end;
+            memmove(&batch->runs[j], &batch->runs[j + 1], (batch->count - j - 1) * sizeof batch->runs[0]);
+            batch->count--;
+            if (j < i)
+                i--;
+            break; /* a page touches at most one other run on each side, and i grew on one */
+        }
     }
-    once_heap_flush(batch);
-    batch->start = page;
-    batch->end = page + ONCE_HEAP_PAGE;
+    if (batch->runs[i].end - batch->runs[i].start >= ONCE_HEAP_RUN_PAGES * ONCE_HEAP_PAGE)
+        drop_run(batch, i);
+}
+
+static void batch_add(once_heap_batch *batch, uintptr_t page) {
+    for (uint32_t i = batch->count; i-- > 0;) { /* the newest runs are the likely ones */
+        if (batch->runs[i].end == page) {
+            batch->runs[i].end += ONCE_HEAP_PAGE;
+            grown(batch, i);
+            return;
+        }
+        if (batch->runs[i].start == page + ONCE_HEAP_PAGE) {
+            batch->runs[i].start = page;
+            grown(batch, i);
+            return;
+        }
+    }
+    if (batch->count == ONCE_HEAP_BATCH_RUNS)
+        drop_run(batch, 0);
+    batch->runs[batch->count].start = page;
+    batch->runs[batch->count].end = page + ONCE_HEAP_PAGE;
+    batch->count++;
 }
 
 void once_heap_flush(once_heap_batch *batch) {
-    if (batch->start == batch->end)
-        return;
-    size_t bytes = batch->end - batch->start;
-    /* The pages read as zeros from now on; their memory is the kernel's. */
-    if (madvise((void *)batch->start, bytes, MADV_DONTNEED) != 0)
-        alox_fatal("madvise(MADV_DONTNEED) of freed actor pages failed: %s", strerror(errno));
-    atomic_fetch_add_explicit(&released_bytes, bytes, memory_order_relaxed);
-    batch->start = batch->end = 0;
+    for (uint32_t i = 0; i < batch->count; i++)
+        give_back(batch->runs[i].start, batch->runs[i].end);
+    batch->count = 0;
 }
 
 uint64_t once_heap_released_bytes(void) { return atomic_load_explicit(&released_bytes, memory_order_relaxed); }
@@ -148,9 +186,7 @@ static void close_open_page(void) {
     /* acq_rel: the thread that takes a count to zero gives the page back
      * and must see every free before it (each was a release). */
     if (atomic_fetch_sub_explicit(live_of(open_page), drop, memory_order_acq_rel) == drop) {
-        once_heap_batch batch = {0, 0};
-        batch_add(&batch, open_page);
-        once_heap_flush(&batch);
+        give_back(open_page, open_page + ONCE_HEAP_PAGE);
     }
     open_page = 0;
 }

@@ -40,16 +40,29 @@
  * address space is exhausted). */
 void *once_heap_alloc(size_t size, size_t prefix, size_t align);
 
-/* Pages whose last block was freed, collected so that neighbouring pages
- * go back in one system call. Zero-initialise; call once_heap_flush when
- * done with a run of frees. One per thread at a time. */
+/* Pages whose last block was freed, collected so that they go back in
+ * runs: one madvise per ONCE_HEAP_RUN_PAGES pages at most, not one per
+ * page. A madvise costs a system call and, while other threads of the
+ * process run, a TLB shootdown (an interrupt to each of their cores):
+ * skynet freed its pages in 20,000 calls of one or two pages each, and
+ * spent more time in the kernel than in the program. A run goes back when
+ * it is that long, or when the batch has no room for another run (the
+ * oldest goes), or at once_heap_flush. So a batch holds at most
+ * ONCE_HEAP_BATCH_RUNS * (ONCE_HEAP_RUN_PAGES - 1) freed pages in memory
+ * (480 KiB): keep one per thread across frees, and flush it before the
+ * thread sleeps or exits. Zero-initialise. One thread at a time. */
+#define ONCE_HEAP_RUN_PAGES 16u  /* pages: 64 KiB per madvise at least, when runs are that long */
+#define ONCE_HEAP_BATCH_RUNS 8u  /* runs being gathered at once: pages are freed a little out of order */
 typedef struct once_heap_batch {
-    uintptr_t start, end; /* a run of whole pages to give back, or start == end */
+    struct { uintptr_t start, end; } runs[ONCE_HEAP_BATCH_RUNS]; /* whole pages, oldest first */
+    uint32_t count;
 } once_heap_batch;
 
 /* Frees the block [block, block + size). The caller guarantees nobody
- * writes to it any more; reads by stale pointers stay harmless. */
+ * writes to it any more; reads by stale pointers stay harmless. Its pages
+ * go back when the batch gives back their run. */
 void once_heap_free(void *block, size_t size, once_heap_batch *batch);
+/* Gives back every page the batch holds. */
 void once_heap_flush(once_heap_batch *batch);
 
 /* Was p (ever) handed out by once_heap_alloc? For telling a freed actor

@@ -178,7 +178,7 @@ alox_behave void counted(struct client *self, int64_t received, int64_t out_of_o
     self->disorder = out_of_order;
 }
 
-static double done_at;
+static _Atomic double done_at; /* written by every client actor of "refs" at once */
 
 alox_behave void done(struct client *self, int64_t jobs) {
     self->done = jobs;
@@ -332,6 +332,22 @@ static int role_ping(void) {
     return me->done > 0 ? 0 : 1;
 }
 
+/* k actors of ours, each sent to the server's worker: the server makes a
+ * proxy for each (a reference it received), and answers each. */
+static int role_refs(long k) {
+    struct worker *w = LOOKUP(struct worker, "worker");
+    struct client **mine = calloc((size_t)k, sizeof *mine);
+    for (long i = 0; i < k; i++)
+        job(w, mine[i] = alox_new(struct client));
+    alox_run();
+    long answered = 0;
+    for (long i = 0; i < k; i++)
+        answered += mine[i]->done > 0;
+    free(mine);
+    printf("%s refs: %ld of %ld answered\n", answered == k ? "ok:" : "FAIL:", answered, k);
+    return answered == k ? 0 : 1;
+}
+
 static int role_quit(void) {
     quit(LOOKUP(struct control, "control"), 0);
     alox_run();
@@ -368,6 +384,8 @@ int main(int argc, char **argv) {
         return role_ping();
     if (!strcmp(role, "quit"))
         return role_quit();
-    fprintf(stderr, "usage: delivery [--alox-* flags] server|forwarding-server|third|chain|early|host|vanish|sink|loaded|gap|ping|quit [n]\n");
+    if (!strcmp(role, "refs"))
+        return role_refs(a > 0 ? a : 1000);
+    fprintf(stderr, "usage: delivery [--alox-* flags] server|forwarding-server|third|chain|early|host|vanish|sink|loaded|gap|ping|refs|quit [n]\n");
     return 2;
 }

@@ -234,6 +234,33 @@ claims)
   client ping.log ping || fail "a real client after the claims"
   stop_server
   ;;
+proxies)
+  # Sessions that each make many proxies: a client (restarted each time,
+  # so each run ends the previous session at once) hands the server
+  # references to its own new actors. The proxies of an ended session go
+  # back after PROXY_TOMBSTONE_MS and a grace period (net/proxy.c): the
+  # server's RSS stays bounded instead of growing by every session's.
+  k=$((5000 * scale)) sessions=$((4 + 3 * scale))
+  start_server
+  rss() { awk '/VmRSS/ {print $2}' "/proc/$server_pid/status"; }
+  for _ in 1 2; do client refs.log refs "$k" || fail "refs (warm-up)"; done
+  sleep 3 # the warm-up's proxies go
+  before=$(rss)
+  for i in $(seq "$sessions"); do client refs.log refs "$k" || fail "refs $i"; done
+  sleep 3
+  client refs.log refs 1 || fail "refs, last" # ends the last big session
+  sleep 3
+  after=$(rss)
+  echo "proxies: $sessions sessions of $k proxies each, server RSS $before KiB -> $after KiB"
+  if [ "${ALOX_TEST_SANITIZED:-0}" = 1 ]; then
+    echo "proxies: RSS not checked under a sanitizer (its allocator keeps freed memory)"
+  else
+    # Before, each session kept ~140 bytes per proxy (its header and body,
+    # the table's entry): ~2.7 MB a session at k = 20,000.
+    [ $((after - before)) -lt 3000 ] || fail "RSS grew by $((after - before)) KiB over $sessions sessions"
+  fi
+  stop_server
+  ;;
 fuzz)
   # The real session layer under fire: frames from a trusted key through
   # a real CURVE socket (random fields, flipped bits, garbage), and raw

@@ -207,6 +207,15 @@ causal2|causal3) # item 2: chains of 1, 2 and 5 hops on 2 or 3 nodes. causal3
   stop b
   [ "$second" = c ] && stop c
   ;;
+guest) # remote messages run on the mailman while the workers sleep (dist_guest)
+  keys server client
+  trust server client
+  new_port server
+  peers="" start server serve server
+  peers="server" run client client.log client "${ALOX_TEST_REPS:-200}0" || fail "client"
+  expect_log client.log "ok: guest"
+  stop server
+  ;;
 *) fail "unknown case" ;;
 esac
 echo "ok: $case_name"

@@ -65,9 +65,133 @@ static void test_runnext_chain_yields_to_local_queue(void **state) {
     assert_true(hops_when_waiter_ran >= 0 && hops_when_waiter_ran < CHAIN_MAX / 2);
 }
 
+/* A tree of spawns unfolds depth first (worker.h, the stack of children):
+ * counted from spawn to stop, few of its nodes are alive at once. Breadth
+ * first, every leaf would be spawned before the first one ends. */
+#define TREE_DEPTH 5 /* 10^5 leaves, 111,111 nodes */
+#define TREE_ALIVE_MAX 1000 /* depth first: ~6 levels x 10 siblings */
+
+struct node { struct node *parent; int got; };
+HANDMADE_ACTOR(node)
+typedef struct { int depth; struct node *parent; } grow_args;
+HANDMADE_BEHAVIOUR(node, grow, grow_args, "(i32,ptr)")
+typedef struct { int64_t unused; } report_args;
+HANDMADE_BEHAVIOUR(node, report, report_args, "(i64)")
+
+static int64_t tree_alive, tree_alive_max, tree_done; /* one worker: no race */
+
+static void node_end(struct node *self) {
+    if (self->parent)
+        send_report(self->parent, (report_args){0});
+    else
+        tree_done = 1;
+    tree_alive--;
+    alox_stop(self);
+}
+
+static void grow(struct node *self, const grow_args *a) {
+    self->parent = a->parent;
+    if (a->depth == 0) {
+        node_end(self);
+        return;
+    }
+    for (int i = 0; i < 10; i++) {
+        if (++tree_alive > tree_alive_max)
+            tree_alive_max = tree_alive;
+        send_grow(new_node(), (grow_args){a->depth - 1, self});
+    }
+}
+
+static void report(struct node *self, const report_args *a) {
+    (void)a;
+    if (++self->got == 10)
+        node_end(self);
+}
+
+static void test_tree_unfolds_depth_first(void **state) {
+    (void)state;
+    alarm(TIME_BOUND_S);
+    assert_int_equal(alox_set_threads(1), 0);
+    tree_alive = tree_alive_max = 1;
+    send_grow(new_node(), (grow_args){TREE_DEPTH, NULL});
+    assert_int_equal(alox_run(), 0);
+    assert_int_equal(tree_done, 1);
+    assert_int_equal(tree_alive, 0);
+    printf("tree of %d levels: at most %lld nodes alive at once\n", TREE_DEPTH, (long long)tree_alive_max);
+    assert_true(tree_alive_max < TREE_ALIVE_MAX);
+}
+
+/* A forest that keeps growing keeps children on the stack for ever; an
+ * actor waiting in the local queue still runs (LOCAL_CHECK_INTERVAL), long
+ * before the forest stops by itself at FOREST_CAP spawns. Every chain of
+ * run-next takes is short here, so the time slice does not let it in. */
+#define FOREST_CAP (1000000 / TEST_SCALE_DOWN)
+#define FOREST_HEIGHT 6
+
+struct tree { int unused; };
+HANDMADE_ACTOR(tree)
+typedef struct { int depth; } sprout_args;
+HANDMADE_BEHAVIOUR(tree, sprout, sprout_args, "(i32)")
+struct starter { struct waiter *w; };
+HANDMADE_ACTOR(starter)
+typedef struct { struct waiter *w; } plant_args;
+HANDMADE_BEHAVIOUR(starter, plant, plant_args, "(ptr)")
+struct sleeper { int wakes; };
+HANDMADE_ACTOR(sleeper)
+typedef struct { int64_t unused; } nudge_args;
+HANDMADE_BEHAVIOUR(sleeper, nudge, nudge_args, "(i64)")
+
+static int64_t forest_spawned, spawned_when_nudged = -1;
+
+static void nudge(struct sleeper *self, const nudge_args *a) {
+    (void)a;
+    if (++self->wakes == 2) /* the first made it an actor that has run */
+        spawned_when_nudged = forest_spawned;
+}
+
+static void sprout(struct tree *self, const sprout_args *a) {
+    alox_stop(self);
+    if (forest_spawned >= FOREST_CAP || a->depth == FOREST_HEIGHT)
+        return;
+    if (a->depth == 0) { /* the next root first: it waits under this subtree */
+        forest_spawned++;
+        send_sprout(new_tree(), (sprout_args){0});
+    }
+    for (int i = 0; i < 2; i++) {
+        forest_spawned++;
+        send_sprout(new_tree(), (sprout_args){a->depth + 1});
+    }
+}
+
+static struct sleeper *the_sleeper;
+
+static void plant(struct starter *self, const plant_args *a) {
+    (void)self;
+    (void)a;
+    send_nudge(the_sleeper, (nudge_args){0}); /* to runnext, then displaced: the local queue */
+    send_sprout(new_tree(), (sprout_args){0});
+}
+
+static void test_growing_tree_yields_to_local_queue(void **state) {
+    (void)state;
+    alarm(TIME_BOUND_S);
+    assert_int_equal(alox_set_threads(1), 0);
+    the_sleeper = new_sleeper();
+    send_nudge(the_sleeper, (nudge_args){0});
+    assert_int_equal(alox_run(), 0);
+    send_plant(new_starter(), (plant_args){NULL});
+    assert_int_equal(alox_run(), 0);
+    printf("forest: the waiting actor ran after %lld of %d spawns\n", (long long)spawned_when_nudged,
+           FOREST_CAP);
+    assert_true(spawned_when_nudged >= 0);
+    assert_true(spawned_when_nudged < FOREST_CAP / 10);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_runnext_chain_yields_to_local_queue),
+        cmocka_unit_test(test_tree_unfolds_depth_first),
+        cmocka_unit_test(test_growing_tree_yields_to_local_queue),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

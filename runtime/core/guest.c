@@ -1,0 +1,91 @@
+/* guest.c - a thread that is not a worker runs actors; see guest.h. */
+#include "guest.h"
+
+#include <stdlib.h>
+
+#include "actor.h"
+#include "io.h"
+#include "reclaim.h"
+#include "scheduler.h"
+#include "support/grace.h"
+#include "support/platform.h"
+
+/* Batches the guest runs after those handed in: a short local chain (a
+ * server actor that asks another and replies) still ends on this thread;
+ * a long one goes to the workers after these. */
+#define GUEST_CHAIN_BATCHES 16u
+
+/* A guest run longer than this (ns) keeps the guest out for
+ * GUEST_BACKOFF_NS: such actors run on workers, and the mailman keeps to
+ * its sockets. 1 ms is ~20 remote round trips; 100 ms is half a
+ * heartbeat interval (net/transport_internal.h). */
+#define GUEST_SLOW_NS 1000000u
+#define GUEST_BACKOFF_NS 100000000u
+
+static ALOX_TLS worker *guest_record;
+static ALOX_TLS uint64_t guest_out_until; /* ns: back-off after a slow run */
+
+static worker *record(void) {
+    if (ALOX_UNLIKELY(guest_record == NULL)) {
+        guest_record = calloc(1, sizeof *guest_record);
+        if (!guest_record)
+            alox_fatal("out of memory for the mailman's run record");
+        worker_init_guest(guest_record);
+    }
+    return guest_record;
+}
+
+bool guest_may_run(void) {
+    if (ALOX_UNLIKELY(guest_out_until != 0)) {
+        if (io_now_ns() < guest_out_until)
+            return false;
+        guest_out_until = 0;
+    }
+    return scheduler_all_parked();
+}
+
+void guest_decline(actor *const *actors, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++)
+        injectq_push(&the_scheduler.inject, actors[i]);
+    if (n)
+        scheduler_wake_if_needed();
+}
+
+/* What the run left on the record goes to the workers. */
+static void hand_back(worker *w) {
+    bool any = false;
+    if (w->runnext) {
+        injectq_push(&the_scheduler.inject, w->runnext);
+        w->runnext = NULL;
+        any = true;
+    }
+    for (actor *a; (a = runqueue_pop(&w->queue));) {
+        injectq_push(&the_scheduler.inject, a);
+        any = true;
+    }
+    if (any)
+        scheduler_wake_if_needed();
+}
+
+void guest_run(actor *const *actors, uint32_t n) {
+    worker *w = record();
+    uint64_t start = io_now_ns();
+    grace_enter(); /* online for the whole run, as a worker */
+    worker_self = w;
+    for (uint32_t i = 0; i < n; i++) {
+        w->ticks++; /* the counters sample batches by it, as on a worker */
+        worker_run_batch(w, actors[i]);
+    }
+    for (uint32_t k = 0; k < GUEST_CHAIN_BATCHES && w->runnext && !scheduler_stopping(); k++) {
+        actor *a = w->runnext;
+        w->runnext = NULL;
+        w->ticks++;
+        worker_run_batch(w, a);
+    }
+    reclaim_before_park(); /* stopped actors: as a worker about to park */
+    hand_back(w);
+    worker_self = NULL;
+    grace_exit();
+    if (ALOX_UNLIKELY(io_now_ns() - start > GUEST_SLOW_NS))
+        guest_out_until = io_now_ns() + GUEST_BACKOFF_NS;
+}
