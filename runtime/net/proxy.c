@@ -184,7 +184,7 @@ bool proxy_reclaim_due(int64_t now) {
 }
 
 void proxy_reclaim_free(void) {
-    once_heap_batch batch = {0}; /* no runs yet */
+    once_heap_batch batch = {.count = 0}; /* the rest zero too, as once_heap.h asks */
     uint64_t n = 0;
     for (actor *p = aging.list, *next; p; p = next) {
         next = p->next_runnable;
