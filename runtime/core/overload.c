@@ -161,7 +161,7 @@ static void wait_for_progress(worker *w, actor *to, const void *tail) {
 
 void overload_send_round(worker *w, actor *to) {
     uint32_t lim = overload_limit();
-    actor *self = w->current;
+    actor *self = atomic_load_explicit(&w->current, memory_order_relaxed); /* its owner reads it: relaxed */
     /* Not outside a behaviour, not to itself, not from an overloaded
      * actor (it must drain), not with one worker (the receiver runs on
      * this one: SEND_ROUNDS_PER_BATCH lets it in). */
@@ -190,7 +190,7 @@ void overload_sent_to(worker *w, actor *to) {
     if (w) { /* plain threads: overload_plain_sent */
         /* Inside a behaviour of another actor: note the target; the
          * worker decides after the behaviour (overload_mute). */
-        actor *self = w->current;
+        actor *self = atomic_load_explicit(&w->current, memory_order_relaxed); /* its owner reads it: relaxed */
         if (self && self != to && !(flags_of(self) & ACTOR_PRESSURE)) {
             w->mute_on = to; /* an overloaded sender runs on: it must drain */
             worker_end_batch(w);
