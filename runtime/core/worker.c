@@ -408,7 +408,7 @@ static void run_actor(worker *w, actor *a) {
     if (ALOX_UNLIKELY(w->batch_limit != BATCH_MESSAGES)) {
         if (w->timed) { /* time_batch */
             w->timed = false;
-            counters_sample_end(a->type, handled);
+            counters_sample_end(a->type, actor_flags_type_number(flags), handled);
         }
         if (w->batch_limit == 0) {
             /* It sent to an overloaded actor, or sent a lot: receivers run. */
@@ -465,6 +465,7 @@ static void run_actor(worker *w, actor *a) {
 void worker_run_batch(worker *w, actor *a) { run_actor(w, a); }
 
 void worker_init_guest(worker *w) {
+    counters_thread_register(); /* it counts its batches' stops and samples */
     runqueue_init(&w->queue);
     w->batch_limit = BATCH_MESSAGES;
     w->index = UINT32_MAX; /* in no scheduler's array: nobody steals from it */

@@ -117,7 +117,8 @@ struct actor *worker_current_actor(void);
  * w, or retired. For guests (guest.h). */
 void worker_run_batch(worker *w, struct actor *a);
 
-/* Readies a worker record for a thread that is not a worker (guest.h). */
+/* Readies a worker record for a thread that is not a worker (guest.h),
+ * on that thread (its counters are registered). */
 void worker_init_guest(worker *w);
 
 /* Slow paths of the two below (worker.c). */
