@@ -16,7 +16,9 @@
  *      is the owner's; its oldest entry (the root of the largest subtree)
  *      moves to the local queue when the stack is full or a worker is
  *      idle, where thieves find it. Every LOCAL_CHECK_INTERVAL actors the
- *      local queue goes first, so a tree that keeps growing starves no one;
+ *      local queue goes first, so a tree that keeps growing starves no one
+ *      (a child found there, offered to a thief and not taken, goes back
+ *      to the bottom of the stack: worker.c, give_back_offered);
  *   3. its local run queue (FIFO), and every INJECT_CHECK_INTERVAL actors
  *      the scheduler's injection queue first, so outside sends never starve;
  *   4. the injection queue;
