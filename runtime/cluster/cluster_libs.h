@@ -19,8 +19,9 @@
  *     typed setter per kind of value, cl_curl.setopt_long / _str / _ptr /
  *     _slist / _write.
  * Nothing in cluster/ may call a curl_* or json_* function by its own
- * name: libalox would then have an undefined symbol (the CMake build
- * checks that it has none of either library).
+ * name: libalox would then have an undefined symbol of theirs (the test
+ * plugin.pkgconfig fails if libalox.so has one, or if a program without
+ * --alox-cluster maps either library).
  *
  * Thread-safety: cluster_libs_load may be called from any thread, any
  * number of times (pthread_once); the tables are written once inside it
