@@ -30,7 +30,7 @@ static worker *record(void) {
         guest_record = calloc(1, sizeof *guest_record);
         if (!guest_record)
             alox_fatal("out of memory for the mailman's run record");
-        worker_record_init(guest_record, WORKER_GUEST_INDEX, 1);
+        worker_init_guest(guest_record);
     }
     return guest_record;
 }

@@ -74,6 +74,7 @@ typedef struct worker {
      * reads through it, never change, and grace keeps the memory valid. */
     _Atomic(struct actor *) current;
     void *cause;              /* the running remote message's link, or NULL (remote_hooks.h) */
+    uint64_t cause_seq;       /* ... and its seq (message.h), while cause is set */
     struct actor *mute_on;    /* an overloaded actor the running behaviour sent to (overload.h) */
     struct actor *watch;      /* the target sampled at the last send round (overload.h), compared only */
     const void *watch_tail;   /* its consumer's cursor then (compared only) */
@@ -119,9 +120,13 @@ void worker_run_batch(worker *w, struct actor *a);
 /* Readies a zeroed worker record: index is its place in the scheduler's
  * array (WORKER_GUEST_INDEX: a thread that is not a worker, guest.h, in no
  * array, so nobody steals from it), rng its steal-victim seed (not 0).
- * The scheduler's workers and guests alike (scheduler.c, guest.c). */
+ * The scheduler's workers and guests alike (scheduler.c, worker_init_guest). */
 #define WORKER_GUEST_INDEX UINT32_MAX
 void worker_record_init(worker *w, uint32_t index, uint32_t rng);
+
+/* Readies a worker record for a thread that is not a worker (guest.h),
+ * on that thread (its counters are registered). */
+void worker_init_guest(worker *w);
 
 /* Slow paths of the two below (worker.c). */
 void worker_push_displaced(worker *w, struct actor *displaced);
