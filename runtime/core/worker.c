@@ -496,12 +496,16 @@ static void run_actor(worker *w, actor *a) {
 
 void worker_run_batch(worker *w, actor *a) { run_actor(w, a); }
 
-void worker_init_guest(worker *w) {
-    counters_thread_register(); /* it counts its batches' stops and samples */
+void worker_record_init(worker *w, uint32_t index, uint32_t rng) {
     runqueue_init(&w->queue);
     w->batch_limit = BATCH_MESSAGES;
-    w->index = UINT32_MAX; /* in no scheduler's array: nobody steals from it */
-    w->rng = 1;
+    w->index = index;
+    w->rng = rng;
+}
+
+void worker_init_guest(worker *w) {
+    counters_thread_register(); /* it counts its batches' stops and samples */
+    worker_record_init(w, WORKER_GUEST_INDEX, 1);
 }
 
 /* On exit, everything this worker held goes to the injection queue, so a

@@ -119,6 +119,13 @@ struct actor *worker_current_actor(void);
  * w, or retired. For guests (guest.h). */
 void worker_run_batch(worker *w, struct actor *a);
 
+/* Readies a zeroed worker record: index is its place in the scheduler's
+ * array (WORKER_GUEST_INDEX: a thread that is not a worker, guest.h, in no
+ * array, so nobody steals from it), rng its steal-victim seed (not 0).
+ * The scheduler's workers and guests alike (scheduler.c, worker_init_guest). */
+#define WORKER_GUEST_INDEX UINT32_MAX
+void worker_record_init(worker *w, uint32_t index, uint32_t rng);
+
 /* Readies a worker record for a thread that is not a worker (guest.h),
  * on that thread (its counters are registered). */
 void worker_init_guest(worker *w);

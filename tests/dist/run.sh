@@ -19,16 +19,13 @@ flags() { # flags NAME [PEER...]: a node that listens and lists PEERs
   for p in "$@"; do echo --alox-peer "$p=tcp://127.0.0.1:${port[$p]}"; done
 }
 
-# start NAME ROLE [ARGS...] (peers in $peers): a server in the background,
-# waited for until it prints "NAME: ready". Not under `timeout`: signals
-# must reach the node itself; cleanup kills it at exit.
+# start NAME ROLE [ARGS...] (peers in $peers): a server in the background
+# (start_node), waited for until it prints "NAME: ready".
 start() {
   local name=$1; shift
   # shellcheck disable=SC2046
-  "$dist" $(flags "$name" ${peers:-}) "$@" >>"$name.log" 2>&1 &
-  eval "pid_$name=$!"
-  pids+=("$!")
-  wait_for "$name.log" "^$name: ready" 400 || fail "$name did not start"
+  start_node "$name" 400 "$dist" $(flags "$name" ${peers:-}) "$@"
+  eval "pid_$name=$node_pid"
 }
 # stop NAME: SIGTERM, then its exit code must be 0 (stop_wait: signalled already).
 stop_wait() {
