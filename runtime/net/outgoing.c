@@ -237,15 +237,18 @@ void session_on_acks(peer *p, uint64_t received, uint64_t processed) {
         scheduler_release_remote(released);
 }
 
-static int dead_letter_queue(peer *p, alox_dead_reason reason) {
+static int dead_letter_queue(peer *p, alox_dead_reason reason, int *reported) {
     int count = 0;
+    *reported = 0;
     for (remote_message *m = p->unacked_first, *next; m; m = next) {
         next = m->next;
         actor *target = m->link;
         /* A spawn too: the actor it was to make never ran (issue 13). Not
          * one the peer proved ran: its effects were seen (peer.h). */
-        if (!take_proof(p, m))
+        if (!take_proof(p, m)) {
             dead_letter_report(reason, target->id, message_behaviour(&m->base), message_args(&m->base));
+            ++*reported;
+        }
         message_free(&m->base);
         count++;
     }
@@ -258,8 +261,11 @@ static int dead_letter_queue(peer *p, alox_dead_reason reason) {
     return count;
 }
 
-int session_dead_letter_all(peer *p) { return dead_letter_queue(p, ALOX_DEAD_PEER_LOST); }
+int session_dead_letter_all(peer *p, int *reported) { return dead_letter_queue(p, ALOX_DEAD_PEER_LOST, reported); }
 
 /* At a stop signal: nothing queued will be sent, nothing sent and not
  * acknowledged is known to have run. */
-int session_abandon(peer *p) { return dead_letter_queue(p, ALOX_DEAD_ENDED); }
+int session_abandon(peer *p) {
+    int reported;
+    return dead_letter_queue(p, ALOX_DEAD_ENDED, &reported);
+}

@@ -341,7 +341,8 @@ void session_lost(peer *p, const char *why) {
     remember_incarnation(p, peer_current_epoch(p)->incarnation);
     peer_epoch *ended = end_epoch(p);
     peer_current_epoch(p)->incarnation = 0; /* until its HELLO (or a reference) says */
-    int lost = session_dead_letter_all(p);
+    int reported;
+    int lost = session_dead_letter_all(p, &reported);
     p->session_gen++; /* seqs start over: causes from before name nothing (peer.h) */
     rtt_reset(p);
     if (ended) {
@@ -355,11 +356,11 @@ void session_lost(peer *p, const char *why) {
                 transport.node, p->name, why,
                 p->endpoint[0] ? "nothing trusted answered at its address"
                                : "no address is known for it: give --alox-peer NAME=tcp://HOST:PORT",
-                lost, lost == 1 ? "" : "s");
+                reported, reported == 1 ? "" : "s");
     else
         fprintf(stderr, "alox: %s: peer %s lost (%s); %d unacknowledged message%s reported as dead "
-                        "letters\n",
-                transport.node, p->name, why, lost, lost == 1 ? "" : "s");
+                        "letters (%d more it proved it ran)\n",
+                transport.node, p->name, why, reported, reported == 1 ? "" : "s", lost - reported);
     if (lost)
         scheduler_release_remote(lost);
     if (p->records_last) { /* still counted down by workers; freed when done */

@@ -162,7 +162,9 @@ void session_on_nack(peer *p);
 /* p sent an item caused by our item seq: that one ran (peer.h, caused_by). */
 void session_on_proof(peer *p, uint64_t seq);
 void session_resend_timer(peer *p, int64_t now);
-int session_dead_letter_all(peer *p); /* at loss: every message not processed */
+/* At loss: frees every message not processed, reports those not proved
+ * to have run (*reported of them); returns how many (holds to release). */
+int session_dead_letter_all(peer *p, int *reported);
 
 /* inbound.c */
 void inbound_batch(peer *p, const wire_frame *f);
