@@ -336,8 +336,10 @@ static inline __attribute__((always_inline)) void deliver(worker *w, actor *a, m
     const alox_behaviour_desc *b = message_behaviour(m);
     bool remote = message_is_remote(m);
     w->sends_at_run = w->sends; /* for the runnext handoff */
-    if (ALOX_UNLIKELY(remote))
+    if (ALOX_UNLIKELY(remote)) {
         w->cause = ((remote_message *)m)->link; /* what this behaviour sends waits on */
+        w->cause_seq = ((remote_message *)m)->seq; /* ... and what they prove ran */
+    }
     if (ALOX_UNLIKELY(w->current_stopped)) {
         if (!behaviour_is_runtime(b)) /* see mailman_send_runtime */
             dead_letter_report(ALOX_DEAD_STOPPED, a->id, b, message_args(m));

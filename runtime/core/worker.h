@@ -79,6 +79,7 @@ typedef struct worker {
      * reads through it, never change, and grace keeps the memory valid. */
     _Atomic(struct actor *) current;
     void *cause;              /* the running remote message's link, or NULL (remote_hooks.h) */
+    uint64_t cause_seq;       /* ... and its seq (message.h), while cause is set */
     struct actor *mute_on;    /* an overloaded actor the running behaviour sent to (overload.h) */
     struct actor *watch;      /* the target sampled at the last send round (overload.h), compared only */
     const void *watch_tail;   /* its consumer's cursor then (compared only) */
