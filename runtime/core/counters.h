@@ -17,9 +17,9 @@
  *   - per worker: behaviours run and messages sent are counted by the
  *     worker in plain fields of its own struct (worker.h: one add per
  *     batch; a send's count is the increment the runnext handoff makes
- *     anyway) and published here (counters_publish) at its quiescent
- *     points, every RECLAIM_QUIESCENT_BATCHES batches, and before it looks
- *     for work, so a snapshot is at most a few batches behind; steals and
+ *     anyway) and published here (counters_publish) every
+ *     COUNTERS_LOOK_BATCHES batches (worker.c) and before it looks for
+ *     work, so a snapshot is at most 64 batches behind; steals and
  *     parks where they happen (slow paths); time busy only when a worker
  *     starts and stops looking for work, never per message; what a worker
  *     runs now is its `current` pointer (worker.h), read under grace;
@@ -31,11 +31,10 @@
  *     actor types);
  *   - behaviours and run time per type are sampled, not counted: one batch
  *     in about COUNTERS_SAMPLE_PERIOD is timed and counted for the batches
- *     since the previous timed one. The worker decides at its quiescent
- *     points (every RECLAIM_QUIESCENT_BATCHES batches, where it publishes
- *     anyway), counting down a random number of them, and then shifts its
- *     quiescent points by a random number of batches, so periodic workloads
- *     do not alias; the timed batch starts through the one test a batch
+ *     since the previous timed one. The worker decides where it publishes
+ *     (every COUNTERS_LOOK_BATCHES batches, worker.c), counting down a
+ *     random number of those looks, and then shifts its looks by a random
+ *     number of batches, so periodic workloads do not alias; the timed batch starts through the one test a batch
  *     makes anyway (worker.h batch_flags, also tracing's) and ends through
  *     run_actor's branch for unusual batches, so the common batch pays
  *     nothing. The estimates are unbiased; their error shrinks as
@@ -191,8 +190,8 @@ static inline void counters_publish(uint64_t runs, uint64_t sent) {
 /* A batch of `handled` behaviours ran: the worker's own word (worker.h). */
 static inline void counters_ran(uint64_t *runs, uint32_t handled) { *runs += handled; }
 
-/* At a worker's quiescent point: is the next batch to be timed? (the
- * worker's own countdown, set from counters_sample_distance). */
+/* Every COUNTERS_LOOK_BATCHES batches (worker.c): is the next batch to
+ * be timed? (the worker's own countdown, from counters_sample_distance) */
 static inline bool counters_time_next(uint32_t *countdown) { return --*countdown == 0; }
 
 

@@ -44,6 +44,14 @@
  * checks seldom fall on the same take. */
 #define LOCAL_CHECK_INTERVAL 31u
 
+/* The counters look every this many batches (a multiple of
+ * RECLAIM_QUIESCENT_BATCHES, a power of two): the worker publishes its
+ * counts and counts down to its next timed batch. 64: the look costs a
+ * one-message batch (ping-pong) under 0.1 instruction, and a snapshot of
+ * a busy worker is at most 64 batches behind (it also publishes before it
+ * looks for work). */
+#define COUNTERS_LOOK_BATCHES 64u
+
 /* Steal attempts over all victims before a spinning worker parks. */
 #define STEAL_ROUNDS 4
 #define SPIN_PAUSES 64 /* cpu_relax between rounds */
@@ -374,21 +382,28 @@ static inline __attribute__((always_inline)) bool run_messages(worker *w, actor 
     return false;
 }
 
-/* The next batch is timed for the counters (decided at a quiescent point,
- * worker_main): its end goes through run_actor's branch for unusual
+/* The next batch is timed for the counters (decided every
+ * COUNTERS_LOOK_BATCHES batches, worker_main): its end goes through run_actor's branch for unusual
  * batches (batch_limit is not BATCH_MESSAGES), so the common batch pays
  * nothing for it. */
 static __attribute__((noinline, cold)) void time_next_batch(worker *w) {
-    w->sample_countdown = counters_sample_distance(RECLAIM_QUIESCENT_BATCHES);
+    w->sample_countdown = counters_sample_distance(COUNTERS_LOOK_BATCHES);
     /* The next looks move by up to a look's batches: a workload with a
-     * period of RECLAIM_QUIESCENT_BATCHES is not always timed at one place
-     * in it. */
-    uint32_t shift = counters_sample_shift(RECLAIM_QUIESCENT_BATCHES);
+     * period of COUNTERS_LOOK_BATCHES is not always timed at one place in
+     * it. */
+    uint32_t shift = counters_sample_shift(COUNTERS_LOOK_BATCHES);
     w->batches -= shift;
     w->sampled_at -= shift; /* batches - sampled_at: batches since the last timed one */
     w->batch_flags |= WORKER_BATCH_TIME;
     if (w->batch_limit == BATCH_MESSAGES)
         w->batch_limit = BATCH_MESSAGES - 1;
+}
+
+/* Every COUNTERS_LOOK_BATCHES batches (worker_main). */
+static inline void look_at_counters(worker *w) {
+    counters_publish(w->runs, w->sends);
+    if (ALOX_UNLIKELY(counters_time_next(&w->sample_countdown)))
+        time_next_batch(w);
 }
 
 /* The start of a batch with batch_flags: is it traced? */
@@ -519,7 +534,7 @@ void *worker_main(void *worker_arg) {
     worker_self = w;
     w->batch_limit = BATCH_MESSAGES;
     counters_worker_begin(w);
-    w->sample_countdown = counters_sample_distance(RECLAIM_QUIESCENT_BATCHES);
+    w->sample_countdown = counters_sample_distance(COUNTERS_LOOK_BATCHES);
     w->batches = w->sampled_at = 0;
     w->batch_flags = 0;
     trace_worker_begin(w->index);
@@ -532,9 +547,8 @@ void *worker_main(void *worker_arg) {
         /* No actor pointer is held across this point: a quiescent point,
          * announced every RECLAIM_QUIESCENT_BATCHES batches (reclaim.h). */
         if (ALOX_UNLIKELY((++w->batches & (RECLAIM_QUIESCENT_BATCHES - 1)) == 0)) {
-            counters_publish(w->runs, w->sends);
-            if (ALOX_UNLIKELY(counters_time_next(&w->sample_countdown)))
-                time_next_batch(w);
+            if ((w->batches & (COUNTERS_LOOK_BATCHES - 1)) == 0)
+                look_at_counters(w);
             reclaim_quiescent();
         }
     }
