@@ -10,6 +10,7 @@
 #include "actor.h"
 #include "parking.h"
 #include "alox.h"
+#include "guest.h"
 #include "reclaim.h"
 #include "support/platform.h"
 
@@ -114,6 +115,8 @@ void scheduler_wake_if_needed(void) {
 }
 
 void scheduler_inject(actor *a) {
+    if (ALOX_UNLIKELY(guest_collecting != NULL) && guest_collect(a))
+        return; /* the I/O thread runs it itself: the workers sleep (guest.h) */
     injectq_push(&S.inject, a);
     scheduler_wake_if_needed();
 }
