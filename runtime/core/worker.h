@@ -27,8 +27,8 @@
  *      something, one worker at a time spins on the injection queue for
  *      that long before it parks, so the I/O thread's firings and
  *      readiness messages need no futex wake;
- *   7. parking (scheduler_park): an idle worker sleeps on a condition
- *      variable and uses no CPU.
+ *   7. parking (scheduler_park): an idle worker sleeps on its own futex
+ *      word (parking.h) and uses no CPU.
  * Work moves to other cores only when there is more runnable work than
  * running workers: a displaced runnext, a requeued actor, or a behaviour
  * that keeps sending while a receiver waits in runnext.
@@ -44,6 +44,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "parking.h"
 #include "support/platform.h"
 #include "runqueue.h"
 
@@ -114,8 +115,7 @@ typedef struct worker {
     bool spinning;            /* counted in scheduler.spinning */
     bool current_stopped;     /* the running actor called alox_stop */
     bool ran_since_park;      /* ran an actor since it last lingered (ALOX_LINGER_US, worker.c) */
-    bool woken;               /* set under scheduler.lock by a waker */
-    pthread_cond_t cond;      /* parked here, with scheduler.lock */
+    parking park;             /* an idle worker sleeps here (parking.h, scheduler_park) */
     pthread_t thread;
 } worker;
 
