@@ -19,9 +19,10 @@
  * 100) never pause anyone. */
 #define OVERLOAD_DEFAULT_LIMIT 16384u
 
-/* Senders resume when the backlog is below limit / RESUME_DIVISOR: the
- * receiver still has that much work while they are woken and refill its
- * mailbox, so it does not sit idle between rounds (hysteresis). */
+/* Muted senders resume when the backlog is below limit / RESUME_DIVISOR:
+ * the receiver still has that much work while they are woken and refill
+ * its mailbox, so it does not sit idle between rounds (hysteresis). Its
+ * flag stays until it drains (overload.h, "The low mark"). */
 #define RESUME_DIVISOR 4u
 
 /* A plain thread waiting for a receiver re-checks that alox_run still
@@ -47,6 +48,11 @@
 /* A worker waits once it has sent limit / UNCONFIRMED_DIVISOR messages to
  * a target whose cursor has not moved since (overload_send_round). */
 #define UNCONFIRMED_DIVISOR 2u
+
+/* A queued actor is flagged for what the actors ahead of it may send it
+ * (overload_queued) only with at least this backlog: an actor that loops
+ * by sending to itself always has one message waiting, and is a sender. */
+#define QUEUED_MIN_BACKLOG 2u
 
 typedef struct overload {
     mailbox_node *scout;  /* consumer only: a node `ahead` places past the cursor, or NULL */
@@ -184,6 +190,13 @@ void overload_send_round(worker *w, actor *to) {
     wait_for_progress(w, to, tail);
 }
 
+/* May `a` (running, so not muted) be muted on `to`? Whenever `to` is
+ * overloaded or muted, even if `a` is overloaded itself: its senders then
+ * wait on it, so the pressure goes back to where it comes from (a relay
+ * between a flood and a slow sink). overload_mute refuses a cycle.
+ * Relaxed read: a hint here, decided again under the lock. */
+static bool may_mute(actor *to) { return (flags_of(to) & ACTOR_PRESSURE) != 0; }
+
 void overload_sent_to(worker *w, actor *to) {
     if (exempt)
         return;
@@ -191,8 +204,8 @@ void overload_sent_to(worker *w, actor *to) {
         /* Inside a behaviour of another actor: note the target; the
          * worker decides after the behaviour (overload_mute). */
         actor *self = atomic_load_explicit(&w->current, memory_order_relaxed); /* its owner reads it: relaxed */
-        if (self && self != to && !(flags_of(self) & ACTOR_PRESSURE)) {
-            w->mute_on = to; /* an overloaded sender runs on: it must drain */
+        if (self && self != to && may_mute(to)) {
+            w->mute_on = to;
             worker_end_batch(w);
         }
     }
@@ -231,6 +244,15 @@ static actor *catch_up(actor *a) {
     return released;
 }
 
+/* Below the resume level: its senders run again, but it keeps its flag
+ * until it drains (see overload.h, "The low mark"). At most once a batch. */
+static actor *resume_senders(actor *a) {
+    pthread_mutex_lock(&lock);
+    actor *released = release_locked(a);
+    pthread_mutex_unlock(&lock);
+    return released;
+}
+
 static overload *record_of(actor *a) {
     if (!a->overload) {
         a->overload = calloc(1, sizeof(overload));
@@ -263,6 +285,17 @@ static void scout(overload *r, mailbox_node *cursor, uint32_t handled, uint32_t 
     r->ahead = ahead;
 }
 
+void overload_queued(actor *a, uint32_t growth) {
+    overload *r = a->overload;
+    uint32_t lim = overload_limit();
+    if (lim == 0 || (uint64_t)r->ahead + growth < lim ||
+        (flags_of(a) & ACTOR_PRESSURE))
+        return;
+    pthread_mutex_lock(&lock);
+    set_flag_locked(a, ACTOR_OVERLOADED);
+    pthread_mutex_unlock(&lock);
+}
+
 actor *overload_batch_end(actor *a, mailbox_node *cursor, uint32_t handled, bool drained,
                           bool *pressing) {
     uint32_t lim = overload_limit();
@@ -291,7 +324,7 @@ actor *overload_batch_end(actor *a, mailbox_node *cursor, uint32_t handled, bool
                mailbox_batch_empty(&a->box, r->scout)) {
         /* The scout reached the newest node, not a half-done push: the
          * backlog really is this small. */
-        return catch_up(a);
+        return resume_senders(a);
     }
     return NULL;
 }
@@ -320,8 +353,7 @@ bool overload_mute(actor *a, actor *target) {
     overload *r = record_of(a);
     bool muted = false;
     pthread_mutex_lock(&lock);
-    if ((flags_of(target) & ACTOR_PRESSURE) && !(flags_of(a) & ACTOR_PRESSURE) &&
-        !waits_lead_to_locked(target, a)) {
+    if (may_mute(target) && !waits_lead_to_locked(target, a)) {
         overload *tr = target->overload; /* exists while either flag is set */
         r->muted_on = target;
         set_flag_locked(a, ACTOR_MUTED);
