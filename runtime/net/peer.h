@@ -42,6 +42,7 @@
 
 #include "core/message.h"
 #include "peer_stats.h"
+#include "rtt.h"
 #include "wire/wire.h"
 
 typedef struct peer_epoch {
@@ -140,6 +141,7 @@ typedef struct peer {
     int64_t nacked_ms;          /* when we last asked for a resend */
     uint64_t nacked_seq;        /* ... from which seq */
 
+    peer_rtt rtt;               /* PING/PONG (rtt.h) */
     peer_stats stats;           /* for alox top (peer_stats.h) */
 } peer;
 
