@@ -49,14 +49,10 @@
  * a target whose cursor has not moved since (overload_send_round). */
 #define UNCONFIRMED_DIVISOR 2u
 
-/* A queued actor is flagged for what the actors ahead of it may send it
- * (overload_queued) only with at least this backlog: an actor that loops
- * by sending to itself always has one message waiting, and is a sender. */
-#define QUEUED_MIN_BACKLOG 2u
-
 typedef struct overload {
     mailbox_node *scout;  /* consumer only: a node `ahead` places past the cursor, or NULL */
     uint32_t ahead;       /* consumer only */
+    bool measured;        /* consumer only: flagged by its own measure, not only for its queue */
     struct actor *muted;  /* under `lock`: actors muted on this one, linked by next_runnable */
     struct actor *muted_on; /* under `lock`: while this actor is muted, on whom */
 } overload;
@@ -190,12 +186,17 @@ void overload_send_round(worker *w, actor *to) {
     wait_for_progress(w, to, tail);
 }
 
-/* May `a` (running, so not muted) be muted on `to`? Whenever `to` is
- * overloaded or muted, even if `a` is overloaded itself: its senders then
- * wait on it, so the pressure goes back to where it comes from (a relay
- * between a flood and a slow sink). overload_mute refuses a cycle.
- * Relaxed read: a hint here, decided again under the lock. */
-static bool may_mute(actor *to) { return (flags_of(to) & ACTOR_PRESSURE) != 0; }
+/* May `a` (running, so not muted; called on its worker, which alone
+ * touches its record) be muted on `to`? When `to` is overloaded or muted,
+ * unless `a` measured itself over the limit: that one must drain, and it
+ * may be the server its muted clients wait on (muted on one of them, it
+ * would let that client, which cannot be muted on it, a cycle, send it
+ * its whole backlog). An actor flagged only for its place in a queue
+ * (overload_queued) is a sender as much as a receiver, and waits.
+ * Relaxed read of the flags: a hint here, decided again under the lock. */
+static bool may_mute(actor *a, actor *to) {
+    return (flags_of(to) & ACTOR_PRESSURE) != 0 && !(a->overload && a->overload->measured);
+}
 
 void overload_sent_to(worker *w, actor *to) {
     if (exempt)
@@ -204,7 +205,7 @@ void overload_sent_to(worker *w, actor *to) {
         /* Inside a behaviour of another actor: note the target; the
          * worker decides after the behaviour (overload_mute). */
         actor *self = atomic_load_explicit(&w->current, memory_order_relaxed); /* its owner reads it: relaxed */
-        if (self && self != to && may_mute(to)) {
+        if (self && self != to && may_mute(self, to)) {
             w->mute_on = to;
             worker_end_batch(w);
         }
@@ -237,6 +238,7 @@ static actor *release_locked(actor *a) {
 }
 
 static actor *catch_up(actor *a) {
+    a->overload->measured = false;
     pthread_mutex_lock(&lock);
     clear_flag_locked(a, ACTOR_OVERLOADED);
     actor *released = release_locked(a);
@@ -285,6 +287,10 @@ static void scout(overload *r, mailbox_node *cursor, uint32_t handled, uint32_t 
     r->ahead = ahead;
 }
 
+/* Any backlog counts, even the one message an actor that loops by sending
+ * to itself keeps waiting: a receiver with one message left after a full
+ * batch, queued behind 10,000 senders, gets a million. r->ahead is the
+ * consumer's, and the caller holds the actor (it runs nowhere). */
 void overload_queued(actor *a, uint32_t growth) {
     overload *r = a->overload;
     uint32_t lim = overload_limit();
@@ -316,6 +322,8 @@ actor *overload_batch_end(actor *a, mailbox_node *cursor, uint32_t handled, bool
     scout(r, cursor, handled, lim);
     *pressing = r->ahead >= lim / RESUME_DIVISOR;
     bool overloaded = (flags_of(a) & ACTOR_OVERLOADED) != 0;
+    if (r->ahead >= lim)
+        r->measured = true;
     if (!overloaded && r->ahead >= lim) {
         pthread_mutex_lock(&lock);
         set_flag_locked(a, ACTOR_OVERLOADED);
@@ -353,7 +361,7 @@ bool overload_mute(actor *a, actor *target) {
     overload *r = record_of(a);
     bool muted = false;
     pthread_mutex_lock(&lock);
-    if (may_mute(target) && !waits_lead_to_locked(target, a)) {
+    if (may_mute(a, target) && !waits_lead_to_locked(target, a)) {
         overload *tr = target->overload; /* exists while either flag is set */
         r->muted_on = target;
         set_flag_locked(a, ACTOR_MUTED);

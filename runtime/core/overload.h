@@ -47,16 +47,20 @@
  *
  * Why it cannot deadlock: "X is muted on Y" is an edge of a wait-for
  * graph; X has at most one edge. An edge X->Y is made (under the one
- * lock) only when X is not muted (it is running), Y is overloaded or
- * muted, and following Y's edges does not lead back to X. So the graph is
+ * lock) only when X is not muted (it is running) and has not measured
+ * itself over the limit, Y is overloaded or muted, and following Y's
+ * edges does not lead back to X. So the graph is
  * a forest whose roots are overloaded actors that are not muted: they
  * stay runnable and drain at their own speed (whoever sends to them is
  * muted on them, or is in their tree and does not run). When a root
  * catches up, or a muted actor is released, its whole list is released
  * with it. Pony's deadlock came from muting an actor on another one that
- * was muted on it. An overloaded X may be muted too (Pony never mutes
- * one): a relay between a flood and a slow sink then waits for the sink,
- * and its senders wait for it, so the pressure reaches the flood.
+ * was muted on it. An actor flagged only for where it waits in a queue
+ * (above) may be muted: it is often a sender too. One that measured
+ * itself over the limit never is (as in Pony): it must drain, and it may
+ * be a server whose muted clients have replies waiting: muted on one of
+ * them, it would let that client (which cannot be muted on it: a cycle)
+ * send it its whole backlog.
  *
  * Exempt on the way in (never paused, never waiting): messages sent by
  * the runtime's own threads (the I/O thread: timers and descriptor

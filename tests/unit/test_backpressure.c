@@ -290,6 +290,7 @@ static void test_cycle_of_overloaded_actors_finishes(void **state) {
 #define CLIENTS 200
 #define REQUESTS (2000 / TEST_SCALE_DOWN)
 #define BURST 50
+#define REPLY_BOUND (CLIENTS * BURST + 4 * (int64_t)LIMIT)
 
 struct server { int64_t served; };
 struct client;
@@ -341,8 +342,13 @@ static void test_receiver_replying_to_its_senders(void **state) {
         assert_int_equal(clients[i]->replies, REQUESTS);
         assert_int_equal(clients[i]->sum, (int64_t)REQUESTS * (REQUESTS - 1) / 2);
     }
-    printf("request-reply: max backlog %lld (limit %u; not bounded yet)\n", (long long)max_backlog,
-           LIMIT);
+    printf("request-reply: max backlog %lld (limit %u)\n", (long long)max_backlog, LIMIT);
+    /* Once the server is flagged each client adds one burst and is muted.
+     * The server measured itself over the limit, so it is never muted on a
+     * client with replies waiting (overload.h): muted there, it let that
+     * client send it all its requests. Seen: 10.1K-10.2K; 22K-345K when
+     * the server could be muted on its clients. */
+    assert_true(max_backlog < REPLY_BOUND);
 }
 
 /* ---- an overloaded actor sending to an overloaded actor ---- */
@@ -360,7 +366,7 @@ static void pass(struct relay *self, const pass_args *a) {
 }
 
 #define RELAY_SENDERS 4
-#define RELAY_BOUND (96 * (int64_t)LIMIT)
+#define RELAY_BOUND (128 * (int64_t)LIMIT)
 static struct relay *relay_target;
 
 static void *relay_feeder(void *arg) {
@@ -389,10 +395,11 @@ static void test_overloaded_actor_sends_to_overloaded_actor(void **state) {
     assert_int_equal(s->count, total);
     assert_int_equal(s->out_of_order, 0);
     printf("relay: sink max backlog %lld (limit %u)\n", (long long)max_backlog, LIMIT);
-    /* The relay is overloaded and is muted on the overloaded sink all the
-     * same (overload.h), so its feeders wait on it. Seen: 12.7K-23K, far
-     * from tight (the sink's worker is preempted while the relay runs);
-     * without backpressure it is most of the flood. */
+    /* The relay is muted on the sink while it is not over the limit
+     * itself, and its feeders wait on it. Not tight: a relay that measured
+     * itself over the limit is not muted (overload.h), so the sink gets
+     * what it forwards meanwhile. Seen: 7.5K-60K; without backpressure it
+     * is most of the flood. */
     assert_true(max_backlog < RELAY_BOUND);
 }
 
