@@ -431,8 +431,8 @@ static void run_actor(worker *w, actor *a) {
     uint32_t handled = 0;
     bool drained = false;
     bool traced = trace_enabled();
-    /* Relaxed: see worker.h (the observer reads it under grace). */
-    atomic_store_explicit(&w->current, a, memory_order_relaxed);
+    /* Release: see worker.h (the observer reads it under grace). */
+    atomic_store_explicit(&w->current, a, memory_order_release);
     if (ALOX_UNLIKELY(counters_time_batch(w->ticks, w->sample_tick)))
         time_batch(w);
     /* Relaxed: the flag is only written by the worker running the actor

@@ -71,9 +71,12 @@ typedef struct worker {
     uint32_t fresh_top, fresh_bottom; /* owner only: free-running indices of `fresh` */
     struct actor *fresh[FRESH_SIZE];  /* owner only: children, run newest first (see 2. above) */
     /* The actor being run, or NULL. Written by the owner only, read by
-     * the observer (counters_read) under a grace section: relaxed, a
-     * plain move on x86; the actor's id and type, which the observer
-     * reads through it, never change, and grace keeps the memory valid. */
+     * the observer (counters_read) under a grace section. Stored with
+     * release and read with acquire (both a plain move on x86): the
+     * actor's id and type, which the observer reads through it, were
+     * written by its spawner, and only this pair orders those writes
+     * before the observer's reads (relaxed was a data race, and TSan
+     * saw it). They never change after, and grace keeps the memory. */
     _Atomic(struct actor *) current;
     void *cause;              /* the running remote message's link, or NULL (remote_hooks.h) */
     uint64_t cause_seq;       /* ... and its seq (message.h), while cause is set */
