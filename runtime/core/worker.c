@@ -78,9 +78,23 @@ actor *worker_current_actor(void) {
     return worker_self ? atomic_load_explicit(&worker_self->current, memory_order_relaxed) : NULL;
 }
 
+/* What the actors that run before one pushed to w's local queue now may
+ * send it meanwhile (overload_queued): a batch each, one send per
+ * behaviour, from those ahead of it here, as many on each other worker
+ * meanwhile, and this worker's share of the injection queue. */
+static uint32_t growth_ahead(worker *w) {
+    uint64_t ahead = runqueue_size(&w->queue) + injectq_size(&S.inject) / S.threads;
+    uint64_t growth = ahead * S.threads * BATCH_MESSAGES;
+    return growth < UINT32_MAX ? (uint32_t)growth : UINT32_MAX;
+}
+
 /* Appends to the local queue; a full queue sends half of itself and the
- * actor to the injection queue, so bursts spread to other workers. */
-static void push_local(worker *w, actor *a) {
+ * actor to the injection queue, so bursts spread to other workers. An
+ * actor with a backlog record may be flagged first (overload.h: queued
+ * behind its senders); only one more than a batch behind has one. */
+static void enqueue(worker *w, actor *a, bool may_flag) {
+    if (ALOX_UNLIKELY(a->overload != NULL) && may_flag)
+        overload_queued(a, growth_ahead(w));
     if (runqueue_push(&w->queue, a))
         return;
     actor *moved[RUNQUEUE_SIZE / 2 + 1];
@@ -88,8 +102,15 @@ static void push_local(worker *w, actor *a) {
     while (n < RUNQUEUE_SIZE / 2 && (moved[n] = runqueue_pop(&w->queue)))
         n++;
     moved[n++] = a;
+    /* Behind the whole injection queue now, which every worker takes from. */
+    uint64_t behind = (uint64_t)(injectq_size(&S.inject) + n) * BATCH_MESSAGES;
+    for (uint32_t i = 0; i < n; i++)
+        if (ALOX_UNLIKELY(moved[i]->overload != NULL))
+            overload_queued(moved[i], behind < UINT32_MAX ? (uint32_t)behind : UINT32_MAX);
     injectq_push_many(&S.inject, moved, n);
 }
+
+static void push_local(worker *w, actor *a) { enqueue(w, a, true); }
 
 /* Moves the runnext actor where an idle worker can steal it, and wakes one. */
 void worker_hand_off_runnext(worker *w) {
@@ -339,7 +360,7 @@ static bool queue_released(worker *w, actor *released) {
     while (released) {
         actor *next = released->next_runnable; /* push_local may relink it */
         released->next_runnable = NULL;
-        push_local(w, released);
+        enqueue(w, released, false); /* a sender: it has just been paused */
         released = next;
     }
     scheduler_wake_if_needed();
