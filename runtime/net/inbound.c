@@ -234,6 +234,7 @@ void inbound_batch(peer *p, const wire_frame *f) {
      * before all of its items are in. */
     atomic_init(&record->remaining, 1);
     record->last_seq = last;
+    causal_frame_begin(p, last); /* counted until the record reaches zero */
     const uint8_t *cursor = f->u.batch.items;
     uint32_t index = 0;
     wire_item item;

@@ -103,6 +103,9 @@ typedef struct peer {
     remote_message *send_next;  /* first one to put in a frame, or NULL */
     uint64_t sent_seq;          /* the highest seq put in a frame this session */
     uint64_t acked_received;    /* they received every item up to here */
+    /* Processed but not done (its seq was their ack_withheld): kept, with
+     * its hold, until a header from them no longer names it (causal.h). */
+    remote_message *withheld;
     int64_t unreceived_since_ms; /* when received last moved while items were in flight; 0 if none */
     uint64_t rewound_to;        /* the seq a resend last started from */
     int64_t rewound_ms;         /* ... and when */
@@ -119,6 +122,7 @@ typedef struct peer {
     bool noted;
     uint64_t noted_seq, noted_needs_seq;
     uint64_t told_received, told_processed; /* what we last acknowledged */
+    uint64_t told_withheld;     /* ... and the item we last said is not done (causal.h) */
     int64_t nacked_ms;          /* when we last asked for a resend */
     uint64_t nacked_seq;        /* ... from which seq */
 
