@@ -70,6 +70,8 @@ uint64_t causal_withheld_for(const peer *p) {
     return parent == p && parent_seq <= p->processed_seq ? parent_seq : 0;
 }
 
+void causal_ending(void) { parent = NULL; }
+
 void causal_session_lost(const peer *p) {
     if (parent == p)
         parent = NULL;

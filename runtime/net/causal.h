@@ -61,6 +61,11 @@ void causal_turn(void);
 uint64_t causal_processed_for(const peer *p);
 uint64_t causal_withheld_for(const peer *p);
 
+/* This node is ending (alox_exit): it will never finish its engagement,
+ * so its last words name no withheld item and its parent's sender ends
+ * now, not after the peer timeout. */
+void causal_ending(void);
+
 /* p's session ended: its parent, if any, has nobody to be done to. */
 void causal_session_lost(const peer *p);
 

@@ -442,6 +442,7 @@ static void *mailman_main(void *unused) {
     }
     /* Last words: whatever is queued goes out (the window aside), within
      * the linger time; then a last acknowledgement, if owed. */
+    causal_ending();
     send_turn(UINT32_MAX, transport_now_ms(), true);
     send_turn(UINT32_MAX, transport_now_ms(), true);
     free(items);
