@@ -220,7 +220,11 @@ converse) # item 2: a long conversation; the client checks its own memory
   after=$(hwm)
   cat client.log
   echo "converse: server peak resident memory $before KiB after $(( rounds / 10 )) round trips, $after KiB after $rounds more"
-  [ $(( after - before )) -lt 4096 ] || fail "server memory grew by $(( after - before )) KiB"
+  if [ "${ALOX_TEST_SANITIZED:-0}" = 1 ]; then
+    echo "converse: memory bounds not enforced under a sanitizer (its allocator keeps freed memory)"
+  else
+    [ $(( after - before )) -lt 1024 ] || fail "server memory grew by $(( after - before )) KiB"
+  fi
   expect_log client.log "^ok: converse"
   stop server
   ;;
