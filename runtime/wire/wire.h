@@ -34,7 +34,9 @@
  *              has seq first_seq + i. Items:
  *     u32 item_length  bytes of this item after this field
  *     u8  op           WIRE_OP_SEND or WIRE_OP_SPAWN
- *     u8  flags        0, or WIRE_ITEM_TRACED: a u64 trace id follows the refs
+ *     u8  flags        0, or any of WIRE_ITEM_TRACED (a u64 trace id follows
+                      the refs) and WIRE_ITEM_CAUSED (a u64 caused_by follows
+                      the refs and the trace id, if any)
  *     u16 ref_count    entries in the ref table (<= WIRE_MAX_REFS)
  *     u32 args_size    bytes of packed arguments (<= WIRE_MAX_ARGS)
  *     u64 target       actor id on the receiving node (SPAWN: the id to create)
@@ -62,6 +64,9 @@
  *                 (1..WIRE_MAX_ENDPOINT), endpoint bytes (printable ASCII,
  *                 no space) }: where the sender knows nodes listen (itself
  *                 included); see net/address_book.h
+ *   PING          u64 token: answer with a PONG of the same token at once
+ *   PONG          u64 token: the answer to our PING of that token (the
+ *                 round-trip time of the session, net/rtt.h)
  *   SPAWN_REFUSED u64 id: the SPAWN item for this id was refused (its type
  *                 is unknown here, the id is not in the requester's space,
  *                 or it is taken); the requester dead-letters the spawn
@@ -76,11 +81,12 @@
 #include <stdint.h>
 
 #define WIRE_MAGIC 0x584f4c41u /* "ALOX" */
-#define WIRE_VERSION 1u
+#define WIRE_VERSION 2u /* 2: WIRE_ITEM_CAUSED, PING/PONG; a version-1 node refuses it, and is refused */
 #define WIRE_HEADER_SIZE 48u
 #define WIRE_ITEM_FIXED_SIZE 40u /* item bytes after item_length, before args */
 #define WIRE_REF_SIZE 32u
 #define WIRE_ITEM_TRACED 1u /* item flag: a trace id follows */
+#define WIRE_ITEM_CAUSED 2u /* item flag: a caused_by follows (after the trace id) */
 #define WIRE_MAX_NAME 64u          /* node and published-actor names */
 #define WIRE_MAX_ARGS (1u << 20)   /* 1 MiB of packed arguments per message */
 #define WIRE_MAX_REFS 1024u
@@ -99,6 +105,8 @@ enum wire_kind {
     WIRE_ADDRESSES = 7,
     WIRE_SPAWN_REFUSED = 8,
     WIRE_NACK = 9,
+    WIRE_PING = 10,
+    WIRE_PONG = 11,
 };
 
 enum wire_op {
@@ -121,10 +129,12 @@ typedef struct wire_ref {
 typedef struct wire_item {
     uint64_t seq;
     uint8_t op;
+    uint8_t flags; /* WIRE_ITEM_TRACED, WIRE_ITEM_CAUSED */
     uint16_t ref_count;
     uint32_t args_size;
     uint64_t target, sender, behaviour, signature;
     uint64_t trace; /* 0 unless the item was traced */
+    uint64_t caused_by; /* 0 unless the item carries a cause (WIRE_ITEM_CAUSED) */
     const uint8_t *args;
     const uint8_t *refs_raw; /* ref_count x WIRE_REF_SIZE bytes; see wire_item_ref */
 } wire_item;
@@ -146,6 +156,7 @@ typedef struct wire_frame {
         struct { uint64_t request, type_hash; char name[WIRE_MAX_NAME + 1]; } lookup;
         struct { uint64_t request; uint8_t status; uint64_t id, type_hash; } lookup_reply;
         struct { uint64_t id; } spawn_refused;
+        struct { uint64_t token; } ping; /* PING and PONG */
         struct {
             uint16_t count;
             const uint8_t *entries; /* first entry, validated by wire_decode_frame */
@@ -213,6 +224,9 @@ void wire_put_lookup_reply(wire_buffer *b, uint64_t request, uint8_t status, uin
 
 void wire_put_spawn_refused(wire_buffer *b, uint64_t id);
 
+/* PING or PONG: wire_begin(.., WIRE_PING or WIRE_PONG, ..), then this. */
+void wire_put_ping(wire_buffer *b, uint64_t token);
+
 /* ADDRESSES: wire_begin(.., WIRE_ADDRESSES, ..), then one call per entry
  * (the count is patched as it goes), then wire_finish. */
 void wire_put_address(wire_buffer *b, const char *name, const char *endpoint);
@@ -227,6 +241,10 @@ void wire_batch_item(wire_buffer *b, uint8_t op, uint64_t target, uint64_t sende
 
 /* Marks the item just appended as traced and appends its trace id. */
 void wire_batch_item_trace(wire_buffer *b, uint64_t trace);
+
+/* Marks the item just appended as caused by the receiver's item
+ * caused_by (not 0) and appends it; after wire_batch_item_trace if both. */
+void wire_batch_item_caused(wire_buffer *b, uint64_t caused_by);
 
 /* Patches body_length (and item_count for a batch). */
 void wire_finish(wire_buffer *b);
