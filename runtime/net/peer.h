@@ -17,7 +17,8 @@
  * this seq arrived) and `processed` (their behaviours have run, including
  * the sends those behaviours made back to us, which travel ahead of the
  * acknowledgement on the same connection). A sender keeps each message
- * until it is processed; that is what alox_run waits for on a client.
+ * until it is processed, and the one the header names as withheld until it
+ * is done too (causal.h); that is what alox_run waits for on a client.
  *
  * caused_by (issue 13, "never both"): an item also names the item of
  * the receiver whose behaviour sent it (wire.h), when it is a send back
