@@ -66,6 +66,11 @@
 #define FRESH_SIZE 64u
 struct actor;
 
+enum worker_batch_flags {
+    WORKER_BATCH_TRACE = 1u << 0,   /* ALOX_TRACE records its runs (trace.h) */
+    WORKER_BATCH_TIME = 1u << 1,    /* the next batch is timed (counters.h) */
+};
+
 typedef struct worker {
     runqueue queue;           /* first: its head is cache-line aligned */
     struct actor *runnext;    /* owner only */
@@ -90,8 +95,14 @@ typedef struct worker {
     uint32_t index;
     uint32_t rng;             /* victim choice */
     uint32_t ticks;           /* actors run, for the injection-queue check */
-    uint32_t sample_tick;     /* the `ticks` of the next batch timed for the counters */
-    bool timed;               /* this batch is timed (counters: run time per type) */
+    /* What the next batches do besides running messages (enum
+     * worker_batch_flags): tested once at the start of a batch; the end of
+     * a timed batch goes through run_actor's branch for unusual batches
+     * (batch_limit is BATCH_MESSAGES - 1). Owner only. */
+    uint32_t batch_flags;
+    uint32_t batches;         /* batches run by worker_main (its quiescent points) */
+    uint32_t sample_countdown; /* counters looks to the next timed batch (worker.c) */
+    uint32_t sampled_at;      /* `batches` at the last timed batch */
     /* Counted by the owner in plain words (no other thread reads them)
      * and published to its counters at quiescent points and before it
      * looks for work (counters_publish): a batch pays one add, a send
