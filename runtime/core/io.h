@@ -17,6 +17,12 @@
  *                           runs on the I/O thread for every event whose
  *                           epoll_data is not the timerfd's.
  *
+ * After each batch of events, the actors those messages made runnable
+ * while every worker was parked run on this thread (guest.h,
+ * "Collecting"): no futex wake for a firing or a request that finds the
+ * program idle. A behaviour run there delays the next firings by its
+ * length (a run over 1 ms keeps the guest runs off for 100 ms).
+ *
  * Thread-safety: every function from any thread. The handlers run on the
  * I/O thread only, one at a time.
  */
