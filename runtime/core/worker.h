@@ -16,7 +16,9 @@
  *      is the owner's; its oldest entry (the root of the largest subtree)
  *      moves to the local queue when the stack is full or a worker is
  *      idle, where thieves find it. Every LOCAL_CHECK_INTERVAL actors the
- *      local queue goes first, so a tree that keeps growing starves no one;
+ *      local queue goes first, so a tree that keeps growing starves no one
+ *      (a child found there, offered to a thief and not taken, goes back
+ *      to the bottom of the stack: worker.c, give_back_offered);
  *   3. its local run queue (FIFO), and every INJECT_CHECK_INTERVAL actors
  *      the scheduler's injection queue first, so outside sends never starve;
  *   4. the injection queue;
@@ -25,8 +27,8 @@
  *      something, one worker at a time spins on the injection queue for
  *      that long before it parks, so the I/O thread's firings and
  *      readiness messages need no futex wake;
- *   7. parking (scheduler_park): an idle worker sleeps on a condition
- *      variable and uses no CPU.
+ *   7. parking (scheduler_park): an idle worker sleeps on its own futex
+ *      word (parking.h) and uses no CPU.
  * Work moves to other cores only when there is more runnable work than
  * running workers: a displaced runnext, a requeued actor, or a behaviour
  * that keeps sending while a receiver waits in runnext.
@@ -42,6 +44,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "parking.h"
 #include "support/platform.h"
 #include "runqueue.h"
 
@@ -63,15 +66,23 @@
 #define FRESH_SIZE 64u
 struct actor;
 
+enum worker_batch_flags {
+    WORKER_BATCH_TRACE = 1u << 0,   /* ALOX_TRACE records its runs (trace.h) */
+    WORKER_BATCH_TIME = 1u << 1,    /* the next batch is timed (counters.h) */
+};
+
 typedef struct worker {
     runqueue queue;           /* first: its head is cache-line aligned */
     struct actor *runnext;    /* owner only */
     uint32_t fresh_top, fresh_bottom; /* owner only: free-running indices of `fresh` */
     struct actor *fresh[FRESH_SIZE];  /* owner only: children, run newest first (see 2. above) */
     /* The actor being run, or NULL. Written by the owner only, read by
-     * the observer (counters_read) under a grace section: relaxed, a
-     * plain move on x86; the actor's id and type, which the observer
-     * reads through it, never change, and grace keeps the memory valid. */
+     * the observer (counters_read) under a grace section. Stored with
+     * release and read with acquire (both a plain move on x86): the
+     * actor's id and type, which the observer reads through it, were
+     * written by its spawner, and only this pair orders those writes
+     * before the observer's reads (relaxed was a data race, and TSan
+     * saw it). They never change after, and grace keeps the memory. */
     _Atomic(struct actor *) current;
     void *cause;              /* the running remote message's link, or NULL (remote_hooks.h) */
     uint64_t cause_seq;       /* ... and its seq (message.h), while cause is set */
@@ -84,8 +95,14 @@ typedef struct worker {
     uint32_t index;
     uint32_t rng;             /* victim choice */
     uint32_t ticks;           /* actors run, for the injection-queue check */
-    uint32_t sample_tick;     /* the `ticks` of the next batch timed for the counters */
-    bool timed;               /* this batch is timed (counters: run time per type) */
+    /* What the next batches do besides running messages (enum
+     * worker_batch_flags): tested once at the start of a batch; the end of
+     * a timed batch goes through run_actor's branch for unusual batches
+     * (batch_limit is BATCH_MESSAGES - 1). Owner only. */
+    uint32_t batch_flags;
+    uint32_t batches;         /* batches run by worker_main (its quiescent points) */
+    uint32_t sample_countdown; /* counters looks to the next timed batch (worker.c) */
+    uint32_t sampled_at;      /* `batches` at the last timed batch */
     /* Counted by the owner in plain words (no other thread reads them)
      * and published to its counters at quiescent points and before it
      * looks for work (counters_publish): a batch pays one add, a send
@@ -98,8 +115,7 @@ typedef struct worker {
     bool spinning;            /* counted in scheduler.spinning */
     bool current_stopped;     /* the running actor called alox_stop */
     bool ran_since_park;      /* ran an actor since it last lingered (ALOX_LINGER_US, worker.c) */
-    bool woken;               /* set under scheduler.lock by a waker */
-    pthread_cond_t cond;      /* parked here, with scheduler.lock */
+    parking park;             /* an idle worker sleeps here (parking.h, scheduler_park) */
     pthread_t thread;
 } worker;
 
@@ -116,6 +132,13 @@ struct actor *worker_current_actor(void);
  * a (its send found the mailbox idle). Afterwards a is idle, or queued on
  * w, or retired. For guests (guest.h). */
 void worker_run_batch(worker *w, struct actor *a);
+
+/* Readies a zeroed worker record: index is its place in the scheduler's
+ * array (WORKER_GUEST_INDEX: a thread that is not a worker, guest.h, in no
+ * array, so nobody steals from it), rng its steal-victim seed (not 0).
+ * The scheduler's workers and guests alike (scheduler.c, worker_init_guest). */
+#define WORKER_GUEST_INDEX UINT32_MAX
+void worker_record_init(worker *w, uint32_t index, uint32_t rng);
 
 /* Readies a worker record for a thread that is not a worker (guest.h),
  * on that thread (its counters are registered). */

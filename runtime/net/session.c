@@ -26,7 +26,10 @@ bool frame_record_processed(frame_record *r) {
     /* acq_rel: release orders the behaviour's sends (already in the
      * outbox) before the acknowledgement; acquire makes the last
      * decrementer see the others' effects. */
-    return atomic_fetch_sub_explicit(&r->remaining, 1, memory_order_acq_rel) == 1;
+    if (atomic_fetch_sub_explicit(&r->remaining, 1, memory_order_acq_rel) != 1)
+        return false;
+    causal_frame_end(); /* r may be freed from here on: the count is not r's */
+    return true;
 }
 
 uint16_t session_node_id(const char *name) { return node_id_of(name); }
@@ -94,7 +97,9 @@ void session_begin_frame(peer *p, wire_buffer *b, uint8_t kind) {
 }
 
 bool session_send_frame(peer *p, wire_buffer *b) {
-    wire_set_acks(b, p->received_seq, p->processed_seq);
+    uint64_t processed = causal_processed_for(p), withheld = causal_withheld_for(p);
+    wire_set_acks(b, p->received_seq, processed);
+    wire_set_withheld(b, withheld);
     wire_finish(b);
     int rc;
     if (p->dealer) {
@@ -116,7 +121,8 @@ bool session_send_frame(peer *p, wire_buffer *b) {
         return false; /* or EAGAIN: the queue is full; nothing is lost, it is sent again */
     }
     p->told_received = p->received_seq;
-    p->told_processed = p->processed_seq;
+    p->told_processed = processed;
+    p->told_withheld = withheld;
     p->last_sent_ms = transport_now_ms();
     peer_stats_frame_out(&p->stats, b->size);
     return true;
@@ -199,7 +205,7 @@ void session_on_frame(peer *p, const wire_frame *f, const uint8_t *route, size_t
     /* Acknowledgements last: the messages in this frame (sent by the
      * behaviours being acknowledged) must be in mailboxes before the holds
      * are released, or a client could see a moment of quiescence. */
-    session_on_acks(p, f->ack_received, f->ack_processed);
+    session_on_acks(p, f->ack_received, f->ack_processed, f->ack_withheld);
     if (f->kind == WIRE_NACK) /* it missed items after ack_received */
         session_on_nack(p);
 }
@@ -283,9 +289,10 @@ void session_timers(peer *p, int64_t now) {
     session_ack_ready(p, 0);
     if (p->their_session == 0 || !has_route(p))
         return;
-    /* Only "processed" is worth a frame of its own (a client waits on it);
-     * "received" rides on the next batch or heartbeat. */
-    if (p->processed_seq != p->told_processed)
+    /* Only "processed" and "done" (the withheld item) are worth a frame of
+     * their own (a client waits on them); "received" rides on the next
+     * batch or heartbeat. */
+    if (causal_processed_for(p) != p->told_processed || causal_withheld_for(p) != p->told_withheld)
         session_send_control(p, WIRE_ACK);
     else if (now - p->last_sent_ms >= TRANSPORT_HEARTBEAT_MS)
         session_send_control(p, WIRE_HEARTBEAT);
@@ -373,6 +380,8 @@ void session_lost(peer *p, const char *why) {
     p->nacked_seq = 0;
     p->expected_seq = 1;
     p->received_seq = p->processed_seq = p->told_received = p->told_processed = 0;
+    p->told_withheld = 0;
+    causal_session_lost(p);
     p->their_session = 0;
     p->our_session = random_token();
     p->route_size = 0;

@@ -19,11 +19,10 @@ client_flags() { # client_flags PORT: a client of the server at that port
   echo --alox-node client --alox-peer "server=tcp://127.0.0.1:$1" --alox-key keys/client.key --alox-trust trust.txt
 }
 
-start_server() { # not under `timeout`: kill -9 must hit the server itself
-  ${server_prefix:-} "$delivery" "${server_flags[@]}" server >>server.log 2>&1 &
-  server_pid=$!
-  pids+=("$server_pid")
-  wait_for server.log "server: ready" 200 || fail "server did not start"
+start_server() { # $server_prefix: a command to run it under (prlimit ...)
+  # shellcheck disable=SC2086
+  start_node server 200 ${server_prefix:-} "$delivery" "${server_flags[@]}" server
+  server_pid=$node_pid
 }
 
 client() { # client LOG ARGS...: a client role of the server, bounded in time
