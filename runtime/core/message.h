@@ -5,7 +5,7 @@
  * start.
  *
  *   local:   [node | behaviour          | args...]        args at 16
- *   remote:  [node | behaviour|REMOTE | link | seq | next | trace | cause]  args at 64
+ *   remote:  [node | behaviour|REMOTE | link | seq | next | trace]  args at 48
  *
  * A remote message is one that crosses the network: outgoing, `link` is
  * the target proxy; incoming, it is the frame record to tell when the
@@ -33,7 +33,7 @@
 #include "support/pool.h"
 
 #define MESSAGE_LOCAL_HEADER 16u  /* bytes before the args of a local message */
-#define MESSAGE_REMOTE_HEADER 64u /* ... of a remote message */
+#define MESSAGE_REMOTE_HEADER 48u /* ... of a remote message */
 #define MESSAGE_REMOTE_TAG ((uintptr_t)1)
 /* On an outgoing remote message: sent by work a remote message caused
  * (net/causal.h), so this node's causal count waits for it. Descriptors
@@ -49,15 +49,11 @@ typedef struct message {
 typedef struct remote_message {
     message base;
     void *link;   /* outgoing: the target proxy; incoming: its frame record */
-    uint64_t seq; /* outgoing: position in the peer session's sequence; incoming and
-                   * caused: the seq of the item (from its peer) behind it */
+    uint64_t seq; /* outgoing: position in the peer session's sequence (before it is
+                   * queued: its cause, net/outgoing.c); incoming and caused: the seq
+                   * of the item (from its peer) behind it */
     struct remote_message *next; /* outgoing: the peer's list of unacknowledged messages */
     uint64_t trace; /* its flow id for ALOX_TRACE (core/trace.h), 0 if not traced */
-    /* Outgoing (net/peer.h, "caused_by"): the seq of the item from the
-     * target's node whose behaviour sent this (0: none), and the session
-     * generation that item came in (checked when queued). */
-    uint64_t caused_by;
-    uint32_t caused_gen;
 } remote_message;
 
 _Static_assert(sizeof(message) <= MESSAGE_LOCAL_HEADER, "message header grew");

@@ -25,13 +25,28 @@
 
 static bool has_route(const peer *p) { return p->dealer != NULL || p->route_size > 0; }
 
+/* A queued message's cause (peer.h, caused_by) lives in its outbox link,
+ * base.node, which nothing uses once the message is handed over (transport.c
+ * reads the link before it calls session_queue): the remote header stays
+ * 48 bytes, so a small message stays in the pool's 64-byte class. */
+_Static_assert(sizeof(uintptr_t) >= sizeof(uint64_t), "a cause must fit in a pointer");
+static void set_cause(remote_message *m, uint64_t cause) {
+    /* Relaxed: the mailman's own field from here on. */
+    atomic_store_explicit(&m->base.node.next, (mailbox_node *)(uintptr_t)cause, memory_order_relaxed);
+}
+static uint64_t cause_of(remote_message *m) {
+    return (uint64_t)(uintptr_t)atomic_load_explicit(&m->base.node.next, memory_order_relaxed);
+}
+
 void session_queue(peer *p, remote_message *m) {
     if (!has_route(p))
         address_book_connect(p); /* first use of a peer we only know the address of */
+    uint64_t packed = m->seq, mask = (1ull << SESSION_CAUSE_BITS) - 1;
+    uint32_t gen_mask = (uint32_t)((1ull << (64 - SESSION_CAUSE_BITS)) - 1);
+    /* A cause from an ended session names nothing now (seqs start over). */
+    set_cause(m, (uint32_t)(packed >> SESSION_CAUSE_BITS) == (p->session_gen & gen_mask) ? packed & mask : 0);
     m->seq = p->next_seq++;
     m->next = NULL;
-    if (m->caused_gen != p->session_gen)
-        m->caused_by = 0; /* its cause came in an ended session: those seqs mean nothing now */
     if (p->unacked_last) {
         p->unacked_last->next = m;
     } else {
@@ -90,8 +105,8 @@ static void encode_item(peer *p, remote_message *m) {
                     message_args(&m->base), b->args_size, refs, ref_count);
     if (m->trace)
         wire_batch_item_trace(&p->batch, m->trace);
-    if (m->caused_by)
-        wire_batch_item_caused(&p->batch, m->caused_by);
+    if (cause_of(m))
+        wire_batch_item_caused(&p->batch, cause_of(m));
 }
 
 static bool in_window(const peer *p, const remote_message *m, bool final) {

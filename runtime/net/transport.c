@@ -120,10 +120,8 @@ void transport_send(actor *proxy, const alox_behaviour_desc *b, const void *args
     worker *w = worker_self;
     if (w && w->cause) { /* sent by a behaviour run for a remote message */
         frame_record *cause = w->cause;
-        if (cause->from == proxy_epoch(proxy)->peer) { /* back to its sender: a proof it ran */
-            m->caused_by = w->cause_seq;
-            m->caused_gen = cause->session_gen; /* session_queue checks it is still the session */
-        }
+        if (cause->from == proxy_epoch(proxy)->peer) /* back to its sender: a proof it ran */
+            m->seq = session_pack_cause(w->cause_seq, cause->session_gen); /* checked when queued */
     }
     if (ALOX_UNLIKELY(trace_enabled())) {
         m->trace = trace_remote_id(transport.node_id);

@@ -154,6 +154,15 @@ bool session_send_frame(peer *p, wire_buffer *frame);
 void session_begin_frame(peer *p, wire_buffer *b, uint8_t kind);
 
 /* outgoing.c */
+/* Any thread: an outgoing message's cause (peer.h, caused_by) until it is
+ * queued, in its seq field: the cause's seq (0 if it does not fit in
+ * SESSION_CAUSE_BITS: no proof then) and the session generation it came in. */
+#define SESSION_CAUSE_BITS 40
+static inline uint64_t session_pack_cause(uint64_t seq, uint32_t gen) {
+    if (seq >> SESSION_CAUSE_BITS)
+        return 0;
+    return (uint64_t)gen << SESSION_CAUSE_BITS | seq;
+}
 void session_queue(peer *p, remote_message *m);
 /* Sends batches from the peer's queue, up to budget messages (final: at
  * exit, ignoring the window). Returns how many it sent. */
