@@ -89,7 +89,13 @@ void guest_run(actor *const *actors, uint32_t n) {
         w->ticks++; /* the counters sample batches by it, as on a worker */
         worker_run_batch(w, actors[i]);
     }
-    for (uint32_t k = 0; k < GUEST_CHAIN_BATCHES && w->runnext && !scheduler_stopping(); k++) {
+    /* The chain stops at GUEST_SLOW_NS too: a chain of long batches (a
+     * behaviour that streams to a peer and sends itself the rest) would
+     * otherwise keep the mailman from its sockets for 16 of them, and the
+     * peer, hearing nothing, would call this node lost. */
+    for (uint32_t k = 0; k < GUEST_CHAIN_BATCHES && w->runnext && !scheduler_stopping() &&
+                         io_now_ns() - start <= GUEST_SLOW_NS;
+         k++) {
         actor *a = w->runnext;
         w->runnext = NULL;
         w->ticks++;
