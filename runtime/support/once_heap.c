@@ -241,11 +241,10 @@ static void *alloc_large(size_t size, size_t prefix, size_t align) {
     return p + offset;
 }
 
-void *once_heap_alloc(size_t size, size_t prefix, size_t align) {
-    if (align < 16)
-        align = 16;
-    if (size == 0)
-        size = 16;
+/* Everything but the common case: a new slab, a new page under the
+ * cursor, a large block (out of line: the common allocation then needs no
+ * saved registers and no loop). */
+static __attribute__((noinline)) void *alloc_slow(size_t size, size_t prefix, size_t align) {
     if (ALOX_UNLIKELY(size + align > LARGE_BYTES))
         return alloc_large(size, prefix, align);
     for (;;) {
@@ -258,6 +257,27 @@ void *once_heap_alloc(size_t size, size_t prefix, size_t align) {
         }
         take_slab();
     }
+}
+
+void *once_heap_alloc(size_t size, size_t prefix, size_t align) {
+    if (align < 16)
+        align = 16;
+    if (size == 0)
+        size = 16;
+    /* The common case: the block fits in the slab, on the page held open
+     * (its first and last byte there): place() would only count it. The
+     * page held open lies in the current slab; the last test also refuses
+     * a thread without a slab (slab_end NULL). */
+    uintptr_t start = (((uintptr_t)slab_next + prefix + align - 1) & ~(uintptr_t)(align - 1)) - prefix;
+    uintptr_t page = start & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
+    if (ALOX_LIKELY(size + align <= LARGE_BYTES && page == open_page &&
+                    ((start + size - 1) & ~(uintptr_t)(ONCE_HEAP_PAGE - 1)) == page &&
+                    start + size <= (uintptr_t)slab_end)) {
+        open_placed++;
+        slab_next = (char *)(start + size);
+        return (void *)start;
+    }
+    return alloc_slow(size, prefix, align);
 }
 
 /* A block on several pages (out of line: the common free then needs no
