@@ -173,7 +173,21 @@ static void batch_add(once_heap_batch *batch, uintptr_t page) {
     batch->count++;
 }
 
+/* Takes the held frees off their page's count (once_heap_batch). */
+static void settle(once_heap_batch *batch) {
+    if (!batch->held)
+        return;
+    uint32_t held = batch->held;
+    uintptr_t page = batch->held_page;
+    batch->held = 0;
+    batch->held_page = 0;
+    /* acq_rel: see close_open_page. */
+    if (atomic_fetch_sub_explicit(batch->held_live, held, memory_order_acq_rel) == held)
+        batch_add(batch, page);
+}
+
 void once_heap_flush(once_heap_batch *batch) {
+    settle(batch);
     for (uint32_t i = 0; i < batch->count; i++)
         give_back(batch->runs[i].start, batch->runs[i].end);
     batch->count = 0;
@@ -296,6 +310,10 @@ void once_heap_free(void *block, size_t size, once_heap_batch *batch) {
     uintptr_t start = (uintptr_t)block;
     uintptr_t first = start & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
     uintptr_t last = (start + size - 1) & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
+    if (ALOX_LIKELY(first == batch->held_page && first == last)) {
+        batch->held++; /* taken off with the others on its page (settle) */
+        return;
+    }
     const region *r = free_region; /* a block never spans two regions */
     if (ALOX_UNLIKELY(r == NULL || start - (uintptr_t)r->base >= r->bytes))
         free_region = r = region_of(start);
@@ -304,7 +322,8 @@ void once_heap_free(void *block, size_t size, once_heap_batch *batch) {
         free_pages(live, first, last, batch);
         return;
     }
-    /* acq_rel: see close_open_page. */
-    if (atomic_fetch_sub_explicit(live, 1, memory_order_acq_rel) == 1)
-        batch_add(batch, first);
+    settle(batch); /* another page: the held frees go first */
+    batch->held_page = first;
+    batch->held_live = live;
+    batch->held = 1;
 }
