@@ -129,7 +129,8 @@ void transport_send(actor *proxy, const alox_behaviour_desc *b, const void *args
         m->trace = trace_remote_id(transport.node_id);
         trace_send(m->trace, proxy->id, b);
     }
-    scheduler_hold_remote(1); /* released when the peer has processed it */
+    causal_tag_send(m);
+    scheduler_hold_remote(1); /* released when the peer has processed it (and it is done) */
     outbox_push(outbox_of(proxy_epoch(proxy)), &m->base);
 }
 
@@ -319,6 +320,7 @@ static void hand_over(_Atomic(message *) *box) {
         peer_epoch *epoch = proxy_epoch(proxy);
         if (peer_epoch_is_dead(epoch)) {
             dead_letter_report(ALOX_DEAD_PEER_LOST, proxy->id, message_behaviour(m), message_args(m));
+            causal_untag(rm);
             message_free(m);
             scheduler_release_remote(1);
         } else {
@@ -347,6 +349,7 @@ static bool send_turn(uint32_t budget, int64_t looked, bool final) {
     if (reclaim)
         proxy_reclaim_free();
     session_free_orphans();
+    causal_turn(); /* after this turn's acknowledgements, before telling ours */
     uint32_t left = budget;
     for (size_t k = 0; k < transport.peer_count; k++) {
         peer *p = &transport.peers[(first + k) % transport.peer_count];
@@ -364,6 +367,7 @@ static int abandon_outbox(_Atomic(message *) *box) {
         next = (message *)atomic_load_explicit(&m->node.next, memory_order_relaxed);
         actor *proxy = ((remote_message *)m)->link;
         dead_letter_report(ALOX_DEAD_ENDED, proxy->id, message_behaviour(m), message_args(m));
+        causal_untag((remote_message *)m);
         message_free(m);
         count++;
     }
@@ -447,6 +451,7 @@ static void *mailman_main(void *unused) {
     }
     /* Last words: whatever is queued goes out (the window aside), within
      * the linger time; then a last acknowledgement, if owed. */
+    causal_ending();
     send_turn(UINT32_MAX, transport_now_ms(), true);
     send_turn(UINT32_MAX, transport_now_ms(), true);
     free(items);

@@ -284,7 +284,7 @@ const char *wire_decode_frame(const void *data, size_t size, wire_frame *out) {
     if (!p || size < WIRE_HEADER_SIZE)
         return "frame: shorter than the header";
     uint64_t magic = load_le(p, 4), version = p[4], body_length = load_le(p + 40, 4),
-             reserved = load_le(p + 44, 4);
+             withheld = load_le(p + 44, 4);
     out->kind = p[5];
     out->sender_node = (uint16_t)load_le(p + 6, 2);
     out->sender_session = load_le(p + 8, 8);
@@ -298,14 +298,15 @@ const char *wire_decode_frame(const void *data, size_t size, wire_frame *out) {
         return "frame: unsupported version";
     if (!kind_known(out->kind))
         return "frame: unknown kind";
-    if (reserved != 0)
-        return "frame: reserved header field not 0";
     if (body_length != r.left)
         return "frame: body_length does not match the frame size";
     if (size > WIRE_MAX_FRAME)
         return "frame: larger than WIRE_MAX_FRAME";
     if (out->ack_processed > out->ack_received)
         return "frame: processed acknowledgement beyond the received one";
+    if (withheld > out->ack_processed)
+        return "frame: withheld item before the first seq";
+    out->ack_withheld = withheld ? out->ack_processed + 1 - withheld : 0;
     return decode_body(&r, out);
 }
 
@@ -396,7 +397,7 @@ void wire_begin(wire_buffer *b, uint8_t kind, uint16_t sender_node, uint64_t sen
     b->count_at = 0;
     b->items = 0;
     uint8_t *h = grow(b, WIRE_HEADER_SIZE);
-    memset(h, 0, WIRE_HEADER_SIZE); /* body_length (patched by wire_finish), reserved */
+    memset(h, 0, WIRE_HEADER_SIZE); /* body_length (patched by wire_finish), withheld */
     store_le(h, WIRE_MAGIC, 4);
     h[4] = WIRE_VERSION;
     h[5] = kind;
@@ -413,6 +414,17 @@ void wire_set_acks(wire_buffer *b, uint64_t received, uint64_t processed) {
                    (unsigned long long)processed, (unsigned long long)received);
     store_le(b->data + 24, received, 8);
     store_le(b->data + 32, processed, 8);
+    store_le(b->data + 44, 0, 4); /* a withheld item is set afresh for these acks */
+}
+
+void wire_set_withheld(wire_buffer *b, uint64_t withheld) {
+    if (b->size < WIRE_HEADER_SIZE)
+        alox_fatal("wire_set_withheld: no frame begun with wire_begin");
+    uint64_t processed = load_le(b->data + 32, 8);
+    if (withheld != 0 && (withheld > processed || processed - withheld >= UINT32_MAX))
+        alox_fatal("wire_set_withheld: %llu not within reach of processed %llu",
+                   (unsigned long long)withheld, (unsigned long long)processed);
+    store_le(b->data + 44, withheld ? processed + 1 - withheld : 0, 4);
 }
 
 const char *wire_check_name(const char *name) {

@@ -19,7 +19,10 @@
  *     u64 ack_received     the sender has received every item up to this seq
  *     u64 ack_processed    ... and run the behaviours of every item up to here
  *     u32 body_length      bytes after the header; must equal the rest
- *     u32 reserved         0
+ *     u32 ack_withheld     0, or the item at seq ack_processed + 1 - ack_withheld
+ *                          has run but is not *done* yet (its consequences on
+ *                          other nodes have not all been reported done): the
+ *                          sender keeps it (net/causal.h); <= ack_processed
  *   (sessions and acknowledgements: see peer.h)
  *
  *   HELLO      u16 name_length, name bytes (1..WIRE_MAX_NAME, [A-Za-z0-9_.-])
@@ -141,6 +144,7 @@ typedef struct wire_frame {
     uint16_t sender_node;
     uint64_t sender_session, receiver_session;
     uint64_t ack_received, ack_processed;
+    uint64_t ack_withheld; /* the seq the header's ack_withheld names, 0 if none */
     union {
         struct { char name[WIRE_MAX_NAME + 1]; } hello;
         struct {
@@ -208,6 +212,10 @@ void wire_begin(wire_buffer *b, uint8_t kind, uint16_t sender_node, uint64_t sen
 
 /* Sets the header's acknowledgements (any time before sending). */
 void wire_set_acks(wire_buffer *b, uint64_t received, uint64_t processed);
+
+/* Sets the header's withheld item: 0 (none), or a seq in
+ * (processed - UINT32_MAX, processed]. Call after wire_set_acks. */
+void wire_set_withheld(wire_buffer *b, uint64_t withheld);
 
 void wire_put_hello(wire_buffer *b, const char *name);
 void wire_put_lookup(wire_buffer *b, uint64_t request, uint64_t type_hash, const char *name);

@@ -72,8 +72,10 @@ static void encode_batch(const wire_frame *f, wire_buffer *b) {
  * right after wire_begin (both must give the same bytes). */
 static void encode(const wire_frame *f, wire_buffer *b, int acks_last) {
     wire_begin(b, f->kind, f->sender_node, f->sender_session, f->receiver_session);
-    if (!acks_last)
+    if (!acks_last) {
         wire_set_acks(b, f->ack_received, f->ack_processed);
+        wire_set_withheld(b, f->ack_withheld);
+    }
     switch (f->kind) {
     case WIRE_HELLO:
         CHECK(wire_check_name(f->u.hello.name) == NULL);
@@ -114,8 +116,10 @@ static void encode(const wire_frame *f, wire_buffer *b, int acks_last) {
         CHECK(false); /* the decoder accepted an unknown kind */
     }
     wire_finish(b);
-    if (acks_last)
+    if (acks_last) {
         wire_set_acks(b, f->ack_received, f->ack_processed);
+        wire_set_withheld(b, f->ack_withheld);
+    }
 }
 
 static void same_items(const wire_frame *f, const wire_frame *g) {
@@ -144,6 +148,7 @@ static void same_frame(const wire_frame *f, const wire_frame *g) {
     CHECK(f->receiver_session == g->receiver_session);
     CHECK(f->ack_received == g->ack_received && f->ack_processed == g->ack_processed);
     CHECK(f->ack_processed <= f->ack_received);
+    CHECK(f->ack_withheld == g->ack_withheld && f->ack_withheld <= f->ack_processed);
     switch (f->kind) {
     case WIRE_HELLO:
         CHECK(strcmp(f->u.hello.name, g->u.hello.name) == 0);
