@@ -5,7 +5,9 @@
 #include "monitor.h"
 #include "remote_hooks.h"
 
-void actor_drained(struct actor *a) {
+/* Only for an actor with one of ACTOR_DRAINED_HINTS (drained.h): each step
+ * below tests its own flag again. */
+void actor_drained_hinted(struct actor *a) {
     /* Its monitors went at its stop point; this frees any a thread made
      * for it as a watcher while it was stopping (monitor.h). */
     monitor_actor_stopped(a);

@@ -19,8 +19,24 @@
 #ifndef ALOX_DRAINED_H
 #define ALOX_DRAINED_H
 
-struct actor;
+#include <stdatomic.h>
 
-void actor_drained(struct actor *a);
+#include "actor.h"
+
+/* Flags that say a layer may keep state for the actor: a layer that keeps
+ * per-actor state and is released from actor_drained adds its flag here,
+ * or actor_drained_hinted is never called for an actor with only that
+ * state. Most actors have none of them (fork-join: a million), and then
+ * the call is saved. */
+#define ACTOR_DRAINED_HINTS ((uint32_t)(ACTOR_MONITORED | ACTOR_EXPORTED))
+
+void actor_drained_hinted(struct actor *a);
+
+static inline void actor_drained(struct actor *a) {
+    /* Relaxed: each flag's setter is ordered before this call as the
+     * callee's own relaxed reads require (see drained.c). */
+    if (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_DRAINED_HINTS)
+        actor_drained_hinted(a);
+}
 
 #endif

@@ -173,7 +173,21 @@ static void batch_add(once_heap_batch *batch, uintptr_t page) {
     batch->count++;
 }
 
+/* Takes the held frees off their page's count (once_heap_batch). */
+static void settle(once_heap_batch *batch) {
+    if (!batch->held)
+        return;
+    uint32_t held = batch->held;
+    uintptr_t page = batch->held_page;
+    batch->held = 0;
+    batch->held_page = 0;
+    /* acq_rel: see close_open_page. */
+    if (atomic_fetch_sub_explicit(batch->held_live, held, memory_order_acq_rel) == held)
+        batch_add(batch, page);
+}
+
 void once_heap_flush(once_heap_batch *batch) {
+    settle(batch);
     for (uint32_t i = 0; i < batch->count; i++)
         give_back(batch->runs[i].start, batch->runs[i].end);
     batch->count = 0;
@@ -241,11 +255,10 @@ static void *alloc_large(size_t size, size_t prefix, size_t align) {
     return p + offset;
 }
 
-void *once_heap_alloc(size_t size, size_t prefix, size_t align) {
-    if (align < 16)
-        align = 16;
-    if (size == 0)
-        size = 16;
+/* Everything but the common case: a new slab, a new page under the
+ * cursor, a large block (out of line: the common allocation then needs no
+ * saved registers and no loop). */
+static __attribute__((noinline)) void *alloc_slow(size_t size, size_t prefix, size_t align) {
     if (ALOX_UNLIKELY(size + align > LARGE_BYTES))
         return alloc_large(size, prefix, align);
     for (;;) {
@@ -258,6 +271,27 @@ void *once_heap_alloc(size_t size, size_t prefix, size_t align) {
         }
         take_slab();
     }
+}
+
+void *once_heap_alloc(size_t size, size_t prefix, size_t align) {
+    if (align < 16)
+        align = 16;
+    if (size == 0)
+        size = 16;
+    /* The common case: the block fits in the slab, on the page held open
+     * (its first and last byte there): place() would only count it. The
+     * page held open lies in the current slab; the last test also refuses
+     * a thread without a slab (slab_end NULL). */
+    uintptr_t start = (((uintptr_t)slab_next + prefix + align - 1) & ~(uintptr_t)(align - 1)) - prefix;
+    uintptr_t page = start & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
+    if (ALOX_LIKELY(size + align <= LARGE_BYTES && page == open_page &&
+                    ((start + size - 1) & ~(uintptr_t)(ONCE_HEAP_PAGE - 1)) == page &&
+                    start + size <= (uintptr_t)slab_end)) {
+        open_placed++;
+        slab_next = (char *)(start + size);
+        return (void *)start;
+    }
+    return alloc_slow(size, prefix, align);
 }
 
 /* A block on several pages (out of line: the common free then needs no
@@ -276,6 +310,10 @@ void once_heap_free(void *block, size_t size, once_heap_batch *batch) {
     uintptr_t start = (uintptr_t)block;
     uintptr_t first = start & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
     uintptr_t last = (start + size - 1) & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
+    if (ALOX_LIKELY(first == batch->held_page && first == last)) {
+        batch->held++; /* taken off with the others on its page (settle) */
+        return;
+    }
     const region *r = free_region; /* a block never spans two regions */
     if (ALOX_UNLIKELY(r == NULL || start - (uintptr_t)r->base >= r->bytes))
         free_region = r = region_of(start);
@@ -284,7 +322,8 @@ void once_heap_free(void *block, size_t size, once_heap_batch *batch) {
         free_pages(live, first, last, batch);
         return;
     }
-    /* acq_rel: see close_open_page. */
-    if (atomic_fetch_sub_explicit(live, 1, memory_order_acq_rel) == 1)
-        batch_add(batch, first);
+    settle(batch); /* another page: the held frees go first */
+    batch->held_page = first;
+    batch->held_live = live;
+    batch->held = 1;
 }

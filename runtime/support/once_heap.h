@@ -26,6 +26,7 @@
 #ifndef ALOX_ONCE_HEAP_H
 #define ALOX_ONCE_HEAP_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,6 +57,14 @@ void *once_heap_alloc(size_t size, size_t prefix, size_t align);
 typedef struct once_heap_batch {
     struct { uintptr_t start, end; } runs[ONCE_HEAP_BATCH_RUNS]; /* whole pages, oldest first */
     uint32_t count;
+    /* Frees of one-page blocks on held_page not yet taken off its count:
+     * blocks freed in a row mostly share a page (they were allocated in a
+     * row), and then one atomic subtraction per page, not per block. The
+     * page cannot go back before they are taken off, so holding them back
+     * only delays its return to the next block elsewhere, or the flush. */
+    uint32_t held;
+    uintptr_t held_page;
+    _Atomic uint32_t *held_live; /* held_page's count */
 } once_heap_batch;
 
 /* Frees the block [block, block + size). The caller guarantees nobody

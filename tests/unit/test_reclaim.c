@@ -208,6 +208,39 @@ static void test_small_address_space(void **state) {
 #endif
 }
 
+/* Blocks freed in a row on one page are taken off its count together
+ * (once_heap_batch's held frees): the page of the last ones still goes
+ * back, at the flush. The blocks come from a thread that then exits, so no
+ * page is held open for allocation. */
+#define HELD_PAGES 4
+#define HELD_BLOCK 64 /* bytes, aligned as much: ONCE_HEAP_PAGE / HELD_BLOCK blocks per page */
+#define HELD_BLOCKS (HELD_PAGES * ONCE_HEAP_PAGE / HELD_BLOCK)
+
+static void *alloc_held_blocks(void *blocks) {
+    for (unsigned i = 0; i < HELD_BLOCKS; i++) {
+        ((char **)blocks)[i] = once_heap_alloc(HELD_BLOCK, 0, HELD_BLOCK);
+        ((char **)blocks)[i][0] = 1; /* the page is resident: it must be given back */
+    }
+    return NULL;
+}
+
+static void test_held_frees_go_back_at_flush(void **state) {
+    (void)state;
+    static char *blocks[HELD_BLOCKS];
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, alloc_held_blocks, blocks), 0);
+    pthread_join(t, NULL);
+    uint64_t released_before = once_heap_released_bytes();
+    once_heap_batch batch = {.count = 0};
+    for (unsigned i = 0; i < HELD_BLOCKS; i++)
+        once_heap_free(blocks[i], HELD_BLOCK, &batch);
+    once_heap_flush(&batch);
+    assert_true(once_heap_released_bytes() - released_before >= HELD_PAGES * ONCE_HEAP_PAGE);
+    for (unsigned i = 0; i < HELD_BLOCKS; i += ONCE_HEAP_PAGE / HELD_BLOCK / 2)
+        assert_int_equal(blocks[i][0], 0); /* every page went back, the last freed too */
+    assert_int_equal(blocks[HELD_BLOCKS - 1][0], 0);
+}
+
 int main(int argc, char **argv) {
     alox_init(NULL, NULL);
     if (argc > 1 && strcmp(argv[1], "--small-address-space") == 0)
@@ -217,6 +250,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_senders_race_the_stop),
         cmocka_unit_test(test_addresses_are_not_reused),
         cmocka_unit_test(test_small_address_space),
+        cmocka_unit_test(test_held_frees_go_back_at_flush),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
