@@ -10,6 +10,7 @@
 #include <zmq.h>
 
 #include "address_book.h"
+#include "credit.h"
 #include "support/dead_letter.h"
 #include "support/grace.h"
 #include "security/keys.h"
@@ -63,6 +64,7 @@ void session_init(peer *p) {
     p->expected_seq = 1;
     p->last_heard_ms = transport_now_ms();
     wire_buffer_init(&p->batch);
+    credit_init(p);
 }
 
 peer *session_by_node(uint16_t node_id) {
@@ -95,6 +97,7 @@ void session_begin_frame(peer *p, wire_buffer *b, uint8_t kind) {
 
 bool session_send_frame(peer *p, wire_buffer *b) {
     wire_set_acks(b, p->received_seq, p->processed_seq);
+    wire_set_flags(b, credit_frame_flags(p));
     wire_finish(b);
     int rc;
     if (p->dealer) {
@@ -117,6 +120,7 @@ bool session_send_frame(peer *p, wire_buffer *b) {
     }
     p->told_received = p->received_seq;
     p->told_processed = p->processed_seq;
+    p->told_holding = p->holding;
     p->last_sent_ms = transport_now_ms();
     peer_stats_frame_out(&p->stats, b->size);
     return true;
@@ -186,6 +190,7 @@ void session_on_frame(peer *p, const wire_frame *f, const uint8_t *route, size_t
         return;
     }
     p->last_heard_ms = transport_now_ms();
+    credit_on_flags(p, f->flags); /* every frame says whether it holds us */
     switch (f->kind) {
     case WIRE_BATCH: inbound_batch(p, f); break;
     case WIRE_LOOKUP: remote_serve_lookup(p, f); break;
@@ -281,9 +286,10 @@ void session_timers(peer *p, int64_t now) {
     session_ack_ready(p, 0);
     if (p->their_session == 0 || !has_route(p))
         return;
-    /* Only "processed" is worth a frame of its own (a client waits on it);
-     * "received" rides on the next batch or heartbeat. */
-    if (p->processed_seq != p->told_processed)
+    /* Only "processed" is worth a frame of its own (a client waits on it),
+     * and a hold begun or ended (credit.h); "received" rides on the next
+     * batch or heartbeat. */
+    if (p->processed_seq != p->told_processed || credit_hold_untold(p))
         session_send_control(p, WIRE_ACK);
     else if (now - p->last_sent_ms >= TRANSPORT_HEARTBEAT_MS)
         session_send_control(p, WIRE_HEARTBEAT);
@@ -339,6 +345,7 @@ void session_lost(peer *p, const char *why) {
     peer_epoch *ended = end_epoch(p);
     peer_current_epoch(p)->incarnation = 0; /* until its HELLO (or a reference) says */
     int lost = session_dead_letter_all(p);
+    credit_lost(p);
     if (ended) {
         monitor_remote_lost(in_epoch, ended); /* its actors are down (ALOX_DOWN_NODE_LOST) */
         proxy_retire_epoch(ended);            /* their memory goes back later (proxy.h) */

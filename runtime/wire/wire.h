@@ -19,8 +19,12 @@
  *     u64 ack_received     the sender has received every item up to this seq
  *     u64 ack_processed    ... and run the behaviours of every item up to here
  *     u32 body_length      bytes after the header; must equal the rest
- *     u32 reserved         0
+ *     u32 flags            0, or WIRE_FLAG_HOLD; other bits are an error
  *   (sessions and acknowledgements: see peer.h)
+ *   WIRE_FLAG_HOLD: the sender of the frame asks its receiver to put no
+ *   new items in BATCH frames to it (resends aside) until a frame without
+ *   the flag: its actors are overloaded (credit, net/credit.h). Every frame
+ *   carries the current state, so a lost one costs nothing.
  *
  *   HELLO      u16 name_length, name bytes (1..WIRE_MAX_NAME, [A-Za-z0-9_.-])
  *   HEARTBEAT  empty
@@ -78,6 +82,7 @@
 #define WIRE_ITEM_FIXED_SIZE 40u /* item bytes after item_length, before args */
 #define WIRE_REF_SIZE 32u
 #define WIRE_ITEM_TRACED 1u /* item flag: a trace id follows */
+#define WIRE_FLAG_HOLD 1u   /* header flag: send me no new items for now (see above) */
 #define WIRE_MAX_NAME 64u          /* node and published-actor names */
 #define WIRE_MAX_ARGS (1u << 20)   /* 1 MiB of packed arguments per message */
 #define WIRE_MAX_REFS 1024u
@@ -131,6 +136,7 @@ typedef struct wire_frame {
     uint16_t sender_node;
     uint64_t sender_session, receiver_session;
     uint64_t ack_received, ack_processed;
+    uint32_t flags; /* WIRE_FLAG_HOLD or 0 */
     union {
         struct { char name[WIRE_MAX_NAME + 1]; } hello;
         struct {
@@ -197,6 +203,9 @@ void wire_begin(wire_buffer *b, uint8_t kind, uint16_t sender_node, uint64_t sen
 
 /* Sets the header's acknowledgements (any time before sending). */
 void wire_set_acks(wire_buffer *b, uint64_t received, uint64_t processed);
+
+/* Sets the header's flags (WIRE_FLAG_HOLD or 0; any time before sending). */
+void wire_set_flags(wire_buffer *b, uint32_t flags);
 
 void wire_put_hello(wire_buffer *b, const char *name);
 void wire_put_lookup(wire_buffer *b, uint64_t request, uint64_t type_hash, const char *name);

@@ -93,7 +93,7 @@ enum {
     H_ACK_RECEIVED = 24,
     H_ACK_PROCESSED = 32,
     H_BODY_LENGTH = 40,
-    H_RESERVED = 44,
+    H_FLAGS = 44,
     B_COUNT = WIRE_HEADER_SIZE + 8,
     B_ITEM0 = WIRE_HEADER_SIZE + 12
 };
@@ -147,7 +147,9 @@ int main(int argc, char **argv) {
     emit("near-bad-magic", &b, 0, 'a', 0);
     emit("near-bad-version", &b, 4, 2, 0);
     emit("near-unknown-kind", &b, H_KIND, 7, 0);
-    emit("near-reserved-set", &b, H_RESERVED + 2, 1, 0);
+    emit("near-reserved-set", &b, H_FLAGS + 2, 1, 0);
+    emit("valid-heartbeat-hold", &b, H_FLAGS, WIRE_FLAG_HOLD, 0);
+    emit("near-unknown-flag", &b, H_FLAGS, 2, 0);
     emit("near-short-header", &b, -1, 0, WIRE_HEADER_SIZE - 1);
     emit_appended("near-heartbeat-body", &b, 1);
 

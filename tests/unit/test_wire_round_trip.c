@@ -39,7 +39,7 @@ static void test_header_round_trip_every_kind(void **state) {
             assert_true(get_le(f.data + H_ACK_RECEIVED, 8) == h->received);
             assert_true(get_le(f.data + H_ACK_PROCESSED, 8) == h->processed);
             assert_int_equal(get_le(f.data + H_BODY_LENGTH, 4), sample_body_size(kind));
-            assert_int_equal(get_le(f.data + H_RESERVED, 4), 0);
+            assert_int_equal(get_le(f.data + H_FLAGS, 4), 0);
 
             wire_frame out;
             uint8_t *copy;

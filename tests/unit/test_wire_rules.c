@@ -35,13 +35,16 @@ static void test_header_rules(void **state) {
         f.data[H_KIND] = unknown_kinds[i];
         expect_error(&f, "frame: unknown kind");
     }
-    for (unsigned at = H_RESERVED; at < H_RESERVED + 4; at++) {
+    for (unsigned at = H_FLAGS; at < H_FLAGS + 4; at++) {
         f = simple_frame(WIRE_HEARTBEAT);
-        f.data[at] = 1;
-        expect_error(&f, "frame: reserved header field not 0");
+        f.data[at] = at == H_FLAGS ? 2 : 1; /* bit 0 of the first byte is WIRE_FLAG_HOLD */
+        expect_error(&f, "frame: unknown header flag");
         f.data[at] = 0x80;
-        expect_error(&f, "frame: reserved header field not 0");
+        expect_error(&f, "frame: unknown header flag");
     }
+    f = simple_frame(WIRE_HEARTBEAT);
+    f.data[H_FLAGS] = WIRE_FLAG_HOLD;
+    expect_valid(&f);
     for (size_t k = 0; k < N_KINDS; k++) {
         f = simple_frame(all_kinds[k]);
         size_t body = f.size - WIRE_HEADER_SIZE;

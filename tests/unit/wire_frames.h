@@ -19,7 +19,7 @@ enum {
     H_ACK_RECEIVED = 24,
     H_ACK_PROCESSED = 32,
     H_BODY_LENGTH = 40,
-    H_RESERVED = 44
+    H_FLAGS = 44
 };
 
 /* The header fields an encoder is given. */
