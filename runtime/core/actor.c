@@ -10,6 +10,7 @@
 #include "support/once_heap.h"
 #include "support/platform.h"
 #include "support/registry.h"
+#include "type_number.h"
 #include "worker.h"
 
 #define SERIAL_BLOCK 1024 /* ids reserved per thread at once */
@@ -40,10 +41,11 @@ actor *actor_spawn_with_id(const alox_type_desc *type, uint64_t id, uint32_t fla
     mailbox_init(&a->box);
     a->type = type;
     a->id = id;
-    atomic_init(&a->flags, flags);
+    uint32_t number = type_number_of(type);
+    atomic_init(&a->flags, flags | number << ACTOR_TYPE_SHIFT);
     a->magic = ACTOR_MAGIC;
     if (!(flags & ACTOR_PROXY))
-        counters_spawned(type);
+        counters_spawned(type, number);
     return a;
 }
 
@@ -81,6 +83,8 @@ void alox_stop(void *self) {
     /* Relaxed: only the worker running this actor reads the flag, and it is
      * this thread (alox_stop is called inside the actor's behaviour). */
     atomic_fetch_or_explicit(&a->flags, ACTOR_STOPPED, memory_order_relaxed);
-    counters_stopped(a->type);
+    /* Not from the or's result: x86 has no fetch-or, that would be a
+     * compare-exchange loop. */
+    counters_stopped(a->type, actor_type_number(a));
     worker_self->current_stopped = true; /* the rest of its batch: dead letters */
 }

@@ -21,7 +21,7 @@
  * Thread-safety: actor_spawn from any thread. The fields other than the
  * mailbox are written once at spawn, except `flags`: ACTOR_STOPPED is
  * written only by the worker running the actor, ACTOR_EXPORTED only under
- * the export lock (net/proxy.c), ACTOR_MONITORED only under the monitors'
+ * the export lock (net/proxy.c), the type number (its high half) never, ACTOR_MONITORED only under the monitors'
  * lock (core/monitor.c), ACTOR_OVERLOADED and ACTOR_MUTED only under the
  * overload lock (overload.c), ACTOR_FRESH cleared by the worker that first
  * runs the actor; each with an atomic or (and). `overload` is
@@ -53,6 +53,12 @@ enum actor_flags {
     ACTOR_FRESH = 1u << 6       /* spawned, not yet run: a child, run depth first (worker.h) */
 };
 
+/* The high half of `flags` holds the actor's type number (type_number.h),
+ * written at spawn and never changed: the atomic or/and above touch only
+ * the low bits. */
+#define ACTOR_TYPE_SHIFT 16
+#define ACTOR_FLAG_BITS ((1u << ACTOR_TYPE_SHIFT) - 1)
+
 /* A send must take the slow path of overload.h when the target has one of these. */
 #define ACTOR_PRESSURE (ACTOR_OVERLOADED | ACTOR_MUTED)
 
@@ -61,7 +67,7 @@ typedef struct actor {
     const alox_type_desc *type;
     uint64_t id;                 /* node << 48 | serial */
     struct actor *next_runnable; /* link in the injection queue, or in a mute list (overload.h) */
-    _Atomic uint32_t flags;      /* enum actor_flags */
+    _Atomic uint32_t flags;      /* enum actor_flags; type number << ACTOR_TYPE_SHIFT */
     uint32_t magic;              /* ACTOR_MAGIC */
     union {
         void *remote;              /* proxies: the network layer's own (remote_hooks.h) */
@@ -78,6 +84,14 @@ static inline void *actor_body(actor *a) { return (char *)a + sizeof(actor); }
 /* Bytes an actor of this type occupies, header included. */
 static inline size_t actor_footprint(const alox_type_desc *type) {
     return (sizeof(actor) + (size_t)type->size + 15) & ~(size_t)15;
+}
+
+/* The actor's type number (type_number.h), from a value of its flags or
+ * from the header. Relaxed: the number never changes after spawn. */
+static inline uint32_t actor_flags_type_number(uint32_t flags) { return flags >> ACTOR_TYPE_SHIFT; }
+
+static inline uint32_t actor_type_number(const actor *a) {
+    return actor_flags_type_number(atomic_load_explicit(&a->flags, memory_order_relaxed));
 }
 
 /* Does a send to `a` go into its mailbox now? False for a stopped actor,

@@ -12,6 +12,7 @@
 #include "mailbox.h"
 #include "runqueue.h"
 #include "support/grace.h"
+#include "type_number.h"
 #include "worker.h"
 
 ALOX_TLS thread_counters counters_self = {.worker = -1};
@@ -59,11 +60,8 @@ static type_total *total_of(const alox_type_desc *type) {
     return &totals[total_count++];
 }
 
-/* Under lock: moves a slot's counts into the totals and frees it. */
-static void fold_slot(type_tally *t) {
-    const alox_type_desc *type = atomic_load_explicit(&t->type, memory_order_relaxed);
-    if (!type)
-        return;
+/* Under lock: moves a thread's tally of `type` into the totals. */
+static void fold_tally(type_tally *t, const alox_type_desc *type) {
     type_total *total = total_of(type);
     total->spawned += counter_get(&t->spawned);
     total->stopped += counter_get(&t->stopped);
@@ -73,7 +71,12 @@ static void fold_slot(type_tally *t) {
     counter_set(&t->stopped, 0);
     counter_set(&t->runs_sampled, 0);
     counter_set(&t->sampled_ns, 0);
-    atomic_store_explicit(&t->type, NULL, memory_order_relaxed);
+}
+
+/* The tallies a thread may have written: numbers given out so far. */
+static uint32_t tally_count(void) {
+    uint32_t n = type_number_count();
+    return n < COUNTERS_TYPES ? n : COUNTERS_TYPES;
 }
 
 static uint64_t busy_now(worker_tally *w, uint64_t now) {
@@ -110,8 +113,8 @@ static void on_thread_exit(void *unused) {
     (void)unused;
     thread_counters *c = &counters_self;
     pthread_mutex_lock(&lock);
-    for (uint32_t i = 0; i < COUNTERS_TYPE_SLOTS; i++)
-        fold_slot(&c->types[i]);
+    for (uint32_t i = 1, n = tally_count(); i < n; i++)
+        fold_tally(&c->types[i], type_number_desc(i));
     fold_worker(c);
     for (thread_counters **p = &blocks; *p; p = &(*p)->next) {
         if (*p == c) {
@@ -138,16 +141,19 @@ static void register_locked(thread_counters *c) {
     pthread_setspecific(exit_key, c); /* non-NULL: the destructor runs */
 }
 
-type_tally *counters_slot_miss(const alox_type_desc *type) {
-    thread_counters *c = &counters_self;
-    type_tally *t = &c->types[((uintptr_t)type >> 4) & (COUNTERS_TYPE_SLOTS - 1)];
+void counters_thread_register(void) {
     pthread_once(&key_once, make_key);
     pthread_mutex_lock(&lock);
-    register_locked(c);
-    fold_slot(t);
-    atomic_store_explicit(&t->type, type, memory_order_relaxed);
+    register_locked(&counters_self);
     pthread_mutex_unlock(&lock);
-    return t;
+}
+
+void counters_type_slow(const alox_type_desc *type, uint64_t spawned, uint64_t stopped) {
+    pthread_mutex_lock(&lock);
+    type_total *total = total_of(type);
+    total->spawned += spawned;
+    total->stopped += stopped;
+    pthread_mutex_unlock(&lock);
 }
 
 static uint32_t next_random(thread_counters *c) {
@@ -168,13 +174,22 @@ uint32_t counters_sample_distance(void) { return next_countdown(&counters_self);
 
 void counters_sample_begin(void) { counters_self.sample_start_ns = counters_now_ns(); }
 
-void counters_sample_end(const alox_type_desc *type, uint32_t handled) {
+void counters_sample_end(const alox_type_desc *type, uint32_t number, uint32_t handled) {
     thread_counters *c = &counters_self;
     uint64_t now = counters_now_ns();
     uint64_t ns = (now - c->sample_start_ns) * COUNTERS_SAMPLE_PERIOD;
-    type_tally *t = counters_slot(type);
-    counter_add(&t->sampled_ns, ns);
-    counter_add(&t->runs_sampled, (uint64_t)handled * COUNTERS_SAMPLE_PERIOD);
+    uint64_t runs = (uint64_t)handled * COUNTERS_SAMPLE_PERIOD;
+    type_tally *t = counters_tally(number);
+    if (t) {
+        counter_add(&t->sampled_ns, ns);
+        counter_add(&t->runs_sampled, runs);
+        return;
+    }
+    pthread_mutex_lock(&lock);
+    type_total *total = total_of(type);
+    total->sampled_ns += ns;
+    total->runs_sampled += runs;
+    pthread_mutex_unlock(&lock);
 }
 
 void counters_sample_backlog(const alox_type_desc *type, uint64_t id, const void *cursor) {
@@ -318,13 +333,13 @@ static void read_types(counters_view *v) {
         t->spawned += totals[i].spawned, t->stopped += totals[i].stopped;
         t->runs_sampled += totals[i].runs_sampled, t->sampled_ns += totals[i].sampled_ns;
     }
+    uint32_t n = tally_count();
     for (thread_counters *c = blocks; c; c = c->next) {
-        for (uint32_t i = 0; i < COUNTERS_TYPE_SLOTS; i++) {
+        for (uint32_t i = 1; i < n; i++) {
             type_tally *s = &c->types[i];
-            const alox_type_desc *type = atomic_load_explicit(&s->type, memory_order_relaxed);
-            if (!type)
+            if (!counter_get(&s->spawned) && !counter_get(&s->stopped) && !counter_get(&s->runs_sampled))
                 continue;
-            counters_type_view *t = type_view_of(v, &cap, type);
+            counters_type_view *t = type_view_of(v, &cap, type_number_desc(i));
             t->spawned += counter_get(&s->spawned), t->stopped += counter_get(&s->stopped);
             t->runs_sampled += counter_get(&s->runs_sampled), t->sampled_ns += counter_get(&s->sampled_ns);
         }

@@ -23,10 +23,12 @@
  *     parks where they happen (slow paths); time busy only when a worker
  *     starts and stops looking for work, never per message; what a worker
  *     runs now is its `current` pointer (worker.h), read under grace;
- *   - per actor type: a small direct-mapped table per thread, keyed by the
- *     type descriptor's address; spawns and stops are counted exactly. A
- *     slot taken by another type is folded into the global totals under
- *     the lock (rare: a program has few actor types);
+ *   - per actor type: a small array per thread, indexed by the type's
+ *     number (type_number.h; the stopping or running actor carries it in
+ *     its header, a spawn has just looked it up); spawns and stops are
+ *     counted exactly. Types numbered COUNTERS_TYPES or more (or 0) are
+ *     counted into the global totals under the lock (a program has few
+ *     actor types);
  *   - behaviours and run time per type are sampled, not counted: one batch
  *     in about COUNTERS_SAMPLE_PERIOD (chosen at random, so periodic
  *     workloads do not alias) is timed and counted for the period; the
@@ -55,7 +57,7 @@
 #include "alox/abi.h"
 #include "support/platform.h"
 
-#define COUNTERS_TYPE_SLOTS 32u      /* per thread; a power of two */
+#define COUNTERS_TYPES 64u           /* type numbers counted per thread: 32 bytes each */
 #define COUNTERS_SAMPLE_PERIOD 256u  /* batches per timed batch, on average */
 #define COUNTERS_BACKLOGS 4u         /* largest backlogs remembered per worker */
 #define COUNTERS_BACKLOG_WALK 10000u /* messages counted at most per backlog */
@@ -83,7 +85,6 @@ static inline uint64_t counters_now_ns(void) {
 }
 
 typedef struct type_tally {
-    _Atomic(const alox_type_desc *) type; /* NULL: free */
     counter spawned, stopped;
     counter runs_sampled, sampled_ns; /* estimates: samples x COUNTERS_SAMPLE_PERIOD */
 } type_tally;
@@ -110,7 +111,7 @@ typedef struct thread_counters {
     uint64_t sample_start_ns;  /* when the timed batch began */
     uint64_t backlog_epoch;    /* the last epoch this worker sampled in */
     uint32_t backlogs_taken;   /* samples taken in that epoch */
-    type_tally types[COUNTERS_TYPE_SLOTS];
+    type_tally types[COUNTERS_TYPES]; /* by type number; 0 unused */
     backlog_sample backlogs[COUNTERS_BACKLOGS];
     const struct worker *self; /* the worker (counters_read: its queue, what it runs) */
     struct thread_counters *next; /* registered blocks, under the lock */
@@ -123,18 +124,18 @@ extern ALOX_TLS thread_counters counters_self;
 extern _Atomic uint64_t counters_backlog_epoch;
 
 /* Slow paths (counters.c). */
-type_tally *counters_slot_miss(const alox_type_desc *type);
+void counters_type_slow(const alox_type_desc *type, uint64_t spawned, uint64_t stopped);
+void counters_thread_register(void); /* first count of a thread: its block is read from now */
 uint32_t counters_sample_distance(void); /* batches to the next timed one (random) */
 void counters_sample_begin(void);
-void counters_sample_end(const alox_type_desc *type, uint32_t handled);
+void counters_sample_end(const alox_type_desc *type, uint32_t number, uint32_t handled);
 void counters_sample_backlog(const alox_type_desc *type, uint64_t id, const void *cursor);
 
-static inline type_tally *counters_slot(const alox_type_desc *type) {
-    type_tally *t = &counters_self.types[((uintptr_t)type >> 4) & (COUNTERS_TYPE_SLOTS - 1)];
-    /* Relaxed: only this thread writes its slots. */
-    if (ALOX_LIKELY(atomic_load_explicit(&t->type, memory_order_relaxed) == type))
-        return t;
-    return counters_slot_miss(type);
+/* The thread's tally of type `number`, or NULL: then counters_type_slow.
+ * One compare: numbers 1 .. COUNTERS_TYPES - 1 (0 wraps around). The
+ * caller knows the thread's block is registered (read by counters_read). */
+static inline type_tally *counters_tally(uint32_t number) {
+    return ALOX_LIKELY(number - 1u < COUNTERS_TYPES - 1u) ? &counters_self.types[number] : NULL;
 }
 
 /* ------------------------------------------------------------------
@@ -144,14 +145,27 @@ static inline type_tally *counters_slot(const alox_type_desc *type) {
  * ------------------------------------------------------------------ */
 #ifndef ALOX_COUNTERS_OFF
 
-/* An actor of `type` was created (not a proxy). Any thread. */
-static inline void counters_spawned(const alox_type_desc *type) {
-    counter_add(&counters_slot(type)->spawned, 1);
+/* An actor of `type` (its number: type_number.h) was created (not a
+ * proxy). Any thread: the thread's block is registered, as it looked the
+ * number up (type_number_miss registers a thread on its first spawn of a
+ * type: the cache it hits is its own). */
+static inline void counters_spawned(const alox_type_desc *type, uint32_t number) {
+    type_tally *t = counters_tally(number);
+    if (ALOX_LIKELY(t != NULL))
+        counter_add(&t->spawned, 1);
+    else
+        counters_type_slow(type, 1, 0);
 }
 
-/* An actor of `type` called alox_stop. */
-static inline void counters_stopped(const alox_type_desc *type) {
-    counter_add(&counters_slot(type)->stopped, 1);
+/* An actor of `type` (its number) called alox_stop: on a worker or a
+ * guest (guest.h), whose blocks are registered when they begin
+ * (counters_worker_begin, worker_init_guest). */
+static inline void counters_stopped(const alox_type_desc *type, uint32_t number) {
+    type_tally *t = counters_tally(number);
+    if (ALOX_LIKELY(t != NULL))
+        counter_add(&t->stopped, 1);
+    else
+        counters_type_slow(type, 0, 1);
 }
 
 /* A worker publishes what it counted in its own fields (worker.h):
@@ -191,8 +205,12 @@ static inline void counters_parked(void) { counter_add(&counters_self.w.parks, 1
 void counters_idle_begin(void);
 void counters_idle_end(void);
 #else
-static inline void counters_spawned(const alox_type_desc *type) { (void)type; }
-static inline void counters_stopped(const alox_type_desc *type) { (void)type; }
+static inline void counters_spawned(const alox_type_desc *type, uint32_t number) {
+    (void)type, (void)number;
+}
+static inline void counters_stopped(const alox_type_desc *type, uint32_t number) {
+    (void)type, (void)number;
+}
 static inline void counters_publish(uint64_t runs, uint64_t sent) { (void)runs, (void)sent; }
 static inline void counters_ran(uint64_t *runs, uint32_t handled) { (void)runs, (void)handled; }
 static inline bool counters_time_batch(uint32_t tick, uint32_t sample_tick) {

@@ -17,11 +17,13 @@ remote_hooks core_remote_hooks;
 void remote_hooks_install(const remote_hooks *hooks) { core_remote_hooks = *hooks; }
 
 /* A local message sent because of `cause`: the remote form, carrying it. */
-static __attribute__((noinline, cold)) message *caused_message(void *cause,
+static __attribute__((noinline, cold)) message *caused_message(worker *w,
                                                                const alox_behaviour_desc *behaviour,
                                                                const void *args) {
     remote_message *m = message_new_remote(behaviour, args);
+    void *cause = w->cause;
     m->link = cause;
+    m->seq = w->cause_seq; /* its run proves the first cause ran too */
     core_remote_hooks.caused(cause);
     return &m->base;
 }
@@ -34,7 +36,7 @@ static inline __attribute__((always_inline)) bool
 push_local_message(worker *w, actor *a, const alox_behaviour_desc *behaviour, const void *args) {
     /* One predictable branch: a cause exists only while a worker runs a
      * message that came from the network (remote_hooks.h). */
-    message *m = ALOX_UNLIKELY(w && w->cause) ? caused_message(w->cause, behaviour, args)
+    message *m = ALOX_UNLIKELY(w && w->cause) ? caused_message(w, behaviour, args)
                                               : message_new(behaviour, args);
     if (ALOX_UNLIKELY(trace_enabled()))
         trace_send((uintptr_t)m, a->id, behaviour);

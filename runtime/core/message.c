@@ -32,6 +32,8 @@ remote_message *message_new_remote(const alox_behaviour_desc *behaviour, const v
     m->seq = 0;
     m->next = NULL;
     m->trace = 0;
+    m->caused_by = 0;
+    m->caused_gen = 0;
     return m;
 }
 

@@ -5,14 +5,17 @@
  * start.
  *
  *   local:   [node | behaviour          | args...]        args at 16
- *   remote:  [node | behaviour|REMOTE | link | seq | next | trace]  args at 48
+ *   remote:  [node | behaviour|REMOTE | link | seq | next | trace | cause]  args at 64
  *
  * A remote message is one that crosses the network: outgoing, `link` is
  * the target proxy; incoming, it is the frame record to tell when the
  * behaviour has run (the processed acknowledgement). A local message sent
  * by a behaviour that runs because of a remote message (its *cause*, see
  * remote_hooks.h) takes the remote form too, with `link` the cause, so
- * the cause is acknowledged only once it has run as well. The tag bit
+ * the cause is acknowledged only once it has run as well. An incoming
+ * message's `seq` is its item's seq in the sender's session, and a caused
+ * one's the seq of its first cause, so a send it makes back to that
+ * sender can name what it proves ran (caused_by, net/peer.h). The tag bit
  * keeps the local header at 16 bytes. Args start at the offset above, or at the
  * behaviour's own alignment if that is larger.
  */
@@ -30,7 +33,7 @@
 #include "support/pool.h"
 
 #define MESSAGE_LOCAL_HEADER 16u  /* bytes before the args of a local message */
-#define MESSAGE_REMOTE_HEADER 48u /* ... of a remote message */
+#define MESSAGE_REMOTE_HEADER 64u /* ... of a remote message */
 #define MESSAGE_REMOTE_TAG ((uintptr_t)1)
 
 typedef struct message {
@@ -41,9 +44,15 @@ typedef struct message {
 typedef struct remote_message {
     message base;
     void *link;   /* outgoing: the target proxy; incoming: its frame record */
-    uint64_t seq; /* outgoing: position in the peer session's sequence */
+    uint64_t seq; /* outgoing: position in the peer session's sequence; incoming and
+                   * caused: the seq of the item (from its peer) behind it */
     struct remote_message *next; /* outgoing: the peer's list of unacknowledged messages */
     uint64_t trace; /* its flow id for ALOX_TRACE (core/trace.h), 0 if not traced */
+    /* Outgoing (net/peer.h, "caused_by"): the seq of the item from the
+     * target's node whose behaviour sent this (0: none), and the session
+     * generation that item came in (checked when queued). */
+    uint64_t caused_by;
+    uint32_t caused_gen;
 } remote_message;
 
 _Static_assert(sizeof(message) <= MESSAGE_LOCAL_HEADER, "message header grew");

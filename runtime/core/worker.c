@@ -335,8 +335,10 @@ static void deliver(worker *w, actor *a, message *m, bool traced) {
     const alox_behaviour_desc *b = message_behaviour(m);
     bool remote = message_is_remote(m);
     w->sends_at_run = w->sends; /* for the runnext handoff */
-    if (ALOX_UNLIKELY(remote))
+    if (ALOX_UNLIKELY(remote)) {
         w->cause = ((remote_message *)m)->link; /* what this behaviour sends waits on */
+        w->cause_seq = ((remote_message *)m)->seq; /* ... and what they prove ran */
+    }
     if (ALOX_UNLIKELY(w->current_stopped)) {
         if (!behaviour_is_runtime(b)) /* see mailman_send_runtime */
             dead_letter_report(ALOX_DEAD_STOPPED, a->id, b, message_args(m));
@@ -406,7 +408,7 @@ static void run_actor(worker *w, actor *a) {
     if (ALOX_UNLIKELY(w->batch_limit != BATCH_MESSAGES)) {
         if (w->timed) { /* time_batch */
             w->timed = false;
-            counters_sample_end(a->type, handled);
+            counters_sample_end(a->type, actor_flags_type_number(flags), handled);
         }
         if (w->batch_limit == 0) {
             /* It sent to an overloaded actor, or sent a lot: receivers run. */
@@ -463,6 +465,7 @@ static void run_actor(worker *w, actor *a) {
 void worker_run_batch(worker *w, actor *a) { run_actor(w, a); }
 
 void worker_init_guest(worker *w) {
+    counters_thread_register(); /* it counts its batches' stops and samples */
     runqueue_init(&w->queue);
     w->batch_limit = BATCH_MESSAGES;
     w->index = UINT32_MAX; /* in no scheduler's array: nobody steals from it */

@@ -74,6 +74,7 @@ typedef struct worker {
      * reads through it, never change, and grace keeps the memory valid. */
     _Atomic(struct actor *) current;
     void *cause;              /* the running remote message's link, or NULL (remote_hooks.h) */
+    uint64_t cause_seq;       /* ... and its seq (message.h), while cause is set */
     struct actor *mute_on;    /* an overloaded actor the running behaviour sent to (overload.h) */
     struct actor *watch;      /* the target sampled at the last send round (overload.h), compared only */
     const void *watch_tail;   /* its consumer's cursor then (compared only) */
@@ -116,7 +117,8 @@ struct actor *worker_current_actor(void);
  * w, or retired. For guests (guest.h). */
 void worker_run_batch(worker *w, struct actor *a);
 
-/* Readies a worker record for a thread that is not a worker (guest.h). */
+/* Readies a worker record for a thread that is not a worker (guest.h),
+ * on that thread (its counters are registered). */
 void worker_init_guest(worker *w);
 
 /* Slow paths of the two below (worker.c). */

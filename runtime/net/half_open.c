@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <zmq.h>
 
@@ -23,6 +25,11 @@
                                   * whatever the limit; a real cluster's nodes retry (ZeroMQ
                                   * reconnects within 100 ms) */
 #define HALF_OPEN_MIN 8          /* even at a tiny descriptor limit, some may handshake at once */
+#define HALF_OPEN_PROGRESS_BYTES 264 /* a ZMTP greeting (64) and a CURVE HELLO (200): a connection
+                                      * that sent this much is mid-handshake, not holding a slot
+                                      * with a byte; libzmq closes it when the handshake fails */
+#define HALF_OPEN_SCAN 32        /* connections looked at for one without progress before the
+                                  * oldest goes whatever it sent: bounds the getsockopt calls */
 
 enum { UNKNOWN, HALF, TRUSTED };
 
@@ -184,10 +191,34 @@ static bool same_connection(int fd, const slot *s) {
            memcmp(&remote, &s->remote, remote_size) == 0;
 }
 
+/* Has the peer of `fd` sent at least a greeting and a HELLO? Under a
+ * flood, a trusted client's handshake (and the first frame that proves it,
+ * read by the mailman) can take longer than the strangers need to push it
+ * to the old end of the list; what it has sent tells it apart. */
+static bool made_progress(int fd) {
+    struct tcp_info info;
+    socklen_t size = sizeof info;
+    memset(&info, 0, sizeof info);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &size) != 0 ||
+        size < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof info.tcpi_bytes_received)
+        return false;
+    return info.tcpi_bytes_received >= HALF_OPEN_PROGRESS_BYTES;
+}
+
+/* The connection to close: the oldest that has not made progress among the
+ * HALF_OPEN_SCAN oldest, else the oldest. */
+static int eviction_candidate(void) {
+    int fd = h.oldest;
+    for (int looked = 0; fd >= 0 && looked < HALF_OPEN_SCAN; looked++, fd = h.slots[fd].next)
+        if (!made_progress(fd))
+            return fd;
+    return h.oldest;
+}
+
 static void enforce_cap(void) {
     uint32_t closed = 0;
     while (h.half > h.cap) {
-        int fd = h.oldest;
+        int fd = eviction_candidate();
         slot *s = &h.slots[fd];
         unlink_half(fd);
         s->state = UNKNOWN;

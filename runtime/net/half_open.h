@@ -13,7 +13,8 @@
  * descriptor) and learn which connections are trusted from the frames they
  * bring (ZMQ_SRCFD: every Alox connection sends HELLO first, and a frame
  * at least every TRANSPORT_HEARTBEAT_MS). When more than the cap are not
- * known to be trusted, the oldest of them is shut down (shutdown(2): libzmq
+ * known to be trusted, the oldest of them that has not sent a greeting and
+ * a HELLO yet (TCP_INFO's byte count) is shut down (shutdown(2): libzmq
  * sees the end of the stream and closes its descriptor itself), after
  * checking that the descriptor still is the connection we were told of.
  * The cap leaves HALF_OPEN_RESERVE_FDS descriptors (and two per peer, for

@@ -173,6 +173,7 @@ static bool deliver_item(peer *p, frame_record *record, const wire_item *item) {
     }
     remote_message *m = message_new_remote(b, item->args);
     m->link = record;
+    m->seq = item->seq; /* what the sends its run makes back to p prove (peer.h) */
     char *args = message_args(&m->base);
     for (uint32_t i = 0; i < b->ref_count; i++) /* a stage slot from afar is no pointer of ours */
         if (b->refs[i].kind == ALOX_REF_STAGE)
@@ -236,12 +237,16 @@ void inbound_batch(peer *p, const wire_frame *f) {
      * before all of its items are in. */
     atomic_init(&record->remaining, 1);
     record->last_seq = last;
+    record->from = p;
+    record->session_gen = p->session_gen;
     const uint8_t *cursor = f->u.batch.items;
     uint32_t index = 0;
     wire_item item;
     while (wire_next_item(f, &cursor, &index, &item)) {
         if (item.seq < p->expected_seq)
             continue; /* a resend overlapping what we have */
+        if (item.caused_by)
+            session_on_proof(p, item.caused_by); /* before the item runs, or at once: it is ours */
         if (item.op == WIRE_OP_SPAWN)
             spawn_item(p, &item);
         else if (send_item(p, record, &item))

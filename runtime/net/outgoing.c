@@ -14,6 +14,7 @@
 #include "transport_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "address_book.h"
@@ -30,6 +31,8 @@ void session_queue(peer *p, remote_message *m) {
         address_book_connect(p); /* first use of a peer we only know the address of */
     m->seq = p->next_seq++;
     m->next = NULL;
+    if (m->caused_gen != p->session_gen)
+        m->caused_by = 0; /* its cause came in an ended session: those seqs mean nothing now */
     if (p->unacked_last) {
         p->unacked_last->next = m;
     } else {
@@ -88,6 +91,8 @@ static void encode_item(peer *p, remote_message *m) {
                     message_args(&m->base), b->args_size, refs, ref_count);
     if (m->trace)
         wire_batch_item_trace(&p->batch, m->trace);
+    if (m->caused_by)
+        wire_batch_item_caused(&p->batch, m->caused_by);
 }
 
 /* While the peer holds us (credit.h) only resends go out. */
@@ -177,6 +182,33 @@ static void end_probe(peer *p) {
     p->probe_resume_seq = 0;
 }
 
+/* Proofs (peer.h, caused_by): one bit per seq, at seq modulo
+ * PEER_PROOF_BITS, for seqs from the oldest unacknowledged one on; a
+ * message's bit is cleared when it goes, so a bit never outlives its seq. */
+static uint64_t proof_mask(uint64_t seq) { return 1ull << (seq % 64); }
+static uint64_t *proof_word(peer *p, uint64_t seq) { return &p->proven[(seq % PEER_PROOF_BITS) / 64]; }
+
+void session_on_proof(peer *p, uint64_t seq) {
+    /* Only what we sent in this session and still keep, within the map:
+     * a peer's word can mark nothing else. */
+    if (!p->unacked_first || seq < p->unacked_first->seq || seq > p->sent_seq ||
+        seq - p->unacked_first->seq >= PEER_PROOF_BITS)
+        return;
+    if (!p->proven && !(p->proven = calloc(PEER_PROOF_BITS / 64, sizeof *p->proven)))
+        return; /* no memory: the message is reported as before */
+    *proof_word(p, seq) |= proof_mask(seq);
+}
+
+/* m goes: was it proved to have run? (and its bit is cleared) */
+static bool take_proof(peer *p, const remote_message *m) {
+    if (!p->proven)
+        return false;
+    uint64_t *word = proof_word(p, m->seq), mask = proof_mask(m->seq);
+    bool proven = (*word & mask) != 0;
+    *word &= ~mask;
+    return proven;
+}
+
 /* Acknowledgements from the peer: release what it has processed. A peer
  * cannot acknowledge what we never sent. */
 void session_on_acks(peer *p, uint64_t received, uint64_t processed) {
@@ -198,6 +230,7 @@ void session_on_acks(peer *p, uint64_t received, uint64_t processed) {
         p->unacked_first = m->next;
         if (p->send_next == m)
             p->send_next = m->next;
+        take_proof(p, m);
         message_free(&m->base);
         released++;
     }
@@ -217,8 +250,10 @@ static int dead_letter_queue(peer *p, alox_dead_reason reason) {
     for (remote_message *m = p->unacked_first, *next; m; m = next) {
         next = m->next;
         actor *target = m->link;
-        /* A spawn too: the actor it was to make never ran (issue 13). */
-        dead_letter_report(reason, target->id, message_behaviour(&m->base), message_args(&m->base));
+        /* A spawn too: the actor it was to make never ran (issue 13). Not
+         * one the peer proved ran: its effects were seen (peer.h). */
+        if (!take_proof(p, m))
+            dead_letter_report(reason, target->id, message_behaviour(&m->base), message_args(&m->base));
         message_free(&m->base);
         count++;
     }

@@ -19,6 +19,16 @@
  * acknowledgement on the same connection). A sender keeps each message
  * until it is processed; that is what alox_run waits for on a client.
  *
+ * caused_by (issue 13, "never both"): an item also names the item of
+ * the receiver whose behaviour sent it (wire.h), when it is a send back
+ * to that item's sender in the same session. Such an item proves that
+ * the named one ran, before any acknowledgement says so: if the peer
+ * dies before its "processed" reaches us, a message whose reply we got
+ * is not reported as a dead letter too. Proofs are kept in a bitmap of
+ * PEER_PROOF_BITS seqs from the oldest unacknowledged one on (a proof
+ * beyond it, or for what we never sent, is ignored: the message is then
+ * reported as before, never lost silently).
+ *
  * Thread-safety: everything here belongs to the mailman thread, except
  * peer_epoch_is_dead (any thread) and frame_record_processed (workers).
  */
@@ -55,6 +65,10 @@ typedef struct peer_epoch {
  * node that receives a reference from an incarnation newer than the one
  * it is in session with ends the old session at once (session.c). */
 #define PEER_OLD_INCARNATIONS 4 /* remembered per peer, to tell old references from new */
+/* Seqs past the oldest unacknowledged one whose proofs (caused_by) are
+ * kept: four windows of items in flight, 32 KiB a peer, allocated on the
+ * first proof. A power of two. */
+#define PEER_PROOF_BITS (1u << 18)
 
 /* A received BATCH frame whose behaviours have not all run yet, nor all
  * the local messages they caused (remote_hooks.h "causes"): `remaining`
@@ -67,6 +81,8 @@ typedef struct peer_epoch {
  * ahead of the acknowledgement on the same connection. */
 typedef struct frame_record {
     struct frame_record *next;
+    struct peer *from;          /* set before any worker sees the record */
+    uint32_t session_gen;       /* from's session_gen then: what a caused_by names */
     uint64_t last_seq;          /* seq of the frame's last item */
     _Atomic uint32_t remaining; /* see above */
 } frame_record;
@@ -108,6 +124,8 @@ typedef struct peer {
     int64_t rewound_ms;         /* ... and when */
     uint64_t probe_resume_seq;  /* a probe (one frame) is being resent: then on from here; 0: none */
     wire_buffer batch;          /* the BATCH frame being encoded */
+    uint64_t *proven;           /* PEER_PROOF_BITS bits by seq: proved to have run; NULL until one */
+    uint32_t session_gen;       /* sessions ended (session_lost): seqs restart with each */
 
     /* Incoming. */
     uint64_t expected_seq;      /* of the next item from them */

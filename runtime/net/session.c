@@ -346,6 +346,7 @@ void session_lost(peer *p, const char *why) {
     peer_current_epoch(p)->incarnation = 0; /* until its HELLO (or a reference) says */
     int lost = session_dead_letter_all(p);
     credit_lost(p);
+    p->session_gen++; /* seqs start over: causes from before name nothing (peer.h) */
     if (ended) {
         monitor_remote_lost(in_epoch, ended); /* its actors are down (ALOX_DOWN_NODE_LOST) */
         proxy_retire_epoch(ended);            /* their memory goes back later (proxy.h) */

@@ -17,6 +17,7 @@
 #include "core/overload.h"
 #include "core/scheduler.h"
 #include "core/trace.h"
+#include "core/worker.h"
 #include "address_book.h"
 #include "credit.h"
 #include "half_open.h"
@@ -117,6 +118,14 @@ void transport_send(actor *proxy, const alox_behaviour_desc *b, const void *args
     }
     remote_message *m = message_new_remote(b, args);
     m->link = proxy;
+    worker *w = worker_self;
+    if (w && w->cause) { /* sent by a behaviour run for a remote message */
+        frame_record *cause = w->cause;
+        if (cause->from == proxy_epoch(proxy)->peer) { /* back to its sender: a proof it ran */
+            m->caused_by = w->cause_seq;
+            m->caused_gen = cause->session_gen; /* session_queue checks it is still the session */
+        }
+    }
     if (ALOX_UNLIKELY(trace_enabled())) {
         m->trace = trace_remote_id(transport.node_id);
         trace_send(m->trace, proxy->id, b);

@@ -159,6 +159,8 @@ void session_queue(peer *p, remote_message *m);
 uint32_t session_flush(peer *p, uint32_t budget, bool final);
 void session_on_acks(peer *p, uint64_t received, uint64_t processed);
 void session_on_nack(peer *p);
+/* p sent an item caused by our item seq: that one ran (peer.h, caused_by). */
+void session_on_proof(peer *p, uint64_t seq);
 void session_resend_timer(peer *p, int64_t now);
 int session_dead_letter_all(peer *p); /* at loss: every message not processed */
 

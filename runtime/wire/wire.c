@@ -166,7 +166,7 @@ static const char *parse_item(reader *r, wire_item *it) {
     it->signature = load_le(p + 32, 8);
     if (!op_known(it->op))
         return "batch item: unknown op";
-    if (flags & ~WIRE_ITEM_TRACED)
+    if (flags & ~(WIRE_ITEM_TRACED | WIRE_ITEM_CAUSED))
         return "batch item: unknown flags";
     if (it->op == WIRE_OP_SPAWN && it->signature != 0)
         return "batch item: spawn signature not 0";
@@ -175,13 +175,20 @@ static const char *parse_item(reader *r, wire_item *it) {
     if (it->ref_count > WIRE_MAX_REFS)
         return "batch item: ref_count above WIRE_MAX_REFS";
     uint64_t trace_size = flags & WIRE_ITEM_TRACED ? 8 : 0;
+    uint64_t caused_size = flags & WIRE_ITEM_CAUSED ? 8 : 0;
     if ((uint64_t)length != (uint64_t)WIRE_ITEM_FIXED_SIZE + it->args_size +
-                                (uint64_t)WIRE_REF_SIZE * it->ref_count + trace_size)
+                                (uint64_t)WIRE_REF_SIZE * it->ref_count + trace_size + caused_size)
         return "batch item: item_length does not match args_size and ref_count";
     it->args = p + WIRE_ITEM_FIXED_SIZE;
     it->refs_raw = it->args + it->args_size;
+    const uint8_t *tail = it->refs_raw + (size_t)WIRE_REF_SIZE * it->ref_count;
     if (trace_size)
-        it->trace = load_le(it->refs_raw + (size_t)WIRE_REF_SIZE * it->ref_count, 8);
+        it->trace = load_le(tail, 8);
+    if (caused_size) {
+        it->caused_by = load_le(tail + trace_size, 8);
+        if (it->caused_by == 0)
+            return "batch item: caused flag with a caused_by of 0";
+    }
     r->p += length;
     r->left -= length;
     return NULL;
@@ -558,4 +565,15 @@ void wire_batch_item_trace(wire_buffer *b, uint64_t trace) {
     uint8_t *item = b->data + b->item_at;
     store_le(item, load_le(item, 4) + 8, 4);
     item[5] = WIRE_ITEM_TRACED;
+}
+
+void wire_batch_item_caused(wire_buffer *b, uint64_t caused_by) {
+    if (b->items == 0 || b->item_at + 4 + WIRE_ITEM_FIXED_SIZE > b->size ||
+        (b->data[b->item_at + 5] & WIRE_ITEM_CAUSED) || caused_by == 0)
+        alox_fatal("wire_batch_item_caused: no item without a cause to add one to (or a cause of 0)");
+    uint8_t *p = grow(b, 8);
+    store_le(p, caused_by, 8);
+    uint8_t *item = b->data + b->item_at;
+    store_le(item, load_le(item, 4) + 8, 4);
+    item[5] |= WIRE_ITEM_CAUSED;
 }

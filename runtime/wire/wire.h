@@ -35,7 +35,9 @@
  *              has seq first_seq + i. Items:
  *     u32 item_length  bytes of this item after this field
  *     u8  op           WIRE_OP_SEND or WIRE_OP_SPAWN
- *     u8  flags        0, or WIRE_ITEM_TRACED: a u64 trace id follows the refs
+ *     u8  flags        0, or any of WIRE_ITEM_TRACED (a u64 trace id follows
+                      the refs) and WIRE_ITEM_CAUSED (a u64 caused_by follows
+                      the refs and the trace id, if any)
  *     u16 ref_count    entries in the ref table (<= WIRE_MAX_REFS)
  *     u32 args_size    bytes of packed arguments (<= WIRE_MAX_ARGS)
  *     u64 target       actor id on the receiving node (SPAWN: the id to create)
@@ -77,11 +79,12 @@
 #include <stdint.h>
 
 #define WIRE_MAGIC 0x584f4c41u /* "ALOX" */
-#define WIRE_VERSION 1u
+#define WIRE_VERSION 2u /* 2: WIRE_ITEM_CAUSED; a version-1 node refuses it, and is refused */
 #define WIRE_HEADER_SIZE 48u
 #define WIRE_ITEM_FIXED_SIZE 40u /* item bytes after item_length, before args */
 #define WIRE_REF_SIZE 32u
 #define WIRE_ITEM_TRACED 1u /* item flag: a trace id follows */
+#define WIRE_ITEM_CAUSED 2u /* item flag: a caused_by follows (after the trace id) */
 #define WIRE_FLAG_HOLD 1u   /* header flag: send me no new items for now (see above) */
 #define WIRE_MAX_NAME 64u          /* node and published-actor names */
 #define WIRE_MAX_ARGS (1u << 20)   /* 1 MiB of packed arguments per message */
@@ -127,6 +130,7 @@ typedef struct wire_item {
     uint32_t args_size;
     uint64_t target, sender, behaviour, signature;
     uint64_t trace; /* 0 unless the item was traced */
+    uint64_t caused_by; /* 0 unless the item carries a cause (WIRE_ITEM_CAUSED) */
     const uint8_t *args;
     const uint8_t *refs_raw; /* ref_count x WIRE_REF_SIZE bytes; see wire_item_ref */
 } wire_item;
@@ -228,6 +232,10 @@ void wire_batch_item(wire_buffer *b, uint8_t op, uint64_t target, uint64_t sende
 
 /* Marks the item just appended as traced and appends its trace id. */
 void wire_batch_item_trace(wire_buffer *b, uint64_t trace);
+
+/* Marks the item just appended as caused by the receiver's item
+ * caused_by (not 0) and appends it; after wire_batch_item_trace if both. */
+void wire_batch_item_caused(wire_buffer *b, uint64_t caused_by);
 
 /* Patches body_length (and item_count for a batch). */
 void wire_finish(wire_buffer *b);

@@ -68,7 +68,7 @@ static void test_hello_round_trip(void **state) {
     /* The whole frame, byte for byte, as specified. */
     frame_bytes f = hello_frame("x");
     static const uint8_t expected[WIRE_HEADER_SIZE + 3] = {
-        'A',  'L',  'O',  'X',  1,    WIRE_HELLO, 0x08, 0x07, /* magic, version, kind, node */
+        'A',  'L',  'O',  'X',  2,    WIRE_HELLO, 0x08, 0x07, /* magic, version, kind, node */
         0x88, 0x77, 0x66, 0x55, 0x44, 0x33,       0x22, 0x11, /* sender_session */
         0x01, 0xff, 0xee, 0xdd, 0xcc, 0xbb,       0xaa, 0x99, /* receiver_session */
         0x08, 0x07, 0x06, 0x05, 0x04, 0x03,       0x02, 0x01, /* ack_received */
@@ -196,6 +196,8 @@ static void test_batch_round_trip_many_items(void **state) {
                         size, refs, item_ref_count(i));
         if (i % 3 == 1) /* some items carry a trace id (ALOX_TRACE) */
             wire_batch_item_trace(&b, (1ull << 63) | i);
+        if (i % 4 == 1) /* some a cause (net/peer.h), some of them a trace id too */
+            wire_batch_item_caused(&b, (1ull << 62) | i);
     }
     wire_finish(&b);
 
@@ -219,6 +221,7 @@ static void test_batch_round_trip_many_items(void **state) {
         assert_int_equal(it.args_size, item_args_size(i));
         assert_int_equal(it.ref_count, item_ref_count(i));
         assert_true(it.trace == (i % 3 == 1 ? (1ull << 63) | i : 0));
+        assert_true(it.caused_by == (i % 4 == 1 ? (1ull << 62) | i : 0));
         for (uint32_t k = 0; k < it.args_size; k++) /* ref slots zeroed, the rest intact */
             assert_int_equal(it.args[k], k < it.ref_count * 8u ? 0 : item_byte(i, k));
         for (uint16_t r = 0; r < it.ref_count; r++) {

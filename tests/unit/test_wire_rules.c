@@ -25,7 +25,9 @@ static void test_header_rules(void **state) {
     f.data[3] = 'Y';
     expect_error(&f, "frame: bad magic");
     f = simple_frame(WIRE_HEARTBEAT);
-    f.data[H_VERSION] = 2;
+    f.data[H_VERSION] = 1; /* before WIRE_ITEM_CAUSED */
+    expect_error(&f, "frame: unsupported version");
+    f.data[H_VERSION] = 3;
     expect_error(&f, "frame: unsupported version");
     f.data[H_VERSION] = 0;
     expect_error(&f, "frame: unsupported version");
@@ -386,9 +388,11 @@ static void test_batch_item_rules(void **state) {
     f = batch_frame(WIRE_OP_SEND);
     f.data[B_FLAGS] = 0x80;
     expect_error(&f, "batch item: unknown flags");
-    f.data[B_FLAGS] = 2;
+    f.data[B_FLAGS] = 4;
     expect_error(&f, "batch item: unknown flags");
     f.data[B_FLAGS] = WIRE_ITEM_TRACED; /* without the 8 bytes of its trace id */
+    expect_error(&f, "batch item: item_length does not match args_size and ref_count");
+    f.data[B_FLAGS] = WIRE_ITEM_CAUSED; /* without the 8 bytes of its caused_by */
     expect_error(&f, "batch item: item_length does not match args_size and ref_count");
 
     f = batch_frame(WIRE_OP_SPAWN);
@@ -451,6 +455,41 @@ static void test_batch_ref_rules(void **state) {
     assert_null(decode(&f));
 }
 
+/* A caused item (WIRE_ITEM_CAUSED) carries a caused_by that is not 0,
+ * after the trace id when it has both. */
+static frame_bytes caused_frame(bool traced, uint64_t caused_by) {
+    uint8_t args[8] = {0};
+    wire_buffer b;
+    wire_buffer_init(&b);
+    begin(&b, WIRE_BATCH, &H);
+    wire_batch_start(&b, 100);
+    wire_batch_item(&b, WIRE_OP_SEND, 11, 0, 13, 14, args, sizeof args, NULL, 0);
+    if (traced)
+        wire_batch_item_trace(&b, 77);
+    wire_batch_item_caused(&b, caused_by);
+    wire_finish(&b);
+    frame_bytes f = copy_out(&b);
+    wire_buffer_free(&b);
+    return f;
+}
+
+static void test_caused_item_rules(void **state) {
+    (void)state;
+    for (int traced = 0; traced < 2; traced++) {
+        frame_bytes f = caused_frame(traced, 99);
+        wire_frame out;
+        assert_null(wire_decode_frame(f.data, f.size, &out));
+        const uint8_t *cursor = out.u.batch.items;
+        uint32_t index = 0;
+        wire_item it;
+        assert_true(wire_next_item(&out, &cursor, &index, &it));
+        assert_int_equal(it.caused_by, 99);
+        assert_int_equal(it.trace, traced ? 77 : 0);
+        set_le(f.data + f.size - 8, 0, 8); /* the flag with a cause of 0 */
+        expect_error(&f, "batch item: caused flag with a caused_by of 0");
+    }
+}
+
 /* The same rules hold for a later item (the decoder walks every item). */
 static void test_rules_apply_to_every_item(void **state) {
     (void)state;
@@ -471,7 +510,7 @@ static void test_rules_apply_to_every_item(void **state) {
     g.data[B_ARGS + item] = 1;
     expect_error(&g, "batch item: args slot of a ref not zeroed");
     g = f;
-    g.data[B_FLAGS + item] = 4;
+    g.data[B_FLAGS + item] = 8;
     expect_error(&g, "batch item: unknown flags");
 }
 
@@ -559,6 +598,7 @@ int main(void) {
         cmocka_unit_test(test_batch_header_rules),
         cmocka_unit_test(test_batch_item_rules),
         cmocka_unit_test(test_batch_ref_rules),
+        cmocka_unit_test(test_caused_item_rules),
         cmocka_unit_test(test_rules_apply_to_every_item),
         cmocka_unit_test(test_truncation_at_every_length),
         cmocka_unit_test(test_next_item_protocol),
