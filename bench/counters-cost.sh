@@ -12,6 +12,8 @@
 # full sizes, all worker threads, and the medians in ns per unit: the
 # figure to take on a quiet machine.
 set -euo pipefail
+# shellcheck source=interleaved.sh
+source "$(dirname "$0")/interleaved.sh"
 only="pingpong,counting,ring,big,forkjoin,skynet" time_runs=0
 while [ $# -gt 2 ]; do
   case "$1" in
@@ -29,23 +31,19 @@ if [ "$time_runs" -gt 0 ]; then
   declare -A results
   for ((r = 1; r <= time_runs; r++)); do
     for w in "${workloads[@]}"; do
-      order=(off on); [ $((r % 2)) -eq 0 ] && order=(on off)
-      for side in "${order[@]}"; do
+      for side in $(round_order "$r" off on); do
         dir=$on; [ "$side" = off ] && dir=$off
         # shellcheck disable=SC2086
         line=$(ALOX_TOP=0 "$dir/$w" ${args[$w]} | grep '^SAVINA ')
-        ns=$(grep -o ' ns=[0-9]*' <<<"$line" | cut -d= -f2)
-        units=$(grep -o ' units=[0-9]*' <<<"$line" | cut -d= -f2)
-        results[$w,$side]+="$(awk -v n="$ns" -v u="$units" 'BEGIN {printf "%.3f", n / u}') "
+        results[$w,$side]+="$(ns_per_unit "$line") "
       done
     done
   done
-  median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
   echo "ns per unit, medians of $time_runs interleaved runs: counters compiled out, counters on"
   printf '%-10s %10s %10s %8s\n' workload off on ratio
   for w in "${workloads[@]}"; do
     a=$(median <<<"${results[$w,off]}"); b=$(median <<<"${results[$w,on]}")
-    printf '%-10s %10s %10s %8s\n' "$w" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", b / a}')"
+    printf '%-10s %10s %10s %8s\n' "$w" "$a" "$b" "$(ratio "$a" "$b")"
   done
   exit 0
 fi

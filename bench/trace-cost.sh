@@ -9,6 +9,8 @@
 # BUILD_DIR holds bench/savina/alox/ (e.g. build/ab/rev-*/build after an
 # ab.sh run, or any Release build with the savina_alox_* targets built).
 set -euo pipefail
+# shellcheck source=interleaved.sh
+source "$(dirname "$0")/interleaved.sh"
 runs=7 only="pingpong,ring"
 while [ $# -gt 1 ]; do
   case "$1" in
@@ -26,8 +28,7 @@ IFS=, read -r -a workloads <<<"$only"
 declare -A results
 for ((r = 1; r <= runs; r++)); do
   for w in "${workloads[@]}"; do
-    order=(off on); [ $((r % 2)) -eq 0 ] && order=(on off)
-    for side in "${order[@]}"; do
+    for side in $(round_order "$r" off on); do
       if [ "$side" = on ]; then
         # shellcheck disable=SC2086
         line=$(ALOX_TRACE="$trace" "$dir/$w" ${args[$w]} | grep '^SAVINA ')
@@ -35,16 +36,13 @@ for ((r = 1; r <= runs; r++)); do
         # shellcheck disable=SC2086
         line=$("$dir/$w" ${args[$w]} | grep '^SAVINA ')
       fi
-      ns=$(grep -o ' ns=[0-9]*' <<<"$line" | cut -d= -f2)
-      units=$(grep -o ' units=[0-9]*' <<<"$line" | cut -d= -f2)
-      results[$w,$side]+="$(awk -v n="$ns" -v u="$units" 'BEGIN {printf "%.3f", n / u}') "
+      results[$w,$side]+="$(ns_per_unit "$line") "
     done
   done
 done
-median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 echo "ns per unit, medians of $runs interleaved runs: tracing off, tracing on (ALOX_TRACE)"
 printf '%-10s %10s %10s %8s\n' workload off on ratio
 for w in "${workloads[@]}"; do
   a=$(median <<<"${results[$w,off]}"); b=$(median <<<"${results[$w,on]}")
-  printf '%-10s %10s %10s %8s\n' "$w" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.2f", b / a}')"
+  printf '%-10s %10s %10s %8s\n' "$w" "$a" "$b" "$(ratio "$a" "$b" 2)"
 done

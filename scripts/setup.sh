@@ -13,7 +13,7 @@ ALOX_PACKAGES=(
   jq curl                      # the observation tests read alox top --json, scrape /metrics
   python3                      # tests/delivery drives raw sockets from small Python scripts
   redis-tools                  # redis-cli and redis-benchmark: demos/kv's demo and tests
-  libcurl4-openssl-dev libjansson-dev  # cluster membership: etcd's JSON gateway (runtime/cluster)
+  libcurl4-openssl-dev libjansson-dev  # cluster membership: etcd's JSON gateway (runtime/cluster); headers only, dlopened
   etcd-server etcd-client      # the real etcd the cluster tests and demo start on loopback
 )
 

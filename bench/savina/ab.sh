@@ -17,6 +17,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source=../interleaved.sh
+source "$here/../interleaved.sh"
 runs=5 only="" quick=0 sides=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -78,8 +80,7 @@ timer="" rss_file="$base/rss.$$"
 for ((r = 1; r <= runs; r++)); do
   echo "round $r of $runs" >&2
   for w in "${workloads[@]}"; do
-    order=(0 1); [ $((r % 2)) -eq 0 ] && order=(1 0)
-    for i in "${order[@]}"; do
+    for i in $(round_order "$r" 0 1); do
       # shellcheck disable=SC2086
       if [ -n "$timer" ]; then
         line=$("$timer" -f 'RSS_KB %M' -o "$rss_file" "${dirs[$i]}/$w" ${args[$w]} | grep '^SAVINA ')
@@ -87,20 +88,17 @@ for ((r = 1; r <= runs; r++)); do
       else
         line=$("${dirs[$i]}/$w" ${args[$w]} | grep '^SAVINA ')
       fi
-      ns=$(grep -o ' ns=[0-9]*' <<<"$line" | cut -d= -f2)
-      units=$(grep -o ' units=[0-9]*' <<<"$line" | cut -d= -f2)
-      results[$w,$i]+="$(awk -v n="$ns" -v u="$units" 'BEGIN {printf "%.3f", n / u}') "
+      results[$w,$i]+="$(ns_per_unit "$line") "
     done
   done
 done
 
-median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 echo
 echo "ns per unit, medians of $runs interleaved runs: before = ${sides[0]}, after = ${sides[1]}"
 printf '%-10s %12s %12s %8s   %s\n' workload before after ratio "runs (before | after)"
 for w in "${workloads[@]}"; do
   a=$(median <<<"${results[$w,0]}"); b=$(median <<<"${results[$w,1]}")
-  printf '%-10s %12s %12s %8s   %s| %s\n' "$w" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", b / a}')" \
+  printf '%-10s %12s %12s %8s   %s| %s\n' "$w" "$a" "$b" "$(ratio "$a" "$b")" \
     "${results[$w,0]}" "${results[$w,1]}"
 done
 if [ -n "$timer" ]; then
@@ -110,7 +108,7 @@ if [ -n "$timer" ]; then
   for w in "${workloads[@]}"; do
     a=$(median <<<"${rss[$w,0]}"); b=$(median <<<"${rss[$w,1]}")
     printf '%-10s %12.1f %12.1f %8s\n' "$w" "$(awk -v k="$a" 'BEGIN {print k / 1024}')" \
-      "$(awk -v k="$b" 'BEGIN {print k / 1024}')" "$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", b / a}')"
+      "$(awk -v k="$b" 'BEGIN {print k / 1024}')" "$(ratio "$a" "$b")"
   done
   rm -f "$rss_file"
 fi

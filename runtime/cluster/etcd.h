@@ -20,7 +20,9 @@
  * Thread-safety: an etcd_client belongs to one thread, except
  * etcd_wakeup, which any thread may call while the owner is in
  * etcd_wait. etcd_global_init before the first etcd_open (libcurl's
- * global state: once per process, from one thread).
+ * global state: once per process, from one thread), and cluster_libs_load
+ * before either: libcurl and Jansson are reached through cluster_libs.h's
+ * tables, never linked.
  */
 #ifndef ALOX_ETCD_H
 #define ALOX_ETCD_H

@@ -1,8 +1,9 @@
 /* member_record.c - member records as JSON (Jansson); see member_record.h. */
 #include "member_record.h"
 
+#include "cluster_libs.h"
+
 #include <inttypes.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,18 +13,21 @@ void member_prefix(const char *cluster, char *out, size_t out_size) {
 }
 
 char *member_record_encode(const member_record *r) {
+    char unused[256];
+    if (!cluster_libs_load(unused, sizeof unused)) /* membership_start said why */
+        return NULL;
     char incarnation[24];
     snprintf(incarnation, sizeof incarnation, "%" PRIu64, r->incarnation);
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "name", r->name, "address", r->address, "key",
+    json_t *o = cl_json.pack("{s:s,s:s,s:s,s:s}", "name", r->name, "address", r->address, "key",
                           r->key_z85, "incarnation", incarnation);
-    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(o);
+    char *text = o ? cl_json.dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    cl_json.decref(o);
     return text;
 }
 
 static bool copy_field(json_t *o, const char *field, char *out, size_t out_size, char *why,
                        size_t why_size) {
-    const char *text = json_string_value(json_object_get(o, field));
+    const char *text = cl_json.string_value(cl_json.object_get(o, field));
     if (!text || strlen(text) >= out_size || text[0] == '\0') {
         snprintf(why, why_size, "no valid \"%s\" field", field);
         return false;
@@ -35,11 +39,13 @@ static bool copy_field(json_t *o, const char *field, char *out, size_t out_size,
 bool member_record_decode(const char *json, size_t size, member_record *out, char *why,
                           size_t why_size) {
     memset(out, 0, sizeof *out);
+    if (!cluster_libs_load(why, why_size))
+        return false;
     json_error_t error;
-    json_t *o = json_loadb(json, size, 0, &error);
+    json_t *o = cl_json.loadb(json, size, 0, &error);
     if (!json_is_object(o)) {
         snprintf(why, why_size, "not a JSON object (%s)", o ? "another JSON value" : error.text);
-        json_decref(o);
+        cl_json.decref(o);
         return false;
     }
     char incarnation[24];
@@ -47,7 +53,7 @@ bool member_record_decode(const char *json, size_t size, member_record *out, cha
               copy_field(o, "address", out->address, sizeof out->address, why, why_size) &&
               copy_field(o, "key", out->key_z85, sizeof out->key_z85, why, why_size) &&
               copy_field(o, "incarnation", incarnation, sizeof incarnation, why, why_size);
-    json_decref(o);
+    cl_json.decref(o);
     if (!ok)
         return false;
     char *end;

@@ -37,7 +37,9 @@ typedef struct member_record {
     uint64_t incarnation;
 } member_record;
 
-/* The record as JSON (malloc'd, NUL-terminated), or NULL when out of memory. */
+/* The record as JSON (malloc'd, NUL-terminated), or NULL when out of
+ * memory or when Jansson cannot be loaded (cluster_libs.h; both functions
+ * load it on first use). */
 char *member_record_encode(const member_record *r);
 
 /* Parses a record; false with why[why_size] if it is not one (not JSON,

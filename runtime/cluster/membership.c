@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "alox.h"
+#include "cluster_libs.h"
 #include "etcd.h"
 #include "member_record.h"
 #include "support/platform.h"
@@ -380,6 +381,8 @@ static uint64_t wall_clock_us(void) {
 }
 
 bool membership_start(const membership_config *c, char *err, size_t err_size) {
+    if (!cluster_libs_load(err, err_size)) /* libcurl, Jansson: loaded only now */
+        return false;
     ms.config = *c;
     if (ms.config.lease_ttl_s <= 0)
         ms.config.lease_ttl_s = MEMBERSHIP_LEASE_TTL_S;

@@ -81,7 +81,8 @@ typedef struct membership_config {
 
 /* Starts the cluster thread. It does not wait for etcd: a node may start
  * while etcd is down and registers when etcd answers. False (with err)
- * only if the thread or libcurl cannot start. */
+ * only if the thread or libcurl cannot start, or libcurl or Jansson
+ * cannot be loaded (cluster_libs.h: err names the Debian package). */
 bool membership_start(const membership_config *config, char *err, size_t err_size);
 
 /* Stops the thread and revokes the lease (bounded by one request's

@@ -21,6 +21,14 @@ uint16_t actor_node_id;
 static _Atomic uint64_t next_serial_block = 1;
 static ALOX_TLS uint64_t serial_next, serial_end;
 
+bool actor_serial_issued(uint64_t id) {
+    uint64_t serial = id & ACTOR_SERIAL_MASK;
+    /* Relaxed: an id that reached a peer was made before its block was
+     * counted (this thread or one whose send the peer's reply follows). */
+    return serial >= SERIAL_BLOCK &&
+           serial < atomic_load_explicit(&next_serial_block, memory_order_relaxed) * SERIAL_BLOCK;
+}
+
 bool actor_was_freed(const actor *a) { return a->magic != ACTOR_MAGIC && once_heap_contains(a); }
 
 static uint64_t next_serial(void) {

@@ -109,6 +109,14 @@ static inline bool actor_takes_messages(const actor *a) {
  * the once heap). A non-actor pointer is neither. Slow path only. */
 bool actor_was_freed(const actor *a);
 
+/* The serial of an id: its low 48 bits (the node is above). */
+#define ACTOR_SERIAL_MASK ((1ull << 48) - 1)
+
+/* Was this serial handed out by actor_spawn on this node (it had an actor,
+ * alive or stopped)? Ids made elsewhere (remote spawns: net/remote.c) say
+ * false. Any thread. */
+bool actor_serial_issued(uint64_t id);
+
 /* A zeroed actor of the given type, with a fresh id on this node. */
 actor *actor_spawn(const alox_type_desc *type);
 

@@ -285,7 +285,8 @@ static counters_type_view *type_view_of(counters_view *v, size_t *cap, const alo
  * Relaxed: a sample of a moving value; grace orders the memory. */
 static uint64_t running_now(const thread_counters *c, const alox_type_desc **type) {
     grace_enter();
-    actor *a = atomic_load_explicit(&c->self->current, memory_order_relaxed);
+    /* Acquire: pairs with run_actor's release (worker.h). */
+    actor *a = atomic_load_explicit(&c->self->current, memory_order_acquire);
     uint64_t id = a ? a->id : 0;
     *type = a ? a->type : NULL;
     grace_exit();

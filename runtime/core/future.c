@@ -379,6 +379,16 @@ static void timeout_fired(void *arg) {
     }
 }
 
+bool future_consume(future *f, enum future_consumer by) {
+    if (f->consumer != NO_CONSUMER)
+        alox_fatal("a future given to alox_then or alox_await twice: each is consumed once");
+    f->consumer = (uint8_t)by;
+    if (f->state != ANSWERED)
+        return false;
+    f->state = DONE;
+    return true;
+}
+
 void alox_then_desc(alox_future_handle h, void *self, const alox_behaviour_desc *on_value,
                     uint64_t timeout_ms, uint32_t value_size) {
     future *f = future_of(h);
@@ -387,11 +397,7 @@ void alox_then_desc(alox_future_handle h, void *self, const alox_behaviour_desc 
         return;
     }
     lock(f);
-    if (f->consumer != NO_CONSUMER)
-        alox_fatal("a future given to alox_then or alox_await twice: each is consumed once");
-    f->consumer = THEN;
-    if (f->state == ANSWERED) {
-        f->state = DONE;
+    if (future_consume(f, THEN)) {
         unlock(f);
         alox_status status = f->status;
         uint32_t size = f->stored_size;

@@ -98,15 +98,10 @@ alox_status alox_await_value(alox_future_handle h, uint64_t timeout_ms, void *va
     pthread_condattr_destroy(&attr);
 
     lock(f);
-    if (f->consumer != NO_CONSUMER)
-        alox_fatal("a future given to alox_then or alox_await twice: each is consumed once");
-    f->consumer = AWAIT;
-    if (f->state == ANSWERED) {
-        f->state = DONE;
+    if (future_consume(f, AWAIT))
         future_wake(&w, f->status, f->stored, f->stored_size);
-    } else {
+    else
         f->waiting = &w;
-    }
     bool drove = false;
     pthread_t driver;
     if (!w.done && is_main_thread() && !scheduler_running()) {

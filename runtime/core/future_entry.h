@@ -83,6 +83,12 @@ void future_unref(future *f);
  * (future_await.c). */
 void future_wake(waiter *w, alox_status status, const void *value, uint32_t size);
 
+/* Under the entry's lock: the consumer `by` (THEN or AWAIT) takes the
+ * entry, once (a second consumer is fatal). True if the answer is already
+ * there: the entry is then DONE and its status and value are the
+ * consumer's to take (future.c). */
+bool future_consume(future *f, enum future_consumer by);
+
 /* An entry given up on at its timeout: counted for future_timeouts. */
 void future_count_timeout(void);
 

@@ -96,6 +96,11 @@ void reclaim_retire(actor *a) {
  * (runtime messages are dropped, see mailman_send_runtime, except a
  * monitor's, which monitor_undelivered answers). */
 static void drain(actor *a) {
+    /* Nothing pushed after the stop (most actors): head is still the stub
+     * that mailbox_close put back. Relaxed: the grace period is over, so
+     * every push to a happened before (grace_done's acquire). */
+    if (atomic_load_explicit(&a->box.head, memory_order_relaxed) == (uintptr_t)&a->box.stub)
+        return;
     mailbox_node *cursor = mailbox_batch_begin(&a->box), *retired, *node;
     while ((node = mailbox_batch_pop(&a->box, &cursor, &retired))) {
         if (retired)

@@ -222,9 +222,7 @@ static void start_workers(void) {
         alox_fatal("out of memory starting %u workers", n);
     for (uint32_t i = 0; i < n; i++) {
         worker *w = &S.workers[i];
-        runqueue_init(&w->queue);
-        w->index = i;
-        w->rng = 0x9e3779b9u * (i + 1);
+        worker_record_init(w, i, 0x9e3779b9u * (i + 1));
         pthread_cond_init(&w->cond, NULL);
     }
     for (uint32_t i = 0; i < n; i++) {

@@ -51,8 +51,9 @@ static uint64_t next_order;
 static uint64_t armed_deadline; /* the timerfd's, 0 if disarmed */
 static int timer_fd = -1;
 /* == heap_count, readable without the lock (relaxed: a hint for the stop
- * path, which takes the lock whenever it is not 0). */
-static _Atomic uint64_t pending;
+ * path, which takes the lock whenever it is not 0; io_stopped.h reads it
+ * inline). */
+_Atomic uint64_t timers_armed_hint;
 
 static void fire_due(void);
 
@@ -180,7 +181,7 @@ static void detach(timer_entry *e) {
     heap_remove(e);
     slot_release(e->id);
     target_unlink(e);
-    atomic_store_explicit(&pending, heap_count, memory_order_relaxed);
+    atomic_store_explicit(&timers_armed_hint, heap_count, memory_order_relaxed);
 }
 
 static void entry_free(timer_entry *e) {
@@ -284,7 +285,7 @@ static alox_timer timer_start(uint64_t delay_ms, timer_entry *e) {
     e->id = slot_take(e);
     heap_push(e);
     target_link(e);
-    atomic_store_explicit(&pending, heap_count, memory_order_relaxed);
+    atomic_store_explicit(&timers_armed_hint, heap_count, memory_order_relaxed);
     /* Armed for an earlier time already (a timer cancelled since, e.g. a
      * future answered in time): leave it, fire_due re-arms for the top
      * when it goes off. Saves a timerfd_settime per timer when timers are
@@ -310,7 +311,7 @@ bool alox_cancel(alox_timer timer) {
 }
 
 void timers_cancel_target(struct actor *a) {
-    if (atomic_load_explicit(&pending, memory_order_relaxed) == 0)
+    if (atomic_load_explicit(&timers_armed_hint, memory_order_relaxed) == 0)
         return;
     pthread_mutex_lock(&lock);
     timer_entry *list = idmap_get(&by_target, a->id);
@@ -320,7 +321,7 @@ void timers_cancel_target(struct actor *a) {
     }
     if (list)
         idmap_remove(&by_target, a->id);
-    atomic_store_explicit(&pending, heap_count, memory_order_relaxed);
+    atomic_store_explicit(&timers_armed_hint, heap_count, memory_order_relaxed);
     pthread_mutex_unlock(&lock);
     while (list) {
         timer_entry *next = list->target_next;
@@ -330,4 +331,4 @@ void timers_cancel_target(struct actor *a) {
     }
 }
 
-uint64_t timers_pending(void) { return atomic_load_explicit(&pending, memory_order_relaxed); }
+uint64_t timers_pending(void) { return atomic_load_explicit(&timers_armed_hint, memory_order_relaxed); }

@@ -44,8 +44,9 @@ static idmap by_target = IDMAP_INITIALIZER; /* actor id -> first watch */
 static uint32_t next_generation = 1;
 static int epoll_fd = -1;
 /* The number of watches, readable without the lock (relaxed: a hint for
- * the stop path, which takes the lock whenever it is not 0). */
-static _Atomic uint64_t watches;
+ * the stop path, which takes the lock whenever it is not 0; io_stopped.h
+ * reads it inline). */
+_Atomic uint64_t watch_live_hint;
 
 static void on_event(uint64_t token, uint32_t epoll_events);
 static void ready(void *self, const void *args);
@@ -154,7 +155,7 @@ static watch *watch_new(actor *a, int fd) {
     if (head)
         head->target_prev = w;
     idmap_put(&by_target, a->id, w);
-    atomic_fetch_add_explicit(&watches, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&watch_live_hint, 1, memory_order_relaxed);
     alox_hold();
     return w;
 }
@@ -172,7 +173,7 @@ static void watch_detach(watch *w) {
         idmap_remove(&by_target, w->target->id);
     /* ENOENT / EBADF: the descriptor was closed first; nothing to undo. */
     epoll_ctl(epoll_fd, EPOLL_CTL_DEL, w->fd, NULL);
-    atomic_fetch_sub_explicit(&watches, 1, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&watch_live_hint, 1, memory_order_relaxed);
 }
 
 static uint32_t epoll_events_of(uint32_t asked) {
@@ -293,7 +294,7 @@ void watch_remove_released(int fd) { remove_fd(fd, true); }
 void alox_unwatch_fd(int fd) { watch_remove(fd); }
 
 void watch_remove_target(actor *a) {
-    if (atomic_load_explicit(&watches, memory_order_relaxed) == 0)
+    if (atomic_load_explicit(&watch_live_hint, memory_order_relaxed) == 0)
         return;
     pthread_mutex_lock(&lock);
     watch *list = idmap_get(&by_target, a->id);
@@ -313,4 +314,4 @@ void watch_remove_target(actor *a) {
     }
 }
 
-uint64_t watch_count(void) { return atomic_load_explicit(&watches, memory_order_relaxed); }
+uint64_t watch_count(void) { return atomic_load_explicit(&watch_live_hint, memory_order_relaxed); }

@@ -174,6 +174,26 @@ static actor *check_slice(worker *w, actor *a) {
     return queued ? runqueue_pop(&w->queue) : pop_fresh(w);
 }
 
+/* The local-queue check (LOCAL_CHECK_INTERVAL) took `a`. A child that has
+ * never run is there only because push_fresh offered it to an idle thief:
+ * the root of the largest subtree waiting. Run by its owner now, ahead of
+ * the subtree being unfolded, it starts a second tree beside the first,
+ * and a thief that is slow to wake (a loaded machine) lets that happen
+ * every 31 takes: skynet with two workers then had 15,000-22,000 actors
+ * alive at once instead of ~100, scattered over pages that could not go
+ * back (peak RSS 30 MB against 11). So it goes back to the bottom of the
+ * stack, where it came from, and the stack's top runs; the actors queued
+ * behind it (those the check is for) come first at the next check, and
+ * push_fresh offers it again while a worker is idle. */
+static bool give_back_offered(worker *w, actor *a) {
+    /* Relaxed: see worker_push_displaced (only a first run clears it, and
+     * this worker holds the actor). */
+    if (!(atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_FRESH) || fresh_count(w) == FRESH_SIZE)
+        return false;
+    w->fresh[--w->fresh_bottom % FRESH_SIZE] = a;
+    return true;
+}
+
 static actor *take_local(worker *w) {
     if (++w->ticks % INJECT_CHECK_INTERVAL == 0) {
         actor *a = take_injected(w);
@@ -190,7 +210,7 @@ static actor *take_local(worker *w) {
     w->chain_start = w->ticks;
     if (fresh_count(w) > 0) {
         actor *a;
-        if (w->ticks % LOCAL_CHECK_INTERVAL == 0 && (a = runqueue_pop(&w->queue)))
+        if (w->ticks % LOCAL_CHECK_INTERVAL == 0 && (a = runqueue_pop(&w->queue)) && !give_back_offered(w, a))
             return a;
         return pop_fresh(w);
     }
@@ -365,6 +385,21 @@ static __attribute__((noinline, cold)) void time_batch(worker *w) {
     counters_sample_begin();
 }
 
+/* The batch in which `a` stopped is over. Each layer that may keep state
+ * for it is called only if a hint says it does: most actors have no
+ * timer, watch, monitor or backlog record, and skynet stops a million
+ * (these calls were ~34 of its ~970 instructions per actor). */
+static void stop_hooks(worker *w, actor *a) {
+    if (ALOX_UNLIKELY(io_may_hold_targets()))
+        io_actor_stopped(a); /* its last behaviour has run: timers, watches */
+    /* Relaxed: monitor_actor_stopped tests the same bit the same way (and
+     * says why that suffices); this only saves the call. */
+    if (ALOX_UNLIKELY(atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_MONITORED))
+        monitor_actor_stopped(a); /* its watchers are told; its own monitors end */
+    if (ALOX_UNLIKELY(a->overload != NULL)) /* only this worker sets it while a runs */
+        queue_released(w, overload_actor_stopped(a)); /* its senders run on */
+}
+
 /* Runs up to BATCH_MESSAGES of a's messages. Afterwards the actor is either
  * idle (its mailbox marked) or queued again: never both, never neither.
  * The actor header is read once here and written once at the end (see
@@ -375,8 +410,8 @@ static void run_actor(worker *w, actor *a) {
     uint32_t handled = 0;
     bool drained = false;
     bool traced = trace_enabled();
-    /* Relaxed: see worker.h (the observer reads it under grace). */
-    atomic_store_explicit(&w->current, a, memory_order_relaxed);
+    /* Release: see worker.h (the observer reads it under grace). */
+    atomic_store_explicit(&w->current, a, memory_order_release);
     if (ALOX_UNLIKELY(counters_time_batch(w->ticks, w->sample_tick)))
         time_batch(w);
     /* Relaxed: the flag is only written by the worker running the actor
@@ -421,11 +456,8 @@ static void run_actor(worker *w, actor *a) {
         w->batch_limit = BATCH_MESSAGES;
     }
     if (ALOX_UNLIKELY(w->current_stopped)) {
-        if (!stopped_before) {
-            io_actor_stopped(a); /* its last behaviour has run: timers, watches */
-            monitor_actor_stopped(a); /* its watchers are told; its own monitors end */
-            queue_released(w, overload_actor_stopped(a)); /* its senders run on */
-        }
+        if (!stopped_before)
+            stop_hooks(w, a);
         /* Its mailbox stays busy, so no send schedules it again; what is
          * left in it becomes dead letters when its memory goes (reclaim.h). */
         reclaim_retire(a);
@@ -464,12 +496,16 @@ static void run_actor(worker *w, actor *a) {
 
 void worker_run_batch(worker *w, actor *a) { run_actor(w, a); }
 
-void worker_init_guest(worker *w) {
-    counters_thread_register(); /* it counts its batches' stops and samples */
+void worker_record_init(worker *w, uint32_t index, uint32_t rng) {
     runqueue_init(&w->queue);
     w->batch_limit = BATCH_MESSAGES;
-    w->index = UINT32_MAX; /* in no scheduler's array: nobody steals from it */
-    w->rng = 1;
+    w->index = index;
+    w->rng = rng;
+}
+
+void worker_init_guest(worker *w) {
+    counters_thread_register(); /* it counts its batches' stops and samples */
+    worker_record_init(w, WORKER_GUEST_INDEX, 1);
 }
 
 /* On exit, everything this worker held goes to the injection queue, so a

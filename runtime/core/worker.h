@@ -16,7 +16,9 @@
  *      is the owner's; its oldest entry (the root of the largest subtree)
  *      moves to the local queue when the stack is full or a worker is
  *      idle, where thieves find it. Every LOCAL_CHECK_INTERVAL actors the
- *      local queue goes first, so a tree that keeps growing starves no one;
+ *      local queue goes first, so a tree that keeps growing starves no one
+ *      (a child found there, offered to a thief and not taken, goes back
+ *      to the bottom of the stack: worker.c, give_back_offered);
  *   3. its local run queue (FIFO), and every INJECT_CHECK_INTERVAL actors
  *      the scheduler's injection queue first, so outside sends never starve;
  *   4. the injection queue;
@@ -69,9 +71,12 @@ typedef struct worker {
     uint32_t fresh_top, fresh_bottom; /* owner only: free-running indices of `fresh` */
     struct actor *fresh[FRESH_SIZE];  /* owner only: children, run newest first (see 2. above) */
     /* The actor being run, or NULL. Written by the owner only, read by
-     * the observer (counters_read) under a grace section: relaxed, a
-     * plain move on x86; the actor's id and type, which the observer
-     * reads through it, never change, and grace keeps the memory valid. */
+     * the observer (counters_read) under a grace section. Stored with
+     * release and read with acquire (both a plain move on x86): the
+     * actor's id and type, which the observer reads through it, were
+     * written by its spawner, and only this pair orders those writes
+     * before the observer's reads (relaxed was a data race, and TSan
+     * saw it). They never change after, and grace keeps the memory. */
     _Atomic(struct actor *) current;
     void *cause;              /* the running remote message's link, or NULL (remote_hooks.h) */
     uint64_t cause_seq;       /* ... and its seq (message.h), while cause is set */
@@ -116,6 +121,13 @@ struct actor *worker_current_actor(void);
  * a (its send found the mailbox idle). Afterwards a is idle, or queued on
  * w, or retired. For guests (guest.h). */
 void worker_run_batch(worker *w, struct actor *a);
+
+/* Readies a zeroed worker record: index is its place in the scheduler's
+ * array (WORKER_GUEST_INDEX: a thread that is not a worker, guest.h, in no
+ * array, so nobody steals from it), rng its steal-victim seed (not 0).
+ * The scheduler's workers and guests alike (scheduler.c, worker_init_guest). */
+#define WORKER_GUEST_INDEX UINT32_MAX
+void worker_record_init(worker *w, uint32_t index, uint32_t rng);
 
 /* Readies a worker record for a thread that is not a worker (guest.h),
  * on that thread (its counters are registered). */

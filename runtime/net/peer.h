@@ -42,6 +42,7 @@
 
 #include "core/message.h"
 #include "peer_stats.h"
+#include "rtt.h"
 #include "wire/wire.h"
 
 typedef struct peer_epoch {
@@ -151,6 +152,7 @@ typedef struct peer {
     bool holding, told_holding;
     uint64_t blocker;
 
+    peer_rtt rtt;               /* PING/PONG (rtt.h) */
     peer_stats stats;           /* for alox top (peer_stats.h) */
 } peer;
 

@@ -20,6 +20,12 @@
 
 static pthread_mutex_t export_lock = PTHREAD_MUTEX_INITIALIZER;
 static idmap exports = IDMAP_INITIALIZER;
+static uint64_t export_count; /* under export_lock */
+/* Stands for every exported actor that is gone (under export_lock): a
+ * block of the once heap never made an actor, so it reads as a freed one
+ * for ever (magic 0): a send to it is ALOX_DEAD_STOPPED, a monitor on it
+ * is down at once, as for any reference to a freed actor. */
+static actor *gone_actor;
 
 static pthread_mutex_t proxy_lock = PTHREAD_MUTEX_INITIALIZER;
 static idmap proxies = IDMAP_INITIALIZER;
@@ -45,14 +51,45 @@ void proxy_export(actor *a) {
     if (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_EXPORTED)
         return;
     pthread_mutex_lock(&export_lock);
+    if (!idmap_get(&exports, a->id))
+        export_count++;
     idmap_put(&exports, a->id, a);
     atomic_fetch_or_explicit(&a->flags, ACTOR_EXPORTED, memory_order_relaxed);
     pthread_mutex_unlock(&export_lock);
 }
 
+/* An id this node's actor_spawn made: its entry may go when the actor is
+ * drained, since a later message for the id is known to be for an actor
+ * that was. A remote spawn's id (net/remote.c) keeps its entry: it is what
+ * refuses a second spawn under the same id (inbound.c). */
+static bool forgettable(uint64_t id) { return actor_serial_issued(id); }
+
+void proxy_export_drained(actor *a) {
+    if (!forgettable(a->id))
+        return;
+    pthread_mutex_lock(&export_lock);
+    if (idmap_get(&exports, a->id) == a) {
+        idmap_remove(&exports, a->id);
+        export_count--;
+    }
+    pthread_mutex_unlock(&export_lock);
+}
+
+uint64_t proxy_export_count(void) {
+    pthread_mutex_lock(&export_lock);
+    uint64_t n = export_count;
+    pthread_mutex_unlock(&export_lock);
+    return n;
+}
+
 actor *proxy_find_export(uint64_t id) {
     pthread_mutex_lock(&export_lock);
     actor *a = idmap_get(&exports, id);
+    if (!a && (id >> 48) == actor_node_id && forgettable(id)) { /* exported once, now gone */
+        if (!gone_actor)
+            gone_actor = once_heap_alloc(sizeof(actor), sizeof(actor), 16);
+        a = gone_actor;
+    }
     pthread_mutex_unlock(&export_lock);
     return a;
 }

@@ -37,6 +37,15 @@ void proxy_export(actor *a);
 /* The exported local actor with this id, or NULL. */
 actor *proxy_find_export(uint64_t id);
 
+/* The drained hook (core/remote_hooks.h) for an exported actor: its entry
+ * goes. A later message or reference for its id finds a stand-in that
+ * reads as a freed actor (ALOX_DEAD_STOPPED, target id 0 for a send
+ * through the reference, the id itself for a message to it). */
+void proxy_export_drained(actor *a);
+
+/* Entries in the export map (tests). */
+uint64_t proxy_export_count(void);
+
 /* The proxy for remote id (created on first use, with the type of that
  * hash if registered here, else a body-less placeholder type: type hashes
  * come only from this program's declarations, so placeholders are as few

@@ -197,6 +197,8 @@ void session_on_frame(peer *p, const wire_frame *f, const uint8_t *route, size_t
     case WIRE_LOOKUP_REPLY: remote_lookup_reply(p, f); break;
     case WIRE_ADDRESSES: address_book_on_frame(p, f); break;
     case WIRE_SPAWN_REFUSED: transport_spawn_refused(p, f->u.spawn_refused.id); break;
+    case WIRE_PING: rtt_on_ping(p, f); break;
+    case WIRE_PONG: rtt_on_pong(p, f); break;
     default: break; /* HEARTBEAT, ACK, NACK: the header said it all */
     }
     /* Acknowledgements last: the messages in this frame (sent by the
@@ -293,6 +295,7 @@ void session_timers(peer *p, int64_t now) {
         session_send_control(p, WIRE_ACK);
     else if (now - p->last_sent_ms >= TRANSPORT_HEARTBEAT_MS)
         session_send_control(p, WIRE_HEARTBEAT);
+    rtt_timer(p, now); /* under traffic too (rtt.h) */
 }
 
 /* Ends the epoch for the proxies made in it and returns it, or keeps it
@@ -347,6 +350,7 @@ void session_lost(peer *p, const char *why) {
     int lost = session_dead_letter_all(p);
     credit_lost(p);
     p->session_gen++; /* seqs start over: causes from before name nothing (peer.h) */
+    rtt_reset(p);
     if (ended) {
         monitor_remote_lost(in_epoch, ended); /* its actors are down (ALOX_DOWN_NODE_LOST) */
         proxy_retire_epoch(ended);            /* their memory goes back later (proxy.h) */

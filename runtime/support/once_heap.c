@@ -52,6 +52,9 @@ static _Atomic uint64_t released_bytes;
 
 static ALOX_TLS char *slab_next, *slab_end;
 static ALOX_TLS uintptr_t open_page; /* address of the page held open, or 0 */
+/* The region of this thread's last free: frees come in runs from one
+ * region (the newest), and a region's fields never change once counted. */
+static ALOX_TLS const region *free_region;
 static ALOX_TLS uint32_t open_placed;   /* blocks placed on it */
 static pthread_key_t exit_key;
 static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
@@ -257,16 +260,31 @@ void *once_heap_alloc(size_t size, size_t prefix, size_t align) {
     }
 }
 
+/* A block on several pages (out of line: the common free then needs no
+ * saved registers). */
+static __attribute__((noinline)) void free_pages(_Atomic uint32_t *live, uintptr_t first, uintptr_t last,
+                                                 once_heap_batch *batch) {
+    for (uintptr_t page = first; page <= last; page += ONCE_HEAP_PAGE, live++)
+        /* acq_rel: see close_open_page. */
+        if (atomic_fetch_sub_explicit(live, 1, memory_order_acq_rel) == 1)
+            batch_add(batch, page);
+}
+
 void once_heap_free(void *block, size_t size, once_heap_batch *batch) {
     if (size == 0)
         size = 16;
     uintptr_t start = (uintptr_t)block;
     uintptr_t first = start & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
     uintptr_t last = (start + size - 1) & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
-    region *r = region_of(start); /* a block never spans two regions */
+    const region *r = free_region; /* a block never spans two regions */
+    if (ALOX_UNLIKELY(r == NULL || start - (uintptr_t)r->base >= r->bytes))
+        free_region = r = region_of(start);
     _Atomic uint32_t *live = &r->live[(first - (uintptr_t)r->base) / ONCE_HEAP_PAGE];
-    for (uintptr_t page = first; page <= last; page += ONCE_HEAP_PAGE, live++)
-        /* acq_rel: see close_open_page. */
-        if (atomic_fetch_sub_explicit(live, 1, memory_order_acq_rel) == 1)
-            batch_add(batch, page);
+    if (ALOX_UNLIKELY(first != last)) {
+        free_pages(live, first, last, batch);
+        return;
+    }
+    /* acq_rel: see close_open_page. */
+    if (atomic_fetch_sub_explicit(live, 1, memory_order_acq_rel) == 1)
+        batch_add(batch, first);
 }

@@ -82,7 +82,7 @@ static const char *check_ref(const wire_ref *ref, const wire_ref *prev, uint32_t
 
 static bool op_known(uint8_t op) { return op == WIRE_OP_SEND || op == WIRE_OP_SPAWN; }
 
-static bool kind_known(uint8_t kind) { return kind >= WIRE_HELLO && kind <= WIRE_NACK; }
+static bool kind_known(uint8_t kind) { return kind >= WIRE_HELLO && kind <= WIRE_PONG; }
 
 static bool endpoint_char_ok(uint8_t c) { return c > ' ' && c <= '~'; }
 
@@ -158,6 +158,7 @@ static const char *parse_item(reader *r, wire_item *it) {
     const uint8_t *p = r->p;
     uint8_t flags = p[1];
     it->op = p[0];
+    it->flags = flags;
     it->ref_count = (uint16_t)load_le(p + 2, 2);
     it->args_size = (uint32_t)load_le(p + 4, 4);
     it->target = load_le(p + 8, 8);
@@ -239,6 +240,10 @@ static const char *decode_fixed(reader *r, wire_frame *f) {
         break;
     case WIRE_SPAWN_REFUSED:
         ok = read_u64(r, &f->u.spawn_refused.id);
+        break;
+    case WIRE_PING:
+    case WIRE_PONG:
+        ok = read_u64(r, &f->u.ping.token);
         break;
     case WIRE_LOOKUP_REPLY:
         ok = read_u64(r, &f->u.lookup_reply.request) && read_u8(r, &f->u.lookup_reply.status) &&
@@ -450,6 +455,12 @@ void wire_put_lookup_reply(wire_buffer *b, uint64_t request, uint8_t status, uin
 void wire_put_spawn_refused(wire_buffer *b, uint64_t id) {
     expect_kind(b, WIRE_SPAWN_REFUSED, "wire_put_spawn_refused");
     put_le(b, id, 8);
+}
+
+void wire_put_ping(wire_buffer *b, uint64_t token) {
+    if (b->size != WIRE_HEADER_SIZE || (b->data[5] != WIRE_PING && b->data[5] != WIRE_PONG))
+        alox_fatal("wire_put_ping: not right after wire_begin of a PING or PONG");
+    put_le(b, token, 8);
 }
 
 void wire_put_address(wire_buffer *b, const char *name, const char *endpoint) {

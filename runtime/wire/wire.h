@@ -65,6 +65,9 @@
  *                 (1..WIRE_MAX_ENDPOINT), endpoint bytes (printable ASCII,
  *                 no space) }: where the sender knows nodes listen (itself
  *                 included); see net/address_book.h
+ *   PING          u64 token: answer with a PONG of the same token at once
+ *   PONG          u64 token: the answer to our PING of that token (the
+ *                 round-trip time of the session, net/rtt.h)
  *   SPAWN_REFUSED u64 id: the SPAWN item for this id was refused (its type
  *                 is unknown here, the id is not in the requester's space,
  *                 or it is taken); the requester dead-letters the spawn
@@ -79,7 +82,7 @@
 #include <stdint.h>
 
 #define WIRE_MAGIC 0x584f4c41u /* "ALOX" */
-#define WIRE_VERSION 2u /* 2: WIRE_ITEM_CAUSED; a version-1 node refuses it, and is refused */
+#define WIRE_VERSION 2u /* 2: WIRE_ITEM_CAUSED, PING/PONG; a version-1 node refuses it, and is refused */
 #define WIRE_HEADER_SIZE 48u
 #define WIRE_ITEM_FIXED_SIZE 40u /* item bytes after item_length, before args */
 #define WIRE_REF_SIZE 32u
@@ -104,6 +107,8 @@ enum wire_kind {
     WIRE_ADDRESSES = 7,
     WIRE_SPAWN_REFUSED = 8,
     WIRE_NACK = 9,
+    WIRE_PING = 10,
+    WIRE_PONG = 11,
 };
 
 enum wire_op {
@@ -126,6 +131,7 @@ typedef struct wire_ref {
 typedef struct wire_item {
     uint64_t seq;
     uint8_t op;
+    uint8_t flags; /* WIRE_ITEM_TRACED, WIRE_ITEM_CAUSED */
     uint16_t ref_count;
     uint32_t args_size;
     uint64_t target, sender, behaviour, signature;
@@ -152,6 +158,7 @@ typedef struct wire_frame {
         struct { uint64_t request, type_hash; char name[WIRE_MAX_NAME + 1]; } lookup;
         struct { uint64_t request; uint8_t status; uint64_t id, type_hash; } lookup_reply;
         struct { uint64_t id; } spawn_refused;
+        struct { uint64_t token; } ping; /* PING and PONG */
         struct {
             uint16_t count;
             const uint8_t *entries; /* first entry, validated by wire_decode_frame */
@@ -217,6 +224,9 @@ void wire_put_lookup_reply(wire_buffer *b, uint64_t request, uint8_t status, uin
                            uint64_t type_hash);
 
 void wire_put_spawn_refused(wire_buffer *b, uint64_t id);
+
+/* PING or PONG: wire_begin(.., WIRE_PING or WIRE_PONG, ..), then this. */
+void wire_put_ping(wire_buffer *b, uint64_t token);
 
 /* ADDRESSES: wire_begin(.., WIRE_ADDRESSES, ..), then one call per entry
  * (the count is patched as it goes), then wire_finish. */

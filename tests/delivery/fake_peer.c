@@ -15,7 +15,8 @@
  *   fake_peer fuzz ENDPOINT NAME KEY SERVER_PUB SECONDS SEED
  *       a session, then frames for SECONDS: valid ones with random
  *       fields (acknowledgements of what was never sent, NACKs, gaps,
- *       resends, lookups), valid ones with bytes flipped, and garbage.
+ *       resends, lookups, proofs, PINGs and PONGs of made-up tokens), valid
+ *       ones with bytes flipped, and garbage.
  *
  * KEY is the peer's secret key file (alox keygen), SERVER_PUB the node's
  * public key file. Prints what it sent; exits 0 unless it could not run.
@@ -207,7 +208,8 @@ static int claims(void *s, const char *name, const char *third) {
 /* A valid frame of a random kind with random fields. */
 static void random_frame(wire_buffer *b, uint16_t node, uint64_t ours, uint64_t theirs,
                          uint64_t *next_seq) {
-    uint8_t kinds[] = {WIRE_HEARTBEAT, WIRE_ACK, WIRE_NACK, WIRE_BATCH, WIRE_LOOKUP, WIRE_LOOKUP_REPLY};
+    uint8_t kinds[] = {WIRE_HEARTBEAT, WIRE_ACK,  WIRE_NACK, WIRE_BATCH,
+                       WIRE_LOOKUP,    WIRE_LOOKUP_REPLY, WIRE_PING, WIRE_PONG};
     uint8_t kind = kinds[rnd() % sizeof kinds];
     wire_begin(b, kind, node, rnd() % 8 == 0 ? rnd() : ours, rnd() % 8 == 0 ? rnd() : theirs);
     uint64_t received = rnd() % 4 == 0 ? rnd() : rnd() % 1000;
@@ -226,6 +228,8 @@ static void random_frame(wire_buffer *b, uint16_t node, uint64_t ours, uint64_t 
             wire_batch_item(b, spawn ? WIRE_OP_SPAWN : WIRE_OP_SEND, target, 0, rnd(),
                             spawn ? 0 : rnd(), spawn ? NULL : args,
                             spawn ? 0 : (uint32_t)(rnd() % sizeof args), NULL, 0);
+            if (rnd() % 3 == 0) /* proofs of what the node never sent, or did */
+                wire_batch_item_caused(b, rnd() % 2 ? rnd() | 1 : 1 + rnd() % 100);
         }
         if (first == *next_seq)
             *next_seq += items;
@@ -233,6 +237,8 @@ static void random_frame(wire_buffer *b, uint16_t node, uint64_t ours, uint64_t 
         wire_put_lookup(b, rnd(), rnd(), rnd() % 2 ? "counter" : "no-such-actor");
     } else if (kind == WIRE_LOOKUP_REPLY) {
         wire_put_lookup_reply(b, rnd(), (uint8_t)(rnd() % 3), rnd(), rnd());
+    } else if (kind == WIRE_PING || kind == WIRE_PONG) {
+        wire_put_ping(b, rnd() % 2 ? rnd() : rnd() % 4); /* PONGs never of a token we got */
     }
     wire_finish(b);
 }

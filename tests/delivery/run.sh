@@ -19,11 +19,10 @@ client_flags() { # client_flags PORT: a client of the server at that port
   echo --alox-node client --alox-peer "server=tcp://127.0.0.1:$1" --alox-key keys/client.key --alox-trust trust.txt
 }
 
-start_server() { # not under `timeout`: kill -9 must hit the server itself
-  ${server_prefix:-} "$delivery" "${server_flags[@]}" server >>server.log 2>&1 &
-  server_pid=$!
-  pids+=("$server_pid")
-  wait_for server.log "server: ready" 200 || fail "server did not start"
+start_server() { # $server_prefix: a command to run it under (prlimit ...)
+  # shellcheck disable=SC2086
+  start_node server 200 ${server_prefix:-} "$delivery" "${server_flags[@]}" server
+  server_pid=$node_pid
 }
 
 client() { # client LOG ARGS...: a client role of the server, bounded in time
@@ -270,7 +269,19 @@ fuzz)
   python3 "$here/strangers.py" "$port" 200 2 garbage >garbage.log 2>&1 &
   garbage_pid=$!; pids+=("$garbage_pid")
   timeout $((seconds + 60)) "$fake_peer" fuzz "tcp://127.0.0.1:$port" client keys/client.key keys/server.pub \
-    "$seconds" "${ALOX_FUZZ_SEED:-$RANDOM}" >fuzz.log 2>&1 || fail "fake_peer exited $?"
+    "$seconds" "${ALOX_FUZZ_SEED:-$RANDOM}" >fuzz.log 2>&1 &
+  fuzz_pid=$!; pids+=("$fuzz_pid")
+  # Made-up PONGs never give a round trip (net/rtt.h): while the fuzzing
+  # peer is in session, its rtt_us stays null (it never answers a PING).
+  seen=0
+  while kill -0 "$fuzz_pid" 2>/dev/null; do
+    "$alox" top --once --json "$server_pid" 2>>top.err | jq -c '.peers[] | select(.node == "client")' >>rtt.log
+    sleep 0.5
+  done
+  wait "$fuzz_pid" || fail "fake_peer exited $?"
+  grep -q '"in_session":true' rtt.log && seen=1
+  [ "$seen" = 1 ] || echo "note: the fuzzing peer was never seen in session by alox top"
+  grep '"in_session":true' rtt.log | grep -v '"rtt_us":null' && fail "a forged PONG was taken as a round trip"
   wait "$garbage_pid"
   cat fuzz.log garbage.log
   kill -0 "$server_pid" 2>/dev/null || fail "the node died under fuzzing"

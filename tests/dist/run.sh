@@ -21,16 +21,13 @@ flags() { # flags NAME [PEER...]: a node that listens and lists PEERs
   for p in "$@"; do echo --alox-peer "$p=tcp://127.0.0.1:${port[$p]}"; done
 }
 
-# start NAME ROLE [ARGS...] (peers in $peers): a server in the background,
-# waited for until it prints "NAME: ready". Not under `timeout`: signals
-# must reach the node itself; cleanup kills it at exit.
+# start NAME ROLE [ARGS...] (peers in $peers): a server in the background
+# (start_node), waited for until it prints "NAME: ready".
 start() {
   local name=$1; shift
   # shellcheck disable=SC2046
-  "$dist" $(flags "$name" ${peers:-}) "$@" >>"$name.log" 2>&1 &
-  eval "pid_$name=$!"
-  pids+=("$!")
-  wait_for "$name.log" "^$name: ready" 400 || fail "$name did not start"
+  start_node "$name" 400 "$dist" $(flags "$name" ${peers:-}) "$@"
+  eval "pid_$name=$node_pid"
 }
 # stop NAME: SIGTERM, then its exit code must be 0 (stop_wait: signalled already).
 stop_wait() {
@@ -237,6 +234,36 @@ credit) # issue 16: two nodes flood each other's slow counter (dist_credit);
   expect_log a.log "^ok: a: received $n of $n"
   expect_log b.log "^ok: b: received $n of $n"
   for f in a.log b.log; do refuse_log "$f" "lost\|unreachable\|missed\|missing"; done
+  ;;
+rtt) # issue 17: the round-trip time per peer, in alox top and the metrics, both ways
+  keys server b
+  trust server b
+  new_port server
+  new_port b # a node that listens serves until stopped
+  mport=$("$free_port") || fail "no free port"
+  peers="" start server serve server
+  peers="server" start b broker b server --alox-metrics "tcp://127.0.0.1:$mport"
+  # A PING goes twice a second (net/rtt.h): give both sides a few.
+  rtt_of() { # rtt_of PID PEER: its rtt_us for PEER, or null
+    "$alox" top --once --json "$1" 2>>top.err | jq ".peers[] | select(.node == \"$2\") | .rtt_us"
+  }
+  for _ in $(seq 100); do
+    [ "$(rtt_of "$pid_b" server)" != null ] && [ "$(rtt_of "$pid_server" b)" != null ] && break
+    sleep 0.1
+  done
+  for side in "$pid_b server" "$pid_server b"; do
+    # shellcheck disable=SC2086
+    r=$(rtt_of $side)
+    [[ "$r" =~ ^[0-9]+$ ]] && [ "$r" -gt 0 ] && [ "$r" -lt 1000000 ] ||
+      fail "rtt_us of ${side#* } is '$r', not a plausible round trip (0 < rtt < 1 s)"
+    echo "ok: rtt_us to ${side#* }: $r"
+  done
+  command -v curl >/dev/null || fail "no curl"
+  curl -sf --max-time 10 "http://127.0.0.1:$mport/metrics" >metrics.out || fail "curl /metrics"
+  grep -Eq '^alox_peer_rtt_seconds\{peer="server"\} 0\.[0-9]+$' metrics.out ||
+    fail "the metrics lack a round trip to server below 1 s: $(grep rtt metrics.out)"
+  stop b
+  stop server
   ;;
 *) fail "unknown case" ;;
 esac

@@ -57,6 +57,12 @@ static void encode_batch(const wire_frame *f, wire_buffer *b) {
         sink += touch_item(&it);
         wire_batch_item(b, it.op, it.target, it.sender, it.behaviour, it.signature, it.args,
                         it.args_size, refs, it.ref_count);
+        if (it.flags & WIRE_ITEM_TRACED)
+            wire_batch_item_trace(b, it.trace);
+        if (it.flags & WIRE_ITEM_CAUSED) {
+            CHECK(it.caused_by != 0);
+            wire_batch_item_caused(b, it.caused_by);
+        }
     }
     CHECK(index == f->u.batch.item_count);
     CHECK(cursor == f->u.batch.end);
@@ -93,6 +99,10 @@ static void encode(const wire_frame *f, wire_buffer *b, int acks_last) {
     case WIRE_SPAWN_REFUSED:
         wire_put_spawn_refused(b, f->u.spawn_refused.id);
         break;
+    case WIRE_PING:
+    case WIRE_PONG:
+        wire_put_ping(b, f->u.ping.token);
+        break;
     case WIRE_ADDRESSES: {
         const uint8_t *cursor = f->u.addresses.entries;
         uint16_t index = 0;
@@ -121,6 +131,7 @@ static void same_items(const wire_frame *f, const wire_frame *g) {
         CHECK(a.seq == b.seq && a.op == b.op && a.ref_count == b.ref_count);
         CHECK(a.args_size == b.args_size && a.target == b.target && a.sender == b.sender);
         CHECK(a.behaviour == b.behaviour && a.signature == b.signature);
+        CHECK(a.flags == b.flags && a.trace == b.trace && a.caused_by == b.caused_by);
         CHECK(memcmp(a.args, b.args, a.args_size) == 0);
         for (uint16_t r = 0; r < a.ref_count; r++) {
             wire_ref x = wire_item_ref(&a, r), y = wire_item_ref(&b, r);
@@ -160,6 +171,10 @@ static void same_frame(const wire_frame *f, const wire_frame *g) {
         break;
     case WIRE_SPAWN_REFUSED:
         CHECK(f->u.spawn_refused.id == g->u.spawn_refused.id);
+        break;
+    case WIRE_PING:
+    case WIRE_PONG:
+        CHECK(f->u.ping.token == g->u.ping.token);
         break;
     case WIRE_ADDRESSES: {
         CHECK(f->u.addresses.count == g->u.addresses.count);

@@ -197,6 +197,27 @@ int main(int argc, char **argv) {
     batch(&b, 2, 1);
     emit("near-batch-count", &b, B_COUNT, 3, 0);
 
+    /* Items with a trace id and a cause (WIRE_ITEM_CAUSED), the last one
+     * both: the cause follows the trace id. */
+    wire_begin(&b, WIRE_BATCH, 2, 0x1234567890abcdefull, 0x0fedcba987654321ull);
+    wire_batch_start(&b, 5);
+    wire_batch_item(&b, WIRE_OP_SEND, 0x0001000000000001ull, 0, 3, 4, NULL, 0, NULL, 0);
+    wire_batch_item_caused(&b, 9);
+    wire_batch_item(&b, WIRE_OP_SEND, 0x0001000000000001ull, 0, 3, 4, NULL, 0, NULL, 0);
+    wire_batch_item_trace(&b, 0x77);
+    wire_batch_item_caused(&b, 10);
+    wire_finish(&b);
+    emit("valid-batch-caused", &b, -1, 0, 0);
+    emit("near-batch-caused-zero", &b, (long)(b.size - 8), 0, 0);
+
+    for (uint8_t kind = WIRE_PING; kind <= WIRE_PONG; kind++) {
+        wire_begin(&b, kind, 1, 7, 8);
+        wire_put_ping(&b, 0x1122334455667788ull);
+        wire_finish(&b);
+        emit(kind == WIRE_PING ? "valid-ping" : "valid-pong", &b, -1, 0, 0);
+    }
+    emit("near-pong-short", &b, -1, 0, b.size - 1);
+
     old_format_hello();
 
     wire_buffer_free(&b);

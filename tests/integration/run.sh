@@ -17,11 +17,9 @@ trust server client
 server_flags=(--alox-node server --alox-listen "tcp://127.0.0.1:$port" --alox-key keys/server.key --alox-trust trust.txt)
 client_flags=(--alox-node client --alox-peer "server=tcp://127.0.0.1:$port" --alox-key keys/client.key --alox-trust trust.txt)
 
-start_server() { # not under `timeout`: kill -9 must hit the server itself
-  "$nodes" "${server_flags[@]}" server >>server.log 2>&1 &
-  server_pid=$!
-  pids+=("$server_pid")
-  wait_for server.log "server: ready" 100 || fail "server did not start"
+start_server() {
+  start_node server 100 "$nodes" "${server_flags[@]}" server
+  server_pid=$node_pid
 }
 
 client() { # client LOG ARGS...: runs a client role, bounded in time

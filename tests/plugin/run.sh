@@ -254,12 +254,20 @@ pkgconfig() { # CMAKE BUILD SRC: an installed Alox used through pkg-config alone
     "$CC" "$dir/prog.o" "${libs[@]}" -Wl,-rpath,"$libdir" -o "$dir/prog" ||
         fail "linking with pkg-config --libs alox"
     "$dir/prog" >/dev/null || fail "the program linked with libalox.so failed"
+    # libcurl and Jansson are dlopened by --alox-cluster only (cluster_libs.h):
+    # a program without it neither loads them nor has a symbol of theirs left.
+    ! ldd "$dir/prog" | grep -E 'libcurl|libjansson' ||
+        fail "a program linked with libalox.so loads libcurl or Jansson at start-up"
+    ! nm -D --undefined-only "$libdir/libalox.so" | grep -E ' (curl|json)_' ||
+        fail "libalox.so calls libcurl or Jansson by name (use cluster_libs.h's tables)"
     read -ra libs <<<"$(pkg-config --static --libs alox)"
     libs=("${libs[@]/#-lalox/-l:libalox.a}") # the static library, though the shared one is there
     "$CC" "$dir/prog.o" "${libs[@]}" -o "$dir/prog-static" ||
         fail "linking libalox.a with pkg-config --static --libs alox"
     ! ldd "$dir/prog-static" | grep -q libalox || fail "prog-static is not linked statically to libalox"
     "$dir/prog-static" >/dev/null || fail "the program linked with libalox.a failed"
+    ! ldd "$dir/prog-static" | grep -E 'libcurl|libjansson' ||
+        fail "a program linked with libalox.a loads libcurl or Jansson at start-up"
 }
 
 rules() { # DIR: one table of cases (DIR/*.c) covers the one table of rules

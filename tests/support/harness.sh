@@ -4,7 +4,7 @@
 #   . "$here/../support/harness.sh"
 #   harness_init "$work" PEER_TIMEOUT_MS
 # It needs $case_name (named in failures) and $alox (the `alox` tool, for
-# keys). Nothing here starts a process: each test knows its own roles.
+# keys). start_node starts one; each test knows its own roles.
 
 # harness_init WORK PEER_TIMEOUT_MS: a fresh work directory to run in, the
 # environment every node of a test shares (a caller's setting wins), and a
@@ -37,6 +37,19 @@ wait_for() {
   local _
   for _ in $(seq "$3"); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep "${4:-0.05}"; done
   return 1
+}
+
+# start_node NAME TRIES COMMAND...: a node in the background, its output
+# appended to NAME.log, waited for until that log has the line
+# "NAME: ready" (TRIES polls of 50 ms); its pid in $node_pid (and $pids).
+# Not under `timeout`: signals, kill -9 included, must reach the node
+# itself; harness_cleanup kills it at exit.
+start_node() {
+  local name=$1 tries=$2; shift 2
+  "$@" >>"$name.log" 2>&1 &
+  node_pid=$!
+  pids+=("$node_pid")
+  wait_for "$name.log" "^$name: ready" "$tries" || fail "$name did not start"
 }
 
 # keys NAME...: a CURVE key pair per NAME, keys/NAME.key and keys/NAME.pub.

@@ -65,92 +65,87 @@ static int teardown_fixture(void **state) {
     return system(cmd) == 0 ? 0 : -1;
 }
 
-/* Parses a NULL-terminated list of arguments (after "prog"). */
-static bool parse_args(config *cfg, char *err, size_t err_size, const char *const *args,
-                       int *argc_out, char **argv_out) {
-    char **argv = argv_out;
-    int argc = 0;
-    argv[argc++] = "prog";
+/* One parse: its config, its error, and the argv config_parse left. */
+typedef struct parsed {
+    config cfg;
+    char err[2048];
+    char *argv[32];
+    int argc;
+} parsed;
+
+/* Parses a NULL-terminated list of arguments (after "prog") into p. */
+static bool parse_args(parsed *p, const char *const *args) {
+    p->argc = 0;
+    p->argv[p->argc++] = "prog";
     for (const char *const *a = args; *a; a++)
-        argv[argc++] = (char *)*a;
-    argv[argc] = NULL;
-    bool ok = config_parse(&argc, argv, cfg, err, err_size);
-    if (argc_out)
-        *argc_out = argc;
-    return ok;
+        p->argv[p->argc++] = (char *)*a;
+    p->argv[p->argc] = NULL;
+    return config_parse(&p->argc, p->argv, &p->cfg, p->err, sizeof p->err);
 }
 
 #define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 static void expect_dist_error(const char *const *args, const char *needle1, const char *needle2) {
-    config cfg;
-    char err[2048];
-    char *argv[32];
-    assert_false(parse_args(&cfg, err, sizeof err, args, NULL, argv));
-    assert_null(cfg.node); /* nothing left to free */
-    assert_null(cfg.peers);
-    if (!strstr(err, needle1))
-        fail_msg("error '%s' does not mention '%s'", err, needle1);
-    if (needle2 && !strstr(err, needle2))
-        fail_msg("error '%s' does not mention '%s'", err, needle2);
+    parsed p;
+    assert_false(parse_args(&p, args));
+    assert_null(p.cfg.node); /* nothing left to free */
+    assert_null(p.cfg.peers);
+    if (!strstr(p.err, needle1))
+        fail_msg("error '%s' does not mention '%s'", p.err, needle1);
+    if (needle2 && !strstr(p.err, needle2))
+        fail_msg("error '%s' does not mention '%s'", p.err, needle2);
 }
 
 static void test_distribution_flags_are_read_and_removed(void **state) {
     (void)state;
     clear_env();
-    config cfg;
-    char err[2048];
-    char *argv[32];
-    int argc;
-    assert_true(parse_args(&cfg, err, sizeof err,
+    parsed p;
+    assert_true(parse_args(&p,
                            ARGS("x", "--alox-node", "a", "--alox-listen", "tcp://127.0.0.1:7001",
                                 "--alox-peer", "b=tcp://[::1]:7002", "y",
                                 "--alox-peer=c=tcp://localhost:7003", "--alox-key", fx("a.key"),
                                 "--alox-trust=t.txt-placeholder", "--alox-threads=3",
-                                "--alox-trust", fx("t.txt"), "z"),
-                           &argc, argv));
-    assert_int_equal(argc, 4);
-    assert_string_equal(argv[1], "x");
-    assert_string_equal(argv[2], "y");
-    assert_string_equal(argv[3], "z");
-    assert_null(argv[4]);
-    assert_int_equal(cfg.threads, 3);
-    assert_string_equal(cfg.node, "a");
-    assert_int_equal(cfg.node_id, node_id_of("a"));
-    assert_true(cfg.node_id != 0);
-    assert_string_equal(cfg.listen, "tcp://127.0.0.1:7001");
-    assert_int_equal(cfg.peer_count, 2);
-    assert_string_equal(cfg.peers[0].name, "b");
-    assert_string_equal(cfg.peers[0].endpoint, "tcp://[::1]:7002");
-    assert_int_equal(cfg.peers[0].node_id, node_id_of("b"));
-    assert_string_equal(cfg.peers[0].trusted->public_z85, key_b.public_z85);
-    assert_string_equal(cfg.peers[1].name, "c");
-    assert_string_equal(cfg.peers[1].endpoint, "tcp://localhost:7003");
-    assert_string_equal(cfg.peers[1].trusted->public_z85, key_c.public_z85);
-    assert_string_equal(cfg.key_path, fx("a.key"));
-    assert_string_equal(cfg.trust_path, fx("t.txt")); /* the last one wins */
-    assert_string_equal(cfg.keys.public_z85, key_a.public_z85);
-    assert_string_equal(cfg.keys.secret_z85, key_a.secret_z85);
-    assert_int_equal(cfg.trust.count, 3);
-    assert_non_null(trust_find_key(&cfg.trust, key_c.public_key));
-    config_free(&cfg);
-    assert_null(cfg.node);
-    config_free(&cfg); /* twice is harmless */
+                                "--alox-trust", fx("t.txt"), "z")));
+    assert_int_equal(p.argc, 4);
+    assert_string_equal(p.argv[1], "x");
+    assert_string_equal(p.argv[2], "y");
+    assert_string_equal(p.argv[3], "z");
+    assert_null(p.argv[4]);
+    assert_int_equal(p.cfg.threads, 3);
+    assert_string_equal(p.cfg.node, "a");
+    assert_int_equal(p.cfg.node_id, node_id_of("a"));
+    assert_true(p.cfg.node_id != 0);
+    assert_string_equal(p.cfg.listen, "tcp://127.0.0.1:7001");
+    assert_int_equal(p.cfg.peer_count, 2);
+    assert_string_equal(p.cfg.peers[0].name, "b");
+    assert_string_equal(p.cfg.peers[0].endpoint, "tcp://[::1]:7002");
+    assert_int_equal(p.cfg.peers[0].node_id, node_id_of("b"));
+    assert_string_equal(p.cfg.peers[0].trusted->public_z85, key_b.public_z85);
+    assert_string_equal(p.cfg.peers[1].name, "c");
+    assert_string_equal(p.cfg.peers[1].endpoint, "tcp://localhost:7003");
+    assert_string_equal(p.cfg.peers[1].trusted->public_z85, key_c.public_z85);
+    assert_string_equal(p.cfg.key_path, fx("a.key"));
+    assert_string_equal(p.cfg.trust_path, fx("t.txt")); /* the last one wins */
+    assert_string_equal(p.cfg.keys.public_z85, key_a.public_z85);
+    assert_string_equal(p.cfg.keys.secret_z85, key_a.secret_z85);
+    assert_int_equal(p.cfg.trust.count, 3);
+    assert_non_null(trust_find_key(&p.cfg.trust, key_c.public_key));
+    config_free(&p.cfg);
+    assert_null(p.cfg.node);
+    config_free(&p.cfg); /* twice is harmless */
     config_free(NULL);
 }
 
 static void test_no_node_means_no_distribution(void **state) {
     (void)state;
     clear_env();
-    config cfg;
-    char err[2048];
-    char *argv[32];
-    assert_true(parse_args(&cfg, err, sizeof err, ARGS("x"), NULL, argv));
-    assert_null(cfg.node);
-    assert_int_equal(cfg.node_id, 0);
-    assert_null(cfg.listen);
-    assert_int_equal(cfg.peer_count, 0);
-    config_free(&cfg);
+    parsed p;
+    assert_true(parse_args(&p, ARGS("x")));
+    assert_null(p.cfg.node);
+    assert_int_equal(p.cfg.node_id, 0);
+    assert_null(p.cfg.listen);
+    assert_int_equal(p.cfg.peer_count, 0);
+    config_free(&p.cfg);
 }
 
 static void test_distribution_variables(void **state) {
@@ -161,35 +156,32 @@ static void test_distribution_variables(void **state) {
     setenv("ALOX_PEER", "a=tcp://127.0.0.1:7101, c=tcp://[::1]:7102", 1);
     setenv("ALOX_KEY", fx("b.key"), 1);
     setenv("ALOX_TRUST", fx("t.txt"), 1);
-    config cfg;
-    char err[2048];
-    char *argv[32];
-    assert_true(parse_args(&cfg, err, sizeof err, ARGS("x"), NULL, argv));
-    assert_string_equal(cfg.node, "b");
-    assert_string_equal(cfg.listen, "tcp://*:7100");
-    assert_int_equal(cfg.peer_count, 2);
-    assert_string_equal(cfg.peers[0].name, "a");
-    assert_string_equal(cfg.peers[0].endpoint, "tcp://127.0.0.1:7101");
-    assert_string_equal(cfg.peers[1].name, "c");
-    assert_string_equal(cfg.peers[1].endpoint, "tcp://[::1]:7102");
-    assert_string_equal(cfg.keys.public_z85, key_b.public_z85);
-    config_free(&cfg);
+    parsed p;
+    assert_true(parse_args(&p, ARGS("x")));
+    assert_string_equal(p.cfg.node, "b");
+    assert_string_equal(p.cfg.listen, "tcp://*:7100");
+    assert_int_equal(p.cfg.peer_count, 2);
+    assert_string_equal(p.cfg.peers[0].name, "a");
+    assert_string_equal(p.cfg.peers[0].endpoint, "tcp://127.0.0.1:7101");
+    assert_string_equal(p.cfg.peers[1].name, "c");
+    assert_string_equal(p.cfg.peers[1].endpoint, "tcp://[::1]:7102");
+    assert_string_equal(p.cfg.keys.public_z85, key_b.public_z85);
+    config_free(&p.cfg);
 
     /* A flag wins over its variable; any --alox-peer replaces ALOX_PEER
      * (which is then not even read: a bad one does not matter). */
     setenv("ALOX_PEER", "not a peer list", 1);
     setenv("ALOX_LISTEN", "bad", 1);
-    assert_true(parse_args(&cfg, err, sizeof err,
+    assert_true(parse_args(&p,
                            ARGS("--alox-node=a", "--alox-key", fx("a.key"), "--alox-peer",
-                                "c=tcp://10.0.0.3:7000", "--alox-listen", "tcp://0.0.0.0:7000"),
-                           NULL, argv));
-    assert_string_equal(cfg.node, "a");
-    assert_string_equal(cfg.keys.public_z85, key_a.public_z85);
-    assert_string_equal(cfg.listen, "tcp://0.0.0.0:7000");
-    assert_int_equal(cfg.peer_count, 1);
-    assert_string_equal(cfg.peers[0].name, "c");
-    assert_string_equal(cfg.trust_path, fx("t.txt")); /* from ALOX_TRUST */
-    config_free(&cfg);
+                                "c=tcp://10.0.0.3:7000", "--alox-listen", "tcp://0.0.0.0:7000")));
+    assert_string_equal(p.cfg.node, "a");
+    assert_string_equal(p.cfg.keys.public_z85, key_a.public_z85);
+    assert_string_equal(p.cfg.listen, "tcp://0.0.0.0:7000");
+    assert_int_equal(p.cfg.peer_count, 1);
+    assert_string_equal(p.cfg.peers[0].name, "c");
+    assert_string_equal(p.cfg.trust_path, fx("t.txt")); /* from ALOX_TRUST */
+    config_free(&p.cfg);
     clear_env();
 }
 
@@ -236,18 +228,14 @@ static void test_node_needs_key_and_trust(void **state) {
 static void test_cluster_flag(void **state) {
     (void)state;
     clear_env();
-    config cfg;
-    char err[2048];
-    char *argv[32];
-    int argc;
-    assert_true(parse_args(&cfg, err, sizeof err,
+    parsed p;
+    assert_true(parse_args(&p,
                            ARGS(NODE_A, "--alox-listen", "tcp://127.0.0.1:7001", "--alox-cluster",
-                                "etcd://127.0.0.1:2379/farm", "rest"),
-                           &argc, argv));
-    assert_string_equal(cfg.cluster, "etcd://127.0.0.1:2379/farm");
-    assert_int_equal(argc, 2); /* the flags are removed */
-    assert_string_equal(argv[1], "rest");
-    config_free(&cfg);
+                                "etcd://127.0.0.1:2379/farm", "rest")));
+    assert_string_equal(p.cfg.cluster, "etcd://127.0.0.1:2379/farm");
+    assert_int_equal(p.argc, 2); /* the flags are removed */
+    assert_string_equal(p.argv[1], "rest");
+    config_free(&p.cfg);
     expect_dist_error(ARGS("--alox-cluster", "etcd://127.0.0.1:2379/farm"),
                       "--alox-cluster needs --alox-node", NULL);
     expect_dist_error(ARGS(NODE_A, "--alox-cluster", "etcd://127.0.0.1:2379/farm"),

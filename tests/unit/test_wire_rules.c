@@ -31,7 +31,7 @@ static void test_header_rules(void **state) {
     expect_error(&f, "frame: unsupported version");
     f.data[H_VERSION] = 0;
     expect_error(&f, "frame: unsupported version");
-    uint8_t unknown_kinds[] = {0, 10, 255};
+    uint8_t unknown_kinds[] = {0, WIRE_PONG + 1, 255};
     for (size_t i = 0; i < sizeof unknown_kinds; i++) {
         f = simple_frame(WIRE_HEARTBEAT);
         f.data[H_KIND] = unknown_kinds[i];

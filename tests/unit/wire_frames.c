@@ -127,6 +127,10 @@ void put_sample_body(wire_buffer *b, uint8_t kind) {
     case WIRE_SPAWN_REFUSED:
         wire_put_spawn_refused(b, 0x0002800000000011ull);
         break;
+    case WIRE_PING:
+    case WIRE_PONG:
+        wire_put_ping(b, 0x8877665544332211ull);
+        break;
     case WIRE_ADDRESSES:
         wire_put_address(b, SAMPLE_NAME, SAMPLE_ENDPOINT);
         wire_put_address(b, "b", "tcp://[::1]:7");
@@ -153,6 +157,8 @@ size_t sample_body_size(uint8_t kind) {
     case WIRE_LOOKUP_REPLY:
         return 25;
     case WIRE_SPAWN_REFUSED:
+    case WIRE_PING:
+    case WIRE_PONG:
         return 8;
     case WIRE_ADDRESSES:
         return 2 + (2 + strlen(SAMPLE_NAME) + 2 + strlen(SAMPLE_ENDPOINT)) + (2 + 1 + 2 + 13);
@@ -181,6 +187,10 @@ void expect_sample_body(const wire_frame *out, uint8_t kind) {
         break;
     case WIRE_SPAWN_REFUSED:
         assert_int_equal(out->u.spawn_refused.id, 0x0002800000000011ull);
+        break;
+    case WIRE_PING:
+    case WIRE_PONG:
+        assert_true(out->u.ping.token == 0x8877665544332211ull);
         break;
     case WIRE_ADDRESSES: {
         assert_int_equal(out->u.addresses.count, 2);
@@ -235,8 +245,9 @@ frame_bytes encode_kind(uint8_t kind, const header_values *h) {
 
 frame_bytes simple_frame(uint8_t kind) { return encode_kind(kind, &H); }
 
-const uint8_t all_kinds[] = {WIRE_HELLO, WIRE_HEARTBEAT, WIRE_ACK,
-                             WIRE_BATCH, WIRE_LOOKUP,    WIRE_LOOKUP_REPLY, WIRE_ADDRESSES, WIRE_SPAWN_REFUSED};
+const uint8_t all_kinds[] = {WIRE_HELLO,     WIRE_HEARTBEAT,     WIRE_ACK,  WIRE_BATCH,
+                             WIRE_LOOKUP,    WIRE_LOOKUP_REPLY,  WIRE_ADDRESSES,
+                             WIRE_SPAWN_REFUSED, WIRE_PING,      WIRE_PONG};
 
 frame_bytes batch_frame(uint8_t op) {
     uint8_t args[24];

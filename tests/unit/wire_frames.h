@@ -81,7 +81,7 @@ frame_bytes encode_kind(uint8_t kind, const header_values *h);
 frame_bytes simple_frame(uint8_t kind);
 
 /* Every frame kind, to run a check over all of them. */
-extern const uint8_t all_kinds[8];
+extern const uint8_t all_kinds[10];
 #define N_KINDS (sizeof all_kinds / sizeof *all_kinds)
 
 /* The batch the corruption tests start from: one SEND item, 24 bytes of
