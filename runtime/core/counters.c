@@ -17,6 +17,7 @@
 
 ALOX_TLS thread_counters counters_self = {.worker = -1};
 _Atomic uint64_t counters_backlog_epoch;
+_Atomic uint32_t counters_backlog_watchers;
 
 typedef struct type_total {
     const alox_type_desc *type;
@@ -163,22 +164,25 @@ static uint32_t next_random(thread_counters *c) {
     return c->rng;
 }
 
-/* Uniform in 1 .. 2 * COUNTERS_SAMPLE_PERIOD - 1: the period on average. */
-static uint32_t next_countdown(thread_counters *c) {
-    return 1 + next_random(c) % (2 * COUNTERS_SAMPLE_PERIOD - 1);
+/* Uniform in 1 .. 2 * (COUNTERS_SAMPLE_PERIOD / per_look) - 1: the
+ * period on average, in looks. */
+uint32_t counters_sample_distance(uint32_t batches_per_look) {
+    uint32_t looks = COUNTERS_SAMPLE_PERIOD / batches_per_look;
+    return 1 + next_random(&counters_self) % (2 * (looks ? looks : 1) - 1);
 }
 
-/* The next timed batch is a random distance ahead (never the same tick
- * again: a worker may run several batches under one tick number). */
-uint32_t counters_sample_distance(void) { return next_countdown(&counters_self); }
+uint32_t counters_sample_shift(uint32_t batches_per_look) {
+    return next_random(&counters_self) % batches_per_look;
+}
 
 void counters_sample_begin(void) { counters_self.sample_start_ns = counters_now_ns(); }
 
-void counters_sample_end(const alox_type_desc *type, uint32_t number, uint32_t handled) {
+void counters_sample_end(const alox_type_desc *type, uint32_t number, uint32_t handled,
+                         uint32_t batches) {
     thread_counters *c = &counters_self;
     uint64_t now = counters_now_ns();
-    uint64_t ns = (now - c->sample_start_ns) * COUNTERS_SAMPLE_PERIOD;
-    uint64_t runs = (uint64_t)handled * COUNTERS_SAMPLE_PERIOD;
+    uint64_t ns = (now - c->sample_start_ns) * batches;
+    uint64_t runs = (uint64_t)handled * batches;
     type_tally *t = counters_tally(number);
     if (t) {
         counter_add(&t->sampled_ns, ns);
@@ -261,8 +265,13 @@ void counters_worker_end(void) {
 }
 
 uint64_t counters_want_backlogs(void) {
-    /* Relaxed: workers only compare it. */
+    /* Relaxed: workers only compare these, as hints. */
+    atomic_fetch_add_explicit(&counters_backlog_watchers, 1, memory_order_relaxed);
     return atomic_fetch_add_explicit(&counters_backlog_epoch, 1, memory_order_relaxed) + 1;
+}
+
+void counters_backlogs_done(void) {
+    atomic_fetch_sub_explicit(&counters_backlog_watchers, 1, memory_order_relaxed);
 }
 
 /* ------------------------------------------------------------------

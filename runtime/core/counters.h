@@ -17,9 +17,9 @@
  *   - per worker: behaviours run and messages sent are counted by the
  *     worker in plain fields of its own struct (worker.h: one add per
  *     batch; a send's count is the increment the runnext handoff makes
- *     anyway) and published here (counters_publish) at its quiescent
- *     points, every RECLAIM_QUIESCENT_BATCHES batches, and before it looks
- *     for work, so a snapshot is at most a few batches behind; steals and
+ *     anyway) and published here (counters_publish) every
+ *     COUNTERS_LOOK_BATCHES batches (worker.c) and before it looks for
+ *     work, so a snapshot is at most 64 batches behind; steals and
  *     parks where they happen (slow paths); time busy only when a worker
  *     starts and stops looking for work, never per message; what a worker
  *     runs now is its `current` pointer (worker.h), read under grace;
@@ -30,17 +30,21 @@
  *     counted into the global totals under the lock (a program has few
  *     actor types);
  *   - behaviours and run time per type are sampled, not counted: one batch
- *     in about COUNTERS_SAMPLE_PERIOD (chosen at random, so periodic
- *     workloads do not alias) is timed and counted for the period; the
- *     worker compares its batch number with the next one to time (one
- *     compare per batch) and ends a timed batch through its branch for
- *     unusual batches (worker.c run_actor), so the end costs nothing. The
- *     estimates are unbiased; their error shrinks as 1/sqrt(samples). The
- *     per-worker counts are exact. The busiest actors are sampled by the
- *     reader (counters_running: what each worker runs now);
- *   - backlogs: while a snapshot asks for them (counters_want_backlogs), a
- *     worker that ends a full batch counts the messages still queued for
- *     that actor (it owns that mailbox; at most COUNTERS_BACKLOG_WALK).
+ *     in about COUNTERS_SAMPLE_PERIOD is timed and counted for the batches
+ *     since the previous timed one. The worker decides where it publishes
+ *     (every COUNTERS_LOOK_BATCHES batches, worker.c), counting down a
+ *     random number of those looks, and then shifts its looks by a random
+ *     number of batches, so periodic workloads do not alias; the timed batch starts through the one test a batch
+ *     makes anyway (worker.h batch_flags, also tracing's) and ends through
+ *     run_actor's branch for unusual batches, so the common batch pays
+ *     nothing. The estimates are unbiased; their error shrinks as
+ *     1/sqrt(samples). The per-worker counts are exact. The busiest actors
+ *     are sampled by the reader (counters_running: what each worker runs
+ *     now);
+ *   - backlogs: while a snapshot asks for them (counters_want_backlogs to
+ *     counters_backlogs_done), a worker that ends a full batch counts the
+ *     messages still queued for that actor (it owns that mailbox; at most
+ *     COUNTERS_BACKLOG_WALK); otherwise a full batch pays one test.
  *
  * Thread-safety: the counting functions run on the thread they count for.
  * counters_read and counters_want_backlogs from any thread.
@@ -122,13 +126,21 @@ extern ALOX_TLS thread_counters counters_self;
 
 /* Raised by counters_want_backlogs; workers compare it to their own. */
 extern _Atomic uint64_t counters_backlog_epoch;
+/* Snapshots waiting for backlog samples now (counters_want_backlogs up,
+ * counters_backlogs_done down). */
+extern _Atomic uint32_t counters_backlog_watchers;
 
 /* Slow paths (counters.c). */
 void counters_type_slow(const alox_type_desc *type, uint64_t spawned, uint64_t stopped);
 void counters_thread_register(void); /* first count of a thread: its block is read from now */
-uint32_t counters_sample_distance(void); /* batches to the next timed one (random) */
+/* Looks (every `batches_per_look` batches) to the next timed batch, and
+ * a random shift of the looks (0 .. batches_per_look - 1 batches). */
+uint32_t counters_sample_distance(uint32_t batches_per_look);
+uint32_t counters_sample_shift(uint32_t batches_per_look);
 void counters_sample_begin(void);
-void counters_sample_end(const alox_type_desc *type, uint32_t number, uint32_t handled);
+/* The timed batch ran `handled` behaviours; it stands for `batches`. */
+void counters_sample_end(const alox_type_desc *type, uint32_t number, uint32_t handled,
+                         uint32_t batches);
 void counters_sample_backlog(const alox_type_desc *type, uint64_t id, const void *cursor);
 
 /* The thread's tally of type `number`, or NULL: then counters_type_slow.
@@ -178,9 +190,15 @@ static inline void counters_publish(uint64_t runs, uint64_t sent) {
 /* A batch of `handled` behaviours ran: the worker's own word (worker.h). */
 static inline void counters_ran(uint64_t *runs, uint32_t handled) { *runs += handled; }
 
-/* Is the batch with this number one to time? */
-static inline bool counters_time_batch(uint32_t tick, uint32_t sample_tick) {
-    return tick == sample_tick;
+/* Every COUNTERS_LOOK_BATCHES batches (worker.c): is the next batch to
+ * be timed? (the worker's own countdown, from counters_sample_distance) */
+static inline bool counters_time_next(uint32_t *countdown) { return --*countdown == 0; }
+
+
+/* Does a snapshot want backlogs now? Relaxed: a hint; a late view delays
+ * one sample, or takes one more (counters_sample_backlog looks again). */
+static inline bool counters_backlogs_wanted(void) {
+    return atomic_load_explicit(&counters_backlog_watchers, memory_order_relaxed) != 0;
 }
 
 /* A batch ended with messages still queued (the actor goes back in a run
@@ -188,12 +206,8 @@ static inline bool counters_time_batch(uint32_t tick, uint32_t sample_tick) {
  * after which they follow (mailbox.h); only the running worker calls this. */
 static inline void counters_backlogged(const alox_type_desc *type, uint64_t id,
                                        const void *cursor) {
-    /* Relaxed: a hint; a late view of the epoch delays one sample. Epoch 0:
-     * nobody ever asked. */
-    uint64_t epoch = atomic_load_explicit(&counters_backlog_epoch, memory_order_relaxed);
-    if (ALOX_UNLIKELY(epoch != counters_self.backlog_epoch ||
-                      (epoch != 0 && counters_self.backlogs_taken < COUNTERS_BACKLOGS)))
-            counters_sample_backlog(type, id, cursor);
+    if (ALOX_UNLIKELY(counters_backlogs_wanted()))
+        counters_sample_backlog(type, id, cursor);
 }
 
 static inline void counters_stole(void) { counter_add(&counters_self.w.steals, 1); }
@@ -213,8 +227,8 @@ static inline void counters_stopped(const alox_type_desc *type, uint32_t number)
 }
 static inline void counters_publish(uint64_t runs, uint64_t sent) { (void)runs, (void)sent; }
 static inline void counters_ran(uint64_t *runs, uint32_t handled) { (void)runs, (void)handled; }
-static inline bool counters_time_batch(uint32_t tick, uint32_t sample_tick) {
-    (void)tick, (void)sample_tick;
+static inline bool counters_time_next(uint32_t *countdown) {
+    (void)countdown;
     return false;
 }
 static inline void counters_backlogged(const alox_type_desc *type, uint64_t id, const void *cursor) {
@@ -272,8 +286,10 @@ void counters_view_free(counters_view *v);
 size_t counters_running(counters_actor_view *out, size_t max);
 
 /* Starts a new backlog epoch: workers sample the actors they leave
- * backlogged from now on. Returns the new epoch. */
+ * backlogged from now on, until counters_backlogs_done. Returns the new
+ * epoch. */
 uint64_t counters_want_backlogs(void);
+void counters_backlogs_done(void);
 
 /* How many backlog samples workers have taken in `epoch` so far. Any thread. */
 size_t counters_backlogs_taken(uint64_t epoch);

@@ -69,6 +69,13 @@ static void hand_back(worker *w) {
         injectq_push(&the_scheduler.inject, a);
         any = true;
     }
+    /* Children displaced from runnext wait on the record's stack
+     * (worker.h, 2.): a guest run that spawns (an accepting listener)
+     * leaves them there, where no worker would ever look. */
+    while (w->fresh_top != w->fresh_bottom) {
+        injectq_push(&the_scheduler.inject, w->fresh[w->fresh_bottom++ % FRESH_SIZE]);
+        any = true;
+    }
     if (any)
         scheduler_wake_if_needed();
 }
@@ -94,4 +101,46 @@ void guest_run(actor *const *actors, uint32_t n) {
     grace_exit();
     if (ALOX_UNLIKELY(io_now_ns() - start > GUEST_SLOW_NS))
         guest_out_until = io_now_ns() + GUEST_BACKOFF_NS;
+}
+
+/* ----- collecting (see guest.h) ------------------------------------------ */
+
+ALOX_TLS guest_collection *guest_collecting;
+
+void guest_collect_begin(guest_collection *c) {
+    c->count = 0;
+    guest_collecting = c;
+}
+
+bool guest_collect(actor *a) {
+    guest_collection *c = guest_collecting;
+    if (c->count == GUEST_COLLECT_MAX)
+        return false;
+    if (c->count == 0) {
+        /* Relaxed: a hint that spares the lock while some worker is awake
+         * (the common case under load). Then the lock: this thread may
+         * fire between runs, when `threads` is written (scheduler_run), so
+         * the first look is ordered by the lock; guest_collect_end asks
+         * again under it before running anything. */
+        if (atomic_load_explicit(&the_scheduler.idle, memory_order_relaxed) == 0 || !scheduler_all_parked())
+            return false;
+        scheduler_hold_remote(1); /* no quiescence while we hold them */
+    } else if (!scheduler_all_parked_hint()) { /* a run is going: ordered by the look above */
+        return false;
+    }
+    c->held[c->count++] = a;
+    return true;
+}
+
+void guest_collect_end(void) {
+    guest_collection *c = guest_collecting;
+    guest_collecting = NULL; /* the run's own sends go the usual way (worker_self) */
+    if (c->count == 0)
+        return;
+    if (guest_may_run())
+        guest_run(c->held, c->count);
+    else
+        guest_decline(c->held, c->count);
+    c->count = 0;
+    scheduler_release_remote(1);
 }

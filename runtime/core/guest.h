@@ -1,6 +1,7 @@
 /*
- * guest.h - a thread that is not a worker (the mailman) runs the actors
- * it has just made runnable itself, while every worker is parked.
+ * guest.h - a thread that is not a worker (the mailman, the I/O thread)
+ * runs the actors it has just made runnable itself, while every worker is
+ * parked.
  *
  * Why: a remote message that arrives while the workers sleep would cost a
  * worker's wake-up (a futex, then a context switch on both sides) before
@@ -32,6 +33,16 @@
  *   its length: after a run longer than GUEST_SLOW_NS the guest stays out
  *   for GUEST_BACKOFF_NS.
  *
+ * Collecting (guest_collect_begin / _end): the I/O thread (core/io.c)
+ * wraps its timer firings and readiness messages in a collection. An
+ * actor that one of its sends makes runnable (scheduler_inject) while every
+ * worker is parked is held in the collection instead of going to the
+ * injection queue, and at the end runs here as above: a timer or a
+ * readiness message that finds the workers asleep costs no futex wake
+ * (a sleeping vCPU's wake-up is 50-100 us before the behaviour runs). The
+ * collection takes a remote hold with its first actor and gives it back
+ * at the end, so no moment of quiescence is seen meanwhile.
+ *
  * Thread-safety: guest_* from one thread at a time per record (the guest
  * record is the calling thread's own); the actors given must be held by
  * the caller (see above).
@@ -41,6 +52,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "support/platform.h"
 
 struct actor;
 
@@ -58,5 +71,28 @@ void guest_thread_exit(void);
 
 /* Hands held actors to the workers (the injection queue), waking one. */
 void guest_decline(struct actor *const *actors, uint32_t n);
+
+/* Actors a collection holds at most; beyond, they go to the workers. */
+#define GUEST_COLLECT_MAX 16u
+
+typedef struct guest_collection {
+    struct actor *held[GUEST_COLLECT_MAX];
+    uint32_t count;
+} guest_collection;
+
+/* The calling thread's open collection, or NULL (scheduler_inject looks). */
+extern ALOX_TLS guest_collection *guest_collecting;
+
+/* Opens a collection on this thread (not a worker; none open already). */
+void guest_collect_begin(guest_collection *c);
+
+/* From scheduler_inject: a (made runnable by this thread's push, so held
+ * by us) is taken into the open collection, if every worker is parked
+ * and there is room; false: the caller injects it. */
+bool guest_collect(struct actor *a);
+
+/* Closes the collection: what it holds runs here (guest_run) if the
+ * workers still sleep, else goes to them. */
+void guest_collect_end(void);
 
 #endif

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest.h"
 #include "overload.h"
 #include "support/platform.h"
 
@@ -45,6 +46,7 @@ static void on_timerfd(void) {
 static void *io_main(void *unused) {
     (void)unused;
     struct epoll_event events[IO_EVENTS_PER_WAIT];
+    guest_collection collection;
     overload_exempt_this_thread(); /* timers and readiness are delivered, never held back */
     for (;;) {
         int n = epoll_wait(epoll_fd, events, IO_EVENTS_PER_WAIT, -1);
@@ -54,12 +56,16 @@ static void *io_main(void *unused) {
             alox_fatal("epoll_wait on the I/O thread failed: %s", strerror(errno));
         }
         io_event_fn on_event = atomic_load_explicit(&event_handler, memory_order_acquire);
+        /* What these firings and readiness messages make runnable runs
+         * here if every worker sleeps (guest.h): no futex wake. */
+        guest_collect_begin(&collection);
         for (int i = 0; i < n; i++) {
             if (events[i].data.u64 == IO_TIMER_TOKEN)
                 on_timerfd();
             else if (on_event)
                 on_event(events[i].data.u64, events[i].events);
         }
+        guest_collect_end();
     }
     return NULL;
 }

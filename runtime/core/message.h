@@ -35,10 +35,15 @@
 #define MESSAGE_LOCAL_HEADER 16u  /* bytes before the args of a local message */
 #define MESSAGE_REMOTE_HEADER 64u /* ... of a remote message */
 #define MESSAGE_REMOTE_TAG ((uintptr_t)1)
+/* On an outgoing remote message: sent by work a remote message caused
+ * (net/causal.h), so this node's causal count waits for it. Descriptors
+ * are pointer-aligned: the two low bits are free. */
+#define MESSAGE_CAUSED_TAG ((uintptr_t)2)
+#define MESSAGE_TAGS (MESSAGE_REMOTE_TAG | MESSAGE_CAUSED_TAG)
 
 typedef struct message {
     mailbox_node node;  /* must stay first: queues link messages by it */
-    uintptr_t tagged;   /* the behaviour descriptor, | MESSAGE_REMOTE_TAG */
+    uintptr_t tagged;   /* the behaviour descriptor, | MESSAGE_REMOTE_TAG, | MESSAGE_CAUSED_TAG */
 } message;
 
 typedef struct remote_message {
@@ -56,10 +61,11 @@ typedef struct remote_message {
 } remote_message;
 
 _Static_assert(sizeof(message) <= MESSAGE_LOCAL_HEADER, "message header grew");
+_Static_assert(_Alignof(alox_behaviour_desc) > MESSAGE_TAGS, "descriptor pointers carry the tags");
 _Static_assert(sizeof(remote_message) <= MESSAGE_REMOTE_HEADER, "remote header grew");
 
 static inline const alox_behaviour_desc *message_behaviour(const message *m) {
-    return (const alox_behaviour_desc *)(m->tagged & ~MESSAGE_REMOTE_TAG);
+    return (const alox_behaviour_desc *)(m->tagged & ~MESSAGE_TAGS);
 }
 
 static inline int message_is_remote(const message *m) { return (m->tagged & MESSAGE_REMOTE_TAG) != 0; }

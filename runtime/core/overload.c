@@ -19,9 +19,10 @@
  * 100) never pause anyone. */
 #define OVERLOAD_DEFAULT_LIMIT 16384u
 
-/* Senders resume when the backlog is below limit / RESUME_DIVISOR: the
- * receiver still has that much work while they are woken and refill its
- * mailbox, so it does not sit idle between rounds (hysteresis). */
+/* Muted senders resume when the backlog is below limit / RESUME_DIVISOR:
+ * the receiver still has that much work while they are woken and refill
+ * its mailbox, so it does not sit idle between rounds (hysteresis). Its
+ * flag stays until it drains (overload.h, "The low mark"). */
 #define RESUME_DIVISOR 4u
 
 /* A plain thread waiting for a receiver re-checks that alox_run still
@@ -51,6 +52,7 @@
 typedef struct overload {
     mailbox_node *scout;  /* consumer only: a node `ahead` places past the cursor, or NULL */
     uint32_t ahead;       /* consumer only */
+    bool measured;        /* consumer only: flagged by its own measure, not only for its queue */
     struct actor *muted;  /* under `lock`: actors muted on this one, linked by next_runnable */
     struct actor *muted_on; /* under `lock`: while this actor is muted, on whom */
 } overload;
@@ -184,6 +186,18 @@ void overload_send_round(worker *w, actor *to) {
     wait_for_progress(w, to, tail);
 }
 
+/* May `a` (running, so not muted; called on its worker, which alone
+ * touches its record) be muted on `to`? When `to` is overloaded or muted,
+ * unless `a` measured itself over the limit: that one must drain, and it
+ * may be the server its muted clients wait on (muted on one of them, it
+ * would let that client, which cannot be muted on it, a cycle, send it
+ * its whole backlog). An actor flagged only for its place in a queue
+ * (overload_queued) is a sender as much as a receiver, and waits.
+ * Relaxed read of the flags: a hint here, decided again under the lock. */
+static bool may_mute(actor *a, actor *to) {
+    return (flags_of(to) & ACTOR_PRESSURE) != 0 && !(a->overload && a->overload->measured);
+}
+
 void overload_sent_to(worker *w, actor *to) {
     if (exempt)
         return;
@@ -191,8 +205,8 @@ void overload_sent_to(worker *w, actor *to) {
         /* Inside a behaviour of another actor: note the target; the
          * worker decides after the behaviour (overload_mute). */
         actor *self = atomic_load_explicit(&w->current, memory_order_relaxed); /* its owner reads it: relaxed */
-        if (self && self != to && !(flags_of(self) & ACTOR_PRESSURE)) {
-            w->mute_on = to; /* an overloaded sender runs on: it must drain */
+        if (self && self != to && may_mute(self, to)) {
+            w->mute_on = to;
             worker_end_batch(w);
         }
     }
@@ -231,6 +245,7 @@ void overload_set_caught_up_hook(void (*hook)(void)) {
 }
 
 static actor *catch_up(actor *a) {
+    a->overload->measured = false;
     pthread_mutex_lock(&lock);
     clear_flag_locked(a, ACTOR_OVERLOADED);
     actor *released = release_locked(a);
@@ -238,6 +253,15 @@ static actor *catch_up(actor *a) {
     void (*hook)(void) = atomic_load_explicit(&caught_up_hook, memory_order_relaxed);
     if (hook)
         hook();
+    return released;
+}
+
+/* Below the resume level: its senders run again, but it keeps its flag
+ * until it drains (see overload.h, "The low mark"). At most once a batch. */
+static actor *resume_senders(actor *a) {
+    pthread_mutex_lock(&lock);
+    actor *released = release_locked(a);
+    pthread_mutex_unlock(&lock);
     return released;
 }
 
@@ -273,6 +297,21 @@ static void scout(overload *r, mailbox_node *cursor, uint32_t handled, uint32_t 
     r->ahead = ahead;
 }
 
+/* Any backlog counts, even the one message an actor that loops by sending
+ * to itself keeps waiting: a receiver with one message left after a full
+ * batch, queued behind 10,000 senders, gets a million. r->ahead is the
+ * consumer's, and the caller holds the actor (it runs nowhere). */
+void overload_queued(actor *a, uint32_t growth) {
+    overload *r = a->overload;
+    uint32_t lim = overload_limit();
+    if (lim == 0 || (uint64_t)r->ahead + growth < lim ||
+        (flags_of(a) & ACTOR_PRESSURE))
+        return;
+    pthread_mutex_lock(&lock);
+    set_flag_locked(a, ACTOR_OVERLOADED);
+    pthread_mutex_unlock(&lock);
+}
+
 actor *overload_batch_end(actor *a, mailbox_node *cursor, uint32_t handled, bool drained,
                           bool *pressing) {
     uint32_t lim = overload_limit();
@@ -293,6 +332,8 @@ actor *overload_batch_end(actor *a, mailbox_node *cursor, uint32_t handled, bool
     scout(r, cursor, handled, lim);
     *pressing = r->ahead >= lim / RESUME_DIVISOR;
     bool overloaded = (flags_of(a) & ACTOR_OVERLOADED) != 0;
+    if (r->ahead >= lim)
+        r->measured = true;
     if (!overloaded && r->ahead >= lim) {
         pthread_mutex_lock(&lock);
         set_flag_locked(a, ACTOR_OVERLOADED);
@@ -301,7 +342,7 @@ actor *overload_batch_end(actor *a, mailbox_node *cursor, uint32_t handled, bool
                mailbox_batch_empty(&a->box, r->scout)) {
         /* The scout reached the newest node, not a half-done push: the
          * backlog really is this small. */
-        return catch_up(a);
+        return resume_senders(a);
     }
     return NULL;
 }
@@ -330,8 +371,7 @@ bool overload_mute(actor *a, actor *target) {
     overload *r = record_of(a);
     bool muted = false;
     pthread_mutex_lock(&lock);
-    if ((flags_of(target) & ACTOR_PRESSURE) && !(flags_of(a) & ACTOR_PRESSURE) &&
-        !waits_lead_to_locked(target, a)) {
+    if (may_mute(a, target) && !waits_lead_to_locked(target, a)) {
         overload *tr = target->overload; /* exists while either flag is set */
         r->muted_on = target;
         set_flag_locked(a, ACTOR_MUTED);

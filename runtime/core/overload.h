@@ -8,8 +8,10 @@
  *
  * States of an actor, in two flag bits of actor.flags (enum actor_flags):
  *   ACTOR_OVERLOADED  its backlog reached overload_limit() messages (the
- *                     receiver measures it itself, at the end of a batch)
- *                     and has not yet fallen below limit / RESUME_DIVISOR;
+ *                     receiver measures it itself, at the end of a batch),
+ *                     or would have by the time it runs again (queued
+ *                     behind its senders, below), and it has not drained
+ *                     since;
  *   ACTOR_MUTED       it sent to an overloaded or muted actor, had more
  *                     messages to run, and now waits in that actor's list
  *                     instead of in a run queue.
@@ -25,14 +27,40 @@
  * lives in a record (struct overload) that exists only while an actor has
  * a backlog of more than one batch, or is muted.
  *
+ * Queued behind its senders: a receiver measures itself only when it
+ * runs, and one that goes to the back of a run queue with a backlog
+ * waits there while every actor ahead of it runs a batch, each of which
+ * may send to it: 10,000 senders of one message per behaviour add a
+ * million messages before it runs again (fan-in), and nobody sees a flag.
+ * So an actor with a backlog that goes to the back of a worker's run
+ * queue (from a batch, runnext, a steal) is flagged if its backlog plus
+ * a batch from each actor that runs before it reaches the limit
+ * (`growth`, estimated by the worker); its senders then add one
+ * behaviour's sends each and are muted. It is cleared as any flag is.
+ *
+ * The low mark: below limit / RESUME_DIVISOR the receiver releases the
+ * actors muted on it, but keeps its flag until its mailbox is empty: each
+ * released sender runs one behaviour and is muted again. A receiver that
+ * cleared its flag there would not flag itself again before its next
+ * batch end, and that can be a long way off: its worker preempted, or the
+ * receiver behind 10,000 released senders, each running a whole batch.
+ *
  * Why it cannot deadlock: "X is muted on Y" is an edge of a wait-for
  * graph; X has at most one edge. An edge X->Y is made (under the one
- * lock) only when X is neither overloaded nor muted, Y is overloaded or
- * muted, and following Y's edges does not lead back to X. So the graph is
- * a forest whose roots are overloaded actors, which are never muted: they
- * stay runnable and drain at their own speed. When a root catches up, or a
- * muted actor is released, its whole list is released with it. Pony's
- * deadlock came from muting an actor on another one that was muted on it.
+ * lock) only when X is not muted (it is running) and has not measured
+ * itself over the limit, Y is overloaded or muted, and following Y's
+ * edges does not lead back to X. So the graph is
+ * a forest whose roots are overloaded actors that are not muted: they
+ * stay runnable and drain at their own speed (whoever sends to them is
+ * muted on them, or is in their tree and does not run). When a root
+ * catches up, or a muted actor is released, its whole list is released
+ * with it. Pony's deadlock came from muting an actor on another one that
+ * was muted on it. An actor flagged only for where it waits in a queue
+ * (above) may be muted: it is often a sender too. One that measured
+ * itself over the limit never is (as in Pony): it must drain, and it may
+ * be a server whose muted clients have replies waiting: muted on one of
+ * them, it would let that client (which cannot be muted on it: a cycle)
+ * send it its whole backlog.
  *
  * Exempt on the way in (never paused, never waiting): messages sent by
  * the runtime's own threads (the I/O thread: timers and descriptor
@@ -94,6 +122,12 @@ void overload_plain_sent(struct actor *to, bool scheduled);
  * run again soon (its flag is only as fresh as its last batch). */
 struct actor *overload_batch_end(struct actor *a, mailbox_node *cursor, uint32_t handled,
                                  bool drained, bool *pressing);
+
+/* `a` (runnable, held by the calling worker, a->overload not NULL) goes
+ * to the back of a run queue, where the actors ahead of it may send it
+ * `growth` messages before it runs: flagged if that would take it past
+ * the limit (see "Queued behind its senders" above). */
+void overload_queued(struct actor *a, uint32_t growth);
 
 /* `a` has just stopped (alox_stop, on the worker that ran it): releases
  * everything waiting on it and drops its record. Returns the released

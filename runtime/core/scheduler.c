@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "actor.h"
+#include "parking.h"
 #include "alox.h"
+#include "guest.h"
 #include "reclaim.h"
 #include "support/platform.h"
 
@@ -72,8 +74,11 @@ static void stop_locked(void) {
     if (atomic_load(&S.stopping))
         return;
     atomic_store(&S.stopping, true);
+    /* After the store: parking_wake's release makes `stopping` visible to
+     * a worker its wake returns to. A running worker's word is AWAKE: no
+     * syscall, and it sees `stopping` at its next park (under the lock). */
     for (uint32_t i = 0; i < S.threads; i++)
-        pthread_cond_signal(&S.workers[i].cond);
+        parking_wake(&S.workers[i].park);
     pthread_cond_signal(&S.done);
 }
 
@@ -92,8 +97,10 @@ static void wake_one(void) {
          * worker before this one has looked. */
         w->spinning = true;
         atomic_fetch_add(&S.spinning, 1);
-        w->woken = true;
-        pthread_cond_signal(&w->cond);
+        /* Under the lock: the workers' memory is freed under it after
+         * they are joined (join_workers), so w is alive here. The woken
+         * worker does not take the lock again (scheduler_park). */
+        parking_wake(&w->park);
     }
     pthread_mutex_unlock(&S.lock);
 }
@@ -108,6 +115,8 @@ void scheduler_wake_if_needed(void) {
 }
 
 void scheduler_inject(actor *a) {
+    if (ALOX_UNLIKELY(guest_collecting != NULL) && guest_collect(a))
+        return; /* the I/O thread runs it itself: the workers sleep (guest.h) */
     injectq_push(&S.inject, a);
     scheduler_wake_if_needed();
 }
@@ -130,7 +139,7 @@ bool scheduler_park(worker *w) {
     }
     S.idle_stack[S.idle_top++] = w;
     atomic_fetch_add(&S.idle, 1);
-    w->woken = false;
+    parking_prepare(&w->park); /* a waker finds w in idle_stack only after this (the lock) */
     if (w->spinning) {
         w->spinning = false;
         atomic_fetch_sub(&S.spinning, 1);
@@ -144,12 +153,14 @@ bool scheduler_park(worker *w) {
         return true;
     }
     if (quiescent_locked())
-        stop_locked();
-    while (!w->woken && !atomic_load(&S.stopping))
-        pthread_cond_wait(&w->cond, &S.lock);
-    bool keep_going = !atomic_load(&S.stopping);
+        stop_locked(); /* wakes w too: its parking_wait returns at once */
     pthread_mutex_unlock(&S.lock);
-    return keep_going;
+    /* Outside the lock: a wake between the unlock and the wait is kept in
+     * the word (parking.h). Only wake_one and stop_locked wake a worker,
+     * both under the lock after taking it off idle_stack or setting
+     * `stopping`; parking_wait's acquire makes that visible here. */
+    parking_wait(&w->park);
+    return !atomic_load(&S.stopping);
 }
 
 bool scheduler_all_parked(void) {
@@ -223,7 +234,6 @@ static void start_workers(void) {
     for (uint32_t i = 0; i < n; i++) {
         worker *w = &S.workers[i];
         worker_record_init(w, i, 0x9e3779b9u * (i + 1));
-        pthread_cond_init(&w->cond, NULL);
     }
     for (uint32_t i = 0; i < n; i++) {
         int err = pthread_create(&S.workers[i].thread, NULL, worker_main, &S.workers[i]);
@@ -236,8 +246,6 @@ static void start_workers(void) {
 static void join_workers(void) {
     for (uint32_t i = 0; i < S.threads; i++)
         pthread_join(S.workers[i].thread, NULL);
-    for (uint32_t i = 0; i < S.threads; i++)
-        pthread_cond_destroy(&S.workers[i].cond);
     /* Under the lock: quiescence checks read S.workers (scheduler_work_visible). */
     pthread_mutex_lock(&S.lock);
     free(S.workers);

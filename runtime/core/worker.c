@@ -44,6 +44,14 @@
  * checks seldom fall on the same take. */
 #define LOCAL_CHECK_INTERVAL 31u
 
+/* The counters look every this many batches (a multiple of
+ * RECLAIM_QUIESCENT_BATCHES, a power of two): the worker publishes its
+ * counts and counts down to its next timed batch. 64: the look costs a
+ * one-message batch (ping-pong) under 0.1 instruction, and a snapshot of
+ * a busy worker is at most 64 batches behind (it also publishes before it
+ * looks for work). */
+#define COUNTERS_LOOK_BATCHES 64u
+
 /* Steal attempts over all victims before a spinning worker parks. */
 #define STEAL_ROUNDS 4
 #define SPIN_PAUSES 64 /* cpu_relax between rounds */
@@ -70,9 +78,23 @@ actor *worker_current_actor(void) {
     return worker_self ? atomic_load_explicit(&worker_self->current, memory_order_relaxed) : NULL;
 }
 
+/* What the actors that run before one pushed to w's local queue now may
+ * send it meanwhile (overload_queued): a batch each, one send per
+ * behaviour, from those ahead of it here, as many on each other worker
+ * meanwhile, and this worker's share of the injection queue. */
+static uint32_t growth_ahead(worker *w) {
+    uint64_t ahead = runqueue_size(&w->queue) + injectq_size(&S.inject) / S.threads;
+    uint64_t growth = ahead * S.threads * BATCH_MESSAGES;
+    return growth < UINT32_MAX ? (uint32_t)growth : UINT32_MAX;
+}
+
 /* Appends to the local queue; a full queue sends half of itself and the
- * actor to the injection queue, so bursts spread to other workers. */
-static void push_local(worker *w, actor *a) {
+ * actor to the injection queue, so bursts spread to other workers. An
+ * actor with a backlog record may be flagged first (overload.h: queued
+ * behind its senders); only one more than a batch behind has one. */
+static void enqueue(worker *w, actor *a, bool may_flag) {
+    if (ALOX_UNLIKELY(a->overload != NULL) && may_flag)
+        overload_queued(a, growth_ahead(w));
     if (runqueue_push(&w->queue, a))
         return;
     actor *moved[RUNQUEUE_SIZE / 2 + 1];
@@ -80,8 +102,15 @@ static void push_local(worker *w, actor *a) {
     while (n < RUNQUEUE_SIZE / 2 && (moved[n] = runqueue_pop(&w->queue)))
         n++;
     moved[n++] = a;
+    /* Behind the whole injection queue now, which every worker takes from. */
+    uint64_t behind = (uint64_t)(injectq_size(&S.inject) + n) * BATCH_MESSAGES;
+    for (uint32_t i = 0; i < n; i++)
+        if (ALOX_UNLIKELY(moved[i]->overload != NULL))
+            overload_queued(moved[i], behind < UINT32_MAX ? (uint32_t)behind : UINT32_MAX);
     injectq_push_many(&S.inject, moved, n);
 }
+
+static void push_local(worker *w, actor *a) { enqueue(w, a, true); }
 
 /* Moves the runnext actor where an idle worker can steal it, and wakes one. */
 void worker_hand_off_runnext(worker *w) {
@@ -331,7 +360,7 @@ static bool queue_released(worker *w, actor *released) {
     while (released) {
         actor *next = released->next_runnable; /* push_local may relink it */
         released->next_runnable = NULL;
-        push_local(w, released);
+        enqueue(w, released, false); /* a sender: it has just been paused */
         released = next;
     }
     scheduler_wake_if_needed();
@@ -351,7 +380,8 @@ static void run_traced(actor *a, message *m, const alox_behaviour_desc *b) {
     trace_run_end(at);
 }
 
-static void deliver(worker *w, actor *a, message *m, bool traced) {
+static inline __attribute__((always_inline)) void deliver(worker *w, actor *a, message *m,
+                                                          bool traced) {
     const alox_behaviour_desc *b = message_behaviour(m);
     bool remote = message_is_remote(m);
     w->sends_at_run = w->sends; /* for the runnext handoff */
@@ -364,7 +394,7 @@ static void deliver(worker *w, actor *a, message *m, bool traced) {
             dead_letter_report(ALOX_DEAD_STOPPED, a->id, b, message_args(m));
         else
             monitor_undelivered(a, b, message_args(m)); /* a monitor's: its record goes */
-    } else if (ALOX_UNLIKELY(traced))
+    } else if (traced)
         run_traced(a, m, b);
     else
         b->trampoline(actor_body(a), message_args(m));
@@ -374,15 +404,62 @@ static void deliver(worker *w, actor *a, message *m, bool traced) {
     }
 }
 
-/* This batch is timed for the counters' run time per type: its end goes
- * through run_actor's branch for unusual batches (batch_limit is not
- * BATCH_MESSAGES), so timing costs the common batch one compare. */
-static __attribute__((noinline, cold)) void time_batch(worker *w) {
-    w->sample_tick = w->ticks + counters_sample_distance();
-    w->timed = true;
+/* The batch's messages, up to batch_limit: true if the mailbox ran dry.
+ * Inlined twice, traced a constant: the common loop tests no trace flag. */
+static inline __attribute__((always_inline)) bool run_messages(worker *w, actor *a,
+                                                               mailbox_node **cursor,
+                                                               uint32_t *handled, bool traced) {
+    mailbox_node *retired;
+    while (*handled < w->batch_limit && !scheduler_stopping()) {
+        mailbox_node *node = mailbox_batch_pop(&a->box, cursor, &retired);
+        free_retired(retired);
+        if (!node)
+            return true;
+        deliver(w, a, message_of(node), traced);
+        ++*handled;
+        if (w->runnext && mailbox_batch_has_next(*cursor))
+            worker_hand_off_runnext(w);
+    }
+    return false;
+}
+
+/* The next batch is timed for the counters (decided every
+ * COUNTERS_LOOK_BATCHES batches, worker_main): its end goes through run_actor's branch for unusual
+ * batches (batch_limit is not BATCH_MESSAGES), so the common batch pays
+ * nothing for it. */
+static __attribute__((noinline, cold)) void time_next_batch(worker *w) {
+    w->sample_countdown = counters_sample_distance(COUNTERS_LOOK_BATCHES);
+    /* The next looks move by up to a look's batches: a workload with a
+     * period of COUNTERS_LOOK_BATCHES is not always timed at one place in
+     * it. */
+    uint32_t shift = counters_sample_shift(COUNTERS_LOOK_BATCHES);
+    w->batches -= shift;
+    w->sampled_at -= shift; /* batches - sampled_at: batches since the last timed one */
+    w->batch_flags |= WORKER_BATCH_TIME;
     if (w->batch_limit == BATCH_MESSAGES)
         w->batch_limit = BATCH_MESSAGES - 1;
-    counters_sample_begin();
+}
+
+/* Every COUNTERS_LOOK_BATCHES batches (worker_main). */
+static inline void look_at_counters(worker *w) {
+    counters_publish(w->runs, w->sends);
+    if (ALOX_UNLIKELY(counters_time_next(&w->sample_countdown)))
+        time_next_batch(w);
+}
+
+/* The start of a batch with batch_flags: is it traced? */
+static __attribute__((noinline, cold)) bool begin_unusual(worker *w) {
+    if (w->batch_flags & WORKER_BATCH_TIME)
+        counters_sample_begin();
+    return (w->batch_flags & WORKER_BATCH_TRACE) != 0;
+}
+
+/* The end of a timed batch (time_next_batch). */
+static __attribute__((noinline, cold)) void end_timed(worker *w, actor *a, uint32_t flags,
+                                                      uint32_t handled) {
+    w->batch_flags &= ~(uint32_t)WORKER_BATCH_TIME;
+    counters_sample_end(a->type, actor_flags_type_number(flags), handled, w->batches - w->sampled_at);
+    w->sampled_at = w->batches;
 }
 
 /* The batch in which `a` stopped is over. Each layer that may keep state
@@ -408,12 +485,11 @@ static void run_actor(worker *w, actor *a) {
     mailbox_node *retired;
     mailbox_node *cursor = mailbox_batch_begin(&a->box);
     uint32_t handled = 0;
-    bool drained = false;
-    bool traced = trace_enabled();
+    bool traced = false;
     /* Release: see worker.h (the observer reads it under grace). */
     atomic_store_explicit(&w->current, a, memory_order_release);
-    if (ALOX_UNLIKELY(counters_time_batch(w->ticks, w->sample_tick)))
-        time_batch(w);
+    if (ALOX_UNLIKELY(w->batch_flags != 0))
+        traced = begin_unusual(w);
     /* Relaxed: the flag is only written by the worker running the actor
      * (alox_stop, which also sets current_stopped while it runs). */
     uint32_t flags = atomic_load_explicit(&a->flags, memory_order_relaxed);
@@ -424,27 +500,15 @@ static void run_actor(worker *w, actor *a) {
         atomic_fetch_and_explicit(&a->flags, ~(uint32_t)ACTOR_FRESH, memory_order_relaxed);
     w->current_stopped = (flags & ACTOR_STOPPED) != 0;
     bool stopped_before = w->current_stopped;
-    while (handled < w->batch_limit && !scheduler_stopping()) {
-        mailbox_node *node = mailbox_batch_pop(&a->box, &cursor, &retired);
-        free_retired(retired);
-        if (!node) {
-            drained = true;
-            break;
-        }
-        deliver(w, a, message_of(node), traced);
-        handled++;
-        if (w->runnext && mailbox_batch_has_next(cursor))
-            worker_hand_off_runnext(w);
-    }
+    bool drained = ALOX_UNLIKELY(traced) ? run_messages(w, a, &cursor, &handled, true)
+                                         : run_messages(w, a, &cursor, &handled, false);
     mailbox_batch_end(&a->box, cursor);
     atomic_store_explicit(&w->current, NULL, memory_order_relaxed);
     counters_ran(&w->runs, handled);
     actor *mute_on = NULL;
     if (ALOX_UNLIKELY(w->batch_limit != BATCH_MESSAGES)) {
-        if (w->timed) { /* time_batch */
-            w->timed = false;
-            counters_sample_end(a->type, actor_flags_type_number(flags), handled);
-        }
+        if (w->batch_flags & WORKER_BATCH_TIME)
+            end_timed(w, a, flags, handled);
         if (w->batch_limit == 0) {
             /* It sent to an overloaded actor, or sent a lot: receivers run. */
             /* Rounds count on across batches until one ends a batch: a batch
@@ -480,7 +544,7 @@ static void run_actor(worker *w, actor *a) {
     }
     if (ALOX_UNLIKELY(mute_on != NULL) && overload_mute(a, mute_on))
         return; /* waits in mute_on's list, its mailbox still marked busy */
-    if (!drained)
+    if (!drained) /* a full batch: one test more per BATCH_MESSAGES behaviours */
         counters_backlogged(a->type, a->id, cursor);
     if (ALOX_UNLIKELY(pressing)) {
         /* Far behind, or it just released its senders: it runs on next,
@@ -504,8 +568,10 @@ void worker_record_init(worker *w, uint32_t index, uint32_t rng) {
 }
 
 void worker_init_guest(worker *w) {
-    counters_thread_register(); /* it counts its batches' stops and samples */
+    counters_thread_register(); /* it counts its batches' stops */
     worker_record_init(w, WORKER_GUEST_INDEX, 1);
+    if (trace_enabled())
+        w->batch_flags = WORKER_BATCH_TRACE;
 }
 
 /* On exit, everything this worker held goes to the injection queue, so a
@@ -525,17 +591,21 @@ void *worker_main(void *worker_arg) {
     worker_self = w;
     w->batch_limit = BATCH_MESSAGES;
     counters_worker_begin(w);
-    w->sample_tick = counters_sample_distance(); /* batches count from 0 */
+    w->sample_countdown = counters_sample_distance(COUNTERS_LOOK_BATCHES);
+    w->batches = w->sampled_at = 0;
+    w->batch_flags = 0;
     trace_worker_begin(w->index);
+    if (trace_enabled())
+        w->batch_flags = WORKER_BATCH_TRACE;
     grace_enter(); /* online: see support/grace.h */
-    uint32_t batches = 0;
     for (actor *a; (a = find_work(w));) {
         w->ran_since_park = true;
         run_actor(w, a);
         /* No actor pointer is held across this point: a quiescent point,
          * announced every RECLAIM_QUIESCENT_BATCHES batches (reclaim.h). */
-        if (ALOX_UNLIKELY((++batches & (RECLAIM_QUIESCENT_BATCHES - 1)) == 0)) {
-            counters_publish(w->runs, w->sends);
+        if (ALOX_UNLIKELY((++w->batches & (RECLAIM_QUIESCENT_BATCHES - 1)) == 0)) {
+            if ((w->batches & (COUNTERS_LOOK_BATCHES - 1)) == 0)
+                look_at_counters(w);
             reclaim_quiescent();
         }
     }

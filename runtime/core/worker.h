@@ -27,8 +27,8 @@
  *      something, one worker at a time spins on the injection queue for
  *      that long before it parks, so the I/O thread's firings and
  *      readiness messages need no futex wake;
- *   7. parking (scheduler_park): an idle worker sleeps on a condition
- *      variable and uses no CPU.
+ *   7. parking (scheduler_park): an idle worker sleeps on its own futex
+ *      word (parking.h) and uses no CPU.
  * Work moves to other cores only when there is more runnable work than
  * running workers: a displaced runnext, a requeued actor, or a behaviour
  * that keeps sending while a receiver waits in runnext.
@@ -44,6 +44,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "parking.h"
 #include "support/platform.h"
 #include "runqueue.h"
 
@@ -64,6 +65,11 @@
  * to the local queue. 512 bytes a worker. */
 #define FRESH_SIZE 64u
 struct actor;
+
+enum worker_batch_flags {
+    WORKER_BATCH_TRACE = 1u << 0,   /* ALOX_TRACE records its runs (trace.h) */
+    WORKER_BATCH_TIME = 1u << 1,    /* the next batch is timed (counters.h) */
+};
 
 typedef struct worker {
     runqueue queue;           /* first: its head is cache-line aligned */
@@ -89,8 +95,14 @@ typedef struct worker {
     uint32_t index;
     uint32_t rng;             /* victim choice */
     uint32_t ticks;           /* actors run, for the injection-queue check */
-    uint32_t sample_tick;     /* the `ticks` of the next batch timed for the counters */
-    bool timed;               /* this batch is timed (counters: run time per type) */
+    /* What the next batches do besides running messages (enum
+     * worker_batch_flags): tested once at the start of a batch; the end of
+     * a timed batch goes through run_actor's branch for unusual batches
+     * (batch_limit is BATCH_MESSAGES - 1). Owner only. */
+    uint32_t batch_flags;
+    uint32_t batches;         /* batches run by worker_main (its quiescent points) */
+    uint32_t sample_countdown; /* counters looks to the next timed batch (worker.c) */
+    uint32_t sampled_at;      /* `batches` at the last timed batch */
     /* Counted by the owner in plain words (no other thread reads them)
      * and published to its counters at quiescent points and before it
      * looks for work (counters_publish): a batch pays one add, a send
@@ -103,8 +115,7 @@ typedef struct worker {
     bool spinning;            /* counted in scheduler.spinning */
     bool current_stopped;     /* the running actor called alox_stop */
     bool ran_since_park;      /* ran an actor since it last lingered (ALOX_LINGER_US, worker.c) */
-    bool woken;               /* set under scheduler.lock by a waker */
-    pthread_cond_t cond;      /* parked here, with scheduler.lock */
+    parking park;             /* an idle worker sleeps here (parking.h, scheduler_park) */
     pthread_t thread;
 } worker;
 

@@ -239,6 +239,7 @@ void inbound_batch(peer *p, const wire_frame *f) {
     record->last_seq = last;
     record->from = p;
     record->session_gen = p->session_gen;
+    causal_frame_begin(p, last); /* counted until the record reaches zero */
     const uint8_t *cursor = f->u.batch.items;
     uint32_t index = 0;
     wire_item item;

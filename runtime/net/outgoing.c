@@ -209,9 +209,16 @@ static bool take_proof(peer *p, const remote_message *m) {
     return proven;
 }
 
-/* Acknowledgements from the peer: release what it has processed. A peer
- * cannot acknowledge what we never sent. */
-void session_on_acks(peer *p, uint64_t received, uint64_t processed) {
+static void release(remote_message *m) {
+    causal_untag(m);
+    message_free(&m->base);
+}
+
+/* Acknowledgements from the peer: release what it has processed, except
+ * the one item it says is not done yet (causal.h), until it stops saying
+ * so in a header that covers it. A peer cannot acknowledge what we never
+ * sent. */
+void session_on_acks(peer *p, uint64_t received, uint64_t processed, uint64_t withheld) {
     if (received > p->sent_seq)
         received = p->sent_seq;
     if (processed > received)
@@ -225,13 +232,22 @@ void session_on_acks(peer *p, uint64_t received, uint64_t processed) {
             p->send_next = p->send_next->next;
     }
     int released = 0;
+    if (p->withheld && processed >= p->withheld->seq && withheld != p->withheld->seq) {
+        release(p->withheld); /* done */
+        p->withheld = NULL;
+        released++;
+    }
     while (p->unacked_first && p->unacked_first->seq <= processed) {
         remote_message *m = p->unacked_first;
         p->unacked_first = m->next;
         if (p->send_next == m)
             p->send_next = m->next;
-        take_proof(p, m);
-        message_free(&m->base);
+        take_proof(p, m); /* it leaves the list: its bit goes */
+        if (m->seq == withheld && !p->withheld) {
+            p->withheld = m; /* processed, not done */
+            continue;
+        }
+        release(m);
         released++;
     }
     if (!p->unacked_first) {
@@ -244,18 +260,26 @@ void session_on_acks(peer *p, uint64_t received, uint64_t processed) {
         scheduler_release_remote(released);
 }
 
-static int dead_letter_queue(peer *p, alox_dead_reason reason) {
+static int dead_letter_queue(peer *p, alox_dead_reason reason, int *reported) {
     int count = 0;
+    *reported = 0;
     credit_settle(p, p->next_seq - 1 - p->acked_received); /* every one not received */
     for (remote_message *m = p->unacked_first, *next; m; m = next) {
         next = m->next;
         actor *target = m->link;
         /* A spawn too: the actor it was to make never ran (issue 13). Not
          * one the peer proved ran: its effects were seen (peer.h). */
-        if (!take_proof(p, m))
+        if (!take_proof(p, m)) {
             dead_letter_report(reason, target->id, message_behaviour(&m->base), message_args(&m->base));
-        message_free(&m->base);
+            ++*reported;
+        }
+        release(m);
         count++;
+    }
+    if (p->withheld) { /* it ran: no dead letter, but nobody will say it is done */
+        release(p->withheld);
+        p->withheld = NULL;
+        scheduler_release_remote(1);
     }
     p->unacked_first = p->unacked_last = p->send_next = NULL;
     p->next_seq = 1;
@@ -266,8 +290,11 @@ static int dead_letter_queue(peer *p, alox_dead_reason reason) {
     return count;
 }
 
-int session_dead_letter_all(peer *p) { return dead_letter_queue(p, ALOX_DEAD_PEER_LOST); }
+int session_dead_letter_all(peer *p, int *reported) { return dead_letter_queue(p, ALOX_DEAD_PEER_LOST, reported); }
 
 /* At a stop signal: nothing queued will be sent, nothing sent and not
  * acknowledged is known to have run. */
-int session_abandon(peer *p) { return dead_letter_queue(p, ALOX_DEAD_ENDED); }
+int session_abandon(peer *p) {
+    int reported;
+    return dead_letter_queue(p, ALOX_DEAD_ENDED, &reported);
+}

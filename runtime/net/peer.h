@@ -17,7 +17,8 @@
  * this seq arrived) and `processed` (their behaviours have run, including
  * the sends those behaviours made back to us, which travel ahead of the
  * acknowledgement on the same connection). A sender keeps each message
- * until it is processed; that is what alox_run waits for on a client.
+ * until it is processed, and the one the header names as withheld until it
+ * is done too (causal.h); that is what alox_run waits for on a client.
  *
  * caused_by (issue 13, "never both"): an item also names the item of
  * the receiver whose behaviour sent it (wire.h), when it is a send back
@@ -120,6 +121,9 @@ typedef struct peer {
     remote_message *send_next;  /* first one to put in a frame, or NULL */
     uint64_t sent_seq;          /* the highest seq put in a frame this session */
     uint64_t acked_received;    /* they received every item up to here */
+    /* Processed but not done (its seq was their ack_withheld): kept, with
+     * its hold, until a header from them no longer names it (causal.h). */
+    remote_message *withheld;
     int64_t unreceived_since_ms; /* when received last moved while items were in flight; 0 if none */
     uint64_t rewound_to;        /* the seq a resend last started from */
     int64_t rewound_ms;         /* ... and when */
@@ -138,6 +142,7 @@ typedef struct peer {
     bool noted;
     uint64_t noted_seq, noted_needs_seq;
     uint64_t told_received, told_processed; /* what we last acknowledged */
+    uint64_t told_withheld;     /* ... and the item we last said is not done (causal.h) */
     int64_t nacked_ms;          /* when we last asked for a resend */
     uint64_t nacked_seq;        /* ... from which seq */
 

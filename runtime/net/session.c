@@ -27,7 +27,10 @@ bool frame_record_processed(frame_record *r) {
     /* acq_rel: release orders the behaviour's sends (already in the
      * outbox) before the acknowledgement; acquire makes the last
      * decrementer see the others' effects. */
-    return atomic_fetch_sub_explicit(&r->remaining, 1, memory_order_acq_rel) == 1;
+    if (atomic_fetch_sub_explicit(&r->remaining, 1, memory_order_acq_rel) != 1)
+        return false;
+    causal_frame_end(); /* r may be freed from here on: the count is not r's */
+    return true;
 }
 
 uint16_t session_node_id(const char *name) { return node_id_of(name); }
@@ -96,7 +99,9 @@ void session_begin_frame(peer *p, wire_buffer *b, uint8_t kind) {
 }
 
 bool session_send_frame(peer *p, wire_buffer *b) {
-    wire_set_acks(b, p->received_seq, p->processed_seq);
+    uint64_t processed = causal_processed_for(p), withheld = causal_withheld_for(p);
+    wire_set_acks(b, p->received_seq, processed);
+    wire_set_withheld(b, withheld);
     wire_set_flags(b, credit_frame_flags(p));
     wire_finish(b);
     int rc;
@@ -119,7 +124,8 @@ bool session_send_frame(peer *p, wire_buffer *b) {
         return false; /* or EAGAIN: the queue is full; nothing is lost, it is sent again */
     }
     p->told_received = p->received_seq;
-    p->told_processed = p->processed_seq;
+    p->told_processed = processed;
+    p->told_withheld = withheld;
     p->told_holding = p->holding;
     p->last_sent_ms = transport_now_ms();
     peer_stats_frame_out(&p->stats, b->size);
@@ -204,7 +210,7 @@ void session_on_frame(peer *p, const wire_frame *f, const uint8_t *route, size_t
     /* Acknowledgements last: the messages in this frame (sent by the
      * behaviours being acknowledged) must be in mailboxes before the holds
      * are released, or a client could see a moment of quiescence. */
-    session_on_acks(p, f->ack_received, f->ack_processed);
+    session_on_acks(p, f->ack_received, f->ack_processed, f->ack_withheld);
     if (f->kind == WIRE_NACK) /* it missed items after ack_received */
         session_on_nack(p);
 }
@@ -288,10 +294,11 @@ void session_timers(peer *p, int64_t now) {
     session_ack_ready(p, 0);
     if (p->their_session == 0 || !has_route(p))
         return;
-    /* Only "processed" is worth a frame of its own (a client waits on it),
-     * and a hold begun or ended (credit.h); "received" rides on the next
-     * batch or heartbeat. */
-    if (p->processed_seq != p->told_processed || credit_hold_untold(p))
+    /* Only "processed" and "done" (the withheld item) are worth a frame of
+     * their own (a client waits on them), and a hold begun or ended
+     * (credit.h); "received" rides on the next batch or heartbeat. */
+    if (causal_processed_for(p) != p->told_processed || causal_withheld_for(p) != p->told_withheld ||
+        credit_hold_untold(p))
         session_send_control(p, WIRE_ACK);
     else if (now - p->last_sent_ms >= TRANSPORT_HEARTBEAT_MS)
         session_send_control(p, WIRE_HEARTBEAT);
@@ -347,7 +354,8 @@ void session_lost(peer *p, const char *why) {
     remember_incarnation(p, peer_current_epoch(p)->incarnation);
     peer_epoch *ended = end_epoch(p);
     peer_current_epoch(p)->incarnation = 0; /* until its HELLO (or a reference) says */
-    int lost = session_dead_letter_all(p);
+    int reported;
+    int lost = session_dead_letter_all(p, &reported);
     credit_lost(p);
     p->session_gen++; /* seqs start over: causes from before name nothing (peer.h) */
     rtt_reset(p);
@@ -362,11 +370,11 @@ void session_lost(peer *p, const char *why) {
                 transport.node, p->name, why,
                 p->endpoint[0] ? "nothing trusted answered at its address"
                                : "no address is known for it: give --alox-peer NAME=tcp://HOST:PORT",
-                lost, lost == 1 ? "" : "s");
+                reported, reported == 1 ? "" : "s");
     else
         fprintf(stderr, "alox: %s: peer %s lost (%s); %d unacknowledged message%s reported as dead "
-                        "letters\n",
-                transport.node, p->name, why, lost, lost == 1 ? "" : "s");
+                        "letters (%d more it proved it ran)\n",
+                transport.node, p->name, why, reported, reported == 1 ? "" : "s", lost - reported);
     if (lost)
         scheduler_release_remote(lost);
     if (p->records_last) { /* still counted down by workers; freed when done */
@@ -379,6 +387,8 @@ void session_lost(peer *p, const char *why) {
     p->nacked_seq = 0;
     p->expected_seq = 1;
     p->received_seq = p->processed_seq = p->told_received = p->told_processed = 0;
+    p->told_withheld = 0;
+    causal_session_lost(p);
     p->their_session = 0;
     p->our_session = random_token();
     p->route_size = 0;

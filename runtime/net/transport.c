@@ -130,7 +130,8 @@ void transport_send(actor *proxy, const alox_behaviour_desc *b, const void *args
         m->trace = trace_remote_id(transport.node_id);
         trace_send(m->trace, proxy->id, b);
     }
-    scheduler_hold_remote(1); /* released when the peer has processed it */
+    causal_tag_send(m);
+    scheduler_hold_remote(1); /* released when the peer has processed it (and it is done) */
     peer_epoch *e = proxy_epoch(proxy);
     outbox_push(outbox_of(e), &m->base);
     credit_sent(e->peer); /* may pause this sender behind the peer's gate */
@@ -325,6 +326,7 @@ static void hand_over(_Atomic(message *) *box, peer *owner) {
         peer_epoch *epoch = proxy_epoch(proxy);
         if (peer_epoch_is_dead(epoch)) {
             dead_letter_report(ALOX_DEAD_PEER_LOST, proxy->id, message_behaviour(m), message_args(m));
+            causal_untag(rm);
             message_free(m);
             scheduler_release_remote(1);
             if (owner)
@@ -355,6 +357,7 @@ static bool send_turn(uint32_t budget, int64_t looked, bool final) {
     if (reclaim)
         proxy_reclaim_free();
     session_free_orphans();
+    causal_turn(); /* after this turn's acknowledgements, before telling ours */
     uint32_t left = budget;
     for (size_t k = 0; k < transport.peer_count; k++) {
         peer *p = &transport.peers[(first + k) % transport.peer_count];
@@ -373,6 +376,7 @@ static int abandon_outbox(_Atomic(message *) *box, peer *owner) {
         next = (message *)atomic_load_explicit(&m->node.next, memory_order_relaxed);
         actor *proxy = ((remote_message *)m)->link;
         dead_letter_report(ALOX_DEAD_ENDED, proxy->id, message_behaviour(m), message_args(m));
+        causal_untag((remote_message *)m);
         message_free(m);
         count++;
     }
@@ -458,6 +462,7 @@ static void *mailman_main(void *unused) {
     }
     /* Last words: whatever is queued goes out (the window aside), within
      * the linger time; then a last acknowledgement, if owed. */
+    causal_ending();
     send_turn(UINT32_MAX, transport_now_ms(), true);
     send_turn(UINT32_MAX, transport_now_ms(), true);
     free(items);

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "causal.h"
 #include "peer.h"
 #include "transport.h"
 #include "wire/wire.h"
@@ -157,12 +158,14 @@ void session_queue(peer *p, remote_message *m);
 /* Sends batches from the peer's queue, up to budget messages (final: at
  * exit, ignoring the window). Returns how many it sent. */
 uint32_t session_flush(peer *p, uint32_t budget, bool final);
-void session_on_acks(peer *p, uint64_t received, uint64_t processed);
+void session_on_acks(peer *p, uint64_t received, uint64_t processed, uint64_t withheld);
 void session_on_nack(peer *p);
 /* p sent an item caused by our item seq: that one ran (peer.h, caused_by). */
 void session_on_proof(peer *p, uint64_t seq);
 void session_resend_timer(peer *p, int64_t now);
-int session_dead_letter_all(peer *p); /* at loss: every message not processed */
+/* At loss: frees every message not processed, reports those not proved
+ * to have run (*reported of them); returns how many (holds to release). */
+int session_dead_letter_all(peer *p, int *reported);
 
 /* inbound.c */
 void inbound_batch(peer *p, const wire_frame *f);

@@ -239,6 +239,8 @@ void snapshot_json(textbuf *t, bool sample_backlogs) {
     watch(&busy, sample_backlogs ? SNAPSHOT_BACKLOG_WAIT_MS : 0, epoch);
     program_view v;
     look(&v);
+    if (sample_backlogs)
+        counters_backlogs_done(); /* the workers stop looking (the samples stay) */
     textbuf_printf(t, "{\"format\":1,\"pid\":%ld,\"program\":", (long)getpid());
     textbuf_json_string(t, program_name);
     textbuf_printf(t, ",\"node\":");

@@ -284,7 +284,7 @@ const char *wire_decode_frame(const void *data, size_t size, wire_frame *out) {
     if (!p || size < WIRE_HEADER_SIZE)
         return "frame: shorter than the header";
     uint64_t magic = load_le(p, 4), version = p[4], body_length = load_le(p + 40, 4),
-             flags = load_le(p + 44, 4);
+             withheld = load_le(p + 44, 4), flags = load_le(p + 48, 4);
     out->kind = p[5];
     out->sender_node = (uint16_t)load_le(p + 6, 2);
     out->sender_session = load_le(p + 8, 8);
@@ -307,6 +307,9 @@ const char *wire_decode_frame(const void *data, size_t size, wire_frame *out) {
         return "frame: larger than WIRE_MAX_FRAME";
     if (out->ack_processed > out->ack_received)
         return "frame: processed acknowledgement beyond the received one";
+    if (withheld > out->ack_processed)
+        return "frame: withheld item before the first seq";
+    out->ack_withheld = withheld ? out->ack_processed + 1 - withheld : 0;
     return decode_body(&r, out);
 }
 
@@ -397,7 +400,7 @@ void wire_begin(wire_buffer *b, uint8_t kind, uint16_t sender_node, uint64_t sen
     b->count_at = 0;
     b->items = 0;
     uint8_t *h = grow(b, WIRE_HEADER_SIZE);
-    memset(h, 0, WIRE_HEADER_SIZE); /* body_length (patched by wire_finish), flags */
+    memset(h, 0, WIRE_HEADER_SIZE); /* body_length (patched by wire_finish), withheld, flags */
     store_le(h, WIRE_MAGIC, 4);
     h[4] = WIRE_VERSION;
     h[5] = kind;
@@ -414,6 +417,17 @@ void wire_set_acks(wire_buffer *b, uint64_t received, uint64_t processed) {
                    (unsigned long long)processed, (unsigned long long)received);
     store_le(b->data + 24, received, 8);
     store_le(b->data + 32, processed, 8);
+    store_le(b->data + 44, 0, 4); /* a withheld item is set afresh for these acks */
+}
+
+void wire_set_withheld(wire_buffer *b, uint64_t withheld) {
+    if (b->size < WIRE_HEADER_SIZE)
+        alox_fatal("wire_set_withheld: no frame begun with wire_begin");
+    uint64_t processed = load_le(b->data + 32, 8);
+    if (withheld != 0 && (withheld > processed || processed - withheld >= UINT32_MAX))
+        alox_fatal("wire_set_withheld: %llu not within reach of processed %llu",
+                   (unsigned long long)withheld, (unsigned long long)processed);
+    store_le(b->data + 44, withheld ? processed + 1 - withheld : 0, 4);
 }
 
 void wire_set_flags(wire_buffer *b, uint32_t flags) {
@@ -421,7 +435,7 @@ void wire_set_flags(wire_buffer *b, uint32_t flags) {
         alox_fatal("wire_set_flags: no frame begun with wire_begin");
     if (flags & ~WIRE_FLAG_HOLD)
         alox_fatal("wire_set_flags: unknown flags %#x", flags);
-    store_le(b->data + 44, flags, 4);
+    store_le(b->data + 48, flags, 4);
 }
 
 const char *wire_check_name(const char *name) {

@@ -9,7 +9,7 @@
  *
  * Frame = header, then a body that depends on the kind.
  *
- *   header (48 bytes)
+ *   header (52 bytes)
  *     u32 magic            WIRE_MAGIC ("ALOX" read as little-endian u32)
  *     u8  version          WIRE_VERSION
  *     u8  kind             enum wire_kind
@@ -19,6 +19,10 @@
  *     u64 ack_received     the sender has received every item up to this seq
  *     u64 ack_processed    ... and run the behaviours of every item up to here
  *     u32 body_length      bytes after the header; must equal the rest
+ *     u32 ack_withheld     0, or the item at seq ack_processed + 1 - ack_withheld
+ *                          has run but is not *done* yet (its consequences on
+ *                          other nodes have not all been reported done): the
+ *                          sender keeps it (net/causal.h); <= ack_processed
  *     u32 flags            0, or WIRE_FLAG_HOLD; other bits are an error
  *   (sessions and acknowledgements: see peer.h)
  *   WIRE_FLAG_HOLD: the sender of the frame asks its receiver to put no
@@ -82,8 +86,9 @@
 #include <stdint.h>
 
 #define WIRE_MAGIC 0x584f4c41u /* "ALOX" */
-#define WIRE_VERSION 2u /* 2: WIRE_ITEM_CAUSED, PING/PONG; a version-1 node refuses it, and is refused */
-#define WIRE_HEADER_SIZE 48u
+#define WIRE_VERSION 3u /* 2: WIRE_ITEM_CAUSED, PING/PONG; 3: the header's ack_withheld and
+                          * flags (52 bytes); an older node refuses it, and is refused */
+#define WIRE_HEADER_SIZE 52u
 #define WIRE_ITEM_FIXED_SIZE 40u /* item bytes after item_length, before args */
 #define WIRE_REF_SIZE 32u
 #define WIRE_ITEM_TRACED 1u /* item flag: a trace id follows */
@@ -146,7 +151,8 @@ typedef struct wire_frame {
     uint16_t sender_node;
     uint64_t sender_session, receiver_session;
     uint64_t ack_received, ack_processed;
-    uint32_t flags; /* WIRE_FLAG_HOLD or 0 */
+    uint64_t ack_withheld; /* the seq the header's ack_withheld names, 0 if none */
+    uint32_t flags;        /* WIRE_FLAG_HOLD or 0 */
     union {
         struct { char name[WIRE_MAX_NAME + 1]; } hello;
         struct {
@@ -214,6 +220,10 @@ void wire_begin(wire_buffer *b, uint8_t kind, uint16_t sender_node, uint64_t sen
 
 /* Sets the header's acknowledgements (any time before sending). */
 void wire_set_acks(wire_buffer *b, uint64_t received, uint64_t processed);
+
+/* Sets the header's withheld item: 0 (none), or a seq in
+ * (processed - UINT32_MAX, processed]. Call after wire_set_acks. */
+void wire_set_withheld(wire_buffer *b, uint64_t withheld);
 
 /* Sets the header's flags (WIRE_FLAG_HOLD or 0; any time before sending). */
 void wire_set_flags(wire_buffer *b, uint32_t flags);

@@ -10,7 +10,9 @@
  */
 #include <alox.h>
 
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +258,76 @@ static int role_chain(int hops, int reps, const char *first, const char *second)
            hops, first, second, reps, (long long)dead_letters);
     return dead_letters == 0 ? 0 : 1;
 }
+/* converse ROUNDS: a long conversation with "server"'s ponger. Both nodes
+ * stay engaged by their first message, so what waits for a "done" must
+ * not grow with the rounds (resident memory at 10% and at the end), and
+ * once the last pong has run alox_run must return at once, not after the
+ * peer timeout. */
+
+#define CONVERSE_MAX_GROWTH_KB 1024 /* flat: +64 KiB seen; the rejected design grew ~230 bytes a round trip */
+#define CONVERSE_MAX_END_MS 500     /* the peer timeout in ctest is 1000 ms (5000 sanitized) */
+
+struct alox_actor talker { int64_t pongs, rounds, rss_early_kb; double last_pong_s; };
+
+static int64_t rss_kb(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    int64_t kb = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %" SCNd64, &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+static double mono_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+alox_behave void said(struct talker *self, int64_t left, struct ponger *from);
+
+alox_behave void ping_talker(struct ponger *self, int64_t left, struct talker *from) {
+    self->pongs++;
+    said(from, left, self);
+}
+
+alox_behave void said(struct talker *self, int64_t left, struct ponger *from) {
+    self->pongs++;
+    if (self->pongs == self->rounds / 10)
+        self->rss_early_kb = rss_kb();
+    if (left > 0)
+        ping_talker(from, left - 1, self);
+    else
+        self->last_pong_s = mono_s();
+}
+
+static int role_converse(long rounds) {
+    struct ponger *server = alox_lookup(struct ponger, "server", "ponger", LOOKUP_TIMEOUT_MS);
+    if (!server) {
+        printf("FAIL: converse: lookup timed out\n");
+        return 1;
+    }
+    struct talker *me = alox_new(struct talker);
+    me->rounds = rounds;
+    double start = mono_s();
+    ping_talker(server, rounds - 1, me);
+    int code = alox_run();
+    double end = mono_s();
+    int64_t growth = rss_kb() - me->rss_early_kb;
+    double end_ms = (end - me->last_pong_s) * 1e3;
+    const char *sanitized = getenv("ALOX_TEST_SANITIZED"); /* its allocator keeps freed memory */
+    bool memory_ok = growth < CONVERSE_MAX_GROWTH_KB || (sanitized && !strcmp(sanitized, "1"));
+    bool ok = code == 0 && me->pongs == rounds && memory_ok && end_ms < CONVERSE_MAX_END_MS;
+    printf("%s converse: %lld of %ld round trips in %.2f s, resident memory %+lld KiB from 10%% "
+           "to the end (bound %d), alox_run returned %.1f ms after the last pong (bound %d)\n",
+           ok ? "ok:" : "FAIL:", (long long)me->pongs, rounds, me->last_pong_s - start,
+           (long long)growth, CONVERSE_MAX_GROWTH_KB, end_ms, CONVERSE_MAX_END_MS);
+    return ok ? 0 : 1;
+}
+
 /* ------------------------------------------------------------------ */
 /* Item 3: remote-spawn ids across a restart of the requester. Tallies
  * are stateful: an old actor reached again answers 3 and 4, not 1 and 2. */
@@ -418,6 +490,8 @@ int main(int argc, char **argv) {
         return role_broker(a, b);
     if (!strcmp(role, "third"))
         return role_third(a);
+    if (!strcmp(role, "converse") && argc > 2)
+        return role_converse(atol(argv[2]));
     if (!strcmp(role, "relays"))
         return role_relays(a);
     if (!strcmp(role, "chain") && argc > 5)

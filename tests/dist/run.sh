@@ -183,9 +183,8 @@ signals) # item 9: SIGTERM in a lookup, SIGTERM with work in flight, a dropped s
   kill -CONT "$pid_server"
   stop server
   ;;
-causal2|causal3) # item 2: chains of 1, 2 and 5 hops on 2 or 3 nodes. causal3
-  # (forwards between two servers) is not in ctest: termination does not
-  # yet wait for work forwarded to another node (docs/ARCHITECTURE.md).
+causal2|causal3) # item 2: chains of 1, 2 and 5 hops on 2 or 3 nodes (causal3:
+  # forwards between two servers, the last one replies to the client).
   reps=${ALOX_TEST_REPS:-200}
   keys client b c
   trust client b c
@@ -205,6 +204,28 @@ causal2|causal3) # item 2: chains of 1, 2 and 5 hops on 2 or 3 nodes. causal3
   done
   stop b
   [ "$second" = c ] && stop c
+  ;;
+converse) # item 2: a long conversation; the client checks its own memory
+  # and that it ends at once after the last reply, we check the server's
+  keys server client
+  trust server client
+  new_port server
+  peers="" start server serve server
+  hwm() { awk '/VmHWM/ {print $2}' "/proc/$pid_server/status"; }
+  rounds=$(( ${ALOX_TEST_REPS:-200} * 100 ))
+  peers="server" run client warm.log converse $(( rounds / 10 )) || fail "warm-up"
+  before=$(hwm)
+  peers="server" run client client.log converse "$rounds" || fail "converse"
+  after=$(hwm)
+  cat client.log
+  echo "converse: server peak resident memory $before KiB after $(( rounds / 10 )) round trips, $after KiB after $rounds more"
+  if [ "${ALOX_TEST_SANITIZED:-0}" = 1 ]; then
+    echo "converse: memory bounds not enforced under a sanitizer (its allocator keeps freed memory)"
+  else
+    [ $(( after - before )) -lt 1024 ] || fail "server memory grew by $(( after - before )) KiB"
+  fi
+  expect_log client.log "^ok: converse"
+  stop server
   ;;
 guest) # remote messages run on the mailman while the workers sleep (dist_guest)
   keys server client

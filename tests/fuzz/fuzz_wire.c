@@ -72,8 +72,11 @@ static void encode_batch(const wire_frame *f, wire_buffer *b) {
  * right after wire_begin (both must give the same bytes). */
 static void encode(const wire_frame *f, wire_buffer *b, int acks_last) {
     wire_begin(b, f->kind, f->sender_node, f->sender_session, f->receiver_session);
+    if (acks_last) /* the flags word outlives a later wire_set_acks */
+        wire_set_flags(b, f->flags);
     if (!acks_last) {
         wire_set_acks(b, f->ack_received, f->ack_processed);
+        wire_set_withheld(b, f->ack_withheld);
         wire_set_flags(b, f->flags);
     }
     switch (f->kind) {
@@ -118,7 +121,7 @@ static void encode(const wire_frame *f, wire_buffer *b, int acks_last) {
     wire_finish(b);
     if (acks_last) {
         wire_set_acks(b, f->ack_received, f->ack_processed);
-        wire_set_flags(b, f->flags);
+        wire_set_withheld(b, f->ack_withheld);
     }
 }
 
@@ -148,6 +151,7 @@ static void same_frame(const wire_frame *f, const wire_frame *g) {
     CHECK(f->receiver_session == g->receiver_session);
     CHECK(f->ack_received == g->ack_received && f->ack_processed == g->ack_processed);
     CHECK(f->ack_processed <= f->ack_received);
+    CHECK(f->ack_withheld == g->ack_withheld && f->ack_withheld <= f->ack_processed);
     CHECK(f->flags == g->flags && (f->flags & ~WIRE_FLAG_HOLD) == 0);
     switch (f->kind) {
     case WIRE_HELLO:
