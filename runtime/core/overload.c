@@ -237,12 +237,22 @@ static actor *release_locked(actor *a) {
     return first;
 }
 
+/* Relaxed: set once before the workers start (thread creation orders it). */
+static _Atomic(void (*)(void)) caught_up_hook;
+
+void overload_set_caught_up_hook(void (*hook)(void)) {
+    atomic_store_explicit(&caught_up_hook, hook, memory_order_relaxed);
+}
+
 static actor *catch_up(actor *a) {
     a->overload->measured = false;
     pthread_mutex_lock(&lock);
     clear_flag_locked(a, ACTOR_OVERLOADED);
     actor *released = release_locked(a);
     pthread_mutex_unlock(&lock);
+    void (*hook)(void) = atomic_load_explicit(&caught_up_hook, memory_order_relaxed);
+    if (hook)
+        hook();
     return released;
 }
 
@@ -371,4 +381,40 @@ bool overload_mute(actor *a, actor *target) {
     }
     pthread_mutex_unlock(&lock);
     return muted;
+}
+
+/* ---------------------------------------------------------------------
+ * Gates (see overload.h).
+ * ------------------------------------------------------------------- */
+void overload_gate_close(actor *gate) {
+    pthread_mutex_lock(&lock);
+    record_of(gate); /* overload_mute reads it while the flag is set; never freed */
+    set_flag_locked(gate, ACTOR_OVERLOADED);
+    pthread_mutex_unlock(&lock);
+}
+
+actor *overload_gate_open(actor *gate) {
+    actor *released = NULL;
+    pthread_mutex_lock(&lock);
+    if (flags_of(gate) & ACTOR_OVERLOADED) {
+        clear_flag_locked(gate, ACTOR_OVERLOADED);
+        released = release_locked(gate);
+    }
+    pthread_mutex_unlock(&lock);
+    return released;
+}
+
+bool overload_gate_closed(const actor *gate) {
+    /* Relaxed: a hint; the decisions are made again under the lock. */
+    return (atomic_load_explicit(&gate->flags, memory_order_relaxed) & ACTOR_OVERLOADED) != 0;
+}
+
+void overload_gate_sent(actor *gate) {
+    if (exempt || !overload_gate_closed(gate))
+        return;
+    worker *w = worker_self;
+    if (!w)
+        wait_plain(gate);
+    else if (!w->mute_on) /* the first pressured target of a behaviour is the one (mailman.c) */
+        overload_sent_to(w, gate);
 }

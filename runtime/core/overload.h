@@ -140,4 +140,27 @@ struct actor *overload_actor_stopped(struct actor *a);
  * overloaded, or the mute would close a cycle). */
 bool overload_mute(struct actor *a, struct actor *target);
 
+/* Gates: something that is not an actor but fills up (net/credit.h: the
+ * messages queued for a peer that has not received them) and whose
+ * senders pause as those of an overloaded actor do. A gate is a zeroed
+ * actor header (64-byte aligned, with a type for messages) that never
+ * runs and is never muted: closed, it counts as overloaded, a root of the
+ * wait-for graph; its owner opens it on progress that waits on no muted
+ * actor (net/: the peer receiving), so the argument above still holds.
+ * overload_gate_close from any thread; overload_gate_open from the owner,
+ * which queues the released actors (linked through next_runnable). */
+void overload_gate_close(struct actor *gate);
+struct actor *overload_gate_open(struct actor *gate);
+bool overload_gate_closed(const struct actor *gate);
+
+/* After a send that queued behind a closed gate: a worker inside a
+ * behaviour pauses after it (as overload_sent_to); a plain thread waits
+ * until the gate opens (while the workers run); exempt threads go on. */
+void overload_gate_sent(struct actor *gate);
+
+/* Called (on the thread that cleared it, outside the lock) each time an
+ * actor stops counting as overloaded: the network's credit (net/credit.h)
+ * resumes the peers it held for it. Set once before the workers run. */
+void overload_set_caught_up_hook(void (*hook)(void));
+
 #endif

@@ -12,6 +12,7 @@
 #include "support/dead_letter.h"
 #include "support/grace.h"
 #include "support/platform.h"
+#include "credit.h"
 #include "proxy.h"
 #include "support/idmap.h"
 #include "support/registry.h"
@@ -195,6 +196,7 @@ static bool deliver_item(peer *p, frame_record *record, const wire_item *item) {
     if (ALOX_UNLIKELY(trace_enabled()))
         m->trace = item->trace;
     transport_delivered(target, mailbox_push(&target->box, &m->base.node));
+    credit_delivered(p, target); /* an overloaded target: hold this peer */
     return true;
 }
 

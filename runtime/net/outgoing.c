@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "address_book.h"
+#include "credit.h"
 #include "core/scheduler.h"
 #include "proxy.h"
 #include "support/dead_letter.h"
@@ -109,8 +110,13 @@ static void encode_item(peer *p, remote_message *m) {
         wire_batch_item_caused(&p->batch, cause_of(m));
 }
 
+/* While the peer holds us (credit.h) only resends go out. */
 static bool in_window(const peer *p, const remote_message *m, bool final) {
-    return final || m->seq <= p->acked_received + TRANSPORT_WINDOW_ITEMS;
+    if (final)
+        return true;
+    if (p->peer_holds && m->seq > p->sent_seq)
+        return false;
+    return m->seq <= p->acked_received + TRANSPORT_WINDOW_ITEMS;
 }
 
 /* Encodes one BATCH frame from send_next on; returns its last item. */
@@ -233,6 +239,7 @@ void session_on_acks(peer *p, uint64_t received, uint64_t processed, uint64_t wi
     if (processed > received)
         processed = received;
     if (received > p->acked_received) {
+        credit_settle(p, received - p->acked_received);
         p->acked_received = received;
         p->unreceived_since_ms = received >= p->sent_seq ? 0 : transport_now_ms();
         /* Items of an earlier send arrived after all: no need to resend them. */
@@ -271,6 +278,7 @@ void session_on_acks(peer *p, uint64_t received, uint64_t processed, uint64_t wi
 static int dead_letter_queue(peer *p, alox_dead_reason reason, int *reported) {
     int count = 0;
     *reported = 0;
+    credit_settle(p, p->next_seq - 1 - p->acked_received); /* every one not received */
     for (remote_message *m = p->unacked_first, *next; m; m = next) {
         next = m->next;
         actor *target = m->link;

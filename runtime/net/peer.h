@@ -146,6 +146,17 @@ typedef struct peer {
     int64_t nacked_ms;          /* when we last asked for a resend */
     uint64_t nacked_seq;        /* ... from which seq */
 
+    /* Credit (credit.h). Sending: messages pushed to the outbox (any
+     * thread) and those received by the peer or dead-lettered (written by
+     * the mailman, read by any thread); the gate its senders pause on;
+     * whether its latest frame asked us to hold. Receiving: whether we ask
+     * it to hold (what we last told), for which actor of ours (its id). */
+    _Atomic uint64_t pushed, settled;
+    struct actor *gate;
+    bool peer_holds;
+    bool holding, told_holding;
+    uint64_t blocker;
+
     peer_rtt rtt;               /* PING/PONG (rtt.h) */
     peer_stats stats;           /* for alox top (peer_stats.h) */
 } peer;

@@ -10,6 +10,7 @@
 #include <zmq.h>
 
 #include "address_book.h"
+#include "credit.h"
 #include "support/dead_letter.h"
 #include "support/grace.h"
 #include "security/keys.h"
@@ -66,6 +67,7 @@ void session_init(peer *p) {
     p->expected_seq = 1;
     p->last_heard_ms = transport_now_ms();
     wire_buffer_init(&p->batch);
+    credit_init(p);
 }
 
 peer *session_by_node(uint16_t node_id) {
@@ -100,6 +102,7 @@ bool session_send_frame(peer *p, wire_buffer *b) {
     uint64_t processed = causal_processed_for(p), withheld = causal_withheld_for(p);
     wire_set_acks(b, p->received_seq, processed);
     wire_set_withheld(b, withheld);
+    wire_set_flags(b, credit_frame_flags(p));
     wire_finish(b);
     int rc;
     if (p->dealer) {
@@ -123,6 +126,7 @@ bool session_send_frame(peer *p, wire_buffer *b) {
     p->told_received = p->received_seq;
     p->told_processed = processed;
     p->told_withheld = withheld;
+    p->told_holding = p->holding;
     p->last_sent_ms = transport_now_ms();
     peer_stats_frame_out(&p->stats, b->size);
     return true;
@@ -192,6 +196,7 @@ void session_on_frame(peer *p, const wire_frame *f, const uint8_t *route, size_t
         return;
     }
     p->last_heard_ms = transport_now_ms();
+    credit_on_flags(p, f->flags); /* every frame says whether it holds us */
     switch (f->kind) {
     case WIRE_BATCH: inbound_batch(p, f); break;
     case WIRE_LOOKUP: remote_serve_lookup(p, f); break;
@@ -290,9 +295,10 @@ void session_timers(peer *p, int64_t now) {
     if (p->their_session == 0 || !has_route(p))
         return;
     /* Only "processed" and "done" (the withheld item) are worth a frame of
-     * their own (a client waits on them); "received" rides on the next
-     * batch or heartbeat. */
-    if (causal_processed_for(p) != p->told_processed || causal_withheld_for(p) != p->told_withheld)
+     * their own (a client waits on them), and a hold begun or ended
+     * (credit.h); "received" rides on the next batch or heartbeat. */
+    if (causal_processed_for(p) != p->told_processed || causal_withheld_for(p) != p->told_withheld ||
+        credit_hold_untold(p))
         session_send_control(p, WIRE_ACK);
     else if (now - p->last_sent_ms >= TRANSPORT_HEARTBEAT_MS)
         session_send_control(p, WIRE_HEARTBEAT);
@@ -350,6 +356,7 @@ void session_lost(peer *p, const char *why) {
     peer_current_epoch(p)->incarnation = 0; /* until its HELLO (or a reference) says */
     int reported;
     int lost = session_dead_letter_all(p, &reported);
+    credit_lost(p);
     p->session_gen++; /* seqs start over: causes from before name nothing (peer.h) */
     rtt_reset(p);
     if (ended) {

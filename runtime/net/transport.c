@@ -19,6 +19,7 @@
 #include "core/trace.h"
 #include "core/worker.h"
 #include "address_book.h"
+#include "credit.h"
 #include "half_open.h"
 #include "node.h"
 #include "proxy.h"
@@ -129,7 +130,9 @@ void transport_send(actor *proxy, const alox_behaviour_desc *b, const void *args
     }
     causal_tag_send(m);
     scheduler_hold_remote(1); /* released when the peer has processed it (and it is done) */
-    outbox_push(outbox_of(proxy_epoch(proxy)), &m->base);
+    peer_epoch *e = proxy_epoch(proxy);
+    outbox_push(outbox_of(e), &m->base);
+    credit_sent(e->peer); /* may pause this sender behind the peer's gate */
 }
 
 /* The behaviour behind a remote spawn request: never run, only encoded. */
@@ -151,7 +154,10 @@ void transport_spawn(actor *proxy, uint64_t type_hash) {
     remote_message *m = message_new_remote(&spawn_request, &type_hash);
     m->link = proxy;
     scheduler_hold_remote(1);
-    outbox_push(outbox_of(proxy_epoch(proxy)), &m->base);
+    peer_epoch *e = proxy_epoch(proxy);
+    outbox_push(outbox_of(e), &m->base);
+    if (e)
+        credit_sent(e->peer);
 }
 
 static void record_done(frame_record *r) {
@@ -307,10 +313,10 @@ static void run_runnable(void) {
     scheduler_release_remote(1);
 }
 
-/* Hands the messages of an outbox to their peer's queue (outgoing.c),
- * in order, or to dead letters if the peer was lost since. Cheap: the
- * encoding is what is bounded per loop turn. */
-static void hand_over(_Atomic(message *) *box) {
+/* Hands the messages of an outbox (of peer `owner`, or NULL) to their
+ * peer's queue (outgoing.c), in order, or to dead letters if the peer was
+ * lost since. Cheap: the encoding is what is bounded per loop turn. */
+static void hand_over(_Atomic(message *) *box, peer *owner) {
     for (message *m = outbox_take_all(box), *next; m; m = next) {
         next = (message *)atomic_load_explicit(&m->node.next, memory_order_relaxed);
         remote_message *rm = (remote_message *)m;
@@ -321,6 +327,8 @@ static void hand_over(_Atomic(message *) *box) {
             causal_untag(rm);
             message_free(m);
             scheduler_release_remote(1);
+            if (owner)
+                credit_settle(owner, 1);
         } else {
             session_queue(epoch->peer, rm);
         }
@@ -339,9 +347,9 @@ static bool send_turn(uint32_t budget, int64_t looked, bool final) {
     atomic_store_explicit(&transport.records_done, false, memory_order_relaxed);
     for (size_t i = 0; i < transport.peer_count; i++)
         session_note_processed(&transport.peers[i]);
-    hand_over(&transport.outbox);
+    hand_over(&transport.outbox, NULL);
     for (size_t i = 0; i < transport.peer_count; i++) {
-        hand_over(&transport.peers[i].outbox);
+        hand_over(&transport.peers[i].outbox, &transport.peers[i]);
         session_note_needs(&transport.peers[i]);
     }
     if (reclaim)
@@ -351,6 +359,7 @@ static bool send_turn(uint32_t budget, int64_t looked, bool final) {
     uint32_t left = budget;
     for (size_t k = 0; k < transport.peer_count; k++) {
         peer *p = &transport.peers[(first + k) % transport.peer_count];
+        credit_turn(p);
         left -= session_flush(p, left, final);
         session_timers(p, looked);
     }
@@ -359,7 +368,7 @@ static bool send_turn(uint32_t budget, int64_t looked, bool final) {
     return left == 0;
 }
 
-static int abandon_outbox(_Atomic(message *) *box) {
+static int abandon_outbox(_Atomic(message *) *box, peer *owner) {
     int count = 0;
     for (message *m = outbox_take_all(box), *next; m; m = next) {
         next = (message *)atomic_load_explicit(&m->node.next, memory_order_relaxed);
@@ -369,6 +378,8 @@ static int abandon_outbox(_Atomic(message *) *box) {
         message_free(m);
         count++;
     }
+    if (owner)
+        credit_settle(owner, (uint64_t)count);
     return count;
 }
 
@@ -378,9 +389,9 @@ static int abandon_outbox(_Atomic(message *) *box) {
  * sent yet never will be: the open batches are dropped, not flushed. */
 void transport_abandon(void) {
     remote_fail_lookups("this node is ending (SIGINT or SIGTERM)");
-    int released = abandon_outbox(&transport.outbox);
+    int released = abandon_outbox(&transport.outbox, NULL);
     for (size_t i = 0; i < transport.peer_count; i++) {
-        released += abandon_outbox(&transport.peers[i].outbox);
+        released += abandon_outbox(&transport.peers[i].outbox, &transport.peers[i]);
         released += session_abandon(&transport.peers[i]);
     }
     if (released)
@@ -503,6 +514,7 @@ bool transport_start(const transport_config *c, char *err, size_t err_size) {
     if (!transport.context || transport.wake_fd < 0)
         return transport_fail(err, err_size, "cannot start the transport", "(zmq context / eventfd)");
     read_timeout_setting();
+    credit_start();
     wire_buffer_init(&transport.scratch);
     transport.peers = calloc(c->peer_count ? c->peer_count : 1, sizeof(peer));
     transport.peer_count = c->peer_count;

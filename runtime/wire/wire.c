@@ -284,13 +284,14 @@ const char *wire_decode_frame(const void *data, size_t size, wire_frame *out) {
     if (!p || size < WIRE_HEADER_SIZE)
         return "frame: shorter than the header";
     uint64_t magic = load_le(p, 4), version = p[4], body_length = load_le(p + 40, 4),
-             withheld = load_le(p + 44, 4);
+             withheld = load_le(p + 44, 4), flags = load_le(p + 48, 4);
     out->kind = p[5];
     out->sender_node = (uint16_t)load_le(p + 6, 2);
     out->sender_session = load_le(p + 8, 8);
     out->receiver_session = load_le(p + 16, 8);
     out->ack_received = load_le(p + 24, 8);
     out->ack_processed = load_le(p + 32, 8);
+    out->flags = (uint32_t)(flags & WIRE_FLAG_HOLD);
     reader r = {p + WIRE_HEADER_SIZE, size - WIRE_HEADER_SIZE};
     if (magic != WIRE_MAGIC)
         return "frame: bad magic";
@@ -298,6 +299,8 @@ const char *wire_decode_frame(const void *data, size_t size, wire_frame *out) {
         return "frame: unsupported version";
     if (!kind_known(out->kind))
         return "frame: unknown kind";
+    if (flags & ~(uint64_t)WIRE_FLAG_HOLD)
+        return "frame: unknown header flag";
     if (body_length != r.left)
         return "frame: body_length does not match the frame size";
     if (size > WIRE_MAX_FRAME)
@@ -397,7 +400,7 @@ void wire_begin(wire_buffer *b, uint8_t kind, uint16_t sender_node, uint64_t sen
     b->count_at = 0;
     b->items = 0;
     uint8_t *h = grow(b, WIRE_HEADER_SIZE);
-    memset(h, 0, WIRE_HEADER_SIZE); /* body_length (patched by wire_finish), withheld */
+    memset(h, 0, WIRE_HEADER_SIZE); /* body_length (patched by wire_finish), withheld, flags */
     store_le(h, WIRE_MAGIC, 4);
     h[4] = WIRE_VERSION;
     h[5] = kind;
@@ -425,6 +428,14 @@ void wire_set_withheld(wire_buffer *b, uint64_t withheld) {
         alox_fatal("wire_set_withheld: %llu not within reach of processed %llu",
                    (unsigned long long)withheld, (unsigned long long)processed);
     store_le(b->data + 44, withheld ? processed + 1 - withheld : 0, 4);
+}
+
+void wire_set_flags(wire_buffer *b, uint32_t flags) {
+    if (b->size < WIRE_HEADER_SIZE)
+        alox_fatal("wire_set_flags: no frame begun with wire_begin");
+    if (flags & ~WIRE_FLAG_HOLD)
+        alox_fatal("wire_set_flags: unknown flags %#x", flags);
+    store_le(b->data + 48, flags, 4);
 }
 
 const char *wire_check_name(const char *name) {

@@ -9,7 +9,7 @@
  *
  * Frame = header, then a body that depends on the kind.
  *
- *   header (48 bytes)
+ *   header (52 bytes)
  *     u32 magic            WIRE_MAGIC ("ALOX" read as little-endian u32)
  *     u8  version          WIRE_VERSION
  *     u8  kind             enum wire_kind
@@ -23,7 +23,12 @@
  *                          has run but is not *done* yet (its consequences on
  *                          other nodes have not all been reported done): the
  *                          sender keeps it (net/causal.h); <= ack_processed
+ *     u32 flags            0, or WIRE_FLAG_HOLD; other bits are an error
  *   (sessions and acknowledgements: see peer.h)
+ *   WIRE_FLAG_HOLD: the sender of the frame asks its receiver to put no
+ *   new items in BATCH frames to it (resends aside) until a frame without
+ *   the flag: its actors are overloaded (credit, net/credit.h). Every frame
+ *   carries the current state, so a lost one costs nothing.
  *
  *   HELLO      u16 name_length, name bytes (1..WIRE_MAX_NAME, [A-Za-z0-9_.-])
  *   HEARTBEAT  empty
@@ -81,12 +86,14 @@
 #include <stdint.h>
 
 #define WIRE_MAGIC 0x584f4c41u /* "ALOX" */
-#define WIRE_VERSION 2u /* 2: WIRE_ITEM_CAUSED, PING/PONG; a version-1 node refuses it, and is refused */
-#define WIRE_HEADER_SIZE 48u
+#define WIRE_VERSION 3u /* 2: WIRE_ITEM_CAUSED, PING/PONG; 3: the header's ack_withheld and
+                          * flags (52 bytes); an older node refuses it, and is refused */
+#define WIRE_HEADER_SIZE 52u
 #define WIRE_ITEM_FIXED_SIZE 40u /* item bytes after item_length, before args */
 #define WIRE_REF_SIZE 32u
 #define WIRE_ITEM_TRACED 1u /* item flag: a trace id follows */
 #define WIRE_ITEM_CAUSED 2u /* item flag: a caused_by follows (after the trace id) */
+#define WIRE_FLAG_HOLD 1u   /* header flag: send me no new items for now (see above) */
 #define WIRE_MAX_NAME 64u          /* node and published-actor names */
 #define WIRE_MAX_ARGS (1u << 20)   /* 1 MiB of packed arguments per message */
 #define WIRE_MAX_REFS 1024u
@@ -145,6 +152,7 @@ typedef struct wire_frame {
     uint64_t sender_session, receiver_session;
     uint64_t ack_received, ack_processed;
     uint64_t ack_withheld; /* the seq the header's ack_withheld names, 0 if none */
+    uint32_t flags;        /* WIRE_FLAG_HOLD or 0 */
     union {
         struct { char name[WIRE_MAX_NAME + 1]; } hello;
         struct {
@@ -216,6 +224,9 @@ void wire_set_acks(wire_buffer *b, uint64_t received, uint64_t processed);
 /* Sets the header's withheld item: 0 (none), or a seq in
  * (processed - UINT32_MAX, processed]. Call after wire_set_acks. */
 void wire_set_withheld(wire_buffer *b, uint64_t withheld);
+
+/* Sets the header's flags (WIRE_FLAG_HOLD or 0; any time before sending). */
+void wire_set_flags(wire_buffer *b, uint32_t flags);
 
 void wire_put_hello(wire_buffer *b, const char *name);
 void wire_put_lookup(wire_buffer *b, uint64_t request, uint64_t type_hash, const char *name);

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Multi-process tests of issue 13 (distribution you can trust), on
 # 127.0.0.1 with real CURVE keys.
-#   run.sh CASE DIST_BINARY ALOX_TOOL FREE_PORT WORK_DIR
+#   run.sh CASE DIST_BINARY ALOX_TOOL FREE_PORT WORK_DIR [CASE ARGS...]
 # Every process is bounded in time (`timeout`, or killed at exit); a case
 # prints what it checked and exits non-zero on the first failure, showing
 # the processes' logs.
 set -uo pipefail
 case_name=$1 dist=$2 alox=$3 free_port=$4 work=$5
+shift 5
+case_args=("$@")
 # shellcheck source=../support/harness.sh
 . "$(dirname "$0")/../support/harness.sh"
 harness_init "$work" 1000
@@ -233,6 +235,26 @@ guest) # remote messages run on the mailman while the workers sleep (dist_guest)
   peers="server" run client client.log client "${ALOX_TEST_REPS:-200}0" || fail "client"
   expect_log client.log "ok: guest"
   stop server
+  ;;
+credit) # issue 16: two nodes flood each other's slow counter (dist_credit);
+  # case args: MESSAGES WORK MAX_UNCONFIRMED MAX_GROWTH_MB
+  n=${case_args[0]} work_rounds=${case_args[1]} max_unconfirmed=${case_args[2]} max_mb=${case_args[3]}
+  keys a b
+  trust a b
+  new_port a; new_port b
+  for pair in "a b" "b a"; do
+    set -- $pair
+    # shellcheck disable=SC2046
+    timeout 120 "$dist" $(flags "$1" "$2") flood "$1" "$2" "$n" "$n" "$work_rounds" \
+      "$max_unconfirmed" "$max_mb" >"$1.log" 2>&1 &
+    eval "pid_$1=$!"; pids+=("$!")
+  done
+  wait "$pid_a" || fail "a exited $?"
+  wait "$pid_b" || fail "b exited $?"
+  cat a.log b.log
+  expect_log a.log "^ok: a: received $n of $n"
+  expect_log b.log "^ok: b: received $n of $n"
+  for f in a.log b.log; do refuse_log "$f" "lost\|unreachable\|missed\|missing"; done
   ;;
 rtt) # issue 17: the round-trip time per peer, in alox top and the metrics, both ways
   keys server b

@@ -5,7 +5,7 @@
  * wire_begin with the sessions, wire_set_acks with the acknowledgements,
  * called before the body or after wire_finish depending on the input), and
  * the re-encoding must be byte-identical to the input (the format has one
- * encoding per frame: reserved fields, flags and ref slots are zero) and
+ * encoding per frame: reserved fields, unknown flags and ref slots are zero) and
  * decode to the same frame. The names the decoder accepts must pass
  * wire_check_name, and wire_check_name must agree with the rule on the
  * input read as a C string. Any difference aborts, so libFuzzer keeps the
@@ -72,9 +72,12 @@ static void encode_batch(const wire_frame *f, wire_buffer *b) {
  * right after wire_begin (both must give the same bytes). */
 static void encode(const wire_frame *f, wire_buffer *b, int acks_last) {
     wire_begin(b, f->kind, f->sender_node, f->sender_session, f->receiver_session);
+    if (acks_last) /* the flags word outlives a later wire_set_acks */
+        wire_set_flags(b, f->flags);
     if (!acks_last) {
         wire_set_acks(b, f->ack_received, f->ack_processed);
         wire_set_withheld(b, f->ack_withheld);
+        wire_set_flags(b, f->flags);
     }
     switch (f->kind) {
     case WIRE_HELLO:
@@ -149,6 +152,7 @@ static void same_frame(const wire_frame *f, const wire_frame *g) {
     CHECK(f->ack_received == g->ack_received && f->ack_processed == g->ack_processed);
     CHECK(f->ack_processed <= f->ack_received);
     CHECK(f->ack_withheld == g->ack_withheld && f->ack_withheld <= f->ack_processed);
+    CHECK(f->flags == g->flags && (f->flags & ~WIRE_FLAG_HOLD) == 0);
     switch (f->kind) {
     case WIRE_HELLO:
         CHECK(strcmp(f->u.hello.name, g->u.hello.name) == 0);

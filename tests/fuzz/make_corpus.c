@@ -93,14 +93,15 @@ enum {
     H_ACK_RECEIVED = 24,
     H_ACK_PROCESSED = 32,
     H_BODY_LENGTH = 40,
-    H_RESERVED = 44,
+    H_WITHHELD = 44,
+    H_FLAGS = 48,
     B_COUNT = WIRE_HEADER_SIZE + 8,
     B_ITEM0 = WIRE_HEADER_SIZE + 12
 };
 
 /* A HELLO in the format before sessions (24-byte header: magic, version,
  * kind, node, u64 incarnation, body_length, reserved), as a node not yet
- * upgraded would send it. Long enough to be read as a 48-byte header. */
+ * upgraded would send it. Long enough to be read as a 52-byte header. */
 static void old_format_hello(void) {
     static const char name[] = "an-old-node-with-a-long-name";
     uint8_t frame[24 + 2 + sizeof name - 1];
@@ -147,9 +148,16 @@ int main(int argc, char **argv) {
     emit("near-bad-magic", &b, 0, 'a', 0);
     emit("near-bad-version", &b, 4, 2, 0);
     emit("near-unknown-kind", &b, H_KIND, 7, 0);
-    emit("near-reserved-set", &b, H_RESERVED + 2, 1, 0);
+    emit("near-reserved-set", &b, H_FLAGS + 2, 1, 0);
+    emit("valid-heartbeat-hold", &b, H_FLAGS, WIRE_FLAG_HOLD, 0);
+    emit("near-unknown-flag", &b, H_FLAGS, 2, 0);
+    emit_field("valid-heartbeat-withheld", &b, H_WITHHELD, 1, 4); /* item 40 withheld */
+    emit_field("near-withheld-beyond", &b, H_WITHHELD, 41, 4);      /* item 0: none such */
     emit("near-short-header", &b, -1, 0, WIRE_HEADER_SIZE - 1);
     emit_appended("near-heartbeat-body", &b, 1);
+    wire_set_withheld(&b, 38); /* both header words at once */
+    wire_set_flags(&b, WIRE_FLAG_HOLD);
+    emit("valid-heartbeat-hold-withheld", &b, -1, 0, 0);
 
     wire_begin(&b, WIRE_ACK, 1, 7, 8);
     wire_set_acks(&b, 1000, 990);

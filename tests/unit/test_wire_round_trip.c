@@ -40,6 +40,7 @@ static void test_header_round_trip_every_kind(void **state) {
             assert_true(get_le(f.data + H_ACK_PROCESSED, 8) == h->processed);
             assert_int_equal(get_le(f.data + H_BODY_LENGTH, 4), sample_body_size(kind));
             assert_int_equal(get_le(f.data + H_WITHHELD, 4), 0);
+            assert_int_equal(get_le(f.data + H_FLAGS, 4), 0);
 
             wire_frame out;
             uint8_t *copy;
@@ -68,12 +69,13 @@ static void test_hello_round_trip(void **state) {
     /* The whole frame, byte for byte, as specified. */
     frame_bytes f = hello_frame("x");
     static const uint8_t expected[WIRE_HEADER_SIZE + 3] = {
-        'A',  'L',  'O',  'X',  2,    WIRE_HELLO, 0x08, 0x07, /* magic, version, kind, node */
+        'A',  'L',  'O',  'X',  3,    WIRE_HELLO, 0x08, 0x07, /* magic, version, kind, node */
         0x88, 0x77, 0x66, 0x55, 0x44, 0x33,       0x22, 0x11, /* sender_session */
         0x01, 0xff, 0xee, 0xdd, 0xcc, 0xbb,       0xaa, 0x99, /* receiver_session */
         0x08, 0x07, 0x06, 0x05, 0x04, 0x03,       0x02, 0x01, /* ack_received */
         0x00, 0x07, 0x06, 0x05, 0x04, 0x03,       0x02, 0x01, /* ack_processed */
-        3,    0,    0,    0,    0,    0,          0,    0,    /* body_length, reserved */
+        3,    0,    0,    0,    0,    0,          0,    0,    /* body_length, ack_withheld */
+        0,    0,    0,    0,                                  /* flags */
         1,    0,    'x'};                                     /* name_length, name */
     assert_int_equal(f.size, sizeof expected);
     assert_memory_equal(f.data, expected, sizeof expected);
@@ -166,6 +168,42 @@ static void test_set_acks_any_time(void **state) {
             wire_buffer_free(&b);
         }
     }
+}
+
+/* The header's two u32 words are independent: wire_set_withheld and
+ * wire_set_flags write their own, a later wire_set_acks clears the withheld
+ * item (it is relative to the acks) but keeps the flags, and wire_begin
+ * clears both. */
+static void test_withheld_and_flags_words(void **state) {
+    (void)state;
+    wire_buffer b;
+    wire_buffer_init(&b);
+    wire_begin(&b, WIRE_ACK, H.node, H.sender_session, H.receiver_session);
+    wire_set_acks(&b, 20, 10);
+    wire_set_flags(&b, WIRE_FLAG_HOLD);
+    wire_set_withheld(&b, 8);
+    wire_finish(&b);
+    assert_int_equal(get_le(b.data + H_WITHHELD, 4), 3);
+    assert_int_equal(get_le(b.data + H_FLAGS, 4), WIRE_FLAG_HOLD);
+    wire_frame out;
+    assert_null(wire_decode_frame(b.data, b.size, &out));
+    assert_int_equal(out.ack_withheld, 8);
+    assert_int_equal(out.flags, WIRE_FLAG_HOLD);
+    wire_set_acks(&b, 21, 11);
+    assert_null(wire_decode_frame(b.data, b.size, &out));
+    assert_int_equal(out.ack_withheld, 0);
+    assert_int_equal(out.flags, WIRE_FLAG_HOLD);
+    wire_set_flags(&b, 0);
+    wire_set_withheld(&b, 11);
+    assert_null(wire_decode_frame(b.data, b.size, &out));
+    assert_int_equal(out.ack_withheld, 11);
+    assert_int_equal(out.flags, 0);
+    wire_set_flags(&b, WIRE_FLAG_HOLD);
+    wire_begin(&b, WIRE_ACK, H.node, H.sender_session, H.receiver_session);
+    wire_finish(&b);
+    assert_int_equal(get_le(b.data + H_WITHHELD, 4), 0);
+    assert_int_equal(get_le(b.data + H_FLAGS, 4), 0);
+    wire_buffer_free(&b);
 }
 
 /* Item i of the big batch: its args size, its number of refs, its args. */
@@ -355,6 +393,7 @@ int main(void) {
         cmocka_unit_test(test_hello_round_trip),
         cmocka_unit_test(test_small_frames_round_trip),
         cmocka_unit_test(test_set_acks_any_time),
+        cmocka_unit_test(test_withheld_and_flags_words),
         cmocka_unit_test(test_batch_round_trip_many_items),
         cmocka_unit_test(test_batch_limits_accepted),
         cmocka_unit_test(test_max_frame_rule),

@@ -27,7 +27,9 @@ static void test_header_rules(void **state) {
     f = simple_frame(WIRE_HEARTBEAT);
     f.data[H_VERSION] = 1; /* before WIRE_ITEM_CAUSED */
     expect_error(&f, "frame: unsupported version");
-    f.data[H_VERSION] = 3;
+    f.data[H_VERSION] = 2; /* before the header's ack_withheld and flags */
+    expect_error(&f, "frame: unsupported version");
+    f.data[H_VERSION] = WIRE_VERSION + 1;
     expect_error(&f, "frame: unsupported version");
     f.data[H_VERSION] = 0;
     expect_error(&f, "frame: unsupported version");
@@ -37,6 +39,16 @@ static void test_header_rules(void **state) {
         f.data[H_KIND] = unknown_kinds[i];
         expect_error(&f, "frame: unknown kind");
     }
+    for (unsigned at = H_FLAGS; at < H_FLAGS + 4; at++) {
+        f = simple_frame(WIRE_HEARTBEAT);
+        f.data[at] = at == H_FLAGS ? 2 : 1; /* bit 0 of the first byte is WIRE_FLAG_HOLD */
+        expect_error(&f, "frame: unknown header flag");
+        f.data[at] = 0x80;
+        expect_error(&f, "frame: unknown header flag");
+    }
+    f = simple_frame(WIRE_HEARTBEAT);
+    f.data[H_FLAGS] = WIRE_FLAG_HOLD;
+    expect_valid(&f);
     /* The withheld field names an item at or before ack_processed. */
     f = simple_frame(WIRE_HEARTBEAT);
     set_le(f.data + H_ACK_RECEIVED, 9, 8);
@@ -50,6 +62,13 @@ static void test_header_rules(void **state) {
     set_le(f.data + H_WITHHELD, 1, 4);
     assert_null(wire_decode_frame(f.data, f.size, &ok));
     assert_int_equal(ok.ack_withheld, 7);
+    /* Both header words at once: a held frame that withholds an item. */
+    f.data[H_FLAGS] = WIRE_FLAG_HOLD;
+    assert_null(wire_decode_frame(f.data, f.size, &ok));
+    assert_int_equal(ok.ack_withheld, 7);
+    assert_int_equal(ok.flags, WIRE_FLAG_HOLD);
+    f.data[H_FLAGS] = 2;
+    expect_error(&f, "frame: unknown header flag");
     for (size_t k = 0; k < N_KINDS; k++) {
         f = simple_frame(all_kinds[k]);
         size_t body = f.size - WIRE_HEADER_SIZE;
@@ -192,7 +211,7 @@ static void test_lookup_reply_status_rule(void **state) {
 
 static void test_name_rules(void **state) {
     (void)state;
-    /* HELLO: u16 length at 48, name at 50; LOOKUP: length at 64, name at 66. */
+    /* HELLO: u16 length at 52, name at 54; LOOKUP: length at 68, name at 70. */
     struct {
         uint8_t kind;
         size_t at;

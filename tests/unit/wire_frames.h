@@ -19,7 +19,8 @@ enum {
     H_ACK_RECEIVED = 24,
     H_ACK_PROCESSED = 32,
     H_BODY_LENGTH = 40,
-    H_WITHHELD = 44
+    H_WITHHELD = 44,
+    H_FLAGS = 48
 };
 
 /* The header fields an encoder is given. */
@@ -87,18 +88,18 @@ extern const uint8_t all_kinds[10];
 /* The batch the corruption tests start from: one SEND item, 24 bytes of
  * args, refs at offsets 0 and 16. Offsets in the frame: */
 enum {
-    B_FIRST_SEQ = 48,
-    B_COUNT = 56,
-    B_ITEM = 60,
-    B_OP = 64,
-    B_FLAGS = 65,
-    B_REF_COUNT = 66,
-    B_ARGS_SIZE = 68,
-    B_SIGNATURE = 96,
-    B_ARGS = 104,
-    B_REF0 = 128,
-    B_REF1 = 160,
-    B_SIZE = 192
+    B_FIRST_SEQ = WIRE_HEADER_SIZE,
+    B_COUNT = WIRE_HEADER_SIZE + 8,
+    B_ITEM = WIRE_HEADER_SIZE + 12,
+    B_OP = WIRE_HEADER_SIZE + 16,
+    B_FLAGS = WIRE_HEADER_SIZE + 17,
+    B_REF_COUNT = WIRE_HEADER_SIZE + 18,
+    B_ARGS_SIZE = WIRE_HEADER_SIZE + 20,
+    B_SIGNATURE = WIRE_HEADER_SIZE + 48,
+    B_ARGS = WIRE_HEADER_SIZE + 56,
+    B_REF0 = WIRE_HEADER_SIZE + 80,
+    B_REF1 = WIRE_HEADER_SIZE + 112,
+    B_SIZE = WIRE_HEADER_SIZE + 144
 };
 
 /* That batch (header H) with op as its item's op, checked to be B_SIZE bytes and valid. */
