@@ -28,14 +28,9 @@
 #define PREFETCH_AHEAD 8u
 #define FIRST_CAPACITY 256u
 
-/* Retired actors, in an array rather than linked through their headers:
- * freeing them then fetches many cold headers at once, not one by one. */
-typedef struct actor_list {
-    actor **items;
-    uint32_t count, capacity;
-} actor_list;
-
-static ALOX_TLS actor_list pending, waiting;
+ALOX_TLS actor_list reclaim_pending;
+#define pending reclaim_pending
+static ALOX_TLS actor_list waiting;
 /* Freed pages, given back in runs (once_heap.h): kept across free_list
  * calls, flushed before the worker parks or exits. */
 static ALOX_TLS once_heap_batch freed_pages;
@@ -78,17 +73,7 @@ static void swap_lists(actor_list *a, actor_list *b) {
     *b = t;
 }
 
-void reclaim_retire(actor *a) {
-    /* Nothing else: no compare-and-swap to close the mailbox. The last
-     * popped message stays its stub until the drain, after the grace
-     * period, when no push can come any more (a closing CAS here was a
-     * second locked instruction per stopped actor, after alox_stop's or:
-     * fork-join spent ~4% of its time on it, waiting for the store buffer).
-     * The mailbox stays busy (never marked idle), so no push schedules it. */
-    if (ALOX_UNLIKELY(pending.count == pending.capacity))
-        list_reserve(&pending, 1);
-    pending.items[pending.count++] = a;
-}
+void reclaim_grow_pending(void) { list_reserve(&pending, 1); }
 
 /* Every message still in the mailbox arrived after the stop: dead letters
  * (runtime messages are dropped, see mailman_send_runtime, except a
