@@ -174,4 +174,27 @@ static inline bool mailbox_mark_idle(mailbox *box, mailbox_node **retired) {
     return true;
 }
 
+/* For a stopped actor (core/reclaim.c): puts the embedded stub back in
+ * place of the last popped node, like mailbox_mark_idle, but leaves the
+ * mailbox busy (no idle mark), so no push will ever schedule the actor.
+ * *retired gets the node to free, or NULL if a push raced in (then that
+ * node stays linked and goes with the later drain). Consumer only. */
+static inline void mailbox_close(mailbox *box, mailbox_node **retired) {
+    mailbox_node *tail = mailbox_tail(box);
+    uintptr_t expected = (uintptr_t)tail;
+    *retired = NULL;
+    if (tail == &box->stub)
+        return;
+    atomic_store_explicit(&box->stub.next, NULL, memory_order_relaxed);
+    mailbox_set_tail(box, &box->stub);
+    /* Release: a pusher that links after the stub (acquire exchange)
+     * finds stub.next cleared. Relaxed on failure: a push raced in. */
+    if (!atomic_compare_exchange_strong_explicit(&box->head, &expected, (uintptr_t)&box->stub,
+                                                 memory_order_release, memory_order_relaxed)) {
+        mailbox_set_tail(box, tail);
+        return;
+    }
+    *retired = tail;
+}
+
 #endif

@@ -75,20 +75,18 @@ static void swap_lists(actor_list *a, actor_list *b) {
 
 void reclaim_grow_pending(void) { list_reserve(&pending, 1); }
 
+void reclaim_free_node(mailbox_node *node) { message_free(message_of(node)); }
+
 /* Every message still in the mailbox arrived after the stop: dead letters
  * (runtime messages are dropped, see mailman_send_runtime, except a
- * monitor's, which monitor_undelivered answers). The grace period is over,
- * so every push to a happened before (grace_done's acquire) and none can
- * come: relaxed reads, and the mailbox is this thread's alone. */
+ * monitor's, which monitor_undelivered answers). */
 static void drain(actor *a) {
-    mailbox_node *cursor = mailbox_batch_begin(&a->box), *retired, *node;
-    /* Nothing pushed after the stop (most actors): head is still the last
-     * popped node, the stub; only it goes. */
-    if (ALOX_LIKELY(atomic_load_explicit(&a->box.head, memory_order_relaxed) == (uintptr_t)cursor)) {
-        if (cursor != &a->box.stub)
-            message_free(message_of(cursor));
+    /* Nothing pushed after the stop (most actors): head is still the stub
+     * that mailbox_close put back. Relaxed: the grace period is over, so
+     * every push to a happened before (grace_done's acquire). */
+    if (atomic_load_explicit(&a->box.head, memory_order_relaxed) == (uintptr_t)&a->box.stub)
         return;
-    }
+    mailbox_node *cursor = mailbox_batch_begin(&a->box), *retired, *node;
     while ((node = mailbox_batch_pop(&a->box, &cursor, &retired))) {
         if (retired)
             message_free(message_of(retired));
@@ -107,12 +105,8 @@ static void drain(actor *a) {
 
 static void free_list(actor_list *l) {
     for (uint32_t i = 0; i < l->count; i++) {
-        /* The header first, then (once it has arrived) the last message,
-         * which drain frees: both cold when the list waited long. */
-        if (i + 2 * PREFETCH_AHEAD < l->count)
-            __builtin_prefetch(l->items[i + 2 * PREFETCH_AHEAD], 1);
         if (i + PREFETCH_AHEAD < l->count)
-            __builtin_prefetch(mailbox_tail(&l->items[i + PREFETCH_AHEAD]->box), 1);
+            __builtin_prefetch(l->items[i + PREFETCH_AHEAD], 1);
         actor *a = l->items[i];
         drain(a);
         actor_drained(a);

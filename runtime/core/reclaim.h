@@ -27,6 +27,7 @@
 
 #include <stdint.h>
 
+#include "actor.h"
 #include "support/platform.h"
 
 struct actor;
@@ -44,14 +45,22 @@ extern ALOX_TLS actor_list reclaim_pending;
 
 void reclaim_grow_pending(void);
 
+/* Frees a retired actor's last popped message (reclaim.c). */
+void reclaim_free_node(struct mailbox_node *node);
+
 /* The actor stopped and its stop batch is over (the worker that ran it).
- * Nothing else: no compare-and-swap to close the mailbox. The last popped
- * message stays its stub until the drain, after the grace period, when no
- * push can come any more (a closing CAS here was a second locked
- * instruction per stopped actor, after alox_stop's or: fork-join spent ~4%
- * of its time on it, waiting for the store buffer). The mailbox stays
- * busy (never marked idle), so no push schedules it. */
+ * The last popped message is the queue's stub: the embedded stub goes
+ * back in its place while it is hot, as mailbox_mark_idle does, but
+ * without the idle mark (no push may schedule the actor), and the message
+ * is freed now. A push that raced in keeps it linked: it goes with the
+ * drain. (Leaving it to the drain saves this compare-and-swap, but the
+ * message then goes back cold, after the grace period: skynet's CPU time
+ * rose from 0.25 to 0.31 s, its peak RSS 16 to 20 MB.) */
 static inline void reclaim_retire(struct actor *a) {
+    struct mailbox_node *retired;
+    mailbox_close(&a->box, &retired);
+    if (retired)
+        reclaim_free_node(retired);
     actor_list *l = &reclaim_pending;
     if (ALOX_UNLIKELY(l->count == l->capacity))
         reclaim_grow_pending();
