@@ -121,6 +121,20 @@ void worker_hand_off_runnext(worker *w) {
     scheduler_wake_if_needed();
 }
 
+/* A quiescent point inside a long behaviour (a producer's loop of sends):
+ * without it the other workers' stopped actors wait for the loop's end
+ * (fork-join's driver sends a million in one behaviour: its peer's
+ * million stopped actors piled up, freed cold, 8 MB of pending list). The
+ * worker then holds no actor pointer that may be freed: the running actor
+ * is retired only after its batch, scheduled actors are not stopped, the
+ * last send's target (`to`) was used up by overload_send_round, and the
+ * one pointer kept across sends, mute_on, skips the point. Not on a guest
+ * (guest.h): its thread may be inside a grace section of its own. */
+static void send_round_quiescent(worker *w) {
+    if (w->mute_on == NULL && w->index != WORKER_GUEST_INDEX && grace_mine->depth == 1)
+        grace_quiescent();
+}
+
 void worker_send_round(worker *w, actor *to) {
     if (w->sends - w->sends_at_run < SENDS_BEFORE_HANDOFF)
         return; /* 64 sends of the worker, not of one behaviour */
@@ -129,6 +143,7 @@ void worker_send_round(worker *w, actor *to) {
     if (w->runnext)
         worker_hand_off_runnext(w);
     overload_send_round(w, to);
+    send_round_quiescent(w);
 }
 
 void worker_release_runnext(worker *w) {
