@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "actor.h"
+#include "counters.h"
 #include "io.h"
 #include "reclaim.h"
 #include "scheduler.h"
@@ -102,6 +103,7 @@ void guest_run(actor *const *actors, uint32_t n) {
         worker_run_batch(w, a);
     }
     reclaim_before_park(); /* stopped actors: as a worker about to park */
+    counters_guest_done();
     hand_back(w);
     worker_self = NULL;
     grace_exit();

@@ -8,12 +8,11 @@
  * holds the most recent activity of every thread. Recording is a few
  * stores into the thread's ring: no lock, no atomic read-modify-write.
  *
- * Time: events carry ticks of trace_clock, the CPU's time-stamp counter
- * where it is invariant (x86-64: about 8 ns a read here, against about 30
- * for clock_gettime), else CLOCK_MONOTONIC in ns. The writer turns ticks
+ * Time: events carry ticks (ticks.h: the CPU's time-stamp counter where
+ * it is invariant, else CLOCK_MONOTONIC in ns). The writer turns ticks
  * into CLOCK_MONOTONIC time with two readings of both clocks, one when
- * tracing starts and one when the trace is written, so the traces of two
- * processes on one machine share a time axis. A behaviour run reads the
+ * the clock is initialised and one when the trace is written, so the
+ * traces of two processes on one machine share a time axis. A behaviour run reads the
  * clock twice (begin, end); a send from inside a run reads none: it is
  * stamped with its run's start plus its rank among the run's sends (a
  * tick each), which keeps it inside its slice and before the run it
@@ -45,6 +44,7 @@
 #include "alox/abi.h"
 #include "counters.h"
 #include "support/platform.h"
+#include "ticks.h"
 
 #define TRACE_RING_EVENTS (1u << 17) /* per thread: 6 MiB; a power of two */
 #define TRACE_ID_REMOTE (1ull << 63) /* flow ids of messages between schedulers */
@@ -91,16 +91,8 @@ void trace_worker_begin(uint32_t index);
 /* This thread's ring, made on first use (trace.c). */
 trace_ring *trace_ring_make(void);
 
-/* Set by trace_start: read the time-stamp counter (trace.c). */
-extern bool trace_clock_is_tsc;
-
-static inline uint64_t trace_clock(void) {
-#if defined(__x86_64__)
-    if (ALOX_LIKELY(trace_clock_is_tsc))
-        return __builtin_ia32_rdtsc();
-#endif
-    return counters_now_ns();
-}
+/* The clock of events (ticks.h; trace_start initialises it). */
+static inline uint64_t trace_clock(void) { return ticks_now(); }
 
 /* Trace ticks as CLOCK_MONOTONIC ns (the writer, at exit). */
 uint64_t trace_ticks_to_ns(uint64_t ticks);

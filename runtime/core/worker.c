@@ -315,7 +315,7 @@ static actor *find_work(worker *w) {
             a = take_injected(w);
         if (a)
             return a;
-        counters_publish(w->runs, w->sends);
+        counters_publish(&w->runs, w->sends);
         counters_idle_begin();
         /* No actor pointer is held here: a spinning worker holds no
          * grace period up (the others' stopped actors wait for it). */
@@ -442,7 +442,7 @@ static __attribute__((noinline, cold)) void time_next_batch(worker *w) {
 
 /* Every COUNTERS_LOOK_BATCHES batches (worker_main). */
 static inline void look_at_counters(worker *w) {
-    counters_publish(w->runs, w->sends);
+    counters_publish(&w->runs, w->sends);
     if (ALOX_UNLIKELY(counters_time_next(&w->sample_countdown)))
         time_next_batch(w);
 }
@@ -613,7 +613,7 @@ void *worker_main(void *worker_arg) {
     hand_back_all(w);
     reclaim_thread_exit();
     grace_exit();
-    counters_publish(w->runs, w->sends);
+    counters_publish(&w->runs, w->sends);
     counters_worker_end();
     worker_self = NULL;
     return NULL;
