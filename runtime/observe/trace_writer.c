@@ -15,16 +15,48 @@
 static FILE *out;
 static char out_path[4096];
 
+/* An event as written: runs get their end here (trace.h: the next event
+ * of their thread with a clock reading). */
 typedef struct placed {
     const trace_event *e;
     const trace_ring *ring;
+    uint64_t start, end; /* ticks; end only for runs */
+    uint32_t kind;       /* TRACE_RUN or TRACE_SEND (a clocked send too) */
 } placed;
 
 static int by_time(const void *a, const void *b) {
-    const trace_event *x = ((const placed *)a)->e, *y = ((const placed *)b)->e;
+    const placed *x = a, *y = b;
     if (x->start != y->start)
         return x->start < y->start ? -1 : 1;
     return (int)x->kind - (int)y->kind; /* equal times: a run before a send */
+}
+
+/* Appends ring r's events (oldest first) to all[*k]: each run ends at the
+ * next clocked event after it (a run, a send outside a run, an idle
+ * mark), or a tick after its last send if there is none; idle marks only
+ * end runs. */
+static void place_ring(trace_ring *r, placed *all, size_t *k) {
+    uint64_t n = counter_get(&r->written);
+    size_t open = SIZE_MAX; /* the run that has no end yet */
+    for (uint64_t i = n > TRACE_RING_EVENTS ? n - TRACE_RING_EVENTS : 0; i < n; i++) {
+        const trace_event *e = &r->events[i & (TRACE_RING_EVENTS - 1)];
+        uint32_t kind = trace_event_kind(e);
+        if (kind != TRACE_SEND && open != SIZE_MAX) { /* a clock reading */
+            all[open].end = e->at > all[open].start ? e->at : all[open].start + 1;
+            open = SIZE_MAX;
+        }
+        if (kind == TRACE_IDLE)
+            continue;
+        if (kind == TRACE_SEND && open != SIZE_MAX)
+            all[open].end = e->at + 1; /* at least past its sends, if nothing follows */
+        if (kind == TRACE_RUN) {
+            open = *k;
+            all[*k] = (placed){e, r, e->at, e->at + 1, TRACE_RUN};
+        } else {
+            all[*k] = (placed){e, r, e->at, 0, TRACE_SEND};
+        }
+        ++*k;
+    }
 }
 
 /* Open addressing: message address -> flow id of its pending send. */
@@ -84,7 +116,7 @@ static void put_event(FILE *f, const placed *p, flow_map *flows, uint64_t *next_
     const trace_event *e = p->e;
     long pid = (long)getpid(), tid = (long)p->ring->tid;
     bool remote = (e->flow & TRACE_ID_REMOTE) != 0;
-    if (e->kind == TRACE_SEND) {
+    if (p->kind == TRACE_SEND) {
         uint64_t id = e->flow;
         if (!remote) {
             id = ++*next_local_id;
@@ -93,17 +125,17 @@ static void put_event(FILE *f, const placed *p, flow_map *flows, uint64_t *next_
         }
         if (p->ring->worker < 0) { /* no behaviour slice around it: a slice of its own */
             fprintf(f, ",\n{\"ph\":\"X\",\"cat\":\"alox.send\",\"name\":\"send ");
-            fprintf(f, "%s\",\"pid\":%ld,\"tid\":%ld,\"ts\":", e->name, pid, tid);
-            put_ts(f, trace_ticks_to_ns(e->start));
+            fprintf(f, "%s\",\"pid\":%ld,\"tid\":%ld,\"ts\":", trace_event_name(e), pid, tid);
+            put_ts(f, trace_ticks_to_ns(p->start));
             fprintf(f, ",\"dur\":0.001}");
         }
-        put_flow(f, 's', id, tid, trace_ticks_to_ns(e->start));
+        put_flow(f, 's', id, tid, trace_ticks_to_ns(p->start));
         return;
     }
     fprintf(f, ",\n{\"ph\":\"X\",\"cat\":\"alox\",\"name\":");
-    put_string(f, e->name);
+    put_string(f, trace_event_name(e));
     fprintf(f, ",\"pid\":%ld,\"tid\":%ld,\"ts\":", pid, tid);
-    uint64_t start = trace_ticks_to_ns(e->start), end = trace_ticks_to_ns(e->end);
+    uint64_t start = trace_ticks_to_ns(p->start), end = trace_ticks_to_ns(p->end);
     put_ts(f, start);
     fprintf(f, ",\"dur\":");
     put_ts(f, end > start ? end - start : 0);
@@ -166,11 +198,8 @@ static void write_trace(void) {
         return;
     }
     size_t k = 0;
-    for (trace_ring *r = rings; r; r = r->next) {
-        uint64_t n = counter_get(&r->written);
-        for (uint64_t i = n > TRACE_RING_EVENTS ? n - TRACE_RING_EVENTS : 0; i < n; i++)
-            all[k++] = (placed){&r->events[i & (TRACE_RING_EVENTS - 1)], r};
-    }
+    for (trace_ring *r = rings; r; r = r->next)
+        place_ring(r, all, &k);
     qsort(all, k, sizeof *all, by_time);
     fprintf(out, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"alox_events\":%zu,"
                  "\"alox_events_overwritten\":%llu},\n\"traceEvents\":[\n",
