@@ -13,16 +13,19 @@
  * into CLOCK_MONOTONIC time with two readings of both clocks, one when
  * the clock is initialised and one when the trace is written, so the
  * traces of two processes on one machine share a time axis. A behaviour
- * run reads the clock once (its start; it ends at its thread's next clock
- * reading, see trace_run_begin); a send from inside a run reads none: it
- * is stamped with its run's start plus its rank among the run's sends (a
- * tick each), which keeps it inside its slice and before the run it
- * causes. Sends from other threads (main, the I/O and mailman threads)
- * read the clock.
+ * run reads the clock at most once (its start; it ends where its thread's
+ * next run begins; a chain of runs of the thread's own sends reads it
+ * every TRACE_CLOCK_EVERY runs, see trace_run_begin); a send from inside
+ * a run reads none: the writer places it between its run and the next.
+ * Sends from other threads (main, the I/O and mailman threads) read the
+ * clock.
  *
  * Flows (send -> run): a local message is known by its address, which the
- * send and the run both record; the writer pairs them in time order (a
- * block is reused only after its message ran, so the pairing is exact).
+ * send and the run both record; the writer pairs them in order (a block
+ * is reused only after its message ran, so the pairing is exact): in
+ * record order on one thread, by clock readings across threads (a run of
+ * another thread's message always reads the clock, and a send is ordered
+ * by the last reading of its thread before it, which is no later).
  * A message to another scheduler gets a trace id instead (TRACE_ID_REMOTE
  * set, the sender's node id, a per-thread sequence), carried by the wire
  * and recorded by both ends, so two traces of two nodes join by id.
@@ -50,11 +53,18 @@
 #define TRACE_RING_EVENTS (1u << 17) /* per thread: 4 MiB; a power of two */
 #define TRACE_ID_REMOTE (1ull << 63) /* flow ids of messages between schedulers */
 
+/* In a chain of runs of messages the thread sent itself, the clock is
+ * read at every this many runs (trace_run_begin): ping-pong pays ~1.6 ns
+ * a message for it instead of ~13, and the time between two readings
+ * (~8 runs: ~0.3 us for ping-pong) is spread evenly over them. */
+#define TRACE_CLOCK_EVERY 8u
+
 enum trace_kind {
-    TRACE_RUN = 1,        /* a behaviour began: at, its actor, the message's flow */
-    TRACE_SEND = 2,       /* a message was sent inside a run: at (derived), target, flow */
-    TRACE_SEND_CLOCK = 3, /* ... outside a run: at read from the clock */
-    TRACE_IDLE = 4,       /* the thread stopped running behaviours: at */
+    TRACE_RUN = 1,         /* a behaviour began: at, its actor, the message's flow */
+    TRACE_SEND = 2,        /* a message was sent inside a run: target, flow (no clock) */
+    TRACE_SEND_CLOCK = 3,  /* ... outside a run: at read from the clock */
+    TRACE_IDLE = 4,        /* the thread stopped running behaviours: at */
+    TRACE_RUN_CHAINED = 5, /* a run of the thread's own last send: no clock (trace_run_begin) */
 };
 
 /* Where the kind sits in `tagged`, above the name's pointer (user-space
@@ -62,9 +72,9 @@ enum trace_kind {
 #define TRACE_KIND_SHIFT 56
 
 /* 32 bytes (48 before: a run's end, written back at its end, and a
- * padded kind): a pingpong message records 64 bytes, not 96. */
+ * padded kind): a ping-pong message records 64 bytes, not 96. */
 typedef struct trace_event {
-    uint64_t at;               /* ticks (ticks.h) */
+    uint64_t at;               /* ticks (ticks.h); 0 for TRACE_SEND, TRACE_RUN_CHAINED */
     uint64_t flow;             /* message address, or a TRACE_ID_REMOTE id; 0: none */
     uint64_t actor;            /* run: the actor; send: the target */
     uint64_t tagged;           /* kind << TRACE_KIND_SHIFT | the behaviour's name ("pinger.ping") */
@@ -85,9 +95,10 @@ typedef struct trace_ring {
     pid_t tid;                 /* the thread that recorded last */
     uint32_t index;            /* in registration order: part of remote ids */
     uint32_t remote_seq;
-    uint64_t run_start;        /* the running behaviour's start, 0 outside a run */
-    uint64_t run_sends;        /* sends recorded in that run */
-    bool open;                 /* the last run has no event after it yet (trace_idle) */
+    uint64_t last_send;        /* the flow of the thread's last send */
+    uint32_t chained;          /* chained runs left before the clock is read again */
+    bool in_run;               /* a behaviour runs on the thread */
+    bool open;                 /* the last run has no clocked event after it yet (trace_idle) */
     struct trace_ring *next;   /* every ring, newest first */
 } trace_ring;
 
@@ -130,33 +141,52 @@ static inline void trace_record(trace_ring *r, uint32_t kind, uint64_t at, uint6
 }
 
 /* A send (of a local message at `message`, or of a remote one with id).
- * Inside a run it reads no clock: its run's start plus its rank. */
+ * Inside a run it reads no clock: the writer places it between its run's
+ * start and the next run's. */
 static inline void trace_send(uint64_t flow, uint64_t target, const alox_behaviour_desc *b) {
     trace_ring *r = trace_ring_self();
-    if (ALOX_LIKELY(r->run_start != 0)) {
-        trace_record(r, TRACE_SEND, r->run_start + ++r->run_sends, flow, target, b->name);
+    r->last_send = flow;
+    if (ALOX_LIKELY(r->in_run)) {
+        trace_record(r, TRACE_SEND, 0, flow, target, b->name);
         return;
     }
     trace_record(r, TRACE_SEND_CLOCK, trace_clock(), flow, target, b->name);
     r->open = false;
 }
 
-/* A behaviour run: one clock read, at its start. It ends where the next
- * event of its thread with a clock reading is: the next run, a send
- * outside a run, or trace_idle (the writer, trace_writer.c). So a slice
- * also holds the worker's own work after the behaviour until then (the
- * end of the batch, finding the next actor: ~10-20 ns on a runnext
- * chain), and the clock is read once a run instead of twice (~10-16 ns a
- * read on the KVM guests we measure on). */
+/* A behaviour run. It ends where the next run of its thread begins, or at
+ * its next clocked event (a send outside a run, trace_idle): the writer
+ * derives the ends (trace_writer.c). So a slice also holds the worker's
+ * own work after the behaviour (the end of the batch, finding the next
+ * actor: ~10-20 ns on a runnext chain).
+ *
+ * The clock (~13 ns a read here, a third of a ping-pong message) is read
+ * for a run unless its message is the last send of the run just before
+ * on this thread, with no idle mark between (a chain: ping-pong, a ring,
+ * a pipeline on one worker), and even then every TRACE_CLOCK_EVERY runs;
+ * the writer spaces the events between two readings evenly. A flow
+ * between two threads is therefore timed at its run, which the writer's
+ * pairing of local flows relies on; the exception would be a thread
+ * preempted between two runs while its last message ran elsewhere, was
+ * freed there and its block came back to it with another message
+ * (a block goes back to the pool of the thread that ran its message, and
+ * only in batches through pool.h's global lists to another): then one
+ * flow arrow may be misdrawn; no event is lost. */
 static inline void trace_run_begin(uint64_t flow, uint64_t actor, const alox_behaviour_desc *b) {
     trace_ring *r = trace_ring_self();
-    r->run_start = trace_clock();
-    r->run_sends = 0;
+    r->in_run = true;
     r->open = true;
-    trace_record(r, TRACE_RUN, r->run_start, flow, actor, b->name);
+    bool own = flow == r->last_send;
+    r->last_send = 0; /* only a send of the run just before counts */
+    if (own && --r->chained != 0) {
+        trace_record(r, TRACE_RUN_CHAINED, 0, flow, actor, b->name);
+        return;
+    }
+    r->chained = TRACE_CLOCK_EVERY;
+    trace_record(r, TRACE_RUN, trace_clock(), flow, actor, b->name);
 }
 
-static inline void trace_run_end(void) { trace_self->run_start = 0; }
+static inline void trace_run_end(void) { trace_self->in_run = false; }
 
 /* The thread stops running behaviours for now (a worker that finds no
  * work, exits, or a guest run that ends): the end of its last run. */
@@ -164,6 +194,7 @@ static inline void trace_idle(void) {
     trace_ring *r = trace_self;
     if (r && r->open) {
         r->open = false;
+        r->last_send = 0; /* the next run is not a chain's, whatever it runs */
         trace_record(r, TRACE_IDLE, trace_clock(), 0, 0, NULL);
     }
 }

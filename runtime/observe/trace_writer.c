@@ -15,47 +15,86 @@
 static FILE *out;
 static char out_path[4096];
 
-/* An event as written: runs get their end here (trace.h: the next event
- * of their thread with a clock reading). */
+/* An event as written: its time (read, or spaced between two readings),
+ * a run's end (the next run or clocked event of its thread), and the key
+ * of the order flows are paired in (trace.h, Flows): the last clock
+ * reading of its thread at or before it, then its thread, then its place
+ * in the ring. */
 typedef struct placed {
     const trace_event *e;
     const trace_ring *ring;
     uint64_t start, end; /* ticks; end only for runs */
-    uint32_t kind;       /* TRACE_RUN or TRACE_SEND (a clocked send too) */
+    uint64_t key;        /* ticks: the last reading at or before it */
+    uint64_t seq;        /* its number in its ring */
+    uint32_t kind;       /* TRACE_RUN or TRACE_SEND (any run or send) */
 } placed;
 
-static int by_time(const void *a, const void *b) {
+static int by_order(const void *a, const void *b) {
     const placed *x = a, *y = b;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    return (int)x->kind - (int)y->kind; /* equal times: a run before a send */
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    if (x->ring->index != y->ring->index)
+        return x->ring->index < y->ring->index ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Appends ring r's events (oldest first) to all[*k]: each run ends at the
- * next clocked event after it (a run, a send outside a run, an idle
- * mark), or a tick after its last send if there is none; idle marks only
- * end runs. */
+static const trace_event *event_at(const trace_ring *r, uint64_t i) {
+    return &r->events[i & (TRACE_RING_EVENTS - 1)];
+}
+
+/* Events that carry a clock reading. */
+static bool clocked(uint32_t kind) {
+    return kind == TRACE_RUN || kind == TRACE_SEND_CLOCK || kind == TRACE_IDLE;
+}
+
+/* The time of event i, which has no reading: spaced evenly between the
+ * readings before (at `prev`, time prev_t) and after it (the first
+ * clocked event from *next on, found here). A tick apart past either end. */
+static uint64_t spaced(const trace_ring *r, uint64_t i, uint64_t n, uint64_t prev, uint64_t prev_t,
+                       uint64_t *next) {
+    if (*next <= i)
+        for (*next = i + 1; *next < n && !clocked(trace_event_kind(event_at(r, *next))); ++*next)
+            ;
+    bool before = prev != UINT64_MAX, after = *next < n;
+    if (!after)
+        return before ? prev_t + (i - prev) : i;
+    uint64_t next_t = event_at(r, *next)->at;
+    if (!before)
+        return next_t - (*next - i);
+    uint64_t span = next_t > prev_t ? next_t - prev_t : 0;
+    return prev_t + (uint64_t)((unsigned __int128)span * (i - prev) / (*next - prev));
+}
+
+/* Appends ring r's events (oldest first) to all[*k]. A run ends at the
+ * next run or clocked event after it (or a tick after its last send if
+ * there is none); idle marks only end runs. */
 static void place_ring(trace_ring *r, placed *all, size_t *k) {
     uint64_t n = counter_get(&r->written);
+    uint64_t prev = UINT64_MAX, prev_t = 0, next = 0;
     size_t open = SIZE_MAX; /* the run that has no end yet */
     for (uint64_t i = n > TRACE_RING_EVENTS ? n - TRACE_RING_EVENTS : 0; i < n; i++) {
-        const trace_event *e = &r->events[i & (TRACE_RING_EVENTS - 1)];
+        const trace_event *e = event_at(r, i);
         uint32_t kind = trace_event_kind(e);
-        if (kind != TRACE_SEND && open != SIZE_MAX) { /* a clock reading */
-            all[open].end = e->at > all[open].start ? e->at : all[open].start + 1;
+        uint64_t t, key;
+        if (clocked(kind)) {
+            t = key = prev_t = e->at;
+            prev = i;
+        } else {
+            t = spaced(r, i, n, prev, prev_t, &next);
+            key = prev != UINT64_MAX ? prev_t : t;
+        }
+        if (kind != TRACE_SEND && open != SIZE_MAX) { /* the next run, or a reading */
+            all[open].end = t > all[open].start ? t : all[open].start + 1;
             open = SIZE_MAX;
         }
         if (kind == TRACE_IDLE)
             continue;
         if (kind == TRACE_SEND && open != SIZE_MAX)
-            all[open].end = e->at + 1; /* at least past its sends, if nothing follows */
-        if (kind == TRACE_RUN) {
+            all[open].end = t + 1; /* at least past its sends, if nothing follows */
+        bool run = kind == TRACE_RUN || kind == TRACE_RUN_CHAINED;
+        if (run)
             open = *k;
-            all[*k] = (placed){e, r, e->at, e->at + 1, TRACE_RUN};
-        } else {
-            all[*k] = (placed){e, r, e->at, 0, TRACE_SEND};
-        }
-        ++*k;
+        all[(*k)++] = (placed){e, r, t, run ? t + 1 : 0, key, i, run ? TRACE_RUN : TRACE_SEND};
     }
 }
 
@@ -200,7 +239,7 @@ static void write_trace(void) {
     size_t k = 0;
     for (trace_ring *r = rings; r; r = r->next)
         place_ring(r, all, &k);
-    qsort(all, k, sizeof *all, by_time);
+    qsort(all, k, sizeof *all, by_order);
     fprintf(out, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"alox_events\":%zu,"
                  "\"alox_events_overwritten\":%llu},\n\"traceEvents\":[\n",
             k, (unsigned long long)dropped);
