@@ -415,6 +415,11 @@ static inline __attribute__((always_inline)) void deliver(worker *w, actor *a, m
         run_traced(a, m, b);
     else
         b->trampoline(actor_body(a), message_args(m));
+    if (ALOX_UNLIKELY(w->after_behaviour != NULL)) {
+        void (*after)(void) = w->after_behaviour;
+        w->after_behaviour = NULL;
+        after();
+    }
     if (ALOX_UNLIKELY(remote)) {
         w->cause = NULL;
         core_remote_hooks.processed((remote_message *)m); /* the sender may now forget it */
