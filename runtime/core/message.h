@@ -36,8 +36,9 @@
 #define MESSAGE_REMOTE_HEADER 48u /* ... of a remote message */
 #define MESSAGE_REMOTE_TAG ((uintptr_t)1)
 /* On an outgoing remote message: sent by work a remote message caused
- * (net/causal.h), so this node's causal count waits for it. Descriptors
- * are pointer-aligned: the two low bits are free. */
+ * (net/causal.h), so a causal count waits for it; the message has one
+ * pointer more after its args, the slot (message_slot), naming that count.
+ * Descriptors are pointer-aligned: the two low bits are free. */
 #define MESSAGE_CAUSED_TAG ((uintptr_t)2)
 #define MESSAGE_TAGS (MESSAGE_REMOTE_TAG | MESSAGE_CAUSED_TAG)
 
@@ -116,6 +117,22 @@ static inline message *message_new(const alox_behaviour_desc *behaviour, const v
 
 /* A remote message: the same, with link and seq (set by the caller). */
 remote_message *message_new_remote(const alox_behaviour_desc *behaviour, const void *args);
+
+/* Where a slotted message's slot is: the first pointer-aligned place after
+ * its args. Only outgoing messages sent by caused work have one (the
+ * header stays 48 bytes for every other message); they are freed with
+ * message_free_slotted, never message_free. */
+static inline size_t message_slot_offset(const alox_behaviour_desc *b) {
+    return (message_size(b, 1) + sizeof(void *) - 1) / sizeof(void *) * sizeof(void *);
+}
+static inline void **message_slot(message *m) {
+    uintptr_t at = (uintptr_t)m + message_slot_offset(message_behaviour(m));
+    return (void **)at;
+}
+
+/* A remote message with a slot, tagged MESSAGE_CAUSED_TAG; and its free. */
+remote_message *message_new_remote_slotted(const alox_behaviour_desc *behaviour, const void *args);
+void message_free_slotted(message *m);
 
 static inline void message_free(message *m) {
     const alox_behaviour_desc *b = message_behaviour(m);

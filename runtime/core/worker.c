@@ -330,8 +330,10 @@ static actor *find_work(worker *w) {
             a = take_injected(w);
         if (a)
             return a;
-        counters_publish(w->runs, w->sends);
+        counters_publish(&w->runs, w->sends);
         counters_idle_begin();
+        if (ALOX_UNLIKELY(w->batch_flags & WORKER_BATCH_TRACE))
+            trace_idle(); /* the end of its last run (trace.h) */
         /* No actor pointer is held here: a spinning worker holds no
          * grace period up (the others' stopped actors wait for it). */
         grace_quiescent();
@@ -390,9 +392,9 @@ static void free_retired(mailbox_node *retired) {
 /* A behaviour run recorded for ALOX_TRACE (trace.h). */
 static void run_traced(actor *a, message *m, const alox_behaviour_desc *b) {
     uint64_t flow = message_is_remote(m) ? ((remote_message *)m)->trace : (uintptr_t)m;
-    uint64_t at = trace_run_begin(flow, a->id, b);
+    trace_run_begin(flow, a->id, b);
     b->trampoline(actor_body(a), message_args(m));
-    trace_run_end(at);
+    trace_run_end();
 }
 
 static inline __attribute__((always_inline)) void deliver(worker *w, actor *a, message *m,
@@ -457,7 +459,7 @@ static __attribute__((noinline, cold)) void time_next_batch(worker *w) {
 
 /* Every COUNTERS_LOOK_BATCHES batches (worker_main). */
 static inline void look_at_counters(worker *w) {
-    counters_publish(w->runs, w->sends);
+    counters_publish(&w->runs, w->sends);
     if (ALOX_UNLIKELY(counters_time_next(&w->sample_countdown)))
         time_next_batch(w);
 }
@@ -628,8 +630,9 @@ void *worker_main(void *worker_arg) {
     hand_back_all(w);
     reclaim_thread_exit();
     grace_exit();
-    counters_publish(w->runs, w->sends);
+    counters_publish(&w->runs, w->sends);
     counters_worker_end();
+    trace_idle();
     worker_self = NULL;
     return NULL;
 }

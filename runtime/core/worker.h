@@ -107,7 +107,7 @@ typedef struct worker {
      * and published to its counters at quiescent points and before it
      * looks for work (counters_publish): a batch pays one add, a send
      * the increment it makes anyway for the runnext handoff. */
-    uint64_t runs;            /* behaviours run */
+    uint32_t runs;            /* behaviours run since the last publication */
     uint64_t sends;           /* messages sent by its behaviours */
     uint64_t sends_at_run;    /* `sends` when the running behaviour began */
     uint32_t chain_start;     /* `ticks` at the last take not from runnext (the time slice) */

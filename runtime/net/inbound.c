@@ -221,6 +221,42 @@ static bool send_item(peer *p, frame_record *record, const wire_item *item) {
     return delivered;
 }
 
+/* The root of an item (causal.h): the one it names, if this node knows it
+ * (itself or a node of the trust file), else its sender's: a peer's word
+ * about a node we do not know makes no key of its own (keys per peer stay
+ * as few as the nodes we know). */
+static uint16_t item_root(peer *p, const wire_item *item, uint16_t previous) {
+    if (!(item->flags & WIRE_ITEM_ROOT) || item->root == p->node_id)
+        return p->node_id;
+    if (item->root == previous || item->root == transport.node_id || session_by_node(item->root))
+        return item->root;
+    return p->node_id;
+}
+
+/* A record for the items of one root that follow (causal.h). One extra
+ * count while we deliver, so workers cannot finish it before all of its
+ * items are in. */
+static frame_record *open_record(peer *p, uint16_t root) {
+    frame_record *record = calloc(1, sizeof *record);
+    if (!record)
+        alox_fatal("out of memory receiving a batch");
+    atomic_init(&record->remaining, 1);
+    record->from = p;
+    record->session_gen = p->session_gen;
+    record->key = causal_frame_begin(p, root); /* counted until the record reaches zero */
+    return record;
+}
+
+static void close_record(peer *p, frame_record *record) {
+    causal_frame_close(p, record->key, record->last_seq);
+    if (p->records_last)
+        p->records_last->next = record;
+    else
+        p->records_first = record;
+    p->records_last = record;
+    frame_record_processed(record); /* drop our extra count */
+}
+
 void inbound_batch(peer *p, const wire_frame *f) {
     uint64_t first = f->u.batch.first_seq;
     uint64_t last = first + f->u.batch.item_count - 1;
@@ -230,22 +266,22 @@ void inbound_batch(peer *p, const wire_frame *f) {
     }
     if (f->u.batch.item_count == 0 || last < p->expected_seq)
         return; /* a resend of what we have: each item runs once */
-    frame_record *record = calloc(1, sizeof *record);
-    if (!record)
-        alox_fatal("out of memory receiving a batch");
-    /* One extra count while we deliver, so workers cannot finish the frame
-     * before all of its items are in. */
-    atomic_init(&record->remaining, 1);
-    record->last_seq = last;
-    record->from = p;
-    record->session_gen = p->session_gen;
-    causal_frame_begin(p, last); /* counted until the record reaches zero */
+    frame_record *record = NULL;
+    uint16_t root = 0;
     const uint8_t *cursor = f->u.batch.items;
     uint32_t index = 0;
     wire_item item;
     while (wire_next_item(f, &cursor, &index, &item)) {
         if (item.seq < p->expected_seq)
             continue; /* a resend overlapping what we have */
+        uint16_t item_of = item_root(p, &item, root);
+        if (!record || item_of != root) { /* a run of another root: a record of its own */
+            if (record)
+                close_record(p, record);
+            root = item_of;
+            record = open_record(p, root);
+        }
+        record->last_seq = item.seq;
         if (item.caused_by)
             session_on_proof(p, item.caused_by); /* before the item runs, or at once: it is ours */
         if (item.op == WIRE_OP_SPAWN)
@@ -253,12 +289,7 @@ void inbound_batch(peer *p, const wire_frame *f) {
         else if (send_item(p, record, &item))
             peer_stats_message_in(&p->stats);
     }
-    p->expected_seq = record->last_seq + 1;
-    p->received_seq = record->last_seq;
-    if (p->records_last)
-        p->records_last->next = record;
-    else
-        p->records_first = record;
-    p->records_last = record;
-    frame_record_processed(record); /* drop our extra count */
+    p->expected_seq = last + 1;
+    p->received_seq = last;
+    close_record(p, record);
 }

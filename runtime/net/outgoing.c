@@ -108,6 +108,9 @@ static void encode_item(peer *p, remote_message *m) {
         wire_batch_item_trace(&p->batch, m->trace);
     if (cause_of(m))
         wire_batch_item_caused(&p->batch, cause_of(m));
+    uint16_t root = causal_root_of(m);
+    if (root) /* without it, the root is this node (causal.h) */
+        wire_batch_item_root(&p->batch, root);
 }
 
 /* While the peer holds us (credit.h) only resends go out. */
@@ -224,16 +227,54 @@ static bool take_proof(peer *p, const remote_message *m) {
     return proven;
 }
 
-static void release(remote_message *m) {
-    causal_untag(m);
-    message_free(&m->base);
+static void release(remote_message *m) { causal_free(m); }
+
+/* Walks a header's withheld list (increasing seqs) alongside our own
+ * increasing seqs: is seq named? */
+typedef struct named_walk {
+    const wire_frame *f;
+    uint32_t at;
+} named_walk;
+
+static bool named(named_walk *w, uint64_t seq) {
+    while (w->at < w->f->withheld_count && wire_withheld(w->f, w->at) < seq)
+        w->at++;
+    return w->at < w->f->withheld_count && wire_withheld(w->f, w->at) == seq;
+}
+
+static void keep_withheld(peer *p, remote_message *m) {
+    m->next = NULL;
+    if (p->withheld_last)
+        p->withheld_last->next = m;
+    else
+        p->withheld_first = m;
+    p->withheld_last = m;
+}
+
+/* The kept ones the header covers and no longer names are done. They are
+ * older than every unacknowledged message, so one walk serves both. */
+static int release_done(peer *p, uint64_t processed, named_walk *w) {
+    int released = 0;
+    remote_message *kept = p->withheld_first;
+    p->withheld_first = p->withheld_last = NULL;
+    for (remote_message *m = kept, *next; m; m = next) {
+        next = m->next;
+        if (m->seq > processed || named(w, m->seq)) {
+            keep_withheld(p, m);
+        } else {
+            release(m);
+            released++;
+        }
+    }
+    return released;
 }
 
 /* Acknowledgements from the peer: release what it has processed, except
- * the one item it says is not done yet (causal.h), until it stops saying
- * so in a header that covers it. A peer cannot acknowledge what we never
- * sent. */
-void session_on_acks(peer *p, uint64_t received, uint64_t processed, uint64_t withheld) {
+ * the items it says are not done yet (causal.h), until it stops naming
+ * them in a header that covers them. A peer cannot acknowledge what we
+ * never sent. */
+void session_on_acks(peer *p, const wire_frame *f) {
+    uint64_t received = f->ack_received, processed = f->ack_processed;
     if (received > p->sent_seq)
         received = p->sent_seq;
     if (processed > received)
@@ -246,20 +287,16 @@ void session_on_acks(peer *p, uint64_t received, uint64_t processed, uint64_t wi
         while (p->send_next && p->send_next->seq <= received)
             p->send_next = p->send_next->next;
     }
-    int released = 0;
-    if (p->withheld && processed >= p->withheld->seq && withheld != p->withheld->seq) {
-        release(p->withheld); /* done */
-        p->withheld = NULL;
-        released++;
-    }
+    named_walk walk = {f, 0};
+    int released = p->withheld_first ? release_done(p, processed, &walk) : 0;
     while (p->unacked_first && p->unacked_first->seq <= processed) {
         remote_message *m = p->unacked_first;
         p->unacked_first = m->next;
         if (p->send_next == m)
             p->send_next = m->next;
         take_proof(p, m); /* it leaves the list: its bit goes */
-        if (m->seq == withheld && !p->withheld) {
-            p->withheld = m; /* processed, not done */
+        if (f->withheld_count && named(&walk, m->seq)) {
+            keep_withheld(p, m); /* processed, not done */
             continue;
         }
         release(m);
@@ -291,11 +328,14 @@ static int dead_letter_queue(peer *p, alox_dead_reason reason, int *reported) {
         release(m);
         count++;
     }
-    if (p->withheld) { /* it ran: no dead letter, but nobody will say it is done */
-        release(p->withheld);
-        p->withheld = NULL;
-        scheduler_release_remote(1);
+    int kept = 0;
+    for (remote_message *m = p->withheld_first, *next; m; m = next, kept++) {
+        next = m->next; /* it ran: no dead letter, but nobody will say it is done */
+        release(m);
     }
+    p->withheld_first = p->withheld_last = NULL;
+    if (kept)
+        scheduler_release_remote(kept);
     p->unacked_first = p->unacked_last = p->send_next = NULL;
     p->next_seq = 1;
     p->sent_seq = p->acked_received = 0;

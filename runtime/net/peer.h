@@ -17,8 +17,8 @@
  * this seq arrived) and `processed` (their behaviours have run, including
  * the sends those behaviours made back to us, which travel ahead of the
  * acknowledgement on the same connection). A sender keeps each message
- * until it is processed, and the one the header names as withheld until it
- * is done too (causal.h); that is what alox_run waits for on a client.
+ * until it is processed, and those the header names as withheld until
+ * they are done too (causal.h); that is what alox_run waits for on a client.
  *
  * caused_by (issue 13, "never both"): an item also names the item of
  * the receiver whose behaviour sent it (wire.h), when it is a send back
@@ -81,9 +81,13 @@ typedef struct peer_epoch {
  * not waited for (waiting on another node's cumulative acknowledgement
  * could deadlock a ring of nodes); a reply to the frame's sender travels
  * ahead of the acknowledgement on the same connection. */
+struct causal_root;
+
+/* One record per run of a frame's items of one root (causal.h). */
 typedef struct frame_record {
     struct frame_record *next;
     struct peer *from;          /* set before any worker sees the record */
+    struct causal_root *key;    /* its (from, root), NULL if rooted here; the same */
     uint32_t session_gen;       /* from's session_gen then: what a caused_by names */
     uint64_t last_seq;          /* seq of the frame's last item */
     _Atomic uint32_t remaining; /* see above */
@@ -121,9 +125,10 @@ typedef struct peer {
     remote_message *send_next;  /* first one to put in a frame, or NULL */
     uint64_t sent_seq;          /* the highest seq put in a frame this session */
     uint64_t acked_received;    /* they received every item up to here */
-    /* Processed but not done (its seq was their ack_withheld): kept, with
-     * its hold, until a header from them no longer names it (causal.h). */
-    remote_message *withheld;
+    /* Processed but not done (their header's withheld list named them):
+     * kept, with their holds, in seq order through `next`, until a header
+     * from them no longer names them (causal.h). */
+    remote_message *withheld_first, *withheld_last;
     int64_t unreceived_since_ms; /* when received last moved while items were in flight; 0 if none */
     uint64_t rewound_to;        /* the seq a resend last started from */
     int64_t rewound_ms;         /* ... and when */
@@ -142,7 +147,12 @@ typedef struct peer {
     bool noted;
     uint64_t noted_seq, noted_needs_seq;
     uint64_t told_received, told_processed; /* what we last acknowledged */
-    uint64_t told_withheld;     /* ... and the item we last said is not done (causal.h) */
+    /* Causes (causal.h): its keys (one per root of its items), how many of
+     * them are engaged, and a count of changes of what the withheld list
+     * names, and that count when we last told it. */
+    struct causal_root *roots;
+    uint32_t engaged;
+    uint64_t withheld_version, told_withheld_version;
     int64_t nacked_ms;          /* when we last asked for a resend */
     uint64_t nacked_seq;        /* ... from which seq */
 

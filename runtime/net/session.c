@@ -24,12 +24,13 @@ static alox_peer_lost_fn lost_handler;
 void alox_on_peer_lost(alox_peer_lost_fn fn) { lost_handler = fn; }
 
 bool frame_record_processed(frame_record *r) {
+    causal_root *key = r->key; /* r may be freed once its count is 0 */
     /* acq_rel: release orders the behaviour's sends (already in the
      * outbox) before the acknowledgement; acquire makes the last
      * decrementer see the others' effects. */
     if (atomic_fetch_sub_explicit(&r->remaining, 1, memory_order_acq_rel) != 1)
         return false;
-    causal_frame_end(); /* r may be freed from here on: the count is not r's */
+    causal_frame_end(key); /* key stays until the mailman sees its count at 0 */
     return true;
 }
 
@@ -98,12 +99,15 @@ void session_begin_frame(peer *p, wire_buffer *b, uint8_t kind) {
     wire_begin(b, kind, transport.node_id, p->our_session, p->their_session);
 }
 
+/* The withheld list of the header being sent (mailman). */
+static uint64_t withheld_list[WIRE_MAX_WITHHELD];
+
 bool session_send_frame(peer *p, wire_buffer *b) {
-    uint64_t processed = causal_processed_for(p), withheld = causal_withheld_for(p);
-    wire_set_acks(b, p->received_seq, processed);
-    wire_set_withheld(b, withheld);
-    wire_set_flags(b, credit_frame_flags(p));
+    uint64_t processed = causal_processed_for(p);
     wire_finish(b);
+    wire_set_acks(b, p->received_seq, processed);
+    wire_set_withheld(b, withheld_list, causal_withheld_for(p, withheld_list));
+    wire_set_flags(b, credit_frame_flags(p));
     int rc;
     if (p->dealer) {
         /* send_part never blocks: a dealer whose CURVE handshake was
@@ -125,7 +129,7 @@ bool session_send_frame(peer *p, wire_buffer *b) {
     }
     p->told_received = p->received_seq;
     p->told_processed = processed;
-    p->told_withheld = withheld;
+    p->told_withheld_version = p->withheld_version;
     p->told_holding = p->holding;
     p->last_sent_ms = transport_now_ms();
     peer_stats_frame_out(&p->stats, b->size);
@@ -210,7 +214,7 @@ void session_on_frame(peer *p, const wire_frame *f, const uint8_t *route, size_t
     /* Acknowledgements last: the messages in this frame (sent by the
      * behaviours being acknowledged) must be in mailboxes before the holds
      * are released, or a client could see a moment of quiescence. */
-    session_on_acks(p, f->ack_received, f->ack_processed, f->ack_withheld);
+    session_on_acks(p, f);
     if (f->kind == WIRE_NACK) /* it missed items after ack_received */
         session_on_nack(p);
 }
@@ -297,7 +301,7 @@ void session_timers(peer *p, int64_t now) {
     /* Only "processed" and "done" (the withheld item) are worth a frame of
      * their own (a client waits on them), and a hold begun or ended
      * (credit.h); "received" rides on the next batch or heartbeat. */
-    if (causal_processed_for(p) != p->told_processed || causal_withheld_for(p) != p->told_withheld ||
+    if (causal_processed_for(p) != p->told_processed || causal_withheld_untold(p) ||
         credit_hold_untold(p))
         session_send_control(p, WIRE_ACK);
     else if (now - p->last_sent_ms >= TRANSPORT_HEARTBEAT_MS)
@@ -387,7 +391,6 @@ void session_lost(peer *p, const char *why) {
     p->nacked_seq = 0;
     p->expected_seq = 1;
     p->received_seq = p->processed_seq = p->told_received = p->told_processed = 0;
-    p->told_withheld = 0;
     causal_session_lost(p);
     p->their_session = 0;
     p->our_session = random_token();

@@ -116,7 +116,8 @@ void transport_send(actor *proxy, const alox_behaviour_desc *b, const void *args
         dead_letter_report(ALOX_DEAD_TOO_LARGE, proxy->id, b, args);
         return;
     }
-    remote_message *m = message_new_remote(b, args);
+    causal_root *key = causal_send_root(); /* the work this send belongs to */
+    remote_message *m = key ? message_new_remote_slotted(b, args) : message_new_remote(b, args);
     m->link = proxy;
     worker *w = worker_self;
     if (w && w->cause) { /* sent by a behaviour run for a remote message */
@@ -128,7 +129,7 @@ void transport_send(actor *proxy, const alox_behaviour_desc *b, const void *args
         m->trace = trace_remote_id(transport.node_id);
         trace_send(m->trace, proxy->id, b);
     }
-    causal_tag_send(m);
+    causal_tag_send(m, key);
     scheduler_hold_remote(1); /* released when the peer has processed it (and it is done) */
     peer_epoch *e = proxy_epoch(proxy);
     outbox_push(outbox_of(e), &m->base);
@@ -324,8 +325,7 @@ static void hand_over(_Atomic(message *) *box, peer *owner) {
         peer_epoch *epoch = proxy_epoch(proxy);
         if (peer_epoch_is_dead(epoch)) {
             dead_letter_report(ALOX_DEAD_PEER_LOST, proxy->id, message_behaviour(m), message_args(m));
-            causal_untag(rm);
-            message_free(m);
+            causal_free(rm);
             scheduler_release_remote(1);
             if (owner)
                 credit_settle(owner, 1);
@@ -374,8 +374,7 @@ static int abandon_outbox(_Atomic(message *) *box, peer *owner) {
         next = (message *)atomic_load_explicit(&m->node.next, memory_order_relaxed);
         actor *proxy = ((remote_message *)m)->link;
         dead_letter_report(ALOX_DEAD_ENDED, proxy->id, message_behaviour(m), message_args(m));
-        causal_untag((remote_message *)m);
-        message_free(m);
+        causal_free((remote_message *)m);
         count++;
     }
     if (owner)

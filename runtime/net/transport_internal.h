@@ -167,7 +167,8 @@ void session_queue(peer *p, remote_message *m);
 /* Sends batches from the peer's queue, up to budget messages (final: at
  * exit, ignoring the window). Returns how many it sent. */
 uint32_t session_flush(peer *p, uint32_t budget, bool final);
-void session_on_acks(peer *p, uint64_t received, uint64_t processed, uint64_t withheld);
+/* The acknowledgements of f's header (and its withheld list). */
+void session_on_acks(peer *p, const wire_frame *f);
 void session_on_nack(peer *p);
 /* p sent an item caused by our item seq: that one ran (peer.h, caused_by). */
 void session_on_proof(peer *p, uint64_t seq);

@@ -18,12 +18,15 @@
  *     u64 receiver_session the receiver's token as last heard, 0 if unknown
  *     u64 ack_received     the sender has received every item up to this seq
  *     u64 ack_processed    ... and run the behaviours of every item up to here
- *     u32 body_length      bytes after the header; must equal the rest
- *     u32 ack_withheld     0, or the item at seq ack_processed + 1 - ack_withheld
- *                          has run but is not *done* yet (its consequences on
- *                          other nodes have not all been reported done): the
- *                          sender keeps it (net/causal.h); <= ack_processed
+ *     u32 body_length      bytes of the body, after the header
+ *     u32 withheld_count   entries of the withheld list (<= WIRE_MAX_WITHHELD)
  *     u32 flags            0, or WIRE_FLAG_HOLD; other bits are an error
+ *   then the body (body_length bytes), then the withheld list:
+ *   withheld_count x u32 d, each naming the item at seq ack_processed + 1 - d
+ *   (1 <= d <= ack_processed), the seqs strictly increasing: items that have
+ *   run but are not *done* yet (their consequences, on this node and others,
+ *   have not all been reported done: net/causal.h); the sender keeps them.
+ *   The frame is exactly 52 + body_length + 4 * withheld_count bytes.
  *   (sessions and acknowledgements: see peer.h)
  *   WIRE_FLAG_HOLD: the sender of the frame asks its receiver to put no
  *   new items in BATCH frames to it (resends aside) until a frame without
@@ -40,8 +43,9 @@
  *     u32 item_length  bytes of this item after this field
  *     u8  op           WIRE_OP_SEND or WIRE_OP_SPAWN
  *     u8  flags        0, or any of WIRE_ITEM_TRACED (a u64 trace id follows
-                      the refs) and WIRE_ITEM_CAUSED (a u64 caused_by follows
-                      the refs and the trace id, if any)
+ *                      the refs), WIRE_ITEM_CAUSED (a u64 caused_by follows
+ *                      the refs and the trace id, if any) and WIRE_ITEM_ROOT
+ *                      (a u16 root follows all of those)
  *     u16 ref_count    entries in the ref table (<= WIRE_MAX_REFS)
  *     u32 args_size    bytes of packed arguments (<= WIRE_MAX_ARGS)
  *     u64 target       actor id on the receiving node (SPAWN: the id to create)
@@ -53,8 +57,13 @@
  *                                    u64 incarnation, u64 type_hash }
  *     trace            (WIRE_ITEM_TRACED only) u64: the message's flow id for
  *                      ALOX_TRACE (core/trace.h), so both nodes' traces join
+ *     caused_by        (WIRE_ITEM_CAUSED only) u64, not 0: the receiver's
+ *                      item whose behaviour sent this one (net/peer.h)
+ *     root             (WIRE_ITEM_ROOT only) u16, not 0: the node whose own
+ *                      work began the computation this send belongs to
+ *                      (net/causal.h); without the flag, the sender's node
  *     item_length must equal 40 + args_size + 32 * ref_count (+ 8 if
- *     traced); other flag bits are an error; each ref's
+ *     traced, + 8 if caused, + 2 if rooted); other flag bits are an error; each ref's
  *     offset + 8 <= args_size, offsets 8-aligned, strictly increasing, kind
  *     ALOX_REF_ACTOR (stage pointers never cross the wire), and the 8 args
  *     bytes under a ref are 0 (the receiver writes its own pointer there).
@@ -86,13 +95,15 @@
 #include <stdint.h>
 
 #define WIRE_MAGIC 0x584f4c41u /* "ALOX" */
-#define WIRE_VERSION 3u /* 2: WIRE_ITEM_CAUSED, PING/PONG; 3: the header's ack_withheld and
-                          * flags (52 bytes); an older node refuses it, and is refused */
+#define WIRE_VERSION 4u /* 2: WIRE_ITEM_CAUSED, PING/PONG; 3: the header's ack_withheld and
+                          * flags (52 bytes); 4: the withheld list, WIRE_ITEM_ROOT. An
+                          * older node refuses it, and is refused */
 #define WIRE_HEADER_SIZE 52u
 #define WIRE_ITEM_FIXED_SIZE 40u /* item bytes after item_length, before args */
 #define WIRE_REF_SIZE 32u
 #define WIRE_ITEM_TRACED 1u /* item flag: a trace id follows */
 #define WIRE_ITEM_CAUSED 2u /* item flag: a caused_by follows (after the trace id) */
+#define WIRE_ITEM_ROOT 4u   /* item flag: a root node id follows (after the caused_by) */
 #define WIRE_FLAG_HOLD 1u   /* header flag: send me no new items for now (see above) */
 #define WIRE_MAX_NAME 64u          /* node and published-actor names */
 #define WIRE_MAX_ARGS (1u << 20)   /* 1 MiB of packed arguments per message */
@@ -101,6 +112,8 @@
 #define WIRE_MAX_FRAME (64u << 20) /* bytes per frame; also ZMQ_MAXMSGSIZE */
 #define WIRE_MAX_ADDRESSES 4096u   /* entries per ADDRESSES frame: a large trust file */
 #define WIRE_MAX_ENDPOINT 255u     /* bytes of a tcp://HOST:PORT */
+#define WIRE_MAX_WITHHELD 4096u    /* withheld items per header: one per root a peer engages
+                                    * us for (net/causal.h), as many as a large trust file */
 
 enum wire_kind {
     WIRE_HELLO = 1,
@@ -136,12 +149,13 @@ typedef struct wire_ref {
 typedef struct wire_item {
     uint64_t seq;
     uint8_t op;
-    uint8_t flags; /* WIRE_ITEM_TRACED, WIRE_ITEM_CAUSED */
+    uint8_t flags; /* WIRE_ITEM_TRACED, WIRE_ITEM_CAUSED, WIRE_ITEM_ROOT */
     uint16_t ref_count;
     uint32_t args_size;
     uint64_t target, sender, behaviour, signature;
     uint64_t trace; /* 0 unless the item was traced */
     uint64_t caused_by; /* 0 unless the item carries a cause (WIRE_ITEM_CAUSED) */
+    uint16_t root; /* 0 unless the item names its root (WIRE_ITEM_ROOT) */
     const uint8_t *args;
     const uint8_t *refs_raw; /* ref_count x WIRE_REF_SIZE bytes; see wire_item_ref */
 } wire_item;
@@ -151,8 +165,9 @@ typedef struct wire_frame {
     uint16_t sender_node;
     uint64_t sender_session, receiver_session;
     uint64_t ack_received, ack_processed;
-    uint64_t ack_withheld; /* the seq the header's ack_withheld names, 0 if none */
-    uint32_t flags;        /* WIRE_FLAG_HOLD or 0 */
+    uint32_t withheld_count; /* entries of the withheld list: see wire_withheld */
+    const uint8_t *withheld; /* the list, validated by wire_decode_frame */
+    uint32_t flags;          /* WIRE_FLAG_HOLD or 0 */
     union {
         struct { char name[WIRE_MAX_NAME + 1]; } hello;
         struct {
@@ -189,6 +204,10 @@ bool wire_next_item(const wire_frame *frame, const uint8_t **cursor, uint32_t *i
 bool wire_next_address(const wire_frame *frame, const uint8_t **cursor, uint16_t *index,
                        char name[WIRE_MAX_NAME + 1], char endpoint[WIRE_MAX_ENDPOINT + 1]);
 
+/* The seq the i-th entry of a decoded frame's withheld list names
+ * (i < withheld_count, else fatal); increasing with i. */
+uint64_t wire_withheld(const wire_frame *f, uint32_t i);
+
 /* The i-th ref of a decoded item (i < ref_count, else fatal). */
 wire_ref wire_item_ref(const wire_item *item, uint16_t i);
 
@@ -201,6 +220,8 @@ typedef struct wire_buffer {
     size_t count_at;  /* BATCH: offset of item_count, to patch */
     size_t item_at;   /* BATCH: offset of the last item, for wire_batch_item_trace */
     uint32_t items;   /* BATCH: items written so far */
+    bool finished;    /* wire_finish ran, and nothing was added since */
+    size_t trailer_at; /* offset of the withheld list, 0 if none */
 } wire_buffer;
 
 void wire_buffer_init(wire_buffer *b);
@@ -221,9 +242,11 @@ void wire_begin(wire_buffer *b, uint8_t kind, uint16_t sender_node, uint64_t sen
 /* Sets the header's acknowledgements (any time before sending). */
 void wire_set_acks(wire_buffer *b, uint64_t received, uint64_t processed);
 
-/* Sets the header's withheld item: 0 (none), or a seq in
- * (processed - UINT32_MAX, processed]. Call after wire_set_acks. */
-void wire_set_withheld(wire_buffer *b, uint64_t withheld);
+/* Sets the withheld list (replacing any): count seqs, strictly
+ * increasing, each in (processed - UINT32_MAX, processed]. Call after
+ * wire_finish and wire_set_acks (which clears it); nothing may be added to
+ * the body after it. */
+void wire_set_withheld(wire_buffer *b, const uint64_t *seqs, uint32_t count);
 
 /* Sets the header's flags (WIRE_FLAG_HOLD or 0; any time before sending). */
 void wire_set_flags(wire_buffer *b, uint32_t flags);
@@ -256,6 +279,10 @@ void wire_batch_item_trace(wire_buffer *b, uint64_t trace);
 /* Marks the item just appended as caused by the receiver's item
  * caused_by (not 0) and appends it; after wire_batch_item_trace if both. */
 void wire_batch_item_caused(wire_buffer *b, uint64_t caused_by);
+
+/* Names the root (not 0) of the item just appended; after the trace id
+ * and the cause, if any. */
+void wire_batch_item_root(wire_buffer *b, uint16_t root);
 
 /* Patches body_length (and item_count for a batch). */
 void wire_finish(wire_buffer *b);

@@ -256,6 +256,38 @@ credit) # issue 16: two nodes flood each other's slow counter (dist_credit);
   expect_log b.log "^ok: b: received $n of $n"
   for f in a.log b.log; do refuse_log "$f" "lost\|unreachable\|missed\|missing"; done
   ;;
+roots) # item 2, per root: client a's request is done while client b keeps the
+  # server busy for ever (dist_roots; a's request arrives first and waits
+  # there until b plays); then, b still playing, client c's jobs forwarded
+  # by the server to s2, which replies to c, are done only with the reply
+  keys server a b c s2
+  trust server a b c s2
+  new_port server; new_port s2
+  peers="" start server serve server
+  peers="" start s2 serve s2
+  # shellcheck disable=SC2046
+  timeout 30 "$dist" $(flags a server) quick 10000 >a.log 2>&1 &
+  pid_a=$!; pids+=("$pid_a")
+  wait_for server.log "request arrived" 400 || fail "a's request did not arrive"
+  # shellcheck disable=SC2046
+  "$dist" $(flags b server) busy >b.log 2>&1 &
+  pid_b=$!; pids+=("$pid_b")
+  wait "$pid_a" || fail "a exited $? (its alox_run did not return while b played?)"
+  cat a.log
+  expect_log a.log "^ok: quick"
+  expect_log b.log "busy: playing"
+  for hops in 2 5; do
+    peers="server s2" limit=60 run c "chain$hops.log" chain "$hops" "${ALOX_TEST_REPS:-200}" s2 ||
+      fail "c's chain of $hops hops"
+    cat "chain$hops.log"
+  done
+  kill -0 "$pid_b" 2>/dev/null || fail "b ended: the server was not kept busy"
+  refuse_log server.log "peer b lost\|unreachable" # clients that ended are lost, as they should
+  refuse_log b.log "lost\|unreachable"
+  kill -9 "$pid_b"
+  stop server
+  stop s2
+  ;;
 rtt) # issue 17: the round-trip time per peer, in alox top and the metrics, both ways
   keys server b
   trust server b

@@ -3,7 +3,8 @@
  * Every input is decoded. A valid frame is walked completely (every item,
  * every args byte, every ref), re-encoded from what was decoded (header:
  * wire_begin with the sessions, wire_set_acks with the acknowledgements,
- * called before the body or after wire_finish depending on the input), and
+ * called before the body or after wire_finish depending on the input, and
+ * wire_set_withheld with the withheld list after wire_finish), and
  * the re-encoding must be byte-identical to the input (the format has one
  * encoding per frame: reserved fields, unknown flags and ref slots are zero) and
  * decode to the same frame. The names the decoder accepts must pass
@@ -63,9 +64,26 @@ static void encode_batch(const wire_frame *f, wire_buffer *b) {
             CHECK(it.caused_by != 0);
             wire_batch_item_caused(b, it.caused_by);
         }
+        if (it.flags & WIRE_ITEM_ROOT) {
+            CHECK(it.root != 0);
+            wire_batch_item_root(b, it.root);
+        }
     }
     CHECK(index == f->u.batch.item_count);
     CHECK(cursor == f->u.batch.end);
+}
+
+static uint64_t withheld[WIRE_MAX_WITHHELD];
+
+/* The decoded withheld list, checked against the header's rule, again. */
+static uint32_t withheld_of(const wire_frame *f) {
+    CHECK(f->withheld_count <= WIRE_MAX_WITHHELD);
+    for (uint32_t i = 0; i < f->withheld_count; i++) {
+        withheld[i] = wire_withheld(f, i);
+        CHECK(withheld[i] >= 1 && withheld[i] <= f->ack_processed);
+        CHECK(i == 0 || withheld[i] > withheld[i - 1]);
+    }
+    return f->withheld_count;
 }
 
 /* acks_last: set the acknowledgements after wire_finish rather than
@@ -76,7 +94,6 @@ static void encode(const wire_frame *f, wire_buffer *b, int acks_last) {
         wire_set_flags(b, f->flags);
     if (!acks_last) {
         wire_set_acks(b, f->ack_received, f->ack_processed);
-        wire_set_withheld(b, f->ack_withheld);
         wire_set_flags(b, f->flags);
     }
     switch (f->kind) {
@@ -119,10 +136,9 @@ static void encode(const wire_frame *f, wire_buffer *b, int acks_last) {
         CHECK(false); /* the decoder accepted an unknown kind */
     }
     wire_finish(b);
-    if (acks_last) {
+    if (acks_last)
         wire_set_acks(b, f->ack_received, f->ack_processed);
-        wire_set_withheld(b, f->ack_withheld);
-    }
+    wire_set_withheld(b, withheld, withheld_of(f)); /* the list follows the body */
 }
 
 static void same_items(const wire_frame *f, const wire_frame *g) {
@@ -135,6 +151,7 @@ static void same_items(const wire_frame *f, const wire_frame *g) {
         CHECK(a.args_size == b.args_size && a.target == b.target && a.sender == b.sender);
         CHECK(a.behaviour == b.behaviour && a.signature == b.signature);
         CHECK(a.flags == b.flags && a.trace == b.trace && a.caused_by == b.caused_by);
+        CHECK(a.root == b.root && (a.root != 0) == ((a.flags & WIRE_ITEM_ROOT) != 0));
         CHECK(memcmp(a.args, b.args, a.args_size) == 0);
         for (uint16_t r = 0; r < a.ref_count; r++) {
             wire_ref x = wire_item_ref(&a, r), y = wire_item_ref(&b, r);
@@ -151,7 +168,9 @@ static void same_frame(const wire_frame *f, const wire_frame *g) {
     CHECK(f->receiver_session == g->receiver_session);
     CHECK(f->ack_received == g->ack_received && f->ack_processed == g->ack_processed);
     CHECK(f->ack_processed <= f->ack_received);
-    CHECK(f->ack_withheld == g->ack_withheld && f->ack_withheld <= f->ack_processed);
+    CHECK(f->withheld_count == g->withheld_count);
+    for (uint32_t i = 0; i < f->withheld_count; i++)
+        CHECK(wire_withheld(f, i) == wire_withheld(g, i));
     CHECK(f->flags == g->flags && (f->flags & ~WIRE_FLAG_HOLD) == 0);
     switch (f->kind) {
     case WIRE_HELLO:

@@ -151,13 +151,18 @@ int main(int argc, char **argv) {
     emit("near-reserved-set", &b, H_FLAGS + 2, 1, 0);
     emit("valid-heartbeat-hold", &b, H_FLAGS, WIRE_FLAG_HOLD, 0);
     emit("near-unknown-flag", &b, H_FLAGS, 2, 0);
-    emit_field("valid-heartbeat-withheld", &b, H_WITHHELD, 1, 4); /* item 40 withheld */
-    emit_field("near-withheld-beyond", &b, H_WITHHELD, 41, 4);      /* item 0: none such */
+    emit_field("near-withheld-count", &b, H_WITHHELD, 1, 4); /* a list the frame lacks */
     emit("near-short-header", &b, -1, 0, WIRE_HEADER_SIZE - 1);
     emit_appended("near-heartbeat-body", &b, 1);
-    wire_set_withheld(&b, 38); /* both header words at once */
+    wire_set_withheld(&b, (uint64_t[]){40}, 1); /* d = 1: item 40 */
+    emit("valid-heartbeat-withheld", &b, -1, 0, 0);
+    emit_field("near-withheld-beyond", &b, WIRE_HEADER_SIZE, 41, 4); /* item 0: none such */
+    emit_field("near-withheld-zero", &b, WIRE_HEADER_SIZE, 0, 4);    /* item 41: not processed */
+    wire_set_withheld(&b, (uint64_t[]){3, 38, 40}, 3);
     wire_set_flags(&b, WIRE_FLAG_HOLD);
     emit("valid-heartbeat-hold-withheld", &b, -1, 0, 0);
+    emit_field("near-withheld-order", &b, WIRE_HEADER_SIZE + 4, 40, 4); /* 3, 1, 40 */
+    emit("near-withheld-cut", &b, -1, 0, b.size - 4);
 
     wire_begin(&b, WIRE_ACK, 1, 7, 8);
     wire_set_acks(&b, 1000, 990);
@@ -215,6 +220,20 @@ int main(int argc, char **argv) {
     wire_finish(&b);
     emit("valid-batch-caused", &b, -1, 0, 0);
     emit("near-batch-caused-zero", &b, (long)(b.size - 8), 0, 0);
+    /* Items naming their root (WIRE_ITEM_ROOT), after the trace id and cause. */
+    wire_begin(&b, WIRE_BATCH, 2, 0x1234567890abcdefull, 0x0fedcba987654321ull);
+    wire_batch_start(&b, 7);
+    wire_batch_item(&b, WIRE_OP_SEND, 0x0001000000000001ull, 0, 3, 4, NULL, 0, NULL, 0);
+    wire_batch_item_root(&b, 0x1234);
+    wire_batch_item(&b, WIRE_OP_SEND, 0x0001000000000001ull, 0, 3, 4, NULL, 0, NULL, 0);
+    wire_batch_item_trace(&b, 0x77);
+    wire_batch_item_caused(&b, 10);
+    wire_batch_item_root(&b, 1);
+    wire_finish(&b);
+    wire_set_acks(&b, 9, 9);
+    wire_set_withheld(&b, (uint64_t[]){9}, 1);
+    emit("valid-batch-rooted", &b, -1, 0, 0);
+    emit_field("near-batch-root-zero", &b, b.size - 6, 0, 2);
 
     for (uint8_t kind = WIRE_PING; kind <= WIRE_PONG; kind++) {
         wire_begin(&b, kind, 1, 7, 8);

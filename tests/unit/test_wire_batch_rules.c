@@ -68,8 +68,10 @@ static void test_batch_item_rules(void **state) {
     f = batch_frame(WIRE_OP_SEND);
     f.data[B_FLAGS] = 0x80;
     expect_error(&f, "batch item: unknown flags");
-    f.data[B_FLAGS] = 4;
+    f.data[B_FLAGS] = 8;
     expect_error(&f, "batch item: unknown flags");
+    f.data[B_FLAGS] = WIRE_ITEM_ROOT; /* without the 2 bytes of its root */
+    expect_error(&f, "batch item: item_length does not match args_size and ref_count");
     f.data[B_FLAGS] = WIRE_ITEM_TRACED; /* without the 8 bytes of its trace id */
     expect_error(&f, "batch item: item_length does not match args_size and ref_count");
     f.data[B_FLAGS] = WIRE_ITEM_CAUSED; /* without the 8 bytes of its caused_by */
@@ -167,6 +169,41 @@ static void test_caused_item_rules(void **state) {
         assert_int_equal(it.trace, traced ? 77 : 0);
         set_le(f.data + f.size - 8, 0, 8); /* the flag with a cause of 0 */
         expect_error(&f, "batch item: caused flag with a caused_by of 0");
+    }
+}
+
+/* A rooted item (WIRE_ITEM_ROOT) carries a u16 root that is not 0, last
+ * in its tail, after the trace id and the cause. */
+static void test_rooted_item_rules(void **state) {
+    (void)state;
+    for (int tail = 0; tail < 4; tail++) {
+        bool traced = tail & 1, caused = tail & 2;
+        uint8_t args[8] = {0};
+        wire_buffer b;
+        wire_buffer_init(&b);
+        begin(&b, WIRE_BATCH, &H);
+        wire_batch_start(&b, 100);
+        wire_batch_item(&b, WIRE_OP_SEND, 11, 0, 13, 14, args, sizeof args, NULL, 0);
+        if (traced)
+            wire_batch_item_trace(&b, 77);
+        if (caused)
+            wire_batch_item_caused(&b, 88);
+        wire_batch_item_root(&b, 0xbeef);
+        wire_finish(&b);
+        frame_bytes f = copy_out(&b);
+        wire_buffer_free(&b);
+        wire_frame out;
+        assert_null(wire_decode_frame(f.data, f.size, &out));
+        const uint8_t *cursor = out.u.batch.items;
+        uint32_t index = 0;
+        wire_item it;
+        assert_true(wire_next_item(&out, &cursor, &index, &it));
+        assert_int_equal(it.root, 0xbeef);
+        assert_int_equal(it.trace, traced ? 77 : 0);
+        assert_int_equal(it.caused_by, caused ? 88 : 0);
+        assert_int_equal(get_le(f.data + f.size - 2, 2), 0xbeef); /* last */
+        set_le(f.data + f.size - 2, 0, 2); /* the flag with a root of 0 */
+        expect_error(&f, "batch item: root flag with a root of 0");
     }
 }
 
@@ -273,6 +310,7 @@ int main(void) {
         cmocka_unit_test(test_batch_item_rules),
         cmocka_unit_test(test_batch_ref_rules),
         cmocka_unit_test(test_caused_item_rules),
+        cmocka_unit_test(test_rooted_item_rules),
         cmocka_unit_test(test_rules_apply_to_every_item),
         cmocka_unit_test(test_truncation_at_every_length),
         cmocka_unit_test(test_next_item_protocol),

@@ -120,6 +120,37 @@ static void ref_out_of_range(void *arg) {
     wire_item_ref(&it, 2);
 }
 
+/* wire_set_withheld misuse: mode 0 before wire_finish, 1 an item beyond
+ * processed, 2 items out of order, 3 a body append after the list. */
+static void bad_withheld(void *arg) {
+    int mode = (int)(uintptr_t)arg;
+    wire_buffer b;
+    wire_buffer_init(&b);
+    wire_begin(&b, WIRE_ADDRESSES, 1, 1, 1);
+    wire_set_acks(&b, 9, 9);
+    if (mode != 0)
+        wire_finish(&b);
+    uint64_t seqs[2][2] = {{3, 10}, {5, 4}};
+    wire_set_withheld(&b, mode == 2 ? seqs[1] : seqs[0], mode == 1 ? 2 : mode == 2 ? 2 : 1);
+    if (mode == 3)
+        wire_put_address(&b, "a", "tcp://h:1");
+}
+
+/* A tail field out of order: a root then a cause; or a root of 0. */
+static void bad_tail(void *arg) {
+    wire_buffer b;
+    wire_buffer_init(&b);
+    wire_begin(&b, WIRE_BATCH, 1, 1, 1);
+    wire_batch_start(&b, 1);
+    wire_batch_item(&b, WIRE_OP_SEND, 1, 0, 1, 1, NULL, 0, NULL, 0);
+    if (arg) {
+        wire_batch_item_root(&b, 7);
+        wire_batch_item_caused(&b, 3);
+    } else {
+        wire_batch_item_root(&b, 0);
+    }
+}
+
 static void expect_fatal(void (*fn)(void *), void *arg, const char *message) {
     char out[512];
     int status = test_run_child(fn, arg, out, sizeof out);
@@ -150,6 +181,18 @@ static void test_encoder_misuse_is_fatal(void **state) {
     expect_fatal(encode_bad_status, NULL, "wire_put_lookup_reply: unknown status 3");
     expect_fatal(ref_out_of_range, NULL, "wire_item_ref: ref 2 of an item with 2 refs");
     expect_fatal(finish_without_begin, NULL, "wire_finish: no frame begun with wire_begin");
+    expect_fatal(bad_withheld, (void *)(uintptr_t)0,
+                 "wire_set_withheld: no frame finished with wire_finish");
+    expect_fatal(bad_withheld, (void *)(uintptr_t)1,
+                 "wire_set_withheld: an item not within reach of processed (processed 9)");
+    expect_fatal(bad_withheld, (void *)(uintptr_t)2,
+                 "wire_set_withheld: items not in increasing order");
+    expect_fatal(bad_withheld, (void *)(uintptr_t)3,
+                 "wire buffer: the body grew after wire_set_withheld");
+    expect_fatal(bad_tail, "order",
+                 "wire_batch_item_caused: no item to add it to, in the tail's order");
+    expect_fatal(bad_tail, NULL,
+                 "wire_batch_item_root: no item to add it to, in the tail's order (or a value of 0)");
 }
 
 static void test_set_acks_misuse_is_fatal(void **state) {

@@ -69,12 +69,12 @@ static void test_hello_round_trip(void **state) {
     /* The whole frame, byte for byte, as specified. */
     frame_bytes f = hello_frame("x");
     static const uint8_t expected[WIRE_HEADER_SIZE + 3] = {
-        'A',  'L',  'O',  'X',  3,    WIRE_HELLO, 0x08, 0x07, /* magic, version, kind, node */
+        'A',  'L',  'O',  'X',  4,    WIRE_HELLO, 0x08, 0x07, /* magic, version, kind, node */
         0x88, 0x77, 0x66, 0x55, 0x44, 0x33,       0x22, 0x11, /* sender_session */
         0x01, 0xff, 0xee, 0xdd, 0xcc, 0xbb,       0xaa, 0x99, /* receiver_session */
         0x08, 0x07, 0x06, 0x05, 0x04, 0x03,       0x02, 0x01, /* ack_received */
         0x00, 0x07, 0x06, 0x05, 0x04, 0x03,       0x02, 0x01, /* ack_processed */
-        3,    0,    0,    0,    0,    0,          0,    0,    /* body_length, ack_withheld */
+        3,    0,    0,    0,    0,    0,          0,    0,    /* body_length, withheld_count */
         0,    0,    0,    0,                                  /* flags */
         1,    0,    'x'};                                     /* name_length, name */
     assert_int_equal(f.size, sizeof expected);
@@ -170,37 +170,51 @@ static void test_set_acks_any_time(void **state) {
     }
 }
 
-/* The header's two u32 words are independent: wire_set_withheld and
- * wire_set_flags write their own, a later wire_set_acks clears the withheld
- * item (it is relative to the acks) but keeps the flags, and wire_begin
+/* The withheld list and the flags word are independent: wire_set_withheld
+ * writes the count and the list after the body, wire_set_flags its word; a
+ * later wire_set_acks drops the list (it is relative to the acks) but
+ * keeps the flags, wire_set_withheld replaces a list, and wire_begin
  * clears both. */
 static void test_withheld_and_flags_words(void **state) {
     (void)state;
     wire_buffer b;
     wire_buffer_init(&b);
-    wire_begin(&b, WIRE_ACK, H.node, H.sender_session, H.receiver_session);
+    wire_begin(&b, WIRE_PING, H.node, H.sender_session, H.receiver_session);
+    wire_put_ping(&b, 99);
+    wire_finish(&b);
     wire_set_acks(&b, 20, 10);
     wire_set_flags(&b, WIRE_FLAG_HOLD);
-    wire_set_withheld(&b, 8);
-    wire_finish(&b);
-    assert_int_equal(get_le(b.data + H_WITHHELD, 4), 3);
+    wire_set_withheld(&b, (uint64_t[]){2, 8}, 2);
+    assert_int_equal(b.size, WIRE_HEADER_SIZE + 8 + 8);
+    assert_int_equal(get_le(b.data + H_BODY_LENGTH, 4), 8);
+    assert_int_equal(get_le(b.data + H_WITHHELD, 4), 2);
+    assert_int_equal(get_le(b.data + WIRE_HEADER_SIZE + 8, 4), 9); /* item 2 */
+    assert_int_equal(get_le(b.data + WIRE_HEADER_SIZE + 12, 4), 3); /* item 8 */
     assert_int_equal(get_le(b.data + H_FLAGS, 4), WIRE_FLAG_HOLD);
     wire_frame out;
     assert_null(wire_decode_frame(b.data, b.size, &out));
-    assert_int_equal(out.ack_withheld, 8);
+    assert_int_equal(out.withheld_count, 2);
+    assert_int_equal(wire_withheld(&out, 0), 2);
+    assert_int_equal(wire_withheld(&out, 1), 8);
+    assert_true(out.u.ping.token == 99);
     assert_int_equal(out.flags, WIRE_FLAG_HOLD);
     wire_set_acks(&b, 21, 11);
+    assert_int_equal(b.size, WIRE_HEADER_SIZE + 8);
     assert_null(wire_decode_frame(b.data, b.size, &out));
-    assert_int_equal(out.ack_withheld, 0);
+    assert_int_equal(out.withheld_count, 0);
     assert_int_equal(out.flags, WIRE_FLAG_HOLD);
     wire_set_flags(&b, 0);
-    wire_set_withheld(&b, 11);
+    wire_set_withheld(&b, (uint64_t[]){5}, 1);
+    wire_set_withheld(&b, (uint64_t[]){11}, 1); /* replaces the list */
+    assert_int_equal(b.size, WIRE_HEADER_SIZE + 8 + 4);
     assert_null(wire_decode_frame(b.data, b.size, &out));
-    assert_int_equal(out.ack_withheld, 11);
+    assert_int_equal(out.withheld_count, 1);
+    assert_int_equal(wire_withheld(&out, 0), 11);
     assert_int_equal(out.flags, 0);
     wire_set_flags(&b, WIRE_FLAG_HOLD);
     wire_begin(&b, WIRE_ACK, H.node, H.sender_session, H.receiver_session);
     wire_finish(&b);
+    assert_int_equal(b.size, WIRE_HEADER_SIZE);
     assert_int_equal(get_le(b.data + H_WITHHELD, 4), 0);
     assert_int_equal(get_le(b.data + H_FLAGS, 4), 0);
     wire_buffer_free(&b);
@@ -236,6 +250,8 @@ static void test_batch_round_trip_many_items(void **state) {
             wire_batch_item_trace(&b, (1ull << 63) | i);
         if (i % 4 == 1) /* some a cause (net/peer.h), some of them a trace id too */
             wire_batch_item_caused(&b, (1ull << 62) | i);
+        if (i % 5 == 2) /* some a root (net/causal.h), after whatever else they carry */
+            wire_batch_item_root(&b, (uint16_t)(1 + i));
     }
     wire_finish(&b);
 
@@ -260,6 +276,8 @@ static void test_batch_round_trip_many_items(void **state) {
         assert_int_equal(it.ref_count, item_ref_count(i));
         assert_true(it.trace == (i % 3 == 1 ? (1ull << 63) | i : 0));
         assert_true(it.caused_by == (i % 4 == 1 ? (1ull << 62) | i : 0));
+        assert_int_equal(it.root, i % 5 == 2 ? 1 + i : 0);
+        assert_int_equal((it.flags & WIRE_ITEM_ROOT) != 0, i % 5 == 2);
         for (uint32_t k = 0; k < it.args_size; k++) /* ref slots zeroed, the rest intact */
             assert_int_equal(it.args[k], k < it.ref_count * 8u ? 0 : item_byte(i, k));
         for (uint16_t r = 0; r < it.ref_count; r++) {

@@ -30,6 +30,8 @@ static void test_header_rules(void **state) {
     expect_error(&f, "frame: unsupported version");
     f.data[H_VERSION] = 2; /* before the header's ack_withheld and flags */
     expect_error(&f, "frame: unsupported version");
+    f.data[H_VERSION] = 3; /* before the withheld list and WIRE_ITEM_ROOT */
+    expect_error(&f, "frame: unsupported version");
     f.data[H_VERSION] = WIRE_VERSION + 1;
     expect_error(&f, "frame: unsupported version");
     f.data[H_VERSION] = 0;
@@ -50,26 +52,62 @@ static void test_header_rules(void **state) {
     f = simple_frame(WIRE_HEARTBEAT);
     f.data[H_FLAGS] = WIRE_FLAG_HOLD;
     expect_valid(&f);
-    /* The withheld field names an item at or before ack_processed. */
+    /* The withheld list follows the body: distances back from
+     * ack_processed, each naming a processed item, the items increasing. */
     f = simple_frame(WIRE_HEARTBEAT);
     set_le(f.data + H_ACK_RECEIVED, 9, 8);
     set_le(f.data + H_ACK_PROCESSED, 7, 8);
-    set_le(f.data + H_WITHHELD, 8, 4);
-    expect_error(&f, "frame: withheld item before the first seq");
-    set_le(f.data + H_WITHHELD, 7, 4);
+    set_le(f.data + H_WITHHELD, 1, 4);
+    expect_error(&f, "frame: body_length does not match the frame size"); /* no list */
+    f.size += 4;
+    set_le(f.data + WIRE_HEADER_SIZE, 8, 4);
+    expect_error(&f, "frame: withheld item not within ack_processed"); /* item 0 */
+    set_le(f.data + WIRE_HEADER_SIZE, 0, 4);
+    expect_error(&f, "frame: withheld item not within ack_processed"); /* item 8 */
+    set_le(f.data + WIRE_HEADER_SIZE, 7, 4);
     wire_frame ok;
     assert_null(wire_decode_frame(f.data, f.size, &ok));
-    assert_int_equal(ok.ack_withheld, 1);
-    set_le(f.data + H_WITHHELD, 1, 4);
+    assert_int_equal(ok.withheld_count, 1);
+    assert_int_equal(wire_withheld(&ok, 0), 1);
+    set_le(f.data + WIRE_HEADER_SIZE, 1, 4);
     assert_null(wire_decode_frame(f.data, f.size, &ok));
-    assert_int_equal(ok.ack_withheld, 7);
-    /* Both header words at once: a held frame that withholds an item. */
+    assert_int_equal(wire_withheld(&ok, 0), 7);
+    /* Two: items 2 and 7 (distances 6, 1); not 7 then 2, nor 7 twice. */
+    set_le(f.data + H_WITHHELD, 2, 4);
+    set_le(f.data + WIRE_HEADER_SIZE, 6, 4);
+    set_le(f.data + WIRE_HEADER_SIZE + 4, 1, 4);
+    f.size += 4;
+    assert_null(wire_decode_frame(f.data, f.size, &ok));
+    assert_int_equal(ok.withheld_count, 2);
+    assert_int_equal(wire_withheld(&ok, 0), 2);
+    assert_int_equal(wire_withheld(&ok, 1), 7);
+    set_le(f.data + WIRE_HEADER_SIZE, 1, 4);
+    set_le(f.data + WIRE_HEADER_SIZE + 4, 6, 4);
+    expect_error(&f, "frame: withheld items not in increasing order");
+    set_le(f.data + WIRE_HEADER_SIZE + 4, 1, 4);
+    expect_error(&f, "frame: withheld items not in increasing order");
+    set_le(f.data + WIRE_HEADER_SIZE, 6, 4);
+    /* Both header words at once: a held frame that withholds items. */
     f.data[H_FLAGS] = WIRE_FLAG_HOLD;
     assert_null(wire_decode_frame(f.data, f.size, &ok));
-    assert_int_equal(ok.ack_withheld, 7);
+    assert_int_equal(ok.withheld_count, 2);
     assert_int_equal(ok.flags, WIRE_FLAG_HOLD);
     f.data[H_FLAGS] = 2;
     expect_error(&f, "frame: unknown header flag");
+    f.data[H_FLAGS] = 0;
+    set_le(f.data + H_WITHHELD, WIRE_MAX_WITHHELD + 1, 4);
+    expect_error(&f, "frame: withheld count above WIRE_MAX_WITHHELD");
+    /* A list on a frame with a body: after the body, not in it. */
+    f = simple_frame(WIRE_PING);
+    set_le(f.data + H_ACK_PROCESSED, 1, 8);
+    set_le(f.data + H_ACK_RECEIVED, 1, 8);
+    set_le(f.data + H_WITHHELD, 1, 4);
+    set_le(f.data + f.size, 1, 4);
+    f.size += 4;
+    assert_null(wire_decode_frame(f.data, f.size, &ok));
+    assert_int_equal(wire_withheld(&ok, 0), 1);
+    set_le(f.data + H_BODY_LENGTH, 12, 4); /* the list read as body */
+    expect_error(&f, "frame: body_length does not match the frame size");
     for (size_t k = 0; k < N_KINDS; k++) {
         f = simple_frame(all_kinds[k]);
         size_t body = f.size - WIRE_HEADER_SIZE;
