@@ -113,6 +113,7 @@ typedef struct peer {
     int64_t last_heard_ms, last_sent_ms;
     int64_t session_start_ms;   /* when their HELLO began this session */
     int64_t outstanding_since_ms; /* when unacked went from empty to not; 0 if empty */
+    bool dealer_behind;         /* this turn's read of our dealer to it stopped at its burst */
 
     _Atomic(message *) outbox;  /* any thread: a Treiber stack of sends to it (transport.c) */
 

@@ -233,16 +233,23 @@ static void handle_frame(peer *p, zmq_msg_t *frame, const uint8_t *route, size_t
     session_on_frame(p, &f, route, route_size, via_router);
 }
 
+/* Each reads at most TRANSPORT_RECV_BURST frames; when it reads that many
+ * there may be more waiting (the peers' latest words among them): the
+ * turn is behind (session_timers). */
 static void receive_router(void) {
+    transport.router_behind = true;
     for (int i = 0; i < TRANSPORT_RECV_BURST; i++) {
         uint8_t route[256];
         int route_size = zmq_recv(transport.router, route, sizeof route, ZMQ_DONTWAIT);
-        if (route_size < 0)
+        if (route_size < 0) {
+            transport.router_behind = false;
             return;
+        }
         zmq_msg_t frame;
         zmq_msg_init(&frame);
         if (zmq_msg_recv(&frame, transport.router, 0) < 0) {
             zmq_msg_close(&frame);
+            transport.router_behind = false;
             return;
         }
         const char *user = zmq_msg_gets(&frame, "User-Id");
@@ -261,11 +268,13 @@ static void receive_router(void) {
 }
 
 static void receive_dealer(peer *p) {
+    p->dealer_behind = true;
     for (int i = 0; i < TRANSPORT_RECV_BURST; i++) {
         zmq_msg_t frame;
         zmq_msg_init(&frame);
         if (zmq_msg_recv(&frame, p->dealer, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(&frame);
+            p->dealer_behind = false;
             return;
         }
         handle_frame(p, &frame, NULL, 0, false);
@@ -431,6 +440,9 @@ static void *mailman_main(void *unused) {
         /* Liveness is judged at the moment we looked at the sockets: time
          * spent below on our own backlog is not the peers' silence. */
         int64_t looked = transport_now_ms();
+        transport.router_behind = false; /* unless its read below stops at the burst */
+        for (size_t i = 0; i < transport.peer_count; i++)
+            transport.peers[i].dealer_behind = false;
         uint64_t ignored;
         if (items[0].revents & ZMQ_POLLIN && read(transport.wake_fd, &ignored, sizeof ignored) < 0)
             perror("alox: mailman eventfd");
