@@ -76,7 +76,9 @@ extern "C" {
 
 /* Make a local actor findable by other schedulers as `name` (1 to 64
  * letters, digits, '_', '.', '-'). Returns 0, or -1 (with a message) if the
- * name is taken by another actor or invalid. */
+ * name is taken by another actor or invalid, or the actor has stopped.
+ * When the actor stops, its names go with its memory: a lookup then finds
+ * nothing, and the name may be published for another actor. */
 ALOX_API int alox_publish(void *actor, const char *name);
 
 /* Find the actor published as `name` on scheduler `node`, of type T.

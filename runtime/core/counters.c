@@ -16,16 +16,18 @@
 #include "worker.h"
 
 ALOX_TLS thread_counters counters_self = {.worker = -1};
+ALOX_TLS uint64_t counters_stops[TYPE_NUMBER_MAX + 1];
 _Atomic uint64_t counters_backlog_epoch;
 _Atomic uint32_t counters_backlog_watchers;
 
+/* Times in ticks (ticks.h) until a reader converts them. */
 typedef struct type_total {
     const alox_type_desc *type;
-    uint64_t spawned, stopped, runs_sampled, sampled_ns;
+    uint64_t spawned, stopped, runs_sampled, sampled_ticks;
 } type_total;
 
 typedef struct worker_total {
-    uint64_t runs, sent, steals, parks, busy_ns;
+    uint64_t runs, sent, steals, parks, busy_ticks;
 } worker_total;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -64,14 +66,12 @@ static type_total *total_of(const alox_type_desc *type) {
 /* Under lock: moves a thread's tally of `type` into the totals. */
 static void fold_tally(type_tally *t, const alox_type_desc *type) {
     type_total *total = total_of(type);
-    total->spawned += counter_get(&t->spawned);
     total->stopped += counter_get(&t->stopped);
     total->runs_sampled += counter_get(&t->runs_sampled);
-    total->sampled_ns += counter_get(&t->sampled_ns);
-    counter_set(&t->spawned, 0);
+    total->sampled_ticks += counter_get(&t->sampled_ticks);
     counter_set(&t->stopped, 0);
     counter_set(&t->runs_sampled, 0);
-    counter_set(&t->sampled_ns, 0);
+    counter_set(&t->sampled_ticks, 0);
 }
 
 /* The tallies a thread may have written: numbers given out so far. */
@@ -80,9 +80,10 @@ static uint32_t tally_count(void) {
     return n < COUNTERS_TYPES ? n : COUNTERS_TYPES;
 }
 
+/* Ticks busy up to `now` (ticks). */
 static uint64_t busy_now(worker_tally *w, uint64_t now) {
-    uint64_t since = counter_get(&w->busy_since_ns);
-    return counter_get(&w->busy_ns) + (since && now > since ? now - since : 0);
+    uint64_t since = counter_get(&w->busy_since);
+    return counter_get(&w->busy_ticks) + (since && now > since ? now - since : 0);
 }
 
 /* Under lock: moves a worker thread's tally to its index. */
@@ -98,24 +99,38 @@ static void fold_worker(thread_counters *c) {
     r->sent += counter_get(&w->sent);
     r->steals += counter_get(&w->steals);
     r->parks += counter_get(&w->parks);
-    r->busy_ns += busy_now(w, counters_now_ns());
+    r->busy_ticks += busy_now(w, ticks_now());
     counter_set(&w->runs, 0);
     counter_set(&w->sent, 0);
     counter_set(&w->steals, 0);
     counter_set(&w->parks, 0);
-    counter_set(&w->busy_ns, 0);
-    counter_set(&w->busy_since_ns, 0);
+    counter_set(&w->busy_ticks, 0);
+    counter_set(&w->busy_since, 0);
     c->worker = -1;
     c->self = NULL;
+}
+
+/* Under lock: moves an entry's spawns to its type's total. */
+static void fold_spawns(type_number_entry *e) {
+    const alox_type_desc *type = atomic_load_explicit(&e->type, memory_order_relaxed);
+    uint64_t word = atomic_load_explicit(&e->word, memory_order_relaxed);
+    if (type && word >> TYPE_NUMBER_BITS)
+        total_of(type)->spawned += word >> TYPE_NUMBER_BITS;
+    atomic_store_explicit(&e->word, word & (TYPE_NUMBER_SPAWN - 1), memory_order_relaxed);
 }
 
 /* At thread exit (a worker of an ended run, a plain thread). */
 static void on_thread_exit(void *unused) {
     (void)unused;
     thread_counters *c = &counters_self;
+    counters_publish_stops();
     pthread_mutex_lock(&lock);
-    for (uint32_t i = 1, n = tally_count(); i < n; i++)
+    for (uint32_t i = 1, n = tally_count(); i < n; i++) {
         fold_tally(&c->types[i], type_number_desc(i));
+        counters_stops[i] = 0; /* published, and now folded */
+    }
+    for (uint32_t i = 0; i < TYPE_NUMBER_CACHE; i++)
+        fold_spawns(&type_number_cache[i]);
     fold_worker(c);
     for (thread_counters **p = &blocks; *p; p = &(*p)->next) {
         if (*p == c) {
@@ -138,6 +153,7 @@ static void register_locked(thread_counters *c) {
         return;
     c->next = blocks;
     blocks = c;
+    c->spawns = type_number_cache; /* this thread's: register_locked runs on its owner */
     c->registered = true;
     pthread_setspecific(exit_key, c); /* non-NULL: the destructor runs */
 }
@@ -155,6 +171,38 @@ void counters_type_slow(const alox_type_desc *type, uint64_t spawned, uint64_t s
     total->spawned += spawned;
     total->stopped += stopped;
     pthread_mutex_unlock(&lock);
+}
+
+void counters_stopped_unnumbered(const actor *a) { counters_type_slow(a->type, 0, 1); }
+
+void counters_spawns_evicted(type_number_entry *e, const alox_type_desc *type, uint32_t number) {
+    pthread_mutex_lock(&lock);
+    fold_spawns(e);
+    atomic_store_explicit(&e->type, type, memory_order_relaxed);
+    atomic_store_explicit(&e->word, number, memory_order_relaxed);
+    pthread_mutex_unlock(&lock);
+}
+
+/* Stops of types past the tallies go to the totals, under the lock. */
+static __attribute__((noinline)) void publish_untallied(uint32_t from, uint32_t to) {
+    for (uint32_t i = from; i < to; i++) {
+        if (!counters_stops[i])
+            continue;
+        pthread_mutex_lock(&lock);
+        total_of(type_number_desc(i))->stopped += counters_stops[i];
+        pthread_mutex_unlock(&lock);
+        counters_stops[i] = 0;
+    }
+}
+
+void counters_publish_stops(void) {
+    counters_stops[0] = 0;
+    uint32_t n = type_number_count();
+    uint32_t fast = n < COUNTERS_TYPES ? n : COUNTERS_TYPES;
+    for (uint32_t i = 1; i < fast; i++)
+        counter_set(&counters_self.types[i].stopped, counters_stops[i]);
+    if (ALOX_UNLIKELY(fast < n))
+        publish_untallied(fast, n);
 }
 
 static uint32_t next_random(thread_counters *c) {
@@ -175,23 +223,22 @@ uint32_t counters_sample_shift(uint32_t batches_per_look) {
     return next_random(&counters_self) % batches_per_look;
 }
 
-void counters_sample_begin(void) { counters_self.sample_start_ns = counters_now_ns(); }
+void counters_sample_begin(void) { counters_self.sample_start = ticks_now(); }
 
 void counters_sample_end(const alox_type_desc *type, uint32_t number, uint32_t handled,
                          uint32_t batches) {
     thread_counters *c = &counters_self;
-    uint64_t now = counters_now_ns();
-    uint64_t ns = (now - c->sample_start_ns) * batches;
+    uint64_t ticks = (ticks_now() - c->sample_start) * batches;
     uint64_t runs = (uint64_t)handled * batches;
     type_tally *t = counters_tally(number);
     if (t) {
-        counter_add(&t->sampled_ns, ns);
+        counter_add(&t->sampled_ticks, ticks);
         counter_add(&t->runs_sampled, runs);
         return;
     }
     pthread_mutex_lock(&lock);
     type_total *total = total_of(type);
-    total->sampled_ns += ns;
+    total->sampled_ticks += ticks;
     total->runs_sampled += runs;
     pthread_mutex_unlock(&lock);
 }
@@ -224,18 +271,18 @@ void counters_sample_backlog(const alox_type_desc *type, uint64_t id, const void
 #ifndef ALOX_COUNTERS_OFF
 void counters_idle_begin(void) {
     worker_tally *w = &counters_self.w;
-    uint64_t since = counter_get(&w->busy_since_ns);
+    uint64_t since = counter_get(&w->busy_since);
     if (!since)
         return;
-    uint64_t now = counters_now_ns();
-    counter_add(&w->busy_ns, now > since ? now - since : 0);
-    counter_set(&w->busy_since_ns, 0);
+    uint64_t now = ticks_now();
+    counter_add(&w->busy_ticks, now > since ? now - since : 0);
+    counter_set(&w->busy_since, 0);
 }
 
 void counters_idle_end(void) {
     worker_tally *w = &counters_self.w;
-    if (!counter_get(&w->busy_since_ns))
-        counter_set(&w->busy_since_ns, counters_now_ns());
+    if (!counter_get(&w->busy_since))
+        counter_set(&w->busy_since, ticks_now());
 }
 #endif
 
@@ -243,6 +290,7 @@ void counters_worker_begin(const worker *self) {
     thread_counters *c = &counters_self;
     uint32_t index = self->index;
     pthread_once(&key_once, make_key);
+    ticks_init();
     pthread_mutex_lock(&lock);
     register_locked(c);
     c->worker = (int32_t)index;
@@ -251,7 +299,7 @@ void counters_worker_begin(const worker *self) {
      * folded into `retired` when it ended. */
     counter_set(&c->w.runs, 0);
     counter_set(&c->w.sent, 0);
-    counter_set(&c->w.busy_since_ns, counters_now_ns());
+    counter_set(&c->w.busy_since, ticks_now());
     pthread_mutex_unlock(&lock);
     c->rng = 0x9e3779b9u * (index + 1) ^ (uint32_t)counters_now_ns();
     if (!c->rng)
@@ -317,7 +365,7 @@ static void read_workers(counters_view *v, uint64_t now) {
         if (i < retired_count) {
             worker_total *r = &retired[i];
             w->runs = r->runs, w->sent = r->sent;
-            w->steals = r->steals, w->parks = r->parks, w->busy_ns = r->busy_ns;
+            w->steals = r->steals, w->parks = r->parks, w->busy_ns = r->busy_ticks;
         }
     }
     for (thread_counters *c = blocks; c; c = c->next) {
@@ -341,17 +389,24 @@ static void read_types(counters_view *v) {
     for (size_t i = 0; i < total_count; i++) {
         counters_type_view *t = type_view_of(v, &cap, totals[i].type);
         t->spawned += totals[i].spawned, t->stopped += totals[i].stopped;
-        t->runs_sampled += totals[i].runs_sampled, t->sampled_ns += totals[i].sampled_ns;
+        t->runs_sampled += totals[i].runs_sampled, t->sampled_ns += totals[i].sampled_ticks;
     }
     uint32_t n = tally_count();
     for (thread_counters *c = blocks; c; c = c->next) {
+        for (uint32_t i = 0; c->spawns && i < TYPE_NUMBER_CACHE; i++) {
+            type_number_entry *e = &c->spawns[i];
+            const alox_type_desc *type = atomic_load_explicit(&e->type, memory_order_relaxed);
+            uint64_t spawned = atomic_load_explicit(&e->word, memory_order_relaxed) >> TYPE_NUMBER_BITS;
+            if (type && spawned)
+                type_view_of(v, &cap, type)->spawned += spawned;
+        }
         for (uint32_t i = 1; i < n; i++) {
             type_tally *s = &c->types[i];
-            if (!counter_get(&s->spawned) && !counter_get(&s->stopped) && !counter_get(&s->runs_sampled))
+            if (!counter_get(&s->stopped) && !counter_get(&s->runs_sampled))
                 continue;
             counters_type_view *t = type_view_of(v, &cap, type_number_desc(i));
-            t->spawned += counter_get(&s->spawned), t->stopped += counter_get(&s->stopped);
-            t->runs_sampled += counter_get(&s->runs_sampled), t->sampled_ns += counter_get(&s->sampled_ns);
+            t->stopped += counter_get(&s->stopped);
+            t->runs_sampled += counter_get(&s->runs_sampled), t->sampled_ns += counter_get(&s->sampled_ticks);
         }
     }
 }
@@ -423,12 +478,17 @@ size_t counters_running(counters_actor_view *out, size_t max) {
 
 bool counters_read(counters_view *out) {
     memset(out, 0, sizeof *out);
-    uint64_t now = counters_now_ns();
+    ticks_rate rate = ticks_rate_now();
     pthread_mutex_lock(&lock);
-    read_workers(out, now);
+    read_workers(out, ticks_now());
     read_types(out);
     read_samples(out);
     pthread_mutex_unlock(&lock);
+    /* Summed in ticks above (read_workers, read_types): now in ns. */
+    for (size_t i = 0; i < out->worker_count; i++)
+        out->workers[i].busy_ns = ticks_span_ns(rate, out->workers[i].busy_ns);
+    for (size_t i = 0; i < out->type_count; i++)
+        out->types[i].sampled_ns = ticks_span_ns(rate, out->types[i].sampled_ns);
     return true;
 }
 

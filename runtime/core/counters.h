@@ -15,26 +15,31 @@
  * recent, not instantaneous, values.
  *
  *   - per worker: behaviours run and messages sent are counted by the
- *     worker in plain fields of its own struct (worker.h: one add per
- *     batch; a send's count is the increment the runnext handoff makes
- *     anyway) and published here (counters_publish) every
+ *     worker in plain fields of its own struct (worker.h: one 32-bit add
+ *     per batch; a send's count is the increment the runnext handoff
+ *     makes anyway) and published here (counters_publish) every
  *     COUNTERS_LOOK_BATCHES batches (worker.c) and before it looks for
  *     work, so a snapshot is at most 64 batches behind; steals and
  *     parks where they happen (slow paths); time busy only when a worker
- *     starts and stops looking for work, never per message; what a worker
- *     runs now is its `current` pointer (worker.h), read under grace;
- *   - per actor type: a small array per thread, indexed by the type's
- *     number (type_number.h; the stopping or running actor carries it in
- *     its header, a spawn has just looked it up); spawns and stops are
- *     counted exactly. Types numbered COUNTERS_TYPES or more (or 0) are
- *     counted into the global totals under the lock (a program has few
- *     actor types);
+ *     starts and stops looking for work, never per message, in ticks
+ *     (ticks.h: the TSC); what a worker runs now is its `current`
+ *     pointer (worker.h), read under grace;
+ *   - per actor type, counted exactly: spawns in the spawning thread's
+ *     type cache entry (type_number.h), which the spawn holds anyway (one
+ *     relaxed add; an entry that changes type hands its count to the
+ *     totals first); stops in a plain per-thread array indexed by the
+ *     type number the stopping actor carries in its header (one add, and
+ *     one to word 0 that says there is something to publish), published
+ *     with the worker's counts (counters_publish_stops) into a small
+ *     array of relaxed words per thread; types numbered COUNTERS_TYPES or
+ *     more go into the global totals under the lock at publication;
  *   - behaviours and run time per type are sampled, not counted: one batch
  *     in about COUNTERS_SAMPLE_PERIOD is timed and counted for the batches
  *     since the previous timed one. The worker decides where it publishes
  *     (every COUNTERS_LOOK_BATCHES batches, worker.c), counting down a
  *     random number of those looks, and then shifts its looks by a random
- *     number of batches, so periodic workloads do not alias; the timed batch starts through the one test a batch
+ *     number of batches, so periodic workloads do not alias; the timed
+ *     batch (two reads of the TSC, ticks.h) starts through the one test a batch
  *     makes anyway (worker.h batch_flags, also tracing's) and ends through
  *     run_actor's branch for unusual batches, so the common batch pays
  *     nothing. The estimates are unbiased; their error shrinks as
@@ -60,8 +65,10 @@
 
 #include "alox/abi.h"
 #include "support/platform.h"
+#include "ticks.h"
+#include "type_number.h"
 
-#define COUNTERS_TYPES 64u           /* type numbers counted per thread: 32 bytes each */
+#define COUNTERS_TYPES 64u           /* type numbers counted per thread: 24 bytes each */
 #define COUNTERS_SAMPLE_PERIOD 256u  /* batches per timed batch, on average */
 #define COUNTERS_BACKLOGS 4u         /* largest backlogs remembered per worker */
 #define COUNTERS_BACKLOG_WALK 10000u /* messages counted at most per backlog */
@@ -82,15 +89,13 @@ static inline uint64_t counter_get(counter *c) {
     return atomic_load_explicit(c, memory_order_relaxed);
 }
 
-static inline uint64_t counters_now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+/* CLOCK_MONOTONIC in ns (uptime, snapshots). What the workers time is in
+ * ticks (ticks.h), turned into ns when read. */
+static inline uint64_t counters_now_ns(void) { return ticks_monotonic_ns(); }
 
 typedef struct type_tally {
-    counter spawned, stopped;
-    counter runs_sampled, sampled_ns; /* estimates: samples x COUNTERS_SAMPLE_PERIOD */
+    counter stopped;           /* published from counters_stops */
+    counter runs_sampled, sampled_ticks; /* estimates: samples x COUNTERS_SAMPLE_PERIOD */
 } type_tally;
 
 typedef struct backlog_sample {
@@ -104,20 +109,21 @@ typedef struct worker_tally {
     counter sent;      /* messages sent by its behaviours */
     counter steals;    /* successful steals */
     counter parks;     /* times it went to sleep */
-    counter busy_ns;   /* time not looking for work, up to busy_since */
-    counter busy_since_ns; /* 0 while looking for work or parked */
+    counter busy_ticks;  /* time not looking for work, up to busy_since (ticks.h) */
+    counter busy_since;  /* ticks; 0 while looking for work or parked */
 } worker_tally;
 
 typedef struct thread_counters {
     worker_tally w;            /* meaningful while `worker` >= 0 */
     int32_t worker;            /* the worker's index, -1 on other threads */
     uint32_t rng;
-    uint64_t sample_start_ns;  /* when the timed batch began */
+    uint64_t sample_start;     /* ticks: when the timed batch began */
     uint64_t backlog_epoch;    /* the last epoch this worker sampled in */
     uint32_t backlogs_taken;   /* samples taken in that epoch */
     type_tally types[COUNTERS_TYPES]; /* by type number; 0 unused */
     backlog_sample backlogs[COUNTERS_BACKLOGS];
     const struct worker *self; /* the worker (counters_read: its queue, what it runs) */
+    type_number_entry *spawns; /* the thread's type cache (type_number.h), which counts spawns */
     struct thread_counters *next; /* registered blocks, under the lock */
     bool registered;
 } thread_counters;
@@ -130,8 +136,23 @@ extern _Atomic uint64_t counters_backlog_epoch;
  * counters_backlogs_done down). */
 extern _Atomic uint32_t counters_backlog_watchers;
 
+/* Stops by type number, counted by the thread in plain words (only it
+ * reads or writes them) and published by counters_publish_stops; word 0:
+ * stops since then. */
+extern ALOX_TLS uint64_t counters_stops[TYPE_NUMBER_MAX + 1];
+
 /* Slow paths (counters.c). */
 void counters_type_slow(const alox_type_desc *type, uint64_t spawned, uint64_t stopped);
+struct actor;
+void counters_stopped_unnumbered(const struct actor *a); /* counters_stopped's number 0 */
+/* Copies the thread's stops where counters_read looks: every
+ * COUNTERS_LOOK_BATCHES batches and before looking for work on a worker
+ * (counters_publish), at the end of a guest run (guest.c), at thread
+ * exit. ~5 instructions per type number given out. */
+void counters_publish_stops(void);
+/* Cache entry `entry` becomes `type`'s (number `number`): the count it
+ * holds goes to its old type's total first (type_number_miss). */
+void counters_spawns_evicted(type_number_entry *entry, const alox_type_desc *type, uint32_t number);
 void counters_thread_register(void); /* first count of a thread: its block is read from now */
 /* Looks (every `batches_per_look` batches) to the next timed batch, and
  * a random shift of the looks (0 .. batches_per_look - 1 batches). */
@@ -157,38 +178,52 @@ static inline type_tally *counters_tally(uint32_t number) {
  * ------------------------------------------------------------------ */
 #ifndef ALOX_COUNTERS_OFF
 
-/* An actor of `type` (its number: type_number.h) was created (not a
- * proxy). Any thread: the thread's block is registered, as it looked the
- * number up (type_number_miss registers a thread on its first spawn of a
- * type: the cache it hits is its own). */
-static inline void counters_spawned(const alox_type_desc *type, uint32_t number) {
-    type_tally *t = counters_tally(number);
-    if (ALOX_LIKELY(t != NULL))
-        counter_add(&t->spawned, 1);
-    else
-        counters_type_slow(type, 1, 0);
+/* An actor was created (not a proxy), of the type of `entry`, the
+ * spawning thread's cache entry of its type (type_number.h), which the
+ * spawn holds anyway: the count is an add there, no look-up, no bounds
+ * test. Any thread: type_number_miss registered the thread's block (the
+ * reader finds its cache through it). Relaxed: see Cost above. */
+static inline void counters_spawned(type_number_entry *entry) {
+    atomic_store_explicit(&entry->word,
+                          atomic_load_explicit(&entry->word, memory_order_relaxed) + TYPE_NUMBER_SPAWN,
+                          memory_order_relaxed);
 }
 
-/* An actor of `type` (its number) called alox_stop: on a worker or a
- * guest (guest.h), whose blocks are registered when they begin
- * (counters_worker_begin, worker_init_guest). */
-static inline void counters_stopped(const alox_type_desc *type, uint32_t number) {
-    type_tally *t = counters_tally(number);
-    if (ALOX_LIKELY(t != NULL))
-        counter_add(&t->stopped, 1);
-    else
-        counters_type_slow(type, 0, 1);
+/* Actor `a` (its type number: actor.h) called alox_stop: on a worker or
+ * a guest (guest.h), whose blocks are registered when they begin
+ * (counters_worker_begin, worker_init_guest). One add to a plain word of
+ * the thread's own, indexed by the number with no bounds test (numbers
+ * are at most TYPE_NUMBER_MAX), and one to word 0, which no type uses:
+ * stops since the last publication, so counters_publish looks at the
+ * others only when there are some. Number 0 (a type past
+ * TYPE_NUMBER_MAX) goes by its descriptor. The number is 64 bits and the
+ * actor is passed, not its type: no widening, and no load of the type
+ * that only the slow path needs (GCC hoisted it). */
+static inline void counters_stopped(const struct actor *a, uint64_t number) {
+    if (ALOX_LIKELY(number != 0)) {
+        counters_stops[number]++;
+        counters_stops[0]++;
+    } else {
+        counters_stopped_unnumbered(a);
+    }
 }
 
 /* A worker publishes what it counted in its own fields (worker.h):
- * behaviours run and messages sent. Relaxed: see Cost above. */
-static inline void counters_publish(uint64_t runs, uint64_t sent) {
-    counter_set(&counters_self.w.runs, runs);
+ * behaviours run since the last publication (`*runs`, folded in here and
+ * zeroed) and messages sent; and the thread's stops. Relaxed: see Cost
+ * above. */
+static inline void counters_publish(uint32_t *runs, uint64_t sent) {
+    counter_set(&counters_self.w.runs, counter_get(&counters_self.w.runs) + *runs);
+    *runs = 0;
     counter_set(&counters_self.w.sent, sent);
+    if (ALOX_UNLIKELY(counters_stops[0] != 0))
+        counters_publish_stops();
 }
 
-/* A batch of `handled` behaviours ran: the worker's own word (worker.h). */
-static inline void counters_ran(uint64_t *runs, uint32_t handled) { *runs += handled; }
+/* A batch of `handled` behaviours ran: the worker's own word (worker.h),
+ * 32 bits so the add is one instruction with no widening (a publication
+ * comes every COUNTERS_LOOK_BATCHES batches at most: 6,400 behaviours). */
+static inline void counters_ran(uint32_t *runs, uint32_t handled) { *runs += handled; }
 
 /* Every COUNTERS_LOOK_BATCHES batches (worker.c): is the next batch to
  * be timed? (the worker's own countdown, from counters_sample_distance) */
@@ -210,6 +245,13 @@ static inline void counters_backlogged(const alox_type_desc *type, uint64_t id,
         counters_sample_backlog(type, id, cursor);
 }
 
+/* A guest (guest.h) ran its batches: its stops are published now (a
+ * guest has no quiescent points of its own). */
+static inline void counters_guest_done(void) {
+    if (counters_stops[0] != 0)
+        counters_publish_stops();
+}
+
 static inline void counters_stole(void) { counter_add(&counters_self.w.steals, 1); }
 
 static inline void counters_parked(void) { counter_add(&counters_self.w.parks, 1); }
@@ -219,14 +261,10 @@ static inline void counters_parked(void) { counter_add(&counters_self.w.parks, 1
 void counters_idle_begin(void);
 void counters_idle_end(void);
 #else
-static inline void counters_spawned(const alox_type_desc *type, uint32_t number) {
-    (void)type, (void)number;
-}
-static inline void counters_stopped(const alox_type_desc *type, uint32_t number) {
-    (void)type, (void)number;
-}
-static inline void counters_publish(uint64_t runs, uint64_t sent) { (void)runs, (void)sent; }
-static inline void counters_ran(uint64_t *runs, uint32_t handled) { (void)runs, (void)handled; }
+static inline void counters_spawned(type_number_entry *entry) { (void)entry; }
+static inline void counters_stopped(const struct actor *a, uint64_t number) { (void)a, (void)number; }
+static inline void counters_publish(uint32_t *runs, uint64_t sent) { (void)runs, (void)sent; }
+static inline void counters_ran(uint32_t *runs, uint32_t handled) { (void)runs, (void)handled; }
 static inline bool counters_time_next(uint32_t *countdown) {
     (void)countdown;
     return false;
@@ -234,6 +272,7 @@ static inline bool counters_time_next(uint32_t *countdown) {
 static inline void counters_backlogged(const alox_type_desc *type, uint64_t id, const void *cursor) {
     (void)type, (void)id, (void)cursor;
 }
+static inline void counters_guest_done(void) {}
 static inline void counters_stole(void) {}
 static inline void counters_parked(void) {}
 static inline void counters_idle_begin(void) {}

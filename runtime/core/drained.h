@@ -32,6 +32,13 @@
 
 void actor_drained_hinted(struct actor *a);
 
+/* What releases an ACTOR_EXPORTED actor's entries (its export, its
+ * published names: net/proxy.c), called from actor_drained. Registered by
+ * the layer that sets the flag, before it first sets it, so it works with
+ * or without a network (alox_publish alone exports). Any thread; the
+ * same function each time. */
+void actor_drained_set_exported(void (*release)(struct actor *a));
+
 static inline void actor_drained(struct actor *a) {
     /* Relaxed: each flag's setter is ordered before this call as the
      * callee's own relaxed reads require (see drained.c). */

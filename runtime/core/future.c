@@ -356,7 +356,7 @@ alox_future_handle alox__fulfil(const void *value, uint32_t size) {
 
 /* ----- the consumer side ---------------------------------------------- */
 
-/* On the I/O thread (timers.h): timeout_ms passed. If no answer came
+/* On the timer thread (timers.h): timeout_ms passed. If no answer came
  * first, this is the answer; the request's answer, when it comes, is late. */
 static void timeout_fired(void *arg) {
     future *f = arg;

@@ -4,11 +4,13 @@
 #include <stdlib.h>
 
 #include "actor.h"
+#include "counters.h"
 #include "io.h"
 #include "reclaim.h"
 #include "scheduler.h"
 #include "support/grace.h"
 #include "support/platform.h"
+#include "trace.h"
 
 /* Batches the guest runs after those handed in: a short local chain (a
  * server actor that asks another and replies) still ends on this thread;
@@ -102,6 +104,8 @@ void guest_run(actor *const *actors, uint32_t n) {
         worker_run_batch(w, a);
     }
     reclaim_before_park(); /* stopped actors: as a worker about to park */
+    counters_guest_done();
+    trace_idle(); /* the end of its last run (trace.h) */
     hand_back(w);
     worker_self = NULL;
     grace_exit();

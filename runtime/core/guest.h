@@ -1,5 +1,5 @@
 /*
- * guest.h - a thread that is not a worker (the mailman, the I/O thread)
+ * guest.h - a thread that is not a worker (the mailman, the I/O thread, the timer thread)
  * runs the actors it has just made runnable itself, while every worker is
  * parked.
  *
@@ -33,8 +33,9 @@
  *   its length: after a run longer than GUEST_SLOW_NS the guest stays out
  *   for GUEST_BACKOFF_NS.
  *
- * Collecting (guest_collect_begin / _end): the I/O thread (core/io.c)
- * wraps its timer firings and readiness messages in a collection. An
+ * Collecting (guest_collect_begin / _end): the timer thread wraps its
+ * firings, and the I/O thread its readiness messages, in a collection
+ * (core/io.c). An
  * actor that one of its sends makes runnable (scheduler_inject) while every
  * worker is parked is held in the collection instead of going to the
  * injection queue, and at the end runs here as above: a timer or a

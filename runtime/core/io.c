@@ -1,4 +1,4 @@
-/* io.c - the I/O thread; see io.h. */
+/* io.c - the I/O thread and the timer thread; see io.h. */
 #include "io.h"
 
 #include <errno.h>
@@ -18,7 +18,7 @@
  * ready connections come in one call, small enough for the stack. */
 #define IO_EVENTS_PER_WAIT 256
 
-static pthread_once_t started = PTHREAD_ONCE_INIT;
+static pthread_once_t io_started = PTHREAD_ONCE_INIT, timer_started = PTHREAD_ONCE_INIT;
 static int epoll_fd = -1, timer_fd = -1;
 /* Set before the thread is created or under once: read by the I/O thread.
  * Acquire/release: a handler stored after the thread started must be seen
@@ -32,22 +32,38 @@ uint64_t io_now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void on_timerfd(void) {
-    uint64_t expirations;
-    /* Non-blocking: a re-arm between the wake-up and this read may already
-     * have reset the count (EAGAIN); the handler looks at the clock anyway. */
-    if (read(timer_fd, &expirations, sizeof expirations) < 0 && errno != EAGAIN)
-        alox_fatal("reading the timerfd failed: %s", strerror(errno));
-    io_expiry_fn fn = atomic_load_explicit(&expiry_handler, memory_order_acquire);
-    if (fn)
-        fn();
+/* The timer thread: blocked in read until the timerfd expires. A re-arm
+ * while it waits resets the count and the read returns at the new time;
+ * the handler looks at the clock anyway. A thread of its own, so that a
+ * long behaviour the I/O thread runs as a guest (a connection's request)
+ * never makes a timer late (io.h). */
+static void *timer_main(void *unused) {
+    (void)unused;
+    guest_collection collection;
+    overload_exempt_this_thread(); /* firings are delivered, never held back */
+    for (;;) {
+        uint64_t expirations;
+        if (read(timer_fd, &expirations, sizeof expirations) < 0) {
+            if (errno == EINTR)
+                continue;
+            alox_fatal("reading the timerfd failed: %s", strerror(errno));
+        }
+        io_expiry_fn fn = atomic_load_explicit(&expiry_handler, memory_order_acquire);
+        /* What these firings make runnable runs here if every worker
+         * sleeps (guest.h): no futex wake. */
+        guest_collect_begin(&collection);
+        if (fn)
+            fn();
+        guest_collect_end();
+    }
+    return NULL;
 }
 
 static void *io_main(void *unused) {
     (void)unused;
     struct epoll_event events[IO_EVENTS_PER_WAIT];
     guest_collection collection;
-    overload_exempt_this_thread(); /* timers and readiness are delivered, never held back */
+    overload_exempt_this_thread(); /* readiness is delivered, never held back */
     for (;;) {
         int n = epoll_wait(epoll_fd, events, IO_EVENTS_PER_WAIT, -1);
         if (n < 0) {
@@ -56,50 +72,55 @@ static void *io_main(void *unused) {
             alox_fatal("epoll_wait on the I/O thread failed: %s", strerror(errno));
         }
         io_event_fn on_event = atomic_load_explicit(&event_handler, memory_order_acquire);
-        /* What these firings and readiness messages make runnable runs
-         * here if every worker sleeps (guest.h): no futex wake. */
+        /* What these readiness messages make runnable runs here if every
+         * worker sleeps (guest.h): no futex wake. */
         guest_collect_begin(&collection);
-        for (int i = 0; i < n; i++) {
-            if (events[i].data.u64 == IO_TIMER_TOKEN)
-                on_timerfd();
-            else if (on_event)
+        for (int i = 0; i < n; i++)
+            if (on_event)
                 on_event(events[i].data.u64, events[i].events);
-        }
         guest_collect_end();
     }
     return NULL;
 }
 
-static void start(void) {
-    epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-    timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (epoll_fd < 0 || timer_fd < 0)
-        alox_fatal("cannot create the I/O thread's epoll set or timerfd: %s (raise the "
-                   "descriptor limit, ulimit -n)",
-                   strerror(errno));
-    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = IO_TIMER_TOKEN};
-    if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, timer_fd, &ev) < 0)
-        alox_fatal("cannot watch the timerfd: %s", strerror(errno));
+static void start_thread(void *(*main_fn)(void *), const char *what) {
     pthread_t thread;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    int err = pthread_create(&thread, &attr, io_main, NULL);
+    int err = pthread_create(&thread, &attr, main_fn, NULL);
     pthread_attr_destroy(&attr);
     if (err)
-        alox_fatal("cannot start the I/O thread: %s", strerror(err));
+        alox_fatal("cannot start the %s thread: %s", what, strerror(err));
+}
+
+static void start_io(void) {
+    epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd < 0)
+        alox_fatal("cannot create the I/O thread's epoll set: %s (raise the descriptor limit, "
+                   "ulimit -n)",
+                   strerror(errno));
+    start_thread(io_main, "I/O");
+}
+
+static void start_timer(void) {
+    timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC); /* blocking: timer_main reads it */
+    if (timer_fd < 0)
+        alox_fatal("cannot create the timerfd: %s (raise the descriptor limit, ulimit -n)",
+                   strerror(errno));
+    start_thread(timer_main, "timer");
 }
 
 int io_timerfd(io_expiry_fn on_expiry) {
     if (!atomic_load_explicit(&expiry_handler, memory_order_relaxed))
         atomic_store_explicit(&expiry_handler, on_expiry, memory_order_release);
-    pthread_once(&started, start);
+    pthread_once(&timer_started, start_timer);
     return timer_fd;
 }
 
 int io_epoll(io_event_fn on_event) {
     if (!atomic_load_explicit(&event_handler, memory_order_relaxed))
         atomic_store_explicit(&event_handler, on_event, memory_order_release);
-    pthread_once(&started, start);
+    pthread_once(&io_started, start_io);
     return epoll_fd;
 }

@@ -1,37 +1,44 @@
 /*
- * io.h - the one I/O thread of the process: it owns an epoll set and a
- * timerfd, and turns timer expiry (timers.h) and descriptor readiness
- * (watch.h) into ordinary messages. No worker ever blocks on a descriptor:
+ * io.h - the I/O thread and the timer thread of the process: the I/O
+ * thread owns an epoll set and turns descriptor readiness (watch.h) into
+ * ordinary messages; the timer thread owns a timerfd and turns timer
+ * expiry (timers.h) into messages. No worker ever blocks on a descriptor:
  * workers only register interest (epoll_ctl) and do non-blocking I/O.
  *
- * The thread starts on first use (the first timer or watch), so a program
- * without either has no I/O thread and no extra descriptor
+ * Each thread starts on first use (the first watch, the first timer), so a
+ * program without either has neither thread and no extra descriptor
  * (tests/unit/test_no_network.c). It then lives until the process exits,
- * parked in epoll_wait: an idle program uses no CPU between firings.
+ * blocked in epoll_wait or in read on the timerfd: an idle program uses no
+ * CPU between firings.
  *
  * Its two clients hand it their handlers on first use, so this file knows
  * neither of them (no include cycle):
  *   io_timerfd(on_expiry)   the timerfd, armed by timers.c; on_expiry runs on
- *                           the I/O thread when it fires;
+ *                           the timer thread when it fires;
  *   io_epoll(on_event)      the epoll set; on_event(token, epoll events)
- *                           runs on the I/O thread for every event whose
- *                           epoll_data is not the timerfd's.
+ *                           runs on the I/O thread for every event.
  *
- * After each batch of events, the actors those messages made runnable
- * while every worker was parked run on this thread (guest.h,
- * "Collecting"): no futex wake for a firing or a request that finds the
- * program idle. A behaviour run there delays the next firings by its
- * length (a run over 1 ms keeps the guest runs off for 100 ms).
+ * After each batch of events or firings, the actors those messages made
+ * runnable while every worker was parked run on the thread that sent them
+ * (guest.h, "Collecting"): no futex wake for a firing or a request that
+ * finds the program idle. A behaviour run there delays that thread's next
+ * events by its length (a run over 1 ms keeps its guest runs off for
+ * 100 ms). Why two threads: a connection's request that runs long as a
+ * guest on the I/O thread would otherwise hold up every timer due
+ * meanwhile (400 ms late behind a 400 ms request, test_timer_thread.c);
+ * now it delays only other readiness, which a worker would have queued
+ * behind it anyway.
  *
- * Thread-safety: every function from any thread. The handlers run on the
- * I/O thread only, one at a time.
+ * Thread-safety: every function from any thread. Each handler runs on its
+ * own thread only, one call at a time.
  */
 #ifndef ALOX_IO_H
 #define ALOX_IO_H
 
 #include <stdint.h>
 
-/* epoll_data.u64 of the timerfd; watch tokens never take this value. */
+/* Reserved: no watch token takes this value (it named the timerfd when
+ * the timerfd was in the epoll set). */
 #define IO_TIMER_TOKEN UINT64_MAX
 
 typedef void (*io_expiry_fn)(void);

@@ -63,7 +63,7 @@
  * send it its whole backlog.
  *
  * Exempt on the way in (never paused, never waiting): messages sent by
- * the runtime's own threads (the I/O thread: timers and descriptor
+ * the runtime's own threads (the I/O and timer threads: timers and descriptor
  * readiness; the network: inbound messages are pushed by net/inbound.c
  * directly), sends from a worker outside any behaviour, an actor's sends
  * to itself, and sends before alox_run has started the workers (nothing
@@ -89,7 +89,7 @@ struct worker;
 uint32_t overload_limit(void);
 void overload_set_limit(uint32_t messages);
 
-/* This thread belongs to the runtime (the I/O thread): its sends are
+/* This thread belongs to the runtime (the I/O or timer thread): its sends are
  * exempt (see above). */
 void overload_exempt_this_thread(void);
 

@@ -28,14 +28,9 @@
 #define PREFETCH_AHEAD 8u
 #define FIRST_CAPACITY 256u
 
-/* Retired actors, in an array rather than linked through their headers:
- * freeing them then fetches many cold headers at once, not one by one. */
-typedef struct actor_list {
-    actor **items;
-    uint32_t count, capacity;
-} actor_list;
-
-static ALOX_TLS actor_list pending, waiting;
+ALOX_TLS actor_list reclaim_pending;
+#define pending reclaim_pending
+static ALOX_TLS actor_list waiting;
 /* Freed pages, given back in runs (once_heap.h): kept across free_list
  * calls, flushed before the worker parks or exits. */
 static ALOX_TLS once_heap_batch freed_pages;
@@ -78,19 +73,9 @@ static void swap_lists(actor_list *a, actor_list *b) {
     *b = t;
 }
 
-void reclaim_retire(actor *a) {
-    /* The last popped message is the queue's stub: put the embedded stub
-     * back in its place while it is hot, as mailbox_mark_idle does, but
-     * without the idle mark (no push may schedule the actor). A push that
-     * raced in keeps it linked: then it goes with the drain. */
-    mailbox_node *retired;
-    mailbox_close(&a->box, &retired);
-    if (retired)
-        message_free(message_of(retired));
-    if (ALOX_UNLIKELY(pending.count == pending.capacity))
-        list_reserve(&pending, 1);
-    pending.items[pending.count++] = a;
-}
+void reclaim_grow_pending(void) { list_reserve(&pending, 1); }
+
+void reclaim_free_node(mailbox_node *node) { message_free(message_of(node)); }
 
 /* Every message still in the mailbox arrived after the stop: dead letters
  * (runtime messages are dropped, see mailman_send_runtime, except a

@@ -60,9 +60,6 @@ typedef struct remote_hooks {
     /* A worker running because of `cause` made a local message that carries
      * it: the cause must wait for that message too. Must not block. */
     void (*caused)(void *cause);
-    /* An actor flagged ACTOR_EXPORTED is drained (drained.h): the network
-     * lets its export entry go. On the draining worker; must not block. */
-    void (*exported_drained)(struct actor *a);
 } remote_hooks;
 
 /* All NULL until the network layer installs its hooks. */

@@ -31,7 +31,7 @@ typedef struct timer_entry {
     const alox_behaviour_desc *behaviour;
     struct timer_entry *target_prev, *target_next; /* this target's timers */
     void *args;                                     /* a copy of the packed arguments */
-    void (*call)(void *arg); /* timers_call_after: called on the I/O thread instead */
+    void (*call)(void *arg); /* timers_call_after: called on the timer thread instead */
     void *call_arg;
 } timer_entry;
 
@@ -205,7 +205,7 @@ static void arm_for_top(void) {
     armed_deadline = deadline;
 }
 
-/* On the I/O thread: send every due timer's message, then re-arm. */
+/* On the timer thread: send every due timer's message, then re-arm. */
 static void fire_due(void) {
     timer_entry *due[FIRE_BATCH];
     for (;;) {
@@ -274,7 +274,7 @@ alox_timer timers_call_after(uint64_t delay_ms, struct actor *owner, void (*call
 }
 
 static alox_timer timer_start(uint64_t delay_ms, timer_entry *e) {
-    int fd = io_timerfd(fire_due); /* starts the I/O thread the first time */
+    int fd = io_timerfd(fire_due); /* starts the timer thread the first time */
     uint64_t now = io_now_ns();
     uint64_t delay_ns = delay_ms > (UINT64_MAX - now) / 1000000ull ? UINT64_MAX - now : delay_ms * 1000000ull;
     e->deadline_ns = now + (delay_ns ? delay_ns : 1); /* 0 disarms a timerfd */

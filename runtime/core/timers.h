@@ -3,7 +3,7 @@
  * timers in a binary min-heap ordered by (deadline, creation order), so
  * timers fire in the order of their deadlines and equal deadlines in the
  * order they were set. One timerfd (io.h) is armed at the earliest
- * deadline; when it fires the I/O thread takes every due timer off the
+ * deadline; when it fires the timer thread takes every due timer off the
  * heap and sends its message with alox_send. No thread per timer, and
  * nothing runs between firings.
  *
@@ -18,7 +18,7 @@
  * also linked in a list (by actor id), so an actor that stops has its
  * timers cancelled without a scan.
  *
- * Fired versus cancelled: a timer fires when the I/O thread takes it off
+ * Fired versus cancelled: a timer fires when the timer thread takes it off
  * the heap, under the timers' lock; alox_cancel takes the same lock, so it
  * returns true exactly when the message will never be sent.
  *
@@ -40,7 +40,7 @@ struct actor;
 /* Cancels every pending timer whose target is `a` (the actor stopped). */
 void timers_cancel_target(struct actor *a);
 
-/* call(arg) on the I/O thread after delay_ms: the futures' timeouts
+/* call(arg) on the timer thread after delay_ms: the futures' timeouts
  * (future.h), decided at their deadline however busy the workers are. It
  * is listed under `owner` (cancelled if owner stops) and cancelled with
  * alox_cancel like any timer; `call` must be short and must not block. */

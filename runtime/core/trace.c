@@ -5,9 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#if defined(__x86_64__)
-#include <cpuid.h>
-#endif
 
 _Atomic bool trace_on;
 ALOX_TLS trace_ring *trace_self;
@@ -21,51 +18,18 @@ static uint32_t ring_count;
 #define TRACE_WORKER_RINGS 1024
 static trace_ring *by_worker[TRACE_WORKER_RINGS];
 
-bool trace_clock_is_tsc;
-
-/* The two clocks read together when tracing starts (see trace.h: Time). */
-static uint64_t start_ticks, start_ns;
-
-/* An invariant TSC ticks at one rate in every power state and on every
- * core (CPUID 0x80000007, EDX bit 8: "invariant TSC"); without it the
- * counter is no clock. */
-static bool tsc_is_invariant(void) {
-#if defined(__x86_64__)
-    unsigned eax, ebx, ecx, edx;
-    if (!__get_cpuid(0x80000000u, &eax, &ebx, &ecx, &edx) || eax < 0x80000007u)
-        return false;
-    __get_cpuid(0x80000007u, &eax, &ebx, &ecx, &edx);
-    return (edx & (1u << 8)) != 0;
-#else
-    return false;
-#endif
-}
-
 void trace_start(void) {
-    if (getenv("ALOX_TRACE_CLOCK") && strcmp(getenv("ALOX_TRACE_CLOCK"), "monotonic") == 0)
-        trace_clock_is_tsc = false; /* a test may ask for the portable clock */
-    else
-        trace_clock_is_tsc = tsc_is_invariant();
-    start_ns = counters_now_ns();
-    start_ticks = trace_clock();
+    ticks_init();
     atomic_store_explicit(&trace_on, true, memory_order_relaxed);
 }
 
 uint64_t trace_ticks_to_ns(uint64_t ticks) {
-    if (!trace_clock_is_tsc)
-        return ticks;
-    /* The rate over the whole run: both clocks read again now. */
-    static uint64_t end_ticks, end_ns;
-    if (!end_ticks) {
-        end_ns = counters_now_ns();
-        end_ticks = trace_clock();
-    }
-    if (end_ticks <= start_ticks || end_ns <= start_ns)
-        return start_ns;
-    __int128 d = (__int128)(ticks - start_ticks) * (end_ns - start_ns);
-    if (ticks < start_ticks) /* recorded before trace_start: never, but keep it sane */
-        return start_ns;
-    return start_ns + (uint64_t)(d / (end_ticks - start_ticks));
+    /* The rate over the whole run, taken at the first conversion (the
+     * writer's, at exit), so every event converts alike. */
+    static ticks_rate rate;
+    if (!rate.ticks)
+        rate = ticks_rate_now();
+    return ticks_to_monotonic_ns(rate, ticks);
 }
 
 /* Under lock. */

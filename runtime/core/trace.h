@@ -8,21 +8,24 @@
  * holds the most recent activity of every thread. Recording is a few
  * stores into the thread's ring: no lock, no atomic read-modify-write.
  *
- * Time: events carry ticks of trace_clock, the CPU's time-stamp counter
- * where it is invariant (x86-64: about 8 ns a read here, against about 30
- * for clock_gettime), else CLOCK_MONOTONIC in ns. The writer turns ticks
+ * Time: events carry ticks (ticks.h: the CPU's time-stamp counter where
+ * it is invariant, else CLOCK_MONOTONIC in ns). The writer turns ticks
  * into CLOCK_MONOTONIC time with two readings of both clocks, one when
- * tracing starts and one when the trace is written, so the traces of two
- * processes on one machine share a time axis. A behaviour run reads the
- * clock twice (begin, end); a send from inside a run reads none: it is
- * stamped with its run's start plus its rank among the run's sends (a
- * tick each), which keeps it inside its slice and before the run it
- * causes. Sends from other threads (main, the I/O and mailman threads)
- * read the clock.
+ * the clock is initialised and one when the trace is written, so the
+ * traces of two processes on one machine share a time axis. A behaviour
+ * run reads the clock at most once (its start; it ends where its thread's
+ * next run begins; a chain of runs of the thread's own sends reads it
+ * every TRACE_CLOCK_EVERY runs, see trace_run_begin); a send from inside
+ * a run reads none: the writer places it between its run and the next.
+ * Sends from other threads (main, the I/O and mailman threads) read the
+ * clock.
  *
  * Flows (send -> run): a local message is known by its address, which the
- * send and the run both record; the writer pairs them in time order (a
- * block is reused only after its message ran, so the pairing is exact).
+ * send and the run both record; the writer pairs them in order (a block
+ * is reused only after its message ran, so the pairing is exact): in
+ * record order on one thread, by clock readings across threads (a run of
+ * another thread's message always reads the clock, and a send is ordered
+ * by the last reading of its thread before it, which is no later).
  * A message to another scheduler gets a trace id instead (TRACE_ID_REMOTE
  * set, the sender's node id, a per-thread sequence), carried by the wire
  * and recorded by both ends, so two traces of two nodes join by id.
@@ -45,23 +48,45 @@
 #include "alox/abi.h"
 #include "counters.h"
 #include "support/platform.h"
+#include "ticks.h"
 
-#define TRACE_RING_EVENTS (1u << 17) /* per thread: 6 MiB; a power of two */
+#define TRACE_RING_EVENTS (1u << 17) /* per thread: 4 MiB; a power of two */
 #define TRACE_ID_REMOTE (1ull << 63) /* flow ids of messages between schedulers */
 
+/* In a chain of runs of messages the thread sent itself, the clock is
+ * read at every this many runs (trace_run_begin): ping-pong pays ~1.6 ns
+ * a message for it instead of ~13, and the time between two readings
+ * (~8 runs: ~0.3 us for ping-pong) is spread evenly over them. */
+#define TRACE_CLOCK_EVERY 8u
+
 enum trace_kind {
-    TRACE_RUN = 1,  /* a behaviour ran: start..end, its actor, the message's flow */
-    TRACE_SEND = 2, /* a message was sent: at, its target, its flow */
+    TRACE_RUN = 1,         /* a behaviour began: at, its actor, the message's flow */
+    TRACE_SEND = 2,        /* a message was sent inside a run: target, flow (no clock) */
+    TRACE_SEND_CLOCK = 3,  /* ... outside a run: at read from the clock */
+    TRACE_IDLE = 4,        /* the thread stopped running behaviours: at */
+    TRACE_RUN_CHAINED = 5, /* a run of the thread's own last send: no clock (trace_run_begin) */
 };
 
+/* Where the kind sits in `tagged`, above the name's pointer (user-space
+ * pointers use at most 56 bits on x86-64 and arm64). */
+#define TRACE_KIND_SHIFT 56
+
+/* 32 bytes (48 before: a run's end, written back at its end, and a
+ * padded kind): a ping-pong message records 64 bytes, not 96. */
 typedef struct trace_event {
-    uint64_t start, end;       /* trace_clock ticks; end only for runs */
+    uint64_t at;               /* ticks (ticks.h); 0 for TRACE_SEND, TRACE_RUN_CHAINED */
     uint64_t flow;             /* message address, or a TRACE_ID_REMOTE id; 0: none */
     uint64_t actor;            /* run: the actor; send: the target */
-    const char *name;          /* the behaviour's name ("pinger.ping") */
-    uint32_t kind;             /* enum trace_kind */
-    uint32_t unused;
+    uint64_t tagged;           /* kind << TRACE_KIND_SHIFT | the behaviour's name ("pinger.ping") */
 } trace_event;
+
+static inline uint32_t trace_event_kind(const trace_event *e) {
+    return (uint32_t)(e->tagged >> TRACE_KIND_SHIFT);
+}
+
+static inline const char *trace_event_name(const trace_event *e) {
+    return (const char *)(uintptr_t)(e->tagged & ((1ull << TRACE_KIND_SHIFT) - 1));
+}
 
 typedef struct trace_ring {
     trace_event *events;       /* TRACE_RING_EVENTS of them */
@@ -70,8 +95,10 @@ typedef struct trace_ring {
     pid_t tid;                 /* the thread that recorded last */
     uint32_t index;            /* in registration order: part of remote ids */
     uint32_t remote_seq;
-    uint64_t run_start;        /* the running behaviour's start, 0 outside a run */
-    uint64_t run_sends;        /* sends recorded in that run */
+    uint64_t last_send;        /* the flow of the thread's last send */
+    uint32_t chained;          /* chained runs left before the clock is read again */
+    bool in_run;               /* a behaviour runs on the thread */
+    bool open;                 /* the last run has no clocked event after it yet (trace_idle) */
     struct trace_ring *next;   /* every ring, newest first */
 } trace_ring;
 
@@ -91,16 +118,8 @@ void trace_worker_begin(uint32_t index);
 /* This thread's ring, made on first use (trace.c). */
 trace_ring *trace_ring_make(void);
 
-/* Set by trace_start: read the time-stamp counter (trace.c). */
-extern bool trace_clock_is_tsc;
-
-static inline uint64_t trace_clock(void) {
-#if defined(__x86_64__)
-    if (ALOX_LIKELY(trace_clock_is_tsc))
-        return __builtin_ia32_rdtsc();
-#endif
-    return counters_now_ns();
-}
+/* The clock of events (ticks.h; trace_start initialises it). */
+static inline uint64_t trace_clock(void) { return ticks_now(); }
 
 /* Trace ticks as CLOCK_MONOTONIC ns (the writer, at exit). */
 uint64_t trace_ticks_to_ns(uint64_t ticks);
@@ -110,46 +129,74 @@ static inline trace_ring *trace_ring_self(void) {
     return ALOX_LIKELY(r != NULL) ? r : trace_ring_make();
 }
 
-static inline trace_event *trace_record(trace_ring *r, uint32_t kind, uint64_t at, uint64_t flow,
-                                        uint64_t actor, const char *name) {
+static inline void trace_record(trace_ring *r, uint32_t kind, uint64_t at, uint64_t flow,
+                                uint64_t actor, const char *name) {
     uint64_t n = counter_get(&r->written);
     trace_event *e = &r->events[n & (TRACE_RING_EVENTS - 1)];
-    e->start = at;
-    e->end = 0;
+    e->at = at;
     e->flow = flow;
     e->actor = actor;
-    e->name = name;
-    e->kind = kind;
+    e->tagged = (uint64_t)kind << TRACE_KIND_SHIFT | (uintptr_t)name;
     counter_set(&r->written, n + 1);
-    return e;
 }
 
-/* A send (of a local message at `message`, or of a remote one with id). */
+/* A send (of a local message at `message`, or of a remote one with id).
+ * Inside a run it reads no clock: the writer places it between its run's
+ * start and the next run's. */
 static inline void trace_send(uint64_t flow, uint64_t target, const alox_behaviour_desc *b) {
     trace_ring *r = trace_ring_self();
-    uint64_t at = r->run_start ? r->run_start + ++r->run_sends : trace_clock();
-    trace_record(r, TRACE_SEND, at, flow, target, b->name);
+    r->last_send = flow;
+    if (ALOX_LIKELY(r->in_run)) {
+        trace_record(r, TRACE_SEND, 0, flow, target, b->name);
+        return;
+    }
+    trace_record(r, TRACE_SEND_CLOCK, trace_clock(), flow, target, b->name);
+    r->open = false;
 }
 
-/* A behaviour run: begin returns the position to end. */
-static inline uint64_t trace_run_begin(uint64_t flow, uint64_t actor, const alox_behaviour_desc *b) {
+/* A behaviour run. It ends where the next run of its thread begins, or at
+ * its next clocked event (a send outside a run, trace_idle): the writer
+ * derives the ends (trace_writer.c). So a slice also holds the worker's
+ * own work after the behaviour (the end of the batch, finding the next
+ * actor: ~10-20 ns on a runnext chain).
+ *
+ * The clock (~13 ns a read here, a third of a ping-pong message) is read
+ * for a run unless its message is the last send of the run just before
+ * on this thread, with no idle mark between (a chain: ping-pong, a ring,
+ * a pipeline on one worker), and even then every TRACE_CLOCK_EVERY runs;
+ * the writer spaces the events between two readings evenly. A flow
+ * between two threads is therefore timed at its run, which the writer's
+ * pairing of local flows relies on; the exception would be a thread
+ * preempted between two runs while its last message ran elsewhere, was
+ * freed there and its block came back to it with another message
+ * (a block goes back to the pool of the thread that ran its message, and
+ * only in batches through pool.h's global lists to another): then one
+ * flow arrow may be misdrawn; no event is lost. */
+static inline void trace_run_begin(uint64_t flow, uint64_t actor, const alox_behaviour_desc *b) {
     trace_ring *r = trace_ring_self();
-    r->run_start = trace_clock();
-    r->run_sends = 0;
-    trace_record(r, TRACE_RUN, r->run_start, flow, actor, b->name);
-    return counter_get(&r->written) - 1;
+    r->in_run = true;
+    r->open = true;
+    bool own = flow == r->last_send;
+    r->last_send = 0; /* only a send of the run just before counts */
+    if (own && --r->chained != 0) {
+        trace_record(r, TRACE_RUN_CHAINED, 0, flow, actor, b->name);
+        return;
+    }
+    r->chained = TRACE_CLOCK_EVERY;
+    trace_record(r, TRACE_RUN, trace_clock(), flow, actor, b->name);
 }
 
-static inline void trace_run_end(uint64_t position) {
+static inline void trace_run_end(void) { trace_self->in_run = false; }
+
+/* The thread stops running behaviours for now (a worker that finds no
+ * work, exits, or a guest run that ends): the end of its last run. */
+static inline void trace_idle(void) {
     trace_ring *r = trace_self;
-    uint64_t end = trace_clock();
-    /* A clock that ticks by ns may not have moved past the run's sends. */
-    if (end <= r->run_start + r->run_sends)
-        end = r->run_start + r->run_sends + 1;
-    r->run_start = 0;
-    /* The behaviour's own sends may have wrapped the ring past it. */
-    if (counter_get(&r->written) - position <= TRACE_RING_EVENTS)
-        r->events[position & (TRACE_RING_EVENTS - 1)].end = end;
+    if (r && r->open) {
+        r->open = false;
+        r->last_send = 0; /* the next run is not a chain's, whatever it runs */
+        trace_record(r, TRACE_IDLE, trace_clock(), 0, 0, NULL);
+    }
 }
 
 /* A new id for a message to another scheduler (node: this node's id). */

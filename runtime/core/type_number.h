@@ -13,15 +13,19 @@
  *
  * Cost: a spawn looks its type up in a small direct-mapped cache of the
  * thread's own (one load and compare when it hits); a first spawn of a
- * type on a thread takes the lock (and registers the thread's counters,
- * which count a spawn where the cache hits: counters.h). Reading an
- * actor's number is a shift of its flags word.
+ * type on a thread takes the lock (and registers the thread's counters).
+ * The entry also holds the counters' count of the thread's spawns of its
+ * type (counters.h counters_spawned: an add where the spawn already holds
+ * the entry); an entry that changes type first hands its count over
+ * (counters_spawns_evicted). Reading an actor's number is a shift of its
+ * flags word.
  *
  * Thread-safety: all functions, any thread.
  */
 #ifndef ALOX_TYPE_NUMBER_H
 #define ALOX_TYPE_NUMBER_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "alox/abi.h"
@@ -33,29 +37,52 @@
 /* Cache entries per thread; a power of two. 16 bytes each. */
 #define TYPE_NUMBER_CACHE 32u
 
+/* An entry's `word`: the number in the low TYPE_NUMBER_BITS, and above
+ * them the counters' count of this thread's spawns of `type` not yet
+ * handed over (48 bits: no program lives to overflow them). One word
+ * keeps the entry at 16 bytes, so the look-up's index is a shift. */
+#define TYPE_NUMBER_BITS 16u
+#define TYPE_NUMBER_SPAWN (UINT64_C(1) << TYPE_NUMBER_BITS) /* one spawn in `word` */
+
+/* Only the owning thread writes an entry; the counters' reader reads it
+ * under the counters' lock, which the owner also holds while it changes
+ * `type` (type_number_miss), so type and count agree. Relaxed atomics:
+ * plain moves on x86-64 (see counters.h, Cost). */
 typedef struct type_number_entry {
-    const alox_type_desc *type; /* NULL: empty */
-    uint32_t number;
+    _Atomic(const alox_type_desc *) type; /* NULL: empty */
+    _Atomic uint64_t word;                /* number | spawns << TYPE_NUMBER_BITS */
 } type_number_entry;
+
+static inline uint32_t type_number_entry_number(const type_number_entry *e) {
+    /* Relaxed: the owner's own word (or the reader's, under the lock). */
+    return (uint32_t)(atomic_load_explicit(&e->word, memory_order_relaxed) & (TYPE_NUMBER_SPAWN - 1));
+}
 
 extern ALOX_TLS type_number_entry type_number_cache[TYPE_NUMBER_CACHE];
 
-/* The slow path of type_number_of: under the lock (type_number.c). */
-uint32_t type_number_miss(const alox_type_desc *type);
+/* The slow path of type_number_entry_of: under the lock (type_number.c). */
+type_number_entry *type_number_miss(const alox_type_desc *type);
 
-/* The number of `type`, given it on first use (0 once TYPE_NUMBER_MAX
- * types have numbers). */
-static inline uint32_t type_number_of(const alox_type_desc *type) {
+/* This thread's cache entry of `type`, which holds its number (0 once
+ * TYPE_NUMBER_MAX types have numbers), given it on first use. */
+static inline type_number_entry *type_number_entry_of(const alox_type_desc *type) {
     type_number_entry *e = &type_number_cache[((uintptr_t)type >> 4) & (TYPE_NUMBER_CACHE - 1)];
-    if (ALOX_LIKELY(e->type == type))
-        return e->number;
+    /* Relaxed: the entry is this thread's own. */
+    if (ALOX_LIKELY(atomic_load_explicit(&e->type, memory_order_relaxed) == type))
+        return e;
     return type_number_miss(type);
 }
 
 /* The type with this number, or NULL (0, or not given out yet). */
 const alox_type_desc *type_number_desc(uint32_t number);
 
-/* One more than the highest number given out so far. */
-uint32_t type_number_count(void);
+/* Numbers given out: 1 .. type_number_count - 1 (type_number.c). */
+extern _Atomic uint32_t type_number_next;
+
+/* One more than the highest number given out so far. Acquire: pairs with
+ * the release that hands a number out, for type_number_desc. */
+static inline uint32_t type_number_count(void) {
+    return atomic_load_explicit(&type_number_next, memory_order_acquire);
+}
 
 #endif

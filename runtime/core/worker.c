@@ -121,6 +121,20 @@ void worker_hand_off_runnext(worker *w) {
     scheduler_wake_if_needed();
 }
 
+/* A quiescent point inside a long behaviour (a producer's loop of sends):
+ * without it the other workers' stopped actors wait for the loop's end
+ * (fork-join's driver sends a million in one behaviour: its peer's
+ * million stopped actors piled up, freed cold, 8 MB of pending list). The
+ * worker then holds no actor pointer that may be freed: the running actor
+ * is retired only after its batch, scheduled actors are not stopped, the
+ * last send's target (`to`) was used up by overload_send_round, and the
+ * one pointer kept across sends, mute_on, skips the point. Not on a guest
+ * (guest.h): its thread may be inside a grace section of its own. */
+static void send_round_quiescent(worker *w) {
+    if (w->mute_on == NULL && w->index != WORKER_GUEST_INDEX && grace_mine->depth == 1)
+        grace_quiescent();
+}
+
 void worker_send_round(worker *w, actor *to) {
     if (w->sends - w->sends_at_run < SENDS_BEFORE_HANDOFF)
         return; /* 64 sends of the worker, not of one behaviour */
@@ -129,6 +143,7 @@ void worker_send_round(worker *w, actor *to) {
     if (w->runnext)
         worker_hand_off_runnext(w);
     overload_send_round(w, to);
+    send_round_quiescent(w);
 }
 
 void worker_release_runnext(worker *w) {
@@ -315,8 +330,10 @@ static actor *find_work(worker *w) {
             a = take_injected(w);
         if (a)
             return a;
-        counters_publish(w->runs, w->sends);
+        counters_publish(&w->runs, w->sends);
         counters_idle_begin();
+        if (ALOX_UNLIKELY(w->batch_flags & WORKER_BATCH_TRACE))
+            trace_idle(); /* the end of its last run (trace.h) */
         /* No actor pointer is held here: a spinning worker holds no
          * grace period up (the others' stopped actors wait for it). */
         grace_quiescent();
@@ -375,9 +392,9 @@ static void free_retired(mailbox_node *retired) {
 /* A behaviour run recorded for ALOX_TRACE (trace.h). */
 static void run_traced(actor *a, message *m, const alox_behaviour_desc *b) {
     uint64_t flow = message_is_remote(m) ? ((remote_message *)m)->trace : (uintptr_t)m;
-    uint64_t at = trace_run_begin(flow, a->id, b);
+    trace_run_begin(flow, a->id, b);
     b->trampoline(actor_body(a), message_args(m));
-    trace_run_end(at);
+    trace_run_end();
 }
 
 static inline __attribute__((always_inline)) void deliver(worker *w, actor *a, message *m,
@@ -398,6 +415,11 @@ static inline __attribute__((always_inline)) void deliver(worker *w, actor *a, m
         run_traced(a, m, b);
     else
         b->trampoline(actor_body(a), message_args(m));
+    if (ALOX_UNLIKELY(w->after_behaviour != NULL)) {
+        void (*after)(void) = w->after_behaviour;
+        w->after_behaviour = NULL;
+        after();
+    }
     if (ALOX_UNLIKELY(remote)) {
         w->cause = NULL;
         core_remote_hooks.processed((remote_message *)m); /* the sender may now forget it */
@@ -442,7 +464,7 @@ static __attribute__((noinline, cold)) void time_next_batch(worker *w) {
 
 /* Every COUNTERS_LOOK_BATCHES batches (worker_main). */
 static inline void look_at_counters(worker *w) {
-    counters_publish(w->runs, w->sends);
+    counters_publish(&w->runs, w->sends);
     if (ALOX_UNLIKELY(counters_time_next(&w->sample_countdown)))
         time_next_batch(w);
 }
@@ -613,8 +635,9 @@ void *worker_main(void *worker_arg) {
     hand_back_all(w);
     reclaim_thread_exit();
     grace_exit();
-    counters_publish(w->runs, w->sends);
+    counters_publish(&w->runs, w->sends);
     counters_worker_end();
+    trace_idle();
     worker_self = NULL;
     return NULL;
 }

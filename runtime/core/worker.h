@@ -107,11 +107,16 @@ typedef struct worker {
      * and published to its counters at quiescent points and before it
      * looks for work (counters_publish): a batch pays one add, a send
      * the increment it makes anyway for the runnext handoff. */
-    uint64_t runs;            /* behaviours run */
+    uint32_t runs;            /* behaviours run since the last publication */
     uint64_t sends;           /* messages sent by its behaviours */
     uint64_t sends_at_run;    /* `sends` when the running behaviour began */
     uint32_t chain_start;     /* `ticks` at the last take not from runnext (the time slice) */
     uint64_t slice_start;     /* ns: when the current runnext chain was first timed */
+    /* A layer's work for right after the running behaviour returns, still
+     * inside its actor (the TCP layer's send of what the behaviour wrote:
+     * tcp/connection.c), or NULL. Set by the behaviour (worker_after_behaviour),
+     * called and cleared by deliver: one test per behaviour. Owner only. */
+    void (*after_behaviour)(void);
     bool spinning;            /* counted in scheduler.spinning */
     bool current_stopped;     /* the running actor called alox_stop */
     bool ran_since_park;      /* ran an actor since it last lingered (ALOX_LINGER_US, worker.c) */
@@ -160,6 +165,20 @@ static inline void worker_schedule(worker *w, struct actor *a) {
     w->runnext = a;
     if (displaced)
         worker_push_displaced(w, displaced);
+}
+
+/* fn() runs right after the behaviour running on this thread returns,
+ * inside the same actor (one fn at a time: a layer's own, which does all
+ * of its deferred work). False outside a behaviour (no worker, or none
+ * running): then the caller does the work another way. */
+static inline bool worker_after_behaviour(void (*fn)(void)) {
+    worker *w = worker_self;
+    /* Relaxed: the owner's own store (run_actor). */
+    if (!w || !atomic_load_explicit(&w->current, memory_order_relaxed) ||
+        (w->after_behaviour && w->after_behaviour != fn))
+        return false;
+    w->after_behaviour = fn;
+    return true;
 }
 
 /* The running batch ends after the current behaviour (overload.h, and

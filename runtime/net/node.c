@@ -46,7 +46,7 @@ bool node_start(const transport_config *config, char *err, size_t err_size) {
     if (!transport_start(config, err, err_size))
         return false;
     remote_hooks_install(&(remote_hooks){transport_send, transport_processed, transport_proxy_lost,
-                                         transport_caused, proxy_export_drained});
+                                         transport_caused});
     /* A node that serves others never runs out of work on its own. */
     scheduler_run_until_exit(transport_serving());
     atexit(transport_stop);

@@ -43,13 +43,19 @@ static struct {
 static _Atomic uint64_t freed_total; /* relaxed: a statistic */
 
 static pthread_mutex_t name_lock = PTHREAD_MUTEX_INITIALIZER;
-static idmap names = IDMAP_INITIALIZER; /* alox_hash(name) -> actor */
+static idmap names = IDMAP_INITIALIZER; /* alox_hash(name) -> actor, under name_lock */
+/* actor id -> how many names it holds (as a pointer), under name_lock: an
+ * exported actor without a name is drained without a look at `names`. */
+static idmap named = IDMAP_INITIALIZER;
+static uint64_t name_count; /* entries in `names`, under name_lock */
 
 void proxy_export(actor *a) {
     /* Relaxed: a hint that saves the lock on the common path; the map
      * itself is read and written under export_lock. */
     if (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_EXPORTED)
         return;
+    /* Before the first flag: drains of exported actors release through it. */
+    actor_drained_set_exported(proxy_export_drained);
     pthread_mutex_lock(&export_lock);
     if (!idmap_get(&exports, a->id))
         export_count++;
@@ -64,7 +70,28 @@ void proxy_export(actor *a) {
  * refuses a second spawn under the same id (inbound.c). */
 static bool forgettable(uint64_t id) { return actor_serial_issued(id); }
 
+/* Its published names go (under name_lock): a lookup then finds nothing,
+ * and the name may be published again, instead of naming a freed actor. */
+static void unpublish(actor *a) {
+    uintptr_t held = (uintptr_t)idmap_get(&named, a->id);
+    if (!held)
+        return;
+    idmap_remove(&named, a->id);
+    for (size_t i = 0; held && i < names.capacity;) {
+        if (names.keys[i] && names.values[i] == a) {
+            idmap_remove(&names, names.keys[i]); /* moves a later entry into slot i: look again */
+            name_count--;
+            held--;
+        } else {
+            i++;
+        }
+    }
+}
+
 void proxy_export_drained(actor *a) {
+    pthread_mutex_lock(&name_lock);
+    unpublish(a);
+    pthread_mutex_unlock(&name_lock);
     if (!forgettable(a->id))
         return;
     pthread_mutex_lock(&export_lock);
@@ -166,19 +193,33 @@ bool proxy_publish(actor *a, const char *name) {
     pthread_mutex_lock(&name_lock);
     actor *known = idmap_get(&names, key);
     bool ok = known == NULL || known == a;
-    if (ok)
+    if (known == NULL) {
         idmap_put(&names, key, a);
+        idmap_put(&named, a->id, (void *)((uintptr_t)idmap_get(&named, a->id) + 1));
+        name_count++;
+    }
     pthread_mutex_unlock(&name_lock);
     if (ok)
-        proxy_export(a);
+        proxy_export(a); /* before the actor can be drained: its names go with its export */
     return ok;
 }
 
-actor *proxy_find_published(const char *name) {
+actor *proxy_find_published(const char *name, uint64_t *id, uint64_t *type_hash) {
     pthread_mutex_lock(&name_lock);
     actor *a = idmap_get(&names, alox_hash(name));
+    /* Read here: while named, the actor is not yet drained (unpublish runs
+     * under this lock first), so its header is still its own. */
+    *id = a ? a->id : 0;
+    *type_hash = a ? a->type->name_hash : 0;
     pthread_mutex_unlock(&name_lock);
     return a;
+}
+
+uint64_t proxy_name_count(void) {
+    pthread_mutex_lock(&name_lock);
+    uint64_t n = name_count;
+    pthread_mutex_unlock(&name_lock);
+    return n;
 }
 
 uint64_t proxy_made_count(void) {

@@ -37,8 +37,8 @@ void proxy_export(actor *a);
 /* The exported local actor with this id, or NULL. */
 actor *proxy_find_export(uint64_t id);
 
-/* The drained hook (core/remote_hooks.h) for an exported actor: its entry
- * goes. A later message or reference for its id finds a stand-in that
+/* The drained release (core/drained.h) of an exported actor: its entry
+ * and its published names go. A later message or reference for its id finds a stand-in that
  * reads as a freed actor (ALOX_DEAD_STOPPED, target id 0 for a send
  * through the reference, the id itself for a message to it). */
 void proxy_export_drained(actor *a);
@@ -88,7 +88,12 @@ uint64_t proxy_made_count(void);
  * by another actor. */
 bool proxy_publish(actor *a, const char *name);
 
-/* The actor published under name, or NULL. */
-actor *proxy_find_published(const char *name);
+/* The actor published under name, or NULL; with its id and type hash,
+ * read while the name held it (after the call it may be drained and
+ * freed: its pointer stays safe to send to, its header reads zeros). */
+actor *proxy_find_published(const char *name, uint64_t *id, uint64_t *type_hash);
+
+/* Published names (tests): a stopped actor's names go when it is drained. */
+uint64_t proxy_name_count(void);
 
 #endif

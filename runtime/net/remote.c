@@ -89,22 +89,30 @@ int alox_publish(void *self, const char *name) {
         return -1;
     }
     actor *a = actor_of(self);
-    if (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_PROXY) {
+    /* Inside a grace section: if the actor stops meanwhile, it is drained
+     * (and its names released) only after the name is in place. */
+    grace_enter();
+    int result = -1;
+    uint32_t flags = atomic_load_explicit(&a->flags, memory_order_acquire); /* before magic: actor.h */
+    if (flags & ACTOR_PROXY)
         fprintf(stderr, "alox: alox_publish(\"%s\"): only an actor of this scheduler can be published here\n", name);
-        return -1;
-    }
-    if (!proxy_publish(a, name)) {
+    else if ((flags & ACTOR_STOPPED) || a->magic != ACTOR_MAGIC)
+        fprintf(stderr, "alox: alox_publish(\"%s\"): the actor has stopped\n", name);
+    else if (!proxy_publish(a, name))
         fprintf(stderr, "alox: alox_publish(\"%s\"): that name is already published for another actor\n", name);
-        return -1;
-    }
-    return 0;
+    else
+        result = 0;
+    grace_exit();
+    return result;
 }
 
 static void *lookup_local(const char *name, const alox_type_desc *type) {
-    actor *a = proxy_find_published(name);
-    if (a && a->type->name_hash != type->name_hash) {
+    uint64_t id, type_hash;
+    actor *a = proxy_find_published(name, &id, &type_hash);
+    if (a && type_hash != type->name_hash) {
+        const alox_type_desc *found = registry_type_by_hash(type_hash);
         fprintf(stderr, "alox: alox_lookup(%s, \"%s\"): it is published as a %s, not a %s\n",
-                type->name, name, a->type->name, type->name);
+                type->name, name, found ? found->name : "(unknown type)", type->name);
         return NULL;
     }
     return a ? actor_body(a) : NULL;
@@ -254,12 +262,12 @@ void remote_lookup_reply(peer *p, const wire_frame *f) {
 }
 
 void remote_serve_lookup(peer *p, const wire_frame *f) {
-    actor *a = proxy_find_published(f->u.lookup.name);
+    uint64_t id, type_hash;
+    actor *a = proxy_find_published(f->u.lookup.name, &id, &type_hash);
     uint8_t status = !a ? WIRE_LOOKUP_NOT_FOUND
-                        : a->type->name_hash != f->u.lookup.type_hash ? WIRE_LOOKUP_TYPE_MISMATCH
-                                                                      : WIRE_LOOKUP_FOUND;
+                        : type_hash != f->u.lookup.type_hash ? WIRE_LOOKUP_TYPE_MISMATCH
+                                                             : WIRE_LOOKUP_FOUND;
     session_begin_frame(p, &transport.scratch, WIRE_LOOKUP_REPLY);
-    wire_put_lookup_reply(&transport.scratch, f->u.lookup.request, status, a ? a->id : 0,
-                          a ? a->type->name_hash : 0);
+    wire_put_lookup_reply(&transport.scratch, f->u.lookup.request, status, id, type_hash);
     session_send_frame(p, &transport.scratch);
 }

@@ -15,16 +15,87 @@
 static FILE *out;
 static char out_path[4096];
 
+/* An event as written: its time (read, or spaced between two readings),
+ * a run's end (the next run or clocked event of its thread), and the key
+ * of the order flows are paired in (trace.h, Flows): the last clock
+ * reading of its thread at or before it, then its thread, then its place
+ * in the ring. */
 typedef struct placed {
     const trace_event *e;
     const trace_ring *ring;
+    uint64_t start, end; /* ticks; end only for runs */
+    uint64_t key;        /* ticks: the last reading at or before it */
+    uint64_t seq;        /* its number in its ring */
+    uint32_t kind;       /* TRACE_RUN or TRACE_SEND (any run or send) */
 } placed;
 
-static int by_time(const void *a, const void *b) {
-    const trace_event *x = ((const placed *)a)->e, *y = ((const placed *)b)->e;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    return (int)x->kind - (int)y->kind; /* equal times: a run before a send */
+static int by_order(const void *a, const void *b) {
+    const placed *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    if (x->ring->index != y->ring->index)
+        return x->ring->index < y->ring->index ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static const trace_event *event_at(const trace_ring *r, uint64_t i) {
+    return &r->events[i & (TRACE_RING_EVENTS - 1)];
+}
+
+/* Events that carry a clock reading. */
+static bool clocked(uint32_t kind) {
+    return kind == TRACE_RUN || kind == TRACE_SEND_CLOCK || kind == TRACE_IDLE;
+}
+
+/* The time of event i, which has no reading: spaced evenly between the
+ * readings before (at `prev`, time prev_t) and after it (the first
+ * clocked event from *next on, found here). A tick apart past either end. */
+static uint64_t spaced(const trace_ring *r, uint64_t i, uint64_t n, uint64_t prev, uint64_t prev_t,
+                       uint64_t *next) {
+    if (*next <= i)
+        for (*next = i + 1; *next < n && !clocked(trace_event_kind(event_at(r, *next))); ++*next)
+            ;
+    bool before = prev != UINT64_MAX, after = *next < n;
+    if (!after)
+        return before ? prev_t + (i - prev) : i;
+    uint64_t next_t = event_at(r, *next)->at;
+    if (!before)
+        return next_t - (*next - i);
+    uint64_t span = next_t > prev_t ? next_t - prev_t : 0;
+    return prev_t + (uint64_t)((unsigned __int128)span * (i - prev) / (*next - prev));
+}
+
+/* Appends ring r's events (oldest first) to all[*k]. A run ends at the
+ * next run or clocked event after it (or a tick after its last send if
+ * there is none); idle marks only end runs. */
+static void place_ring(trace_ring *r, placed *all, size_t *k) {
+    uint64_t n = counter_get(&r->written);
+    uint64_t prev = UINT64_MAX, prev_t = 0, next = 0;
+    size_t open = SIZE_MAX; /* the run that has no end yet */
+    for (uint64_t i = n > TRACE_RING_EVENTS ? n - TRACE_RING_EVENTS : 0; i < n; i++) {
+        const trace_event *e = event_at(r, i);
+        uint32_t kind = trace_event_kind(e);
+        uint64_t t, key;
+        if (clocked(kind)) {
+            t = key = prev_t = e->at;
+            prev = i;
+        } else {
+            t = spaced(r, i, n, prev, prev_t, &next);
+            key = prev != UINT64_MAX ? prev_t : t;
+        }
+        if (kind != TRACE_SEND && open != SIZE_MAX) { /* the next run, or a reading */
+            all[open].end = t > all[open].start ? t : all[open].start + 1;
+            open = SIZE_MAX;
+        }
+        if (kind == TRACE_IDLE)
+            continue;
+        if (kind == TRACE_SEND && open != SIZE_MAX)
+            all[open].end = t + 1; /* at least past its sends, if nothing follows */
+        bool run = kind == TRACE_RUN || kind == TRACE_RUN_CHAINED;
+        if (run)
+            open = *k;
+        all[(*k)++] = (placed){e, r, t, run ? t + 1 : 0, key, i, run ? TRACE_RUN : TRACE_SEND};
+    }
 }
 
 /* Open addressing: message address -> flow id of its pending send. */
@@ -84,7 +155,7 @@ static void put_event(FILE *f, const placed *p, flow_map *flows, uint64_t *next_
     const trace_event *e = p->e;
     long pid = (long)getpid(), tid = (long)p->ring->tid;
     bool remote = (e->flow & TRACE_ID_REMOTE) != 0;
-    if (e->kind == TRACE_SEND) {
+    if (p->kind == TRACE_SEND) {
         uint64_t id = e->flow;
         if (!remote) {
             id = ++*next_local_id;
@@ -93,17 +164,17 @@ static void put_event(FILE *f, const placed *p, flow_map *flows, uint64_t *next_
         }
         if (p->ring->worker < 0) { /* no behaviour slice around it: a slice of its own */
             fprintf(f, ",\n{\"ph\":\"X\",\"cat\":\"alox.send\",\"name\":\"send ");
-            fprintf(f, "%s\",\"pid\":%ld,\"tid\":%ld,\"ts\":", e->name, pid, tid);
-            put_ts(f, trace_ticks_to_ns(e->start));
+            fprintf(f, "%s\",\"pid\":%ld,\"tid\":%ld,\"ts\":", trace_event_name(e), pid, tid);
+            put_ts(f, trace_ticks_to_ns(p->start));
             fprintf(f, ",\"dur\":0.001}");
         }
-        put_flow(f, 's', id, tid, trace_ticks_to_ns(e->start));
+        put_flow(f, 's', id, tid, trace_ticks_to_ns(p->start));
         return;
     }
     fprintf(f, ",\n{\"ph\":\"X\",\"cat\":\"alox\",\"name\":");
-    put_string(f, e->name);
+    put_string(f, trace_event_name(e));
     fprintf(f, ",\"pid\":%ld,\"tid\":%ld,\"ts\":", pid, tid);
-    uint64_t start = trace_ticks_to_ns(e->start), end = trace_ticks_to_ns(e->end);
+    uint64_t start = trace_ticks_to_ns(p->start), end = trace_ticks_to_ns(p->end);
     put_ts(f, start);
     fprintf(f, ",\"dur\":");
     put_ts(f, end > start ? end - start : 0);
@@ -166,12 +237,9 @@ static void write_trace(void) {
         return;
     }
     size_t k = 0;
-    for (trace_ring *r = rings; r; r = r->next) {
-        uint64_t n = counter_get(&r->written);
-        for (uint64_t i = n > TRACE_RING_EVENTS ? n - TRACE_RING_EVENTS : 0; i < n; i++)
-            all[k++] = (placed){&r->events[i & (TRACE_RING_EVENTS - 1)], r};
-    }
-    qsort(all, k, sizeof *all, by_time);
+    for (trace_ring *r = rings; r; r = r->next)
+        place_ring(r, all, &k);
+    qsort(all, k, sizeof *all, by_order);
     fprintf(out, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"alox_events\":%zu,"
                  "\"alox_events_overwritten\":%llu},\n\"traceEvents\":[\n",
             k, (unsigned long long)dropped);

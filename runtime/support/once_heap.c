@@ -50,12 +50,15 @@ static pthread_mutex_t carve_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *carve_next, *carve_end; /* the newest region's unhanded part, under carve_lock */
 static _Atomic uint64_t released_bytes;
 
-static ALOX_TLS char *slab_next, *slab_end;
-static ALOX_TLS uintptr_t open_page; /* address of the page held open, or 0 */
+/* This thread's slab and the page held open (once_heap.h: the inline fast path reads them). */
+ALOX_TLS once_heap_cursor once_heap_mine;
+#define slab_next once_heap_mine.next
+#define slab_end once_heap_mine.end
+#define open_page once_heap_mine.open_page
+#define open_placed once_heap_mine.open_placed
 /* The region of this thread's last free: frees come in runs from one
  * region (the newest), and a region's fields never change once counted. */
 static ALOX_TLS const region *free_region;
-static ALOX_TLS uint32_t open_placed;   /* blocks placed on it */
 static pthread_key_t exit_key;
 static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 
@@ -255,10 +258,13 @@ static void *alloc_large(size_t size, size_t prefix, size_t align) {
     return p + offset;
 }
 
-/* Everything but the common case: a new slab, a new page under the
- * cursor, a large block (out of line: the common allocation then needs no
- * saved registers and no loop). */
-static __attribute__((noinline)) void *alloc_slow(size_t size, size_t prefix, size_t align) {
+/* Everything but the common case (once_heap.h): a new slab, a new page
+ * under the cursor, a large block. */
+void *once_heap_alloc_slow(size_t size, size_t prefix, size_t align) {
+    if (align < 16)
+        align = 16;
+    if (size == 0)
+        size = 16;
     if (ALOX_UNLIKELY(size + align > LARGE_BYTES))
         return alloc_large(size, prefix, align);
     for (;;) {
@@ -273,30 +279,8 @@ static __attribute__((noinline)) void *alloc_slow(size_t size, size_t prefix, si
     }
 }
 
-void *once_heap_alloc(size_t size, size_t prefix, size_t align) {
-    if (align < 16)
-        align = 16;
-    if (size == 0)
-        size = 16;
-    /* The common case: the block fits in the slab, on the page held open
-     * (its first and last byte there): place() would only count it. The
-     * page held open lies in the current slab; the last test also refuses
-     * a thread without a slab (slab_end NULL). */
-    uintptr_t start = (((uintptr_t)slab_next + prefix + align - 1) & ~(uintptr_t)(align - 1)) - prefix;
-    uintptr_t page = start & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
-    if (ALOX_LIKELY(size + align <= LARGE_BYTES && page == open_page &&
-                    ((start + size - 1) & ~(uintptr_t)(ONCE_HEAP_PAGE - 1)) == page &&
-                    start + size <= (uintptr_t)slab_end)) {
-        open_placed++;
-        slab_next = (char *)(start + size);
-        return (void *)start;
-    }
-    return alloc_slow(size, prefix, align);
-}
-
-/* A block on several pages (out of line: the common free then needs no
- * saved registers). */
-static __attribute__((noinline)) void free_pages(_Atomic uint32_t *live, uintptr_t first, uintptr_t last,
+/* A block on several pages. */
+static void free_pages(_Atomic uint32_t *live, uintptr_t first, uintptr_t last,
                                                  once_heap_batch *batch) {
     for (uintptr_t page = first; page <= last; page += ONCE_HEAP_PAGE, live++)
         /* acq_rel: see close_open_page. */
@@ -304,13 +288,13 @@ static __attribute__((noinline)) void free_pages(_Atomic uint32_t *live, uintptr
             batch_add(batch, page);
 }
 
-void once_heap_free(void *block, size_t size, once_heap_batch *batch) {
+void once_heap_free_slow(void *block, size_t size, once_heap_batch *batch) {
     if (size == 0)
         size = 16;
     uintptr_t start = (uintptr_t)block;
     uintptr_t first = start & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
     uintptr_t last = (start + size - 1) & ~(uintptr_t)(ONCE_HEAP_PAGE - 1);
-    if (ALOX_LIKELY(first == batch->held_page && first == last)) {
+    if (first == batch->held_page && first == last) {
         batch->held++; /* taken off with the others on its page (settle) */
         return;
     }

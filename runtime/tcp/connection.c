@@ -11,9 +11,12 @@
  *                  once the peer's FIN has been seen (PEER_HUP) only by the
  *                  EOF itself, whose edge has already come;
  *   WRITE_BLOCKED  send said EAGAIN: wait for the output edge.
- * Work that cannot be done now (reading is paused, or a write happened
- * outside the layer's own handler) is finished by a service message the
- * actor sends itself, at most one queued at a time. */
+ * A write outside the layer's own handler is sent right after the
+ * behaviour that made it returns (core/worker.h, worker_after_behaviour):
+ * a reply costs its send and no message. Work that cannot be done then
+ * (reading is paused, the socket is full, the connection closes) is
+ * finished by a service message the actor sends itself, at most one
+ * queued at a time. */
 #include "alox/tcp.h"
 
 #include <errno.h>
@@ -29,12 +32,17 @@
 #include "core/actor.h"
 #include "core/mailman.h"
 #include "core/watch.h"
+#include "core/worker.h"
 #include "support/platform.h"
 
 #define INPUT_MIN_CAPACITY 16384  /* bytes: the first input buffer */
 #define READ_BUDGET (256u * 1024) /* bytes read per service, then others run first */
 #define INPUT_MIN_LIMIT 64        /* bytes: alox_tcp_set_input_limit's floor */
 #define READ_CHUNK 4096           /* bytes: less room than this and the buffer slides or grows */
+/* Connections one behaviour may write to and have sent right after it
+ * (flush_deferred); beyond, a service message each. A server's behaviour
+ * answers one connection; a broadcast to many pays the message. */
+#define DEFERRED_MAX 8
 
 enum {
     TCP_OPEN = 1u << 0,
@@ -46,6 +54,7 @@ enum {
     TCP_SERVICE_QUEUED = 1u << 6,
     TCP_OUTPUT_PAUSED = 1u << 7, /* unsent output went above the high-water mark */
     TCP_PEER_HUP = 1u << 8,      /* epoll saw the peer's FIN: read on to the 0, not just a short read */
+    TCP_FLUSH_DEFERRED = 1u << 9, /* in this thread's `deferred`: sent after the behaviour */
 };
 
 /* Relaxed: a statistic; each change is by the thread closing or opening. */
@@ -54,6 +63,7 @@ static _Atomic uint64_t open_connections;
 uint64_t alox_tcp_connections(void) { return atomic_load_explicit(&open_connections, memory_order_relaxed); }
 
 static void service(alox_tcp *t, uint32_t epoll_events);
+static bool reading_allowed(const alox_tcp *t);
 
 typedef struct service_args {
     alox_tcp *tcp;
@@ -130,6 +140,42 @@ static bool flush(alox_tcp *t) {
     return true;
 }
 
+/* Written to by the running behaviour, to be sent when it returns (only
+ * this thread's running actor's connections: the behaviour owns them). */
+static ALOX_TLS alox_tcp *deferred[DEFERRED_MAX];
+static ALOX_TLS uint32_t deferred_count;
+
+/* Right after the behaviour (worker_after_behaviour): what it wrote goes
+ * out now, with no service message, unless more than a send is needed;
+ * then service does it all, as before. A connection closed (or closed
+ * and opened again) since its write has lost the flag: nothing to do. */
+static void flush_deferred(void) {
+    for (uint32_t i = 0; i < deferred_count; i++) {
+        alox_tcp *t = deferred[i];
+        if (!(t->state & TCP_FLUSH_DEFERRED))
+            continue;
+        t->state &= ~TCP_FLUSH_DEFERRED;
+        if (!(t->state & TCP_OPEN))
+            continue;
+        bool sent = flush(t) && unsent(t) == 0;
+        if (!sent || (t->state & (TCP_CLOSING | TCP_OUTPUT_PAUSED)) ||
+            ((t->state & TCP_READ_PENDING) && reading_allowed(t)))
+            queue_service(t); /* an error, a full socket, a close or a paused read */
+    }
+    deferred_count = 0;
+}
+
+static void send_after_behaviour(alox_tcp *t) {
+    if (t->state & (TCP_SERVICE_QUEUED | TCP_IN_SERVICE | TCP_FLUSH_DEFERRED))
+        return; /* already on its way */
+    if (deferred_count < DEFERRED_MAX && worker_after_behaviour(flush_deferred)) {
+        t->state |= TCP_FLUSH_DEFERRED;
+        deferred[deferred_count++] = t;
+        return;
+    }
+    queue_service(t);
+}
+
 int alox_tcp_write(alox_tcp *t, const void *data, size_t len) {
     if (!(t->state & TCP_OPEN) || (t->state & TCP_CLOSING)) {
         errno = EPIPE;
@@ -155,7 +201,7 @@ int alox_tcp_write(alox_tcp *t, const void *data, size_t len) {
     }
     memcpy(t->out + t->out_end, data, len);
     t->out_end += len;
-    queue_service(t); /* sent after this behaviour (or at the end of service) */
+    send_after_behaviour(t); /* sent after this behaviour (or at the end of service) */
     return 0;
 }
 

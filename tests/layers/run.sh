@@ -31,8 +31,8 @@ case "$case" in
     broken_copy core/worker.c '#include "net/transport.h"'
     expect_caught core/worker.c '"net/transport.h"' ;;
   sibling) # the codec must know neither sockets nor keys
-    broken_copy wire/wire.c '#include "security/keys.h"'
-    expect_caught wire/wire.c '"security/keys.h"' ;;
+    broken_copy wire/wire_item.c '#include "security/keys.h"'
+    expect_caught wire/wire_item.c '"security/keys.h"' ;;
   system)  # only the network layers talk to ZeroMQ
     broken_copy core/mailman.c '#include <zmq.h>'
     expect_caught core/mailman.c '<zmq.h>' ;;

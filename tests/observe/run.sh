@@ -181,6 +181,33 @@ trace_chain)
        | $slices | map(select(.tid == $s.tid and .ts <= $s.ts and $s.ts <= .ts + .dur)) | length >= 1] | all' "every flow starts inside a slice of its thread"
   jq_check chain.json '[.traceEvents[] | select(.ph == "X" and .cat == "alox.send")] | length == 1' "main's send has a slice of its own"
   jq_check chain.json '[.traceEvents[] | select(.ph == "M" and .name == "thread_name") | .args.name] | index("main") != null' "tracks are named (main, worker N)"
+  # A run reads the clock once and ends where its thread's next clocked
+  # event is (core/trace.h): on each worker the slices tile, none
+  # overlaps the next, and most end exactly where the next begins (a
+  # runnext chain; the last ends at the worker's idle mark).
+  ALOX_TRACE="$work/pp.json" timeout 60 "$observed" pingpong 200 >pp.out 2>&1 || fail "pingpong exited $?"
+  jq_check pp.json '[.traceEvents[] | select(.ph == "X" and .cat == "alox")] | length == 399' "pingpong: 399 runs (2N - 1)"
+  jq_check pp.json '[.traceEvents[] | select(.ph == "f")] | length == 399' "pingpong: 399 flows end"
+  jq_check pp.json '
+    [.traceEvents[] | select(.ph == "X" and .cat == "alox")] | group_by(.tid)
+    | map(sort_by(.ts) | [range(1; length) as $i | .[$i - 1].ts + .[$i - 1].dur <= .[$i].ts + 0.0005] | all) | all' "pingpong: no run overlaps the next on its worker"
+  jq_check pp.json '
+    [.traceEvents[] | select(.ph == "X" and .cat == "alox")] | group_by(.tid)
+    | map(sort_by(.ts) | [range(1; length) as $i | select((.[$i - 1].ts + .[$i - 1].dur - .[$i].ts) | fabs < 0.0005)] | length) | add >= 300' "pingpong: runs end where the next run of their worker begins"
+  jq_check pp.json '[.traceEvents[] | select(.ph == "X" and .cat == "alox") | .dur > 0] | all' "pingpong: every run lasts"
+  # Most runs there read no clock (a chain of the worker's own sends,
+  # core/trace.h TRACE_CLOCK_EVERY): each flow must still go from a slice
+  # of one behaviour to a run of the other (ping -> pong -> ping; the
+  # first from main's send slice).
+  jq_check pp.json '
+    [.traceEvents[] | select(.ph == "X")] as $slices
+    | ($slices | map(select(.cat == "alox"))) as $runs
+    | [.traceEvents[] | select(.ph == "s")] as $starts
+    | [.traceEvents[] | select(.ph == "f") as $f
+       | ($runs | map(select(.tid == $f.tid and .ts == $f.ts)) | .[0].name) as $to
+       | ($starts | map(select(.id == $f.id)) | .[0]) as $s
+       | ($slices | map(select(.tid == $s.tid and .ts <= $s.ts and $s.ts <= .ts + .dur)) | .[0].name) as $from
+       | ($from != null and $to != null and $from != $to)] | all' "pingpong: every flow goes from one behaviour to the other"
   # The flag does the same as the variable; a bad path is refused at start.
   timeout 60 "$observed" --alox-trace "$work/flag.json" chain >flag.out 2>&1 || fail "--alox-trace exited $?"
   jq_check flag.json '[.traceEvents[] | select(.ph == "f")] | length == 3' "--alox-trace FILE writes the same trace"

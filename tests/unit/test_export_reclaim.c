@@ -7,7 +7,6 @@
 #include "test_util.h"
 
 #include "core/actor.h"
-#include "core/remote_hooks.h"
 #include "net/proxy.h"
 
 #define EXPORTED 20000 /* actors exported then stopped, in one run */
@@ -32,9 +31,7 @@ static void record(const alox_dead_letter *letter) {
 static void test_stopped_exports_leave_no_entry(void **state) {
     (void)state;
     alarm(60);
-    /* Only the drained hook: this test has no network (node.c installs
-     * the same function with the others). */
-    remote_hooks_install(&(remote_hooks){.exported_drained = proxy_export_drained});
+    /* No network: the export registers its own release (core/drained.h). */
     uint64_t before = proxy_export_count();
     uint64_t first_id = 0;
     struct mortal *first = NULL;
