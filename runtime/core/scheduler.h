@@ -11,6 +11,10 @@
  * other is already spinning (looking for work), so a burst of sends wakes
  * one worker at a time, and a lone chain of sends wakes none.
  *
+ * The watcher: a worker that parks while another is busy sleeps at most
+ * RUNNEXT_WATCH_NS if no other does (scheduler_park), so a run-next slot
+ * behind a long batch is looked at (runnext.h); others sleep until woken.
+ *
  * Quiescence: when the last worker parks, nothing is queued anywhere and
  * no hold is outstanding, no message is queued or running: alox_run
  * returns. The decision is taken under `lock`, where every change of
@@ -30,6 +34,13 @@
 
 #define SCHEDULER_MAX_THREADS 1024 /* ALOX_THREADS above this is refused */
 
+/* The watcher (runnext.h): while any other worker is busy, one parked
+ * worker sleeps at most this long (ns), then looks at the run-next slots.
+ * 1 ms: a receiver behind a computing sender waits about two of them
+ * (the first look starts the grace clock); it costs a busy program ~1000
+ * short wake-ups a second on one otherwise idle core. */
+#define RUNNEXT_WATCH_NS 1000000u
+
 typedef struct scheduler {
     uint32_t threads;     /* workers per alox_run, set by alox_init */
     worker *workers;      /* `threads` of them while running */
@@ -38,6 +49,9 @@ typedef struct scheduler {
     pthread_cond_t done;  /* alox_run waits here */
     worker **idle_stack;  /* parked workers, under lock */
     uint32_t idle_top;
+    worker *watcher;      /* the parked worker with a timeout, or NULL (under lock) */
+    bool watch_wanted;    /* owners are asked to wake a watcher (under lock, runnext.h) */
+    bool stealable;       /* run-next slots may be stolen (runnext.h); set before the workers start */
     _Atomic uint32_t idle;     /* == idle_top, readable without the lock */
     _Atomic uint32_t spinning; /* workers looking for work */
     _Atomic int holds;         /* alox_hold minus alox_release */
