@@ -34,8 +34,8 @@
  * worker, the watcher, which sleeps with a timeout while any other worker
  * is busy (scheduler.c, scheduler_park). An owner that fills its slot while
  * a worker sleeps with no timeout and none watches wakes one
- * (RUNNEXT_CALL_WATCHER), so someone always looks within RUNNEXT_WATCH_NS
- * (scheduler.h).
+ * (RUNNEXT_CALL_WATCHER), so someone always looks within a watch period
+ * (1-8 ms, scheduler.h).
  *
  * Without membarrier (an old kernel, valgrind) nothing is stolen: the slot
  * is then the owner's alone, as it was.

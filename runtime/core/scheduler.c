@@ -135,6 +135,17 @@ __attribute__((noinline)) void scheduler_wake_if_needed(void) {
         wake_one();
 }
 
+/* Under S.lock: the watcher's next sleep (RUNNEXT_WATCH_MIN_NS ..
+ * RUNNEXT_WATCH_MAX_NS, scheduler.h). */
+static uint64_t next_watch_period_locked(void) {
+    if (atomic_exchange_explicit(&S.runnext_stolen, false, memory_order_relaxed) || S.watch_ns == 0)
+        S.watch_ns = RUNNEXT_WATCH_MIN_NS;
+    uint64_t period = S.watch_ns;
+    if (S.watch_ns < RUNNEXT_WATCH_MAX_NS)
+        S.watch_ns *= 2;
+    return period;
+}
+
 void runnext_call_watcher(void) {
     /* Relaxed: a hint; wake_one decides under the lock. A spinning worker
      * parks as the watcher if it finds nothing. */
@@ -186,8 +197,13 @@ bool scheduler_park(worker *w) {
     /* Another worker is busy and nobody watches its run-next slot. */
     bool watch = S.stealable && S.watcher == NULL && atomic_load(&S.idle) < S.threads &&
                  !atomic_load(&S.stopping);
-    if (watch)
+    uint64_t period = 0;
+    if (watch) {
         S.watcher = w;
+        period = next_watch_period_locked();
+    } else if (atomic_load(&S.idle) == S.threads) {
+        S.watch_ns = 0; /* all asleep: the next busy spell is watched closely again */
+    }
     update_watch_locked();
     pthread_mutex_unlock(&S.lock);
     /* Outside the lock: a wake between the unlock and the wait is kept in
@@ -198,7 +214,7 @@ bool scheduler_park(worker *w) {
         parking_wait(&w->park);
         return !atomic_load(&S.stopping);
     }
-    bool woken = parking_wait_for(&w->park, RUNNEXT_WATCH_NS);
+    bool woken = parking_wait_for(&w->park, period);
     pthread_mutex_lock(&S.lock);
     /* Timed out: off the idle stack, unless a wake came meanwhile (a
      * waker takes it off, under this lock, before it wakes). */
@@ -277,6 +293,7 @@ static void start_workers(void) {
     S.stealable = n > 1 && runnext_steal_init(); /* before the threads, as linger_ns */
     S.watcher = NULL;
     S.watch_wanted = false;
+    S.watch_ns = 0;
     S.workers = calloc(n, sizeof(worker));
     S.idle_stack = calloc(n, sizeof(worker *));
     if (!S.workers || !S.idle_stack)

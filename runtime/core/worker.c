@@ -262,8 +262,10 @@ static actor *steal(worker *w) {
         uint32_t n = runqueue_steal(&victim->queue, loot, RUNQUEUE_SIZE / 2);
         for (uint32_t k = 1; k < n; k++)
             push_local(w, loot[k]);
-        if (!n && (loot[0] = runnext_thief_look(&victim->runnext)) != NULL)
+        if (!n && (loot[0] = runnext_thief_look(&victim->runnext)) != NULL) {
             n = 1; /* its owner is stuck in a batch (runnext.h) */
+            scheduler_runnext_stolen();
+        }
         if (n) {
             counters_stole();
             return loot[0];
