@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "actor.h"
+
 /* Spins of the owner waiting for a thief's verdict before it yields the
  * CPU: a thief decides within one membarrier call (~0.1-5 us), unless it
  * was preempted. */
@@ -114,6 +116,15 @@ struct actor *runnext_thief_look(runnext_slot *rn) {
         return NULL; /* the owner moved since the last look: start the clock */
     }
     if (now - (uint32_t)seen < RUNNEXT_GRACE_NS / 1000u)
+        return NULL;
+    /* Not an actor under backpressure (overload.h): its worker keeps it
+     * in runnext on purpose, so that its senders find its flag fresh;
+     * taken away, the two-worker fan-in reached 40K-99K messages behind
+     * (bound 59K) in 2 of ~25 runs, against 14K with nothing stolen.
+     * Relaxed: a hint; the actor is runnable, so alive while we look
+     * (this worker is inside a grace period). */
+    struct actor *a = atomic_load_explicit(&rn->slot, memory_order_relaxed);
+    if (!a || (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_PRESSURE))
         return NULL;
     return take_as_thief(rn);
 }
