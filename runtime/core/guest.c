@@ -62,9 +62,9 @@ void guest_decline(actor *const *actors, uint32_t n) {
 /* What the run left on the record goes to the workers. */
 static void hand_back(worker *w) {
     bool any = false;
-    if (w->runnext) {
-        injectq_push(&the_scheduler.inject, w->runnext);
-        w->runnext = NULL;
+    actor *next = runnext_take(&w->runnext);
+    if (next) {
+        injectq_push(&the_scheduler.inject, next);
         any = true;
     }
     for (actor *a; (a = runqueue_pop(&w->queue));) {
@@ -95,11 +95,10 @@ void guest_run(actor *const *actors, uint32_t n) {
      * behaviour that streams to a peer and sends itself the rest) would
      * otherwise keep the mailman from its sockets for 16 of them, and the
      * peer, hearing nothing, would call this node lost. */
-    for (uint32_t k = 0; k < GUEST_CHAIN_BATCHES && w->runnext && !scheduler_stopping() &&
+    for (uint32_t k = 0; k < GUEST_CHAIN_BATCHES && runnext_peek(&w->runnext) && !scheduler_stopping() &&
                          io_now_ns() - start <= GUEST_SLOW_NS;
          k++) {
-        actor *a = w->runnext;
-        w->runnext = NULL;
+        actor *a = runnext_take(&w->runnext); /* a guest's slot: no thief looks at it */
         w->ticks++;
         worker_run_batch(w, a);
     }

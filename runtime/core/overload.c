@@ -142,7 +142,7 @@ void overload_plain_sent(actor *to, bool scheduled) {
 /* The worker waits for `to`'s consumer to leave `tail` (see overload.h). */
 static void wait_for_progress(worker *w, actor *to, const void *tail) {
     worker_end_batch(w);
-    if (w->runnext == to) /* ours to run: end the batch, do not wait for it */
+    if (runnext_peek(&w->runnext) == to) /* ours to run: end the batch, do not wait for it */
         return;
     /* What this worker holds may be what the receiver waits behind:
      * make it stealable and let a parked worker come for it. */

@@ -48,6 +48,15 @@ void parking_prepare(parking *p);
  * once if one came already. */
 void parking_wait(parking *p);
 
+/* parking_wait for at most ns nanoseconds: false if it timed out, the
+ * word still SLEEPING; the caller then calls parking_cancel (under the
+ * scheduler's lock, which orders it against the wakers). */
+bool parking_wait_for(parking *p, uint64_t ns);
+
+/* After a timeout: back to AWAKE, unless a wake came meanwhile. True if
+ * none came (the caller must take the owner off the idle stack itself). */
+bool parking_cancel(parking *p);
+
 /* Wakes the owner if it is parked or sleeping; returns true if that took a
  * futex call. Everything the waker wrote before is visible to the owner
  * when parking_wait returns (release here, acquire there). */

@@ -21,6 +21,22 @@ scheduler the_scheduler = {
 };
 #define S the_scheduler
 
+/* Under S.lock, after every change of idle_top, watcher or stopping: is a
+ * worker asleep with no timeout while none watches? Then every slot's
+ * owner is asked to wake one at its next use of the slot
+ * (RUNNEXT_CALL_WATCHER, a hint). A worker woken by wake_one sees the
+ * request after its wake (release there, acquire in parking_wait); the
+ * only other way it appears is a watcher leaving its sleep, which the
+ * owners see within a cache miss. */
+static void update_watch_locked(void) {
+    bool wanted = S.stealable && S.idle_top > 0 && S.watcher == NULL && !atomic_load(&S.stopping);
+    if (wanted == S.watch_wanted || !S.workers)
+        return;
+    S.watch_wanted = wanted;
+    for (uint32_t i = 0; i < S.threads; i++)
+        runnext_ask_watcher(&S.workers[i].runnext, wanted);
+}
+
 void scheduler_set_threads(uint32_t threads) { S.threads = threads; }
 
 static uint32_t default_threads(void);
@@ -74,6 +90,7 @@ static void stop_locked(void) {
     if (atomic_load(&S.stopping))
         return;
     atomic_store(&S.stopping, true);
+    update_watch_locked();
     /* After the store: parking_wake's release makes `stopping` visible to
      * a worker its wake returns to. A running worker's word is AWAKE: no
      * syscall, and it sees `stopping` at its next park (under the lock). */
@@ -97,6 +114,7 @@ static void wake_one(void) {
          * worker before this one has looked. */
         w->spinning = true;
         atomic_fetch_add(&S.spinning, 1);
+        update_watch_locked();
         /* Under the lock: the workers' memory is freed under it after
          * they are joined (join_workers), so w is alive here. The woken
          * worker does not take the lock again (scheduler_park). */
@@ -105,12 +123,33 @@ static void wake_one(void) {
     pthread_mutex_unlock(&S.lock);
 }
 
-void scheduler_wake_if_needed(void) {
+/* Not inlined (into scheduler_inject): GCC's -Wtsan then flags the
+ * fence in the inlined copy, which -Werror makes an error under
+ * ThreadSanitizer. A call more on a path that may wake a worker anyway. */
+__attribute__((noinline)) void scheduler_wake_if_needed(void) {
     /* seq_cst fence: the Dekker half of the adder (see scheduler.h): our
      * queue write above must be visible before we read idle. */
     atomic_thread_fence(memory_order_seq_cst);
     if (atomic_load_explicit(&S.idle, memory_order_relaxed) > 0 &&
         atomic_load_explicit(&S.spinning, memory_order_relaxed) == 0)
+        wake_one();
+}
+
+/* Under S.lock: the watcher's next sleep (RUNNEXT_WATCH_MIN_NS ..
+ * RUNNEXT_WATCH_MAX_NS, scheduler.h). */
+static uint64_t next_watch_period_locked(void) {
+    if (atomic_exchange_explicit(&S.runnext_stolen, false, memory_order_relaxed) || S.watch_ns == 0)
+        S.watch_ns = RUNNEXT_WATCH_MIN_NS;
+    uint64_t period = S.watch_ns;
+    if (S.watch_ns < RUNNEXT_WATCH_MAX_NS)
+        S.watch_ns *= 2;
+    return period;
+}
+
+void runnext_call_watcher(void) {
+    /* Relaxed: a hint; wake_one decides under the lock. A spinning worker
+     * parks as the watcher if it finds nothing. */
+    if (atomic_load_explicit(&S.spinning, memory_order_relaxed) == 0)
         wake_one();
 }
 
@@ -126,6 +165,7 @@ static void remove_idle_locked(worker *w) {
         if (S.idle_stack[i] == w) {
             S.idle_stack[i] = S.idle_stack[--S.idle_top];
             atomic_fetch_sub(&S.idle, 1);
+            update_watch_locked();
             return;
         }
     }
@@ -154,12 +194,35 @@ bool scheduler_park(worker *w) {
     }
     if (quiescent_locked())
         stop_locked(); /* wakes w too: its parking_wait returns at once */
+    /* Another worker is busy and nobody watches its run-next slot. */
+    bool watch = S.stealable && S.watcher == NULL && atomic_load(&S.idle) < S.threads &&
+                 !atomic_load(&S.stopping);
+    uint64_t period = 0;
+    if (watch) {
+        S.watcher = w;
+        period = next_watch_period_locked();
+    } else if (atomic_load(&S.idle) == S.threads) {
+        S.watch_ns = 0; /* all asleep: the next busy spell is watched closely again */
+    }
+    update_watch_locked();
     pthread_mutex_unlock(&S.lock);
     /* Outside the lock: a wake between the unlock and the wait is kept in
      * the word (parking.h). Only wake_one and stop_locked wake a worker,
      * both under the lock after taking it off idle_stack or setting
      * `stopping`; parking_wait's acquire makes that visible here. */
-    parking_wait(&w->park);
+    if (!watch) {
+        parking_wait(&w->park);
+        return !atomic_load(&S.stopping);
+    }
+    bool woken = parking_wait_for(&w->park, period);
+    pthread_mutex_lock(&S.lock);
+    /* Timed out: off the idle stack, unless a wake came meanwhile (a
+     * waker takes it off, under this lock, before it wakes). */
+    if (!woken && parking_cancel(&w->park))
+        remove_idle_locked(w);
+    S.watcher = NULL;
+    update_watch_locked();
+    pthread_mutex_unlock(&S.lock);
     return !atomic_load(&S.stopping);
 }
 
@@ -227,6 +290,10 @@ static uint64_t linger_from_env(void) {
 static void start_workers(void) {
     S.linger_ns = linger_from_env(); /* before the threads: they read it unlocked */
     uint32_t n = S.threads;
+    S.stealable = n > 1 && runnext_steal_init(); /* before the threads, as linger_ns */
+    S.watcher = NULL;
+    S.watch_wanted = false;
+    S.watch_ns = 0;
     S.workers = calloc(n, sizeof(worker));
     S.idle_stack = calloc(n, sizeof(worker *));
     if (!S.workers || !S.idle_stack)

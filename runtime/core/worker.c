@@ -116,8 +116,10 @@ static void push_local(worker *w, actor *a) { enqueue(w, a, true); }
 void worker_hand_off_runnext(worker *w) {
     if (atomic_load_explicit(&S.idle, memory_order_relaxed) == 0)
         return; /* nobody to hand it to: keep the locality */
-    push_local(w, w->runnext);
-    w->runnext = NULL;
+    actor *a = runnext_take(&w->runnext);
+    if (!a)
+        return; /* a thief took it */
+    push_local(w, a);
     scheduler_wake_if_needed();
 }
 
@@ -140,17 +142,16 @@ void worker_send_round(worker *w, actor *to) {
         return; /* 64 sends of the worker, not of one behaviour */
     if (++w->send_rounds >= SEND_ROUNDS_PER_BATCH)
         worker_end_batch(w);
-    if (w->runnext)
+    if (runnext_peek(&w->runnext))
         worker_hand_off_runnext(w);
     overload_send_round(w, to);
     send_round_quiescent(w);
 }
 
 void worker_release_runnext(worker *w) {
-    if (!w->runnext)
-        return;
-    push_local(w, w->runnext);
-    w->runnext = NULL;
+    actor *a = runnext_take(&w->runnext);
+    if (a)
+        push_local(w, a);
 }
 
 static uint32_t fresh_count(const worker *w) { return w->fresh_top - w->fresh_bottom; }
@@ -244,16 +245,14 @@ static actor *take_local(worker *w) {
         if (a)
             return a;
     }
-    if (w->runnext) {
-        actor *a = w->runnext;
-        w->runnext = NULL;
+    actor *a = runnext_take(&w->runnext);
+    if (a) {
         if (ALOX_UNLIKELY((w->ticks & (RUNNEXT_CLOCK_EVERY - 1)) == 0))
             a = check_slice(w, a);
         return a;
     }
     w->chain_start = w->ticks;
     if (fresh_count(w) > 0) {
-        actor *a;
         if (w->ticks % LOCAL_CHECK_INTERVAL == 0 && (a = runqueue_pop(&w->queue)) && !give_back_offered(w, a))
             return a;
         return pop_fresh(w);
@@ -278,6 +277,10 @@ static actor *steal(worker *w) {
         uint32_t n = runqueue_steal(&victim->queue, loot, RUNQUEUE_SIZE / 2);
         for (uint32_t k = 1; k < n; k++)
             push_local(w, loot[k]);
+        if (!n && (loot[0] = runnext_thief_look(&victim->runnext)) != NULL) {
+            n = 1; /* its owner is stuck in a batch (runnext.h) */
+            scheduler_runnext_stolen();
+        }
         if (n) {
             counters_stole();
             return loot[0];
@@ -354,7 +357,7 @@ static actor *find_work(worker *w) {
             return a;
         }
         reclaim_before_park();
-        if (w->runnext || fresh_count(w) > 0 || runqueue_size(&w->queue) > 0) { /* freeing sent something */
+        if (runnext_peek(&w->runnext) || fresh_count(w) > 0 || runqueue_size(&w->queue) > 0) { /* freeing sent something */
             counters_idle_end();
             continue;
         }
@@ -439,7 +442,7 @@ static inline __attribute__((always_inline)) bool run_messages(worker *w, actor 
             return true;
         deliver(w, a, message_of(node), traced);
         ++*handled;
-        if (w->runnext && mailbox_batch_has_next(*cursor))
+        if (runnext_peek(&w->runnext) && mailbox_batch_has_next(*cursor))
             worker_hand_off_runnext(w);
     }
     return false;
@@ -599,9 +602,9 @@ void worker_init_guest(worker *w) {
 /* On exit, everything this worker held goes to the injection queue, so a
  * later alox_run continues where this one stopped. */
 static void hand_back_all(worker *w) {
-    if (w->runnext)
-        injectq_push(&S.inject, w->runnext);
-    w->runnext = NULL;
+    actor *next = runnext_take(&w->runnext);
+    if (next)
+        injectq_push(&S.inject, next);
     while (fresh_count(w) > 0)
         injectq_push(&S.inject, w->fresh[w->fresh_bottom++ % FRESH_SIZE]);
     for (actor *a; (a = runqueue_pop(&w->queue));)
@@ -625,7 +628,8 @@ void *worker_main(void *worker_arg) {
         run_actor(w, a);
         /* No actor pointer is held across this point: a quiescent point,
          * announced every RECLAIM_QUIESCENT_BATCHES batches (reclaim.h). */
-        if (ALOX_UNLIKELY((++w->batches & (RECLAIM_QUIESCENT_BATCHES - 1)) == 0)) {
+        runnext_progress(&w->runnext, ++w->batches); /* thieves watch it move (runnext.h) */
+        if (ALOX_UNLIKELY((w->batches & (RECLAIM_QUIESCENT_BATCHES - 1)) == 0)) {
             if ((w->batches & (COUNTERS_LOOK_BATCHES - 1)) == 0)
                 look_at_counters(w);
             reclaim_quiescent();

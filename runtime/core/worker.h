@@ -7,7 +7,10 @@
  *      on one core: a push and pop cost ~7 ns, a handoff to another core
  *      ~230 ns (measured on our machines: bench/README.md). A chain gets a
  *      time slice (RUNNEXT_SLICE_NS in worker.c), then goes behind the
- *      local queue, so it cannot starve the actors waiting there.
+ *      local queue, so it cannot starve the actors waiting there. An idle
+ *      worker takes it when this worker's batch has run for
+ *      RUNNEXT_GRACE_NS (runnext.h): a behaviour that sends and then
+ *      computes does not hold its receiver.
  *   2. its stack of children (`fresh`, LIFO): actors that had never run
  *      when a send made them runnable and another send displaced them from
  *      runnext. A tree of spawns (skynet) then unfolds depth first, as
@@ -34,7 +37,8 @@
  * that keeps sending while a receiver waits in runnext.
  *
  * Thread-safety: worker_* functions run on the worker's own thread, except
- * that its run queue may be stolen from (see runqueue.h).
+ * that its run queue and its run-next slot may be stolen from (see
+ * runqueue.h, runnext.h).
  */
 #ifndef ALOX_WORKER_H
 #define ALOX_WORKER_H
@@ -46,6 +50,7 @@
 
 #include "parking.h"
 #include "support/platform.h"
+#include "runnext.h"
 #include "runqueue.h"
 
 /* A behaviour that sends this many messages (in one call) while an actor
@@ -73,7 +78,7 @@ enum worker_batch_flags {
 
 typedef struct worker {
     runqueue queue;           /* first: its head is cache-line aligned */
-    struct actor *runnext;    /* owner only */
+    runnext_slot runnext;     /* see 1. above; stealable (runnext.h) */
     uint32_t fresh_top, fresh_bottom; /* owner only: free-running indices of `fresh` */
     struct actor *fresh[FRESH_SIZE];  /* owner only: children, run newest first (see 2. above) */
     /* The actor being run, or NULL. Written by the owner only, read by
@@ -161,8 +166,7 @@ void worker_send_round(worker *w, struct actor *to);
  * and the one it displaces from runnext goes to the stack of children if
  * it never ran, else to the local queue. */
 static inline void worker_schedule(worker *w, struct actor *a) {
-    struct actor *displaced = w->runnext;
-    w->runnext = a;
+    struct actor *displaced = runnext_put(&w->runnext, a);
     if (displaced)
         worker_push_displaced(w, displaced);
 }

@@ -222,12 +222,76 @@ static void test_growing_tree_yields_to_local_queue(void **state) {
     assert_true(spawned_when_nudged < FOREST_CAP / 10);
 }
 
+/* The run-next slot is stealable (core/runnext.h): a behaviour that sends
+ * one message and then computes for HOG_MS keeps the receiver in its
+ * worker's run-next slot; with a second worker idle (parked since the
+ * start), the receiver must run within RECEIVER_BOUND_MS of the send, not
+ * after the computation. Run twice: a receiver that has run before, and
+ * one that never ran (a child, which a displacement would put on the
+ * stack of children). */
+#define HOG_MS 500
+#define RECEIVER_BOUND_MS 50
+
+struct receiver { int ran; };
+HANDMADE_ACTOR(receiver)
+typedef struct { int64_t unused; } poke_args;
+HANDMADE_BEHAVIOUR(receiver, poke, poke_args, "(i64)")
+
+struct hog { int unused; };
+HANDMADE_ACTOR(hog)
+typedef struct { struct receiver *to; } hog_args;
+HANDMADE_BEHAVIOUR(hog, compute, hog_args, "(ptr)")
+
+/* Seconds (test_now_s); written by one behaviour each, read after alox_run. */
+static _Atomic double hog_sent_at, receiver_ran_at, hog_done_at;
+
+static void poke(struct receiver *self, const poke_args *a) {
+    (void)a;
+    self->ran++;
+    if (receiver_ran_at == 0)
+        receiver_ran_at = test_now_s();
+}
+
+static void compute(struct hog *self, const hog_args *a) {
+    (void)self;
+    hog_sent_at = test_now_s();
+    send_poke(a->to, (poke_args){0});
+    while (test_now_s() - hog_sent_at < HOG_MS / 1e3)
+        ; /* computes: no send, no return */
+    hog_done_at = test_now_s();
+}
+
+static double receiver_wait_ms(struct receiver *r) {
+    receiver_ran_at = hog_sent_at = hog_done_at = 0;
+    send_compute(new_hog(), (hog_args){r});
+    assert_int_equal(alox_run(), 0);
+    assert_true(receiver_ran_at > 0 && hog_done_at > 0);
+    return (receiver_ran_at - hog_sent_at) * 1e3;
+}
+
+static void test_runnext_is_stolen_from_a_busy_worker(void **state) {
+    (void)state;
+    alarm(TIME_BOUND_S);
+    assert_int_equal(alox_set_threads(2), 0);
+    struct receiver *old = new_receiver();
+    send_poke(old, (poke_args){0});
+    assert_int_equal(alox_run(), 0); /* it has run: a send queues it FIFO */
+    double fresh = receiver_wait_ms(new_receiver());
+    double ran_before = receiver_wait_ms(old);
+    alarm(0);
+    printf("the receiver ran %.2f ms (one that ran before) and %.2f ms (a child) after the send; "
+           "the sender computed %d ms\n", ran_before, fresh, HOG_MS);
+    assert_true(ran_before < RECEIVER_BOUND_MS);
+    assert_true(fresh < RECEIVER_BOUND_MS);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_runnext_chain_yields_to_local_queue),
         cmocka_unit_test(test_tree_unfolds_depth_first),
         cmocka_unit_test(test_tree_unfolds_depth_first_on_two_workers),
         cmocka_unit_test(test_growing_tree_yields_to_local_queue),
+        cmocka_unit_test(test_runnext_is_stolen_from_a_busy_worker),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
