@@ -20,7 +20,14 @@
 
 #define LOOKUP_TIMEOUT_MS 10000
 #define FLOOD_CHUNK 20000 /* messages per flood behaviour: far above one encoding turn */
-#define LOADED_MAX_LAG_S 1.0 /* from a reply to its acknowledgement: they share a frame */
+/* From a reply to the acknowledgement of the job it answers (seconds):
+ * the server tells the job done once we told it the reply ran (causal
+ * termination per root, net/causal.h), so one round trip and one turn
+ * of the server's flooded mailman; under a sanitizer that turn took
+ * 1.3 s on CI's 2 cores (its flood of 500,000 messages takes far longer,
+ * which is the contrast the test is about). */
+#define LOADED_MAX_LAG_S 1.0
+#define LOADED_MAX_LAG_SANITIZED_S 3.0
 
 struct client;
 struct alox_actor counter { int64_t next, received, out_of_order; };
@@ -276,7 +283,9 @@ static int role_loaded(void) {
     alox_run();
     double seconds = now_s() - t0;
     double lag = now_s() - done_at;
-    int ok = me->done == 1 && lag < LOADED_MAX_LAG_S;
+    const char *sanitized = getenv("ALOX_TEST_SANITIZED");
+    double bound = sanitized && !strcmp(sanitized, "1") ? LOADED_MAX_LAG_SANITIZED_S : LOADED_MAX_LAG_S;
+    int ok = me->done == 1 && lag < bound;
     printf("%s loaded: job done %lld, acknowledged in %.2f s, %.3f s after its reply\n", ok ? "ok:" : "FAIL:",
            (long long)me->done, seconds, lag);
     return ok ? 0 : 1;
