@@ -559,10 +559,16 @@ static void run_actor(worker *w, actor *a) {
     if (ALOX_UNLIKELY(mute_on != NULL) && !drained && !mailbox_batch_has_next(cursor))
         drained = true; /* nothing more to run: nothing to pause */
     bool pressing = false;
-    if (ALOX_UNLIKELY(!drained || a->overload != NULL))
+    if (ALOX_UNLIKELY(!drained || a->overload != NULL)) {
         pressing = queue_released(w, overload_batch_end(a, cursor, handled,
                                                         drained && mailbox_batch_empty(&a->box, cursor),
                                                         &pressing)) || pressing;
+        /* The backlog record may have been made after mailbox_batch_end
+         * announced this batch: announce it too, or a program built with
+         * TSan saw the next batch, on another worker, free it "racing"
+         * (support/tsan.h; clang.tsan.clean). */
+        tsan_release(&a->box);
+    }
     if (drained && mailbox_mark_idle(&a->box, &retired)) {
         free_retired(retired);
         return;
