@@ -30,7 +30,7 @@
  * every ~50 ns, so it always moves and stays on its core; a behaviour that
  * computes holds one batch, and its receiver goes to the idle worker.
  *
- * Who looks: idle workers while they spin (worker.c, steal), and one parked
+ * Who looks: idle workers while they spin (idle.c, steal), and one parked
  * worker, the watcher, which sleeps with a timeout while any other worker
  * is busy (scheduler.c, scheduler_park). An owner that fills its slot while
  * a worker sleeps with no timeout and none watches wakes one

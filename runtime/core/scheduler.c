@@ -273,7 +273,7 @@ void alox_exit(int code) {
 }
 
 /* ALOX_LINGER_US: how long a worker that ran out of work spins before it
- * parks (worker.c, linger). 0 (the default): it parks at once. */
+ * parks (idle.c, linger). 0 (the default): it parks at once. */
 #define LINGER_MAX_US 10000 /* 10 ms: past this, a spinning worker is a busy loop */
 
 static uint64_t linger_from_env(void) {

@@ -65,7 +65,7 @@ typedef struct scheduler {
     _Atomic uint32_t spinning; /* workers looking for work */
     _Atomic int holds;         /* alox_hold minus alox_release */
     _Atomic bool stopping;     /* workers must return */
-    uint64_t linger_ns;        /* ALOX_LINGER_US; set before the workers start (worker.c) */
+    uint64_t linger_ns;        /* ALOX_LINGER_US; set before the workers start (idle.c) */
     bool running;              /* inside alox_run (under lock) */
     bool until_exit;           /* quiescence does not end a run (under lock) */
     bool exit_requested;       /* alox_exit called (under lock) */

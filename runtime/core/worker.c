@@ -6,6 +6,7 @@
 #include "actor.h"
 #include "counters.h"
 #include "io.h"
+#include "idle.h"
 #include "io_stopped.h"
 #include "mailman.h"
 #include "reclaim.h"
@@ -52,23 +53,6 @@
  * looks for work). */
 #define COUNTERS_LOOK_BATCHES 64u
 
-/* Steal attempts over all victims before a spinning worker parks. */
-#define STEAL_ROUNDS 4
-#define SPIN_PAUSES 64 /* cpu_relax between rounds */
-
-/* A worker that found no work may stay awake a while before it parks
- * (ALOX_LINGER_US, scheduler.c; off by default), looking at the injection
- * queue: a timer firing or a readiness message from the I/O thread (or a
- * plain thread's send) that comes within the window is taken with no futex
- * wake, which costs a parked vCPU 50-100 us before the behaviour runs. One
- * worker lingers at a time (it counts as spinning, so a sender wakes
- * nobody), and only after it ran something: an idle program pays one
- * window per burst of work, never more (test_idle_cpu). Measured on 2
- * shared vCPUs (bench/RESULTS.md, "Lingering"): 100,000 timers switch
- * context 65% less with 200 us; redis-benchmark -P 16 on the same 2 CPUs
- * lost 10-35% of its GET rate to the spinning, so it is not the default. */
-#define LINGER_PAUSES 16 /* cpu_relax between looks; ~0.5-2 us */
-
 #define S the_scheduler
 
 ALOX_TLS worker *worker_self;
@@ -110,7 +94,7 @@ static void enqueue(worker *w, actor *a, bool may_flag) {
     injectq_push_many(&S.inject, moved, n);
 }
 
-static void push_local(worker *w, actor *a) { enqueue(w, a, true); }
+void worker_push_local(worker *w, actor *a) { enqueue(w, a, true); }
 
 /* Moves the runnext actor where an idle worker can steal it, and wakes one. */
 void worker_hand_off_runnext(worker *w) {
@@ -119,7 +103,7 @@ void worker_hand_off_runnext(worker *w) {
     actor *a = runnext_take(&w->runnext);
     if (!a)
         return; /* a thief took it */
-    push_local(w, a);
+    worker_push_local(w, a);
     scheduler_wake_if_needed();
 }
 
@@ -151,7 +135,7 @@ void worker_send_round(worker *w, actor *to) {
 void worker_release_runnext(worker *w) {
     actor *a = runnext_take(&w->runnext);
     if (a)
-        push_local(w, a);
+        worker_push_local(w, a);
 }
 
 static uint32_t fresh_count(const worker *w) { return w->fresh_top - w->fresh_bottom; }
@@ -168,7 +152,7 @@ static void push_fresh(worker *w, actor *a) {
     if (fresh_count(w) <= FRESH_SIZE - 1 &&
         (atomic_load_explicit(&S.idle, memory_order_relaxed) == 0 || runqueue_size(&w->queue) > 0))
         return; /* nobody waits, or a thief finds something already */
-    push_local(w, w->fresh[w->fresh_bottom++ % FRESH_SIZE]);
+    worker_push_local(w, w->fresh[w->fresh_bottom++ % FRESH_SIZE]);
     scheduler_wake_if_needed();
 }
 
@@ -179,26 +163,16 @@ void worker_push_displaced(worker *w, actor *displaced) {
         push_fresh(w, displaced);
         return;
     }
-    push_local(w, displaced);
+    worker_push_local(w, displaced);
     scheduler_wake_if_needed();
 }
 
-static void stop_spinning(worker *w) {
-    if (!w->spinning)
-        return;
-    w->spinning = false;
-    /* The last spinner found work: there may be more, so let another
-     * worker look (it will only be woken if some are idle). */
-    if (atomic_fetch_sub(&S.spinning, 1) == 1 && scheduler_work_visible())
-        scheduler_wake_if_needed();
-}
-
-static actor *take_injected(worker *w) {
+actor *worker_take_injected(worker *w) {
     actor *batch[32];
     uint32_t want = injectq_size(&S.inject) / S.threads + 1;
     uint32_t n = injectq_pop(&S.inject, batch, want < 32 ? want : 32);
     for (uint32_t i = 1; i < n; i++)
-        push_local(w, batch[i]);
+        worker_push_local(w, batch[i]);
     return n ? batch[0] : NULL;
 }
 
@@ -215,7 +189,7 @@ static actor *check_slice(worker *w, actor *a) {
     if (now - w->slice_start < RUNNEXT_SLICE_NS || (!queued && fresh_count(w) == 0))
         return a;
     w->chain_start = w->ticks;
-    push_local(w, a);
+    worker_push_local(w, a);
     return queued ? runqueue_pop(&w->queue) : pop_fresh(w);
 }
 
@@ -241,7 +215,7 @@ static bool give_back_offered(worker *w, actor *a) {
 
 static actor *take_local(worker *w) {
     if (++w->ticks % INJECT_CHECK_INTERVAL == 0) {
-        actor *a = take_injected(w);
+        actor *a = worker_take_injected(w);
         if (a)
             return a;
     }
@@ -260,77 +234,11 @@ static actor *take_local(worker *w) {
     return runqueue_pop(&w->queue);
 }
 
-static uint32_t next_random(worker *w) {
-    w->rng ^= w->rng << 13;
-    w->rng ^= w->rng >> 17;
-    w->rng ^= w->rng << 5;
-    return w->rng;
-}
-
-static actor *steal(worker *w) {
-    actor *loot[RUNQUEUE_SIZE / 2];
-    uint32_t start = next_random(w);
-    for (uint32_t i = 0; i < S.threads; i++) {
-        worker *victim = &S.workers[(start + i) % S.threads];
-        if (victim == w)
-            continue;
-        uint32_t n = runqueue_steal(&victim->queue, loot, RUNQUEUE_SIZE / 2);
-        for (uint32_t k = 1; k < n; k++)
-            push_local(w, loot[k]);
-        if (!n && (loot[0] = runnext_thief_look(&victim->runnext)) != NULL) {
-            n = 1; /* its owner is stuck in a batch (runnext.h) */
-            scheduler_runnext_stolen();
-        }
-        if (n) {
-            counters_stole();
-            return loot[0];
-        }
-    }
-    return NULL;
-}
-
-/* Spinning is bounded: at most half of the busy workers look for work at
- * once, so idle cores are not burned on fruitless stealing. */
-static bool may_spin(worker *w) {
-    if (w->spinning)
-        return true;
-    uint32_t spinning = atomic_load(&S.spinning);
-    uint32_t busy = S.threads - atomic_load(&S.idle);
-    if (2 * spinning >= busy)
-        return false;
-    w->spinning = true;
-    atomic_fetch_add(&S.spinning, 1);
-    return true;
-}
-
-/* After the steal rounds, before parking: see ALOX_LINGER_US above. Local work cannot
- * appear meanwhile (only this worker pushes to its queue), stolen and
- * injected work can. */
-static actor *linger(worker *w) {
-    if (S.linger_ns == 0 || !w->ran_since_park || (!w->spinning && !may_spin(w)))
-        return NULL;
-    /* Relaxed: a hint; two workers that both linger only cost one window. */
-    if (atomic_load_explicit(&S.spinning, memory_order_relaxed) > 1)
-        return NULL;
-    w->ran_since_park = false; /* one window per burst: the next park sleeps */
-    uint64_t until = io_now_ns() + S.linger_ns;
-    do {
-        for (int p = 0; p < LINGER_PAUSES; p++)
-            cpu_relax();
-        actor *a = take_injected(w);
-        if (!a && S.threads > 1)
-            a = steal(w);
-        if (a)
-            return a;
-    } while (!scheduler_stopping() && io_now_ns() < until);
-    return NULL;
-}
-
 static actor *find_work(worker *w) {
     while (!scheduler_stopping()) {
         actor *a = take_local(w);
         if (!a)
-            a = take_injected(w);
+            a = worker_take_injected(w);
         if (a)
             return a;
         counters_publish(&w->runs, w->sends);
@@ -340,19 +248,9 @@ static actor *find_work(worker *w) {
         /* No actor pointer is held here: a spinning worker holds no
          * grace period up (the others' stopped actors wait for it). */
         grace_quiescent();
-        if (S.threads > 1 && may_spin(w)) {
-            for (int round = 0; !a && round < STEAL_ROUNDS; round++) {
-                a = steal(w);
-                if (!a)
-                    a = take_injected(w);
-                for (int p = 0; !a && p < SPIN_PAUSES; p++)
-                    cpu_relax();
-            }
-        }
-        if (!a)
-            a = linger(w);
+        a = idle_search(w);
         if (a) {
-            stop_spinning(w);
+            idle_stop_spinning(w);
             counters_idle_end();
             return a;
         }
@@ -585,7 +483,7 @@ static void run_actor(worker *w, actor *a) {
         worker_schedule(w, a);
         return;
     }
-    push_local(w, a);
+    worker_push_local(w, a);
     scheduler_wake_if_needed();
 }
 

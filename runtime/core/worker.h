@@ -124,7 +124,7 @@ typedef struct worker {
     void (*after_behaviour)(void);
     bool spinning;            /* counted in scheduler.spinning */
     bool current_stopped;     /* the running actor called alox_stop */
-    bool ran_since_park;      /* ran an actor since it last lingered (ALOX_LINGER_US, worker.c) */
+    bool ran_since_park;      /* ran an actor since it last lingered (ALOX_LINGER_US, idle.c) */
     parking park;             /* an idle worker sleeps here (parking.h, scheduler_park) */
     pthread_t thread;
 } worker;
@@ -156,6 +156,10 @@ void worker_init_guest(worker *w);
 
 /* Slow paths of the two below (worker.c). */
 void worker_push_displaced(worker *w, struct actor *displaced);
+/* For idle.c, on w's own thread: a to w's local queue; the injection
+ * queue's next actors for w (the rest of what it takes goes local). */
+void worker_push_local(worker *w, struct actor *a);
+struct actor *worker_take_injected(worker *w);
 void worker_hand_off_runnext(worker *w);
 /* Moves the runnext actor to the local queue, where other workers can
  * steal it (overload.c, before a sender waits). */
