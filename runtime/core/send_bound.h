@@ -54,4 +54,14 @@ struct actor;
  * latest to `to` (worker_send_round): may wait as above. */
 void send_bound_round(struct worker *w, struct actor *to);
 
+/* Once every SENDS_BEFORE_HANDOFF sends of worker `w` that are not such a
+ * round (its behaviours send a few messages each), the latest to `to`:
+ * the same count and the same wait, helping only `to`. This is the
+ * fan-in's case: 10,000 senders of one message per behaviour, their
+ * receiver not flagged (it had drained) and waiting in the run-next slot
+ * of a worker that does not run (preempted; under TSan, 95K-290K), while
+ * the other worker runs full batches of senders. Helping them would
+ * only add their sends. */
+void send_bound_sample(struct worker *w, struct actor *to);
+
 #endif

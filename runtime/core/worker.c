@@ -124,8 +124,10 @@ static void send_round_quiescent(worker *w) {
 }
 
 void worker_send_round(worker *w, actor *to) {
-    if (w->sends - w->sends_at_run < SENDS_BEFORE_HANDOFF)
-        return; /* 64 sends of the worker, not of one behaviour */
+    if (w->sends - w->sends_at_run < SENDS_BEFORE_HANDOFF) {
+        send_bound_sample(w, to); /* 64 sends of the worker, not of one behaviour */
+        return;
+    }
     if (++w->send_rounds >= SEND_ROUNDS_PER_BATCH)
         worker_end_batch(w);
     if (runnext_peek(&w->runnext))
