@@ -72,15 +72,11 @@ static uint32_t growth_ahead(worker *w) {
     return growth < UINT32_MAX ? (uint32_t)growth : UINT32_MAX;
 }
 
-/* Appends to the local queue; a full queue sends half of itself and the
- * actor to the injection queue, so bursts spread to other workers. An
- * actor with a backlog record may be flagged first (overload.h: queued
- * behind its senders); only one more than a batch behind has one. */
-static void enqueue(worker *w, actor *a, bool may_flag) {
-    if (ALOX_UNLIKELY(a->overload != NULL) && may_flag)
-        overload_queued(a, growth_ahead(w));
-    if (runqueue_push(&w->queue, a))
-        return;
+/* A full local queue sends half of itself and the actor to the injection
+ * queue, so bursts spread to other workers. Out of line, so enqueue's
+ * common path saves no registers and keeps no 1 KiB array on the stack
+ * (fork-join: ~20 instructions a push). */
+static __attribute__((noinline)) void enqueue_overflow(worker *w, actor *a) {
     actor *moved[RUNQUEUE_SIZE / 2 + 1];
     uint32_t n = 0;
     while (n < RUNQUEUE_SIZE / 2 && (moved[n] = runqueue_pop(&w->queue)))
@@ -92,6 +88,20 @@ static void enqueue(worker *w, actor *a, bool may_flag) {
         if (ALOX_UNLIKELY(moved[i]->overload != NULL))
             overload_queued(moved[i], behind < UINT32_MAX ? (uint32_t)behind : UINT32_MAX);
     injectq_push_many(&S.inject, moved, n);
+}
+
+static __attribute__((noinline)) void flag_queued(worker *w, actor *a) {
+    overload_queued(a, growth_ahead(w));
+}
+
+/* Appends to the local queue (enqueue_overflow when it is full). An actor
+ * with a backlog record may be flagged first (overload.h: queued behind
+ * its senders); only one more than a batch behind has one. */
+static inline void enqueue(worker *w, actor *a, bool may_flag) {
+    if (ALOX_UNLIKELY(a->overload != NULL) && may_flag)
+        flag_queued(w, a);
+    if (ALOX_UNLIKELY(!runqueue_push(&w->queue, a)))
+        enqueue_overflow(w, a);
 }
 
 void worker_push_local(worker *w, actor *a) { enqueue(w, a, true); }
