@@ -140,17 +140,12 @@ static void __attribute__((noinline)) send_general(void *target, const alox_beha
         send(w, actor_of(target), behaviour, args);
 }
 
-/* The fast path's ends that call: a thief at the runnext slot, and an
- * actor displaced from it; then the send is counted, as in send(). */
+/* The fast path's end when a thief is at the runnext slot: settle, push
+ * the displaced actor, count the send, as in send(). */
 static void __attribute__((noinline)) schedule_settled(worker *w, actor *a, actor *displaced) {
     displaced = runnext_settle(&w->runnext, displaced);
     if (displaced)
         worker_push_displaced(w, displaced);
-    worker_note_send(w, a);
-}
-
-static void __attribute__((noinline)) schedule_displaced(worker *w, actor *a, actor *displaced) {
-    worker_push_displaced(w, displaced);
     worker_note_send(w, a);
 }
 
@@ -190,7 +185,7 @@ void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *a
             return;
         }
         if (displaced) {
-            schedule_displaced(w, a, displaced);
+            worker_push_displaced_noted(w, displaced, a);
             return;
         }
     }

@@ -154,8 +154,10 @@ static actor *pop_fresh(worker *w) { return w->fresh[--w->fresh_top % FRESH_SIZE
 
 /* A child goes on the stack. The oldest leaves it for the local queue when
  * the stack is full, or when a worker is idle: there a thief finds it, the
- * root of the largest subtree (work-first stealing, as in Cilk). */
-static void push_fresh(worker *w, actor *a) {
+ * root of the largest subtree (work-first stealing, as in Cilk). Always
+ * inlined into push_displaced's two copies (a send displaces an actor
+ * about once per fork-join actor). */
+static inline __attribute__((always_inline)) void push_fresh(worker *w, actor *a) {
     w->fresh[w->fresh_top++ % FRESH_SIZE] = a;
     /* Relaxed: a hint. A worker that parks without being seen here is
      * woken by the next push to a queue; the child itself is not lost. */
@@ -166,7 +168,7 @@ static void push_fresh(worker *w, actor *a) {
     scheduler_wake_if_needed();
 }
 
-void worker_push_displaced(worker *w, actor *displaced) {
+static inline void push_displaced(worker *w, actor *displaced) {
     /* Relaxed: ACTOR_FRESH is cleared only by the worker that first runs
      * the actor, and this one holds it runnable (in runnext) until now. */
     if (atomic_load_explicit(&displaced->flags, memory_order_relaxed) & ACTOR_FRESH) {
@@ -175,6 +177,13 @@ void worker_push_displaced(worker *w, actor *displaced) {
     }
     worker_push_local(w, displaced);
     scheduler_wake_if_needed();
+}
+
+void worker_push_displaced(worker *w, actor *displaced) { push_displaced(w, displaced); }
+
+void worker_push_displaced_noted(worker *w, actor *displaced, actor *to) {
+    push_displaced(w, displaced);
+    worker_note_send(w, to);
 }
 
 actor *worker_take_injected(worker *w) {
