@@ -64,12 +64,18 @@ enum trace_kind {
     TRACE_SEND = 2,        /* a message was sent inside a run: target, flow (no clock) */
     TRACE_SEND_CLOCK = 3,  /* ... outside a run: at read from the clock */
     TRACE_IDLE = 4,        /* the thread stopped running behaviours: at */
-    TRACE_RUN_CHAINED = 5, /* a run of the thread's own last send: no clock (trace_run_begin) */
+    TRACE_RUN_CHAINED = 5, /* a run of the thread's own last send: no clock (the writer's, from TRACE_RAN_NEXT) */
 };
 
 /* Where the kind sits in `tagged`, above the name's pointer (user-space
  * pointers use at most 56 bits on x86-64 and arm64). */
 #define TRACE_KIND_SHIFT 56
+/* Set in a send's `tagged` when its message was the thread's next run, a
+ * chained one that read no clock (trace_run_begin): that run's event
+ * would repeat the send's flow, target and name, so it is not recorded;
+ * the writer makes it (TRACE_RUN_CHAINED) right after the send. A
+ * ping-pong message then records one event, 32 bytes, not two. */
+#define TRACE_RAN_NEXT (1ull << 63)
 
 /* 32 bytes (48 before: a run's end, written back at its end, and a
  * padded kind): a ping-pong message records 64 bytes, not 96. */
@@ -81,7 +87,7 @@ typedef struct trace_event {
 } trace_event;
 
 static inline uint32_t trace_event_kind(const trace_event *e) {
-    return (uint32_t)(e->tagged >> TRACE_KIND_SHIFT);
+    return (uint32_t)((e->tagged & ~TRACE_RAN_NEXT) >> TRACE_KIND_SHIFT);
 }
 
 static inline const char *trace_event_name(const trace_event *e) {
@@ -95,7 +101,7 @@ typedef struct trace_ring {
     pid_t tid;                 /* the thread that recorded last */
     uint32_t index;            /* in registration order: part of remote ids */
     uint32_t remote_seq;
-    uint64_t last_send;        /* the flow of the thread's last send */
+    uint64_t last_send;        /* the flow of the thread's last send (its event is the last one) */
     uint32_t chained;          /* chained runs left before the clock is read again */
     bool in_run;               /* a behaviour runs on the thread */
     bool open;                 /* the last run has no clocked event after it yet (trace_idle) */
@@ -179,7 +185,11 @@ static inline void trace_run_begin(uint64_t flow, uint64_t actor, const alox_beh
     bool own = flow == r->last_send;
     r->last_send = 0; /* only a send of the run just before counts */
     if (own && --r->chained != 0) {
-        trace_record(r, TRACE_RUN_CHAINED, 0, flow, actor, b->name);
+        /* That send is the ring's last event: nothing is recorded between
+         * a send and the end of its run, and an idle mark clears
+         * last_send. The run is marked on it (TRACE_RAN_NEXT). The
+         * thread's own ring: a plain read-modify-write. */
+        r->events[(counter_get(&r->written) - 1) & (TRACE_RING_EVENTS - 1)].tagged |= TRACE_RAN_NEXT;
         return;
     }
     r->chained = TRACE_CLOCK_EVERY;
