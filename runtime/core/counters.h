@@ -232,8 +232,8 @@ static inline void counters_spawned(type_number_entry *entry) {
  * that only the slow path needs (GCC hoisted it). */
 static inline void counters_stopped(uint64_t *stops, const struct actor *a, uint32_t number) {
     if (ALOX_LIKELY(number != 0)) {
-        stops[number]++;
         stops[0]++;
+        stops[number]++;
     } else {
         counters_stopped_unnumbered(a);
     }

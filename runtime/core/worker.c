@@ -295,9 +295,9 @@ static void free_retired(mailbox_node *retired) {
 /* A behaviour run recorded for ALOX_TRACE (trace.h). */
 static void run_traced(actor *a, message *m, const alox_behaviour_desc *b) {
     uint64_t flow = message_is_remote(m) ? ((remote_message *)m)->trace : (uintptr_t)m;
-    trace_run_begin(flow, a->id, b);
+    trace_ring *r = trace_run_begin(flow, a->id, b);
     b->trampoline(actor_body(a), message_args(m));
-    trace_run_end();
+    trace_run_end(r);
 }
 
 static inline __attribute__((always_inline)) void deliver(worker *w, actor *a, message *m,
