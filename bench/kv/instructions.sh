@@ -30,6 +30,7 @@ port=$("$free_port")
 valgrind --tool=callgrind --callgrind-out-file="$dir/cg.%p" --dump-instr=no --compress-strings=no \
   --compress-pos=no "$kv" --port "$port" "$@" > "$dir/kv.log" 2>&1 &
 pid=$!
+disown "$pid" # ended with kill -9 below: no job report from the shell
 trap 'kill -9 $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 300); do redis-cli -p "$port" PING > /dev/null 2>&1 && break; sleep 0.2; done
 redis-benchmark -p "$port" -t "$warm" -n 1000 -c 50 -q > /dev/null 2>&1
@@ -38,7 +39,7 @@ redis-benchmark -p "$port" -t "$test" -n "$n" -c 50 -q 2>&1 | tr '\r' '\n' | gre
 callgrind_control -d "$pid" > /dev/null 2>&1
 sleep 1
 kill -9 $pid 2>/dev/null || true
-wait $pid 2>/dev/null || true
+while kill -0 $pid 2>/dev/null; do sleep 0.1; done
 dump=$(ls "$dir"/cg.*.1)
 # Self cost per function: the lines after fn= up to the next fn=, but not
 # the inclusive cost line that follows each calls=.
