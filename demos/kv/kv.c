@@ -114,7 +114,7 @@ static void append(char **buf, size_t *len, size_t *capacity, const void *data, 
 }
 
 /* "$<n>\r\n", by hand: every GET that finds its key writes one, and
- * snprintf was ~200 instructions of it. Returns the length. */
+ * snprintf took ~700 instructions of it (callgrind). Returns the length. */
 static size_t bulk_head(char head[32], size_t n) {
     char digits[24];
     size_t k = 0, len = 0;
