@@ -56,7 +56,9 @@ void send_bound_round(struct worker *w, struct actor *to);
 
 /* Once every SENDS_BEFORE_HANDOFF sends of worker `w` that are not such a
  * round (its behaviours send a few messages each), the latest to `to`:
- * the same count and the same wait, helping only `to`. This is the
+ * the same count and the same wait, helping only `to`, and only for a
+ * target not flagged (a flagged one mutes its senders after their
+ * behaviour, the bound for behaviours of a few sends). This is the
  * fan-in's case: 10,000 senders of one message per behaviour, their
  * receiver not flagged (it had drained) and waiting in the run-next slot
  * of a worker that does not run (preempted; under TSan, 95K-290K), while

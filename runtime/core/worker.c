@@ -238,9 +238,7 @@ static bool give_back_offered(worker *w, actor *a) {
     return true;
 }
 
-/* Always inlined: with worker_take_own its second caller, GCC kept it out
- * of line (callgrind, ping-pong: 30 instructions a round trip more). */
-static inline __attribute__((always_inline)) actor *take_local(worker *w) {
+static actor *take_local(worker *w) {
     if (++w->ticks % INJECT_CHECK_INTERVAL == 0) {
         actor *a = worker_take_injected(w);
         if (a)
@@ -261,8 +259,15 @@ static inline __attribute__((always_inline)) actor *take_local(worker *w) {
     return runqueue_pop(&w->queue);
 }
 
+/* Not take_local: a second caller made GCC keep that out of line
+ * (callgrind, ping-pong: 30 instructions a round trip more), and a helper
+ * needs none of its slice and interval checks. */
 actor *worker_take_own(worker *w) {
-    actor *a = take_local(w);
+    actor *a = runnext_take(&w->runnext);
+    if (!a && fresh_count(w) > 0)
+        a = pop_fresh(w);
+    if (!a)
+        a = runqueue_pop(&w->queue);
     return a ? a : worker_take_injected(w);
 }
 
