@@ -288,6 +288,35 @@ roots) # item 2, per root: client a's request is done while client b keeps the
   stop server
   stop s2
   ;;
+starved) # issue 13: judged on the frames read (runtime/net/evidence.h). The
+  # judge's mailman sleeps a fifth of the peer timeout a turn (16 frames a
+  # socket) while ~500 frames of a flood wait: the flooder's
+  # acknowledgements queue behind them (before: lost "it stopped
+  # acknowledging"), and a victim killed meanwhile must still be lost
+  # within twice the timeout (with 4c69aa3: only once the flood was read).
+  timeout_ms=${ALOX_PEER_TIMEOUT_MS:-1000} n=${case_args[0]:-32000}
+  keys judge flooder victim
+  trust judge flooder victim
+  new_port judge; new_port victim
+  peers="" start judge judge "$n" $((timeout_ms / 5))
+  peers="judge" start victim victim
+  # shellcheck disable=SC2046
+  timeout 120 "$dist" $(flags flooder judge) flood "$n" >flood.log 2>&1 &
+  fpid=$!; pids+=("$fpid")
+  wait_for flood.log "^flooding" 600 || fail "the flood did not start"
+  t0=$(date +%s%N); kill -9 "$pid_victim"
+  wait_for judge.log "peer victim lost" $((timeout_ms * 4 / 50)) || fail "victim not lost"
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  echo "victim lost $ms ms after kill -9 (peer timeout $timeout_ms ms)"
+  [ "$ms" -lt $((timeout_ms * 3)) ] || fail "the victim was lost $ms ms after kill -9"
+  wait "$fpid" || fail "flooder exited $?"
+  cat flood.log
+  expect_log flood.log "^ok: flood"
+  wait_for judge.log "^judge: received $n of $n (sum right)" 400 || fail "judge: not all received"
+  refuse_log judge.log "peer flooder lost"
+  refuse_log flood.log "lost\|unreachable"
+  stop judge
+  ;;
 rtt) # issue 17: the round-trip time per peer, in alox top and the metrics, both ways
   keys server b
   trust server b
