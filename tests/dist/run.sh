@@ -152,6 +152,15 @@ signals) # item 9: SIGTERM in a lookup, SIGTERM with work in flight, a dropped s
   trust server client
   new_port server
   peers="" start server serve server
+  # Only the main thread and the mailman take SIGTERM, never a worker
+  # (core/scheduler.c): under TSan one parked in its futex never ran it.
+  takers=0
+  for t in /proc/"$pid_server"/task/*/status; do
+    mask=$(awk '/^SigBlk:/ {print $2}' "$t")
+    (( (0x$mask >> 14 & 1) == 0 )) && takers=$((takers + 1))
+  done
+  echo "threads of the server that take SIGTERM: $takers"
+  [ "$takers" -le 2 ] || fail "$takers threads of the server take SIGTERM (main and mailman only)"
   cflags=$(peers=server flags client server)
   # A lookup that would wait 20 s ends at SIGTERM.
   # shellcheck disable=SC2086
