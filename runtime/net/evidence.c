@@ -13,6 +13,12 @@
  * most. */
 #define TRANSPORT_CATCHUP_MS (TRANSPORT_HEARTBEAT_MS / 2)
 
+/* A peer we are still reading is judged on evidence at most this many
+ * peer timeouts old: one that talks faster than we read for ever, yet
+ * never acknowledges, is still lost (a one-way failure), after 4 timeouts
+ * instead of 1. */
+#define EVIDENCE_MAX_TIMEOUTS 4
+
 bool evidence_catching_up(const peer *p) {
     if (p)
         return p->catch_up;
@@ -46,7 +52,9 @@ void evidence_note_reads(int64_t looked, bool router_behind) {
 }
 
 int64_t evidence_time(const peer *p, int64_t now) {
-    int64_t oldest = now - transport.peer_timeout_ms;
+    if (p->last_heard_ms < now)
+        return now; /* nothing of it was read this turn: nothing of it waits */
+    int64_t oldest = now - EVIDENCE_MAX_TIMEOUTS * transport.peer_timeout_ms;
     return p->caught_up_ms > oldest ? p->caught_up_ms : oldest;
 }
 

@@ -6,20 +6,21 @@
  * peer's acknowledgements waited unread in ZeroMQ behind them, and it was
  * declared lost "it stopped acknowledging".
  *
- * The rule: a peer is judged at the last moment every frame of it that
- * had reached us was read (its `caught_up_ms`: the start of the latest
- * turn whose reads of the ROUTER and of our dealer to it ended before
- * their burst), not at the clock's now, and never on evidence older than
- * one peer timeout (evidence_time). While a verdict is due on the clock
- * but not on the evidence, its sockets are read until empty (at most
- * TRANSPORT_CATCHUP_MS a turn), so the evidence catches up. A dead peer
- * sends nothing: its sockets drain, and it is lost within the timeout
- * (and a turn) as before; only while its sockets stay behind (another
- * peer flooding the shared ROUTER faster than it is read) does the
- * verdict wait, one timeout more at most. Holding every verdict while a
- * read stopped at its burst, with no bound (4c69aa3), a dead peer was not
- * declared lost as long as a flood kept the ROUTER behind, and whatever
- * waited on it (alox_run) with it.
+ * The rule: a peer whose frames we are reading (some were read this
+ * turn) is judged at the last moment every frame of it that had reached
+ * us was read (its `caught_up_ms`: the start of the latest turn whose
+ * reads of the ROUTER and of our dealer to it ended before their burst),
+ * not at the clock's now, and on evidence at most EVIDENCE_MAX_TIMEOUTS
+ * timeouts old (evidence_time). While a verdict is due on the clock but
+ * not on the evidence, its sockets are read until empty (at most
+ * TRANSPORT_CATCHUP_MS a turn), so the evidence catches up. A peer none
+ * of whose frames was read in a turn has none waiting (the ROUTER queues
+ * fairly between connections): it is judged on the clock, as before, so
+ * a dead peer (kill -9, SIGSTOP) is lost a timeout after its last frame
+ * was read, whoever else floods us. Holding every verdict while a read
+ * stopped at its burst (4c69aa3) left a dead peer unjudged as long as a
+ * flood from another kept the shared ROUTER behind, and whatever waited
+ * on it (alox_run) with it.
  *
  * Thread-safety: the mailman thread, except transport_test_pause (any).
  */
@@ -46,8 +47,9 @@ bool evidence_read(bool catch_up, bool (*burst)(void *), void *socket_owner);
  * stopped at its burst; p->reads_behind: our dealer's) is caught up. */
 void evidence_note_reads(int64_t looked, bool router_behind);
 
-/* The moment p is judged at: its caught_up_ms, but at most one peer
- * timeout before now. */
+/* The moment p is judged at (now: the start of this turn): now if no
+ * frame of it was read this turn, else its caught_up_ms, but at most
+ * EVIDENCE_MAX_TIMEOUTS peer timeouts before now. */
 int64_t evidence_time(const peer *p, int64_t now);
 
 /* Tests only (tests/dist/starved.c): each mailman turn sleeps pause_ms
