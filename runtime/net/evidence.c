@@ -7,11 +7,11 @@
 #include "transport_internal.h"
 
 /* While a verdict waits for evidence, a socket is read burst after burst
- * until it is empty, for at most this long a turn (or HWM frames: all a
- * connection can queue): a backlog of thousands of small frames drains in
- * a turn or two, and our own heartbeats are held up half a heartbeat at
- * most. */
-#define TRANSPORT_CATCHUP_MS (TRANSPORT_HEARTBEAT_MS / 2)
+ * until it is empty, for at most a quarter of the peer timeout a turn (or
+ * HWM frames: all a connection can queue): a starved mailman gets through
+ * its backlog in a turn or two, and its own frames, which the peers judge
+ * us by, are held up far less than a timeout. */
+#define EVIDENCE_CATCHUP_FRACTION 4 /* of the peer timeout, read at most per turn */
 
 /* A peer we are still reading is judged on evidence at most this many
  * peer timeouts old: one that talks faster than we read for ever, yet
@@ -31,7 +31,7 @@ bool evidence_catching_up(const peer *p) {
 bool evidence_read(bool catch_up, bool (*burst)(void *), void *socket_owner) {
     if (!catch_up)
         return burst(socket_owner);
-    int64_t until = transport_now_ms() + TRANSPORT_CATCHUP_MS;
+    int64_t until = transport_now_ms() + transport.peer_timeout_ms / EVIDENCE_CATCHUP_FRACTION;
     for (int read = 0; read < TRANSPORT_HWM_FRAMES; read += TRANSPORT_RECV_BURST)
         if (burst(socket_owner))
             return true;

@@ -12,8 +12,8 @@
  * reads of the ROUTER and of our dealer to it ended before their burst),
  * not at the clock's now, and on evidence at most EVIDENCE_MAX_TIMEOUTS
  * timeouts old (evidence_time). While a verdict is due on the clock but
- * not on the evidence, its sockets are read until empty (at most
- * TRANSPORT_CATCHUP_MS a turn), so the evidence catches up. A peer none
+ * not on the evidence, its sockets are read until empty (at most a
+ * quarter of the timeout a turn), so the evidence catches up. A peer none
  * of whose frames was read in a turn has none waiting (the ROUTER queues
  * fairly between connections): it is judged on the clock, as before, so
  * a dead peer (kill -9, SIGSTOP) is lost a timeout after its last frame
@@ -38,8 +38,8 @@ bool evidence_catching_up(const peer *p);
 
 /* Reads a socket: one `burst` (which reads TRANSPORT_RECV_BURST frames of
  * it and says whether that emptied it), or while catching up, bursts
- * until it is empty or TRANSPORT_CATCHUP_MS have passed. Returns whether
- * it was read to the end. */
+ * until it is empty or a quarter of the peer timeout has passed. Returns
+ * whether it was read to the end. */
 bool evidence_read(bool catch_up, bool (*burst)(void *), void *socket_owner);
 
 /* After a turn's reads (looked: when the turn polled): every peer whose

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "net/evidence.h"
 
@@ -32,7 +33,7 @@
 
 struct payload { int64_t seq; char pad[BLOB_BYTES]; };
 struct alox_actor tally { int64_t reports, last; };
-struct alox_actor sink { int64_t count, sum, expect; int pause_ms; };
+struct alox_actor sink { int64_t count, sum, expect; int pause_ms; double first_ms; };
 
 static _Atomic int64_t dead_letters;
 
@@ -41,22 +42,30 @@ static void count_dead(const alox_dead_letter *letter) {
     dead_letters++;
 }
 
+static double mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 alox_behave void report(struct tally *self, int64_t count) {
     self->reports++;
     self->last = count;
 }
 
 alox_behave void blob(struct sink *self, struct payload p, struct tally *from) {
-    if (self->count++ == 0)
+    if (self->count++ == 0) {
         transport_test_pause(self->pause_ms); /* starved from now on */
+        self->first_ms = mono_ms();
+    }
     self->sum += p.seq;
     if (self->count % PROGRESS_EVERY == 0)
         report(from, self->count);
     if (self->count == self->expect) {
         transport_test_pause(0);
         bool right = self->sum == self->expect * (self->expect - 1) / 2;
-        printf("judge: received %lld of %lld (sum %s)\n", (long long)self->count,
-               (long long)self->expect, right ? "right" : "WRONG");
+        printf("judge: received %lld of %lld (sum %s) in %.0f ms\n", (long long)self->count,
+               (long long)self->expect, right ? "right" : "WRONG", mono_ms() - self->first_ms);
         fflush(stdout);
     }
 }
