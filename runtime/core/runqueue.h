@@ -81,6 +81,11 @@ static inline struct actor *runqueue_pop(runqueue *q) {
     }
 }
 
+/* Owner: takes the oldest actors, at most `max`, into out[] in one
+ * claim (a full queue's overflow: one compare-and-swap for them all, not
+ * one per actor); returns how many. */
+uint32_t runqueue_pop_many(runqueue *q, struct actor **out, uint32_t max);
+
 /* Thief: takes about half of q's actors (at most `max`) into out[].
  * Returns how many. */
 uint32_t runqueue_steal(runqueue *q, struct actor **out, uint32_t max);

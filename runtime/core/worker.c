@@ -78,9 +78,7 @@ static uint32_t growth_ahead(worker *w) {
  * (fork-join: ~20 instructions a push). */
 static __attribute__((noinline)) void enqueue_overflow(worker *w, actor *a) {
     actor *moved[RUNQUEUE_SIZE / 2 + 1];
-    uint32_t n = 0;
-    while (n < RUNQUEUE_SIZE / 2 && (moved[n] = runqueue_pop(&w->queue)))
-        n++;
+    uint32_t n = runqueue_pop_many(&w->queue, moved, RUNQUEUE_SIZE / 2);
     moved[n++] = a;
     /* Behind the whole injection queue now, which every worker takes from. */
     uint64_t behind = (uint64_t)(injectq_size(&S.inject) + n) * BATCH_MESSAGES;
