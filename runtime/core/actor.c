@@ -109,9 +109,5 @@ void alox_stop(void *self) {
     atomic_fetch_or_explicit(&a->flags, ACTOR_STOPPED, memory_order_relaxed);
     /* Not from the or's result: x86 has no fetch-or, that would be a
      * compare-exchange loop. */
-    w->current_stopped = true; /* the rest of its batch: dead letters */
-    /* Last, so its slow path is a tail call (nothing to keep in a
-     * callee-saved register); widened before the shift, so the index
-     * needs no extension (counters.h). */
-    counters_stopped(a, (uint64_t)atomic_load_explicit(&a->flags, memory_order_relaxed) >> ACTOR_TYPE_SHIFT);
+    w->current_stopped = true; /* the rest of its batch: dead letters; counted at its end (worker.c) */
 }

@@ -16,7 +16,6 @@
 #include "worker.h"
 
 ALOX_TLS thread_counters counters_self = {.worker = -1};
-ALOX_TLS uint64_t counters_stops[TYPE_NUMBER_MAX + 1];
 _Atomic uint64_t counters_backlog_epoch;
 _Atomic uint32_t counters_backlog_watchers;
 
@@ -123,12 +122,11 @@ static void fold_spawns(type_number_entry *e) {
 static void on_thread_exit(void *unused) {
     (void)unused;
     thread_counters *c = &counters_self;
-    counters_publish_stops();
+    /* The thread's records published their stops at their end
+     * (worker_main, guest_run): the tallies hold them. */
     pthread_mutex_lock(&lock);
-    for (uint32_t i = 1, n = tally_count(); i < n; i++) {
+    for (uint32_t i = 1, n = tally_count(); i < n; i++)
         fold_tally(&c->types[i], type_number_desc(i));
-        counters_stops[i] = 0; /* published, and now folded */
-    }
     for (uint32_t i = 0; i < TYPE_NUMBER_CACHE; i++)
         fold_spawns(&type_number_cache[i]);
     fold_worker(c);
@@ -184,25 +182,29 @@ void counters_spawns_evicted(type_number_entry *e, const alox_type_desc *type, u
 }
 
 /* Stops of types past the tallies go to the totals, under the lock. */
-static __attribute__((noinline)) void publish_untallied(uint32_t from, uint32_t to) {
+static __attribute__((noinline)) void publish_untallied(uint64_t *stops, uint32_t from, uint32_t to) {
     for (uint32_t i = from; i < to; i++) {
-        if (!counters_stops[i])
+        if (!stops[i])
             continue;
         pthread_mutex_lock(&lock);
-        total_of(type_number_desc(i))->stopped += counters_stops[i];
+        total_of(type_number_desc(i))->stopped += stops[i];
         pthread_mutex_unlock(&lock);
-        counters_stops[i] = 0;
+        stops[i] = 0;
     }
 }
 
-void counters_publish_stops(void) {
-    counters_stops[0] = 0;
+void counters_publish_stops(uint64_t *stops) {
+    stops[0] = 0;
     uint32_t n = type_number_count();
     uint32_t fast = n < COUNTERS_TYPES ? n : COUNTERS_TYPES;
-    for (uint32_t i = 1; i < fast; i++)
-        counter_set(&counters_self.types[i].stopped, counters_stops[i]);
+    for (uint32_t i = 1; i < fast; i++) {
+        if (stops[i]) {
+            counter_add(&counters_self.types[i].stopped, stops[i]);
+            stops[i] = 0;
+        }
+    }
     if (ALOX_UNLIKELY(fast < n))
-        publish_untallied(fast, n);
+        publish_untallied(stops, fast, n);
 }
 
 static uint32_t next_random(thread_counters *c) {
@@ -212,15 +214,16 @@ static uint32_t next_random(thread_counters *c) {
     return c->rng;
 }
 
-/* Uniform in 1 .. 2 * (COUNTERS_SAMPLE_PERIOD / per_look) - 1: the
- * period on average, in looks. */
-uint32_t counters_sample_distance(uint32_t batches_per_look) {
+/* Looks: uniform in 1 .. 2 * L, L = COUNTERS_SAMPLE_PERIOD / per_look (at
+ * least 1); the advance: uniform in 0 .. per_look - 1. The gap to the
+ * next timed batch is looks * per_look - advance batches: on average
+ * per_look * (L + 1/2) - (per_look - 1) / 2, the period (and a half).
+ * One draw, masks: both are powers of two (worker.c, above). */
+uint32_t counters_sample_distance(uint32_t batches_per_look, uint32_t *advance) {
     uint32_t looks = COUNTERS_SAMPLE_PERIOD / batches_per_look;
-    return 1 + next_random(&counters_self) % (2 * (looks ? looks : 1) - 1);
-}
-
-uint32_t counters_sample_shift(uint32_t batches_per_look) {
-    return next_random(&counters_self) % batches_per_look;
+    uint32_t r = next_random(&counters_self);
+    *advance = r & (batches_per_look - 1);
+    return 1 + ((r >> 16) & (2 * (looks ? looks : 1) - 1));
 }
 
 void counters_sample_begin(void) { counters_self.sample_start = ticks_now(); }

@@ -19,7 +19,7 @@
  *     per batch; a send's count is the increment the runnext handoff
  *     makes anyway) and published here (counters_publish) every
  *     COUNTERS_LOOK_BATCHES batches (worker.c) and before it looks for
- *     work, so a snapshot is at most 64 batches behind; steals and
+ *     work, so a snapshot is at most 256 batches behind; steals and
  *     parks where they happen (slow paths); time busy only when a worker
  *     starts and stops looking for work, never per message, in ticks
  *     (ticks.h: the TSC); what a worker runs now is its `current`
@@ -27,17 +27,17 @@
  *   - per actor type, counted exactly: spawns in the spawning thread's
  *     type cache entry (type_number.h), which the spawn holds anyway (one
  *     relaxed add; an entry that changes type hands its count to the
- *     totals first); stops in a plain per-thread array indexed by the
- *     type number the stopping actor carries in its header (one add, and
- *     one to word 0 that says there is something to publish), published
- *     with the worker's counts (counters_publish_stops) into a small
- *     array of relaxed words per thread; types numbered COUNTERS_TYPES or
+ *     totals first); stops in a plain array of the worker record
+ *     indexed by the type number the stopping actor carries in its header
+ *     (one add, and one to word 0 that says there is something to
+ *     publish), published with the worker's counts (counters_publish_stops)
+ *     into a small array of relaxed words per thread; types numbered COUNTERS_TYPES or
  *     more go into the global totals under the lock at publication;
  *   - behaviours and run time per type are sampled, not counted: one batch
  *     in about COUNTERS_SAMPLE_PERIOD is timed and counted for the batches
  *     since the previous timed one. The worker decides where it publishes
  *     (every COUNTERS_LOOK_BATCHES batches, worker.c), counting down a
- *     random number of those looks, and then shifts its looks by a random
+ *     random number of those looks, and then moves its looks earlier by a random
  *     number of batches, so periodic workloads do not alias; the timed
  *     batch (two reads of the TSC, ticks.h) starts through the one test a batch
  *     makes anyway (worker.h batch_flags, also tracing's) and ends through
@@ -81,6 +81,30 @@ static inline void counter_add(counter *c, uint64_t n) {
                           memory_order_relaxed);
 }
 
+#if defined(__SANITIZE_THREAD__)
+#define COUNTERS_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define COUNTERS_UNDER_TSAN 1
+#endif
+#endif
+
+/* counter_add as one instruction, for the counting points that run per
+ * actor (counters_spawned): an add to memory, not a locked one (only this
+ * thread writes the word) and not the relaxed load, add and store that
+ * GCC emits for counter_add (three instructions: it does not fuse
+ * atomics). Its store is one aligned 64-bit write, so a reader's relaxed
+ * load sees the old value or the new one, never a mix (what counter_add
+ * gives too). Inline assembly, as C11 has no such operation; under TSan
+ * counter_add itself, so the checker sees every write. */
+static inline void counter_add_owned(_Atomic uint64_t *c, uint64_t n) {
+#if defined(__x86_64__) && !defined(COUNTERS_UNDER_TSAN)
+    __asm__("addq %1, %0" : "+m"(*(uint64_t *)c) : "er"(n));
+#else
+    counter_add(c, n);
+#endif
+}
+
 static inline void counter_set(counter *c, uint64_t v) {
     atomic_store_explicit(c, v, memory_order_relaxed);
 }
@@ -94,7 +118,7 @@ static inline uint64_t counter_get(counter *c) {
 static inline uint64_t counters_now_ns(void) { return ticks_monotonic_ns(); }
 
 typedef struct type_tally {
-    counter stopped;           /* published from counters_stops */
+    counter stopped;           /* published from the records' stops (counters_stop_words) */
     counter runs_sampled, sampled_ticks; /* estimates: samples x COUNTERS_SAMPLE_PERIOD */
 } type_tally;
 
@@ -136,28 +160,34 @@ extern _Atomic uint64_t counters_backlog_epoch;
  * counters_backlogs_done down). */
 extern _Atomic uint32_t counters_backlog_watchers;
 
-/* Stops by type number, counted by the thread in plain words (only it
- * reads or writes them) and published by counters_publish_stops; word 0:
- * stops since then. */
-extern ALOX_TLS uint64_t counters_stops[TYPE_NUMBER_MAX + 1];
+/* Stops by type number since their last publication, counted in plain
+ * words of the worker record that ran the stopping actor (worker.h
+ * `stops`: only its thread reads or writes them) and published by
+ * counters_publish_stops; word 0, which no type uses: stops since then.
+ * In the record, not thread-local: the worker's pointer is in a register
+ * where the stop is counted (worker.c run_actor), so the add needs no
+ * thread-pointer arithmetic (two instructions fewer). */
+typedef uint64_t counters_stop_words[TYPE_NUMBER_MAX + 1];
 
 /* Slow paths (counters.c). */
 void counters_type_slow(const alox_type_desc *type, uint64_t spawned, uint64_t stopped);
 struct actor;
 void counters_stopped_unnumbered(const struct actor *a); /* counters_stopped's number 0 */
-/* Copies the thread's stops where counters_read looks: every
- * COUNTERS_LOOK_BATCHES batches and before looking for work on a worker
- * (counters_publish), at the end of a guest run (guest.c), at thread
- * exit. ~5 instructions per type number given out. */
-void counters_publish_stops(void);
+/* Adds a record's stops where counters_read looks, and zeroes them: every
+ * COUNTERS_LOOK_BATCHES batches, before looking for work and at the end
+ * on a worker (counters_publish), at the end of a guest run (guest.c).
+ * ~4 instructions per type number given out. */
+void counters_publish_stops(uint64_t *stops);
 /* Cache entry `entry` becomes `type`'s (number `number`): the count it
  * holds goes to its old type's total first (type_number_miss). */
 void counters_spawns_evicted(type_number_entry *entry, const alox_type_desc *type, uint32_t number);
 void counters_thread_register(void); /* first count of a thread: its block is read from now */
-/* Looks (every `batches_per_look` batches) to the next timed batch, and
- * a random shift of the looks (0 .. batches_per_look - 1 batches). */
-uint32_t counters_sample_distance(uint32_t batches_per_look);
-uint32_t counters_sample_shift(uint32_t batches_per_look);
+/* Looks (every `batches_per_look` batches, a power of two, as is
+ * COUNTERS_SAMPLE_PERIOD) to the next timed batch, and in *advance how
+ * many batches early the looks come from now on (random, 0 ..
+ * batches_per_look - 1), so the timed batches are COUNTERS_SAMPLE_PERIOD
+ * apart on average. */
+uint32_t counters_sample_distance(uint32_t batches_per_look, uint32_t *advance);
 void counters_sample_begin(void);
 /* The timed batch ran `handled` behaviours; it stands for `batches`. */
 void counters_sample_end(const alox_type_desc *type, uint32_t number, uint32_t handled,
@@ -180,29 +210,30 @@ static inline type_tally *counters_tally(uint32_t number) {
 
 /* An actor was created (not a proxy), of the type of `entry`, the
  * spawning thread's cache entry of its type (type_number.h), which the
- * spawn holds anyway: the count is an add there, no look-up, no bounds
- * test. Any thread: type_number_miss registered the thread's block (the
- * reader finds its cache through it). Relaxed: see Cost above. */
+ * spawn holds anyway: the count is one add to memory there
+ * (counter_add_owned), no look-up, no bounds test. Any thread:
+ * type_number_miss registered the thread's block (the reader finds its
+ * cache through it). Relaxed: see Cost above. */
 static inline void counters_spawned(type_number_entry *entry) {
-    atomic_store_explicit(&entry->word,
-                          atomic_load_explicit(&entry->word, memory_order_relaxed) + TYPE_NUMBER_SPAWN,
-                          memory_order_relaxed);
+    counter_add_owned(&entry->word, TYPE_NUMBER_SPAWN);
 }
 
-/* Actor `a` (its type number: actor.h) called alox_stop: on a worker or
- * a guest (guest.h), whose blocks are registered when they begin
- * (counters_worker_begin, worker_init_guest). One add to a plain word of
- * the thread's own, indexed by the number with no bounds test (numbers
+/* Actor `a` (its type number: actor.h) called alox_stop, counted once at
+ * the end of that batch (worker.c run_actor, from the flags it loaded at
+ * the batch's start): on a worker or a guest (guest.h), whose blocks are
+ * registered when they begin (counters_worker_begin, worker_init_guest).
+ * One add to a plain word of the record's `stops` (only its thread
+ * touches them), indexed by the number with no bounds test (numbers
  * are at most TYPE_NUMBER_MAX), and one to word 0, which no type uses:
  * stops since the last publication, so counters_publish looks at the
  * others only when there are some. Number 0 (a type past
  * TYPE_NUMBER_MAX) goes by its descriptor. The number is 64 bits and the
  * actor is passed, not its type: no widening, and no load of the type
  * that only the slow path needs (GCC hoisted it). */
-static inline void counters_stopped(const struct actor *a, uint64_t number) {
+static inline void counters_stopped(uint64_t *stops, const struct actor *a, uint32_t number) {
     if (ALOX_LIKELY(number != 0)) {
-        counters_stops[number]++;
-        counters_stops[0]++;
+        stops[0]++;
+        stops[number]++;
     } else {
         counters_stopped_unnumbered(a);
     }
@@ -212,12 +243,12 @@ static inline void counters_stopped(const struct actor *a, uint64_t number) {
  * behaviours run since the last publication (`*runs`, folded in here and
  * zeroed) and messages sent; and the thread's stops. Relaxed: see Cost
  * above. */
-static inline void counters_publish(uint32_t *runs, uint64_t sent) {
+static inline void counters_publish(uint32_t *runs, uint64_t sent, uint64_t *stops) {
     counter_set(&counters_self.w.runs, counter_get(&counters_self.w.runs) + *runs);
     *runs = 0;
     counter_set(&counters_self.w.sent, sent);
-    if (ALOX_UNLIKELY(counters_stops[0] != 0))
-        counters_publish_stops();
+    if (ALOX_UNLIKELY(stops[0] != 0))
+        counters_publish_stops(stops);
 }
 
 /* A batch of `handled` behaviours ran: the worker's own word (worker.h),
@@ -247,9 +278,9 @@ static inline void counters_backlogged(const alox_type_desc *type, uint64_t id,
 
 /* A guest (guest.h) ran its batches: its stops are published now (a
  * guest has no quiescent points of its own). */
-static inline void counters_guest_done(void) {
-    if (counters_stops[0] != 0)
-        counters_publish_stops();
+static inline void counters_guest_done(uint64_t *stops) {
+    if (stops[0] != 0)
+        counters_publish_stops(stops);
 }
 
 static inline void counters_stole(void) { counter_add(&counters_self.w.steals, 1); }
@@ -262,8 +293,12 @@ void counters_idle_begin(void);
 void counters_idle_end(void);
 #else
 static inline void counters_spawned(type_number_entry *entry) { (void)entry; }
-static inline void counters_stopped(const struct actor *a, uint64_t number) { (void)a, (void)number; }
-static inline void counters_publish(uint32_t *runs, uint64_t sent) { (void)runs, (void)sent; }
+static inline void counters_stopped(uint64_t *stops, const struct actor *a, uint32_t number) {
+    (void)stops, (void)a, (void)number;
+}
+static inline void counters_publish(uint32_t *runs, uint64_t sent, uint64_t *stops) {
+    (void)runs, (void)sent, (void)stops;
+}
 static inline void counters_ran(uint32_t *runs, uint32_t handled) { (void)runs, (void)handled; }
 static inline bool counters_time_next(uint32_t *countdown) {
     (void)countdown;
@@ -272,7 +307,7 @@ static inline bool counters_time_next(uint32_t *countdown) {
 static inline void counters_backlogged(const alox_type_desc *type, uint64_t id, const void *cursor) {
     (void)type, (void)id, (void)cursor;
 }
-static inline void counters_guest_done(void) {}
+static inline void counters_guest_done(uint64_t *stops) { (void)stops; }
 static inline void counters_stole(void) {}
 static inline void counters_parked(void) {}
 static inline void counters_idle_begin(void) {}

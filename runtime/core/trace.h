@@ -64,12 +64,18 @@ enum trace_kind {
     TRACE_SEND = 2,        /* a message was sent inside a run: target, flow (no clock) */
     TRACE_SEND_CLOCK = 3,  /* ... outside a run: at read from the clock */
     TRACE_IDLE = 4,        /* the thread stopped running behaviours: at */
-    TRACE_RUN_CHAINED = 5, /* a run of the thread's own last send: no clock (trace_run_begin) */
+    TRACE_RUN_CHAINED = 5, /* a run of the thread's own last send: no clock (the writer's, from TRACE_RAN_NEXT) */
 };
 
 /* Where the kind sits in `tagged`, above the name's pointer (user-space
  * pointers use at most 56 bits on x86-64 and arm64). */
 #define TRACE_KIND_SHIFT 56
+/* Set in a send's `tagged` when its message was the thread's next run, a
+ * chained one that read no clock (trace_run_begin): that run's event
+ * would repeat the send's flow, target and name, so it is not recorded;
+ * the writer makes it (TRACE_RUN_CHAINED) right after the send. A
+ * ping-pong message then records one event, 32 bytes, not two. */
+#define TRACE_RAN_NEXT (1ull << 63)
 
 /* 32 bytes (48 before: a run's end, written back at its end, and a
  * padded kind): a ping-pong message records 64 bytes, not 96. */
@@ -81,7 +87,7 @@ typedef struct trace_event {
 } trace_event;
 
 static inline uint32_t trace_event_kind(const trace_event *e) {
-    return (uint32_t)(e->tagged >> TRACE_KIND_SHIFT);
+    return (uint32_t)((e->tagged & ~TRACE_RAN_NEXT) >> TRACE_KIND_SHIFT);
 }
 
 static inline const char *trace_event_name(const trace_event *e) {
@@ -95,7 +101,8 @@ typedef struct trace_ring {
     pid_t tid;                 /* the thread that recorded last */
     uint32_t index;            /* in registration order: part of remote ids */
     uint32_t remote_seq;
-    uint64_t last_send;        /* the flow of the thread's last send */
+    uint64_t last_send;        /* the flow of the thread's last send, 0 after a run began */
+    trace_event *send_event;   /* ... its event (trace_run_begin marks it) */
     uint32_t chained;          /* chained runs left before the clock is read again */
     bool in_run;               /* a behaviour runs on the thread */
     bool open;                 /* the last run has no clocked event after it yet (trace_idle) */
@@ -129,15 +136,22 @@ static inline trace_ring *trace_ring_self(void) {
     return ALOX_LIKELY(r != NULL) ? r : trace_ring_make();
 }
 
-static inline void trace_record(trace_ring *r, uint32_t kind, uint64_t at, uint64_t flow,
-                                uint64_t actor, const char *name) {
+/* The next event of the ring, filled but for `at`, which only clocked
+ * kinds carry (the writer reads no other's: one store less). */
+static inline trace_event *trace_record_unclocked(trace_ring *r, uint32_t kind, uint64_t flow,
+                                                  uint64_t actor, const char *name) {
     uint64_t n = counter_get(&r->written);
     trace_event *e = &r->events[n & (TRACE_RING_EVENTS - 1)];
-    e->at = at;
     e->flow = flow;
     e->actor = actor;
     e->tagged = (uint64_t)kind << TRACE_KIND_SHIFT | (uintptr_t)name;
     counter_set(&r->written, n + 1);
+    return e;
+}
+
+static inline void trace_record(trace_ring *r, uint32_t kind, uint64_t at, uint64_t flow,
+                                uint64_t actor, const char *name) {
+    trace_record_unclocked(r, kind, flow, actor, name)->at = at;
 }
 
 /* A send (of a local message at `message`, or of a remote one with id).
@@ -147,11 +161,23 @@ static inline void trace_send(uint64_t flow, uint64_t target, const alox_behavio
     trace_ring *r = trace_ring_self();
     r->last_send = flow;
     if (ALOX_LIKELY(r->in_run)) {
-        trace_record(r, TRACE_SEND, 0, flow, target, b->name);
+        r->send_event = trace_record_unclocked(r, TRACE_SEND, flow, target, b->name);
         return;
     }
-    trace_record(r, TRACE_SEND_CLOCK, trace_clock(), flow, target, b->name);
+    r->send_event = trace_record_unclocked(r, TRACE_SEND_CLOCK, flow, target, b->name);
+    r->send_event->at = trace_clock();
     r->open = false;
+}
+
+/* Sets TRACE_RAN_NEXT on e: an or of its top byte where that is one
+ * instruction (little-endian: the byte holds bits 56-63, the kind), not a
+ * 64-bit constant loaded and or'ed. The thread's own ring: plain. */
+static inline void trace_mark_ran_next(trace_event *e) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    ((unsigned char *)&e->tagged)[7] |= (unsigned char)(TRACE_RAN_NEXT >> 56);
+#else
+    e->tagged |= TRACE_RAN_NEXT;
+#endif
 }
 
 /* A behaviour run. It ends where the next run of its thread begins, or at
@@ -172,21 +198,26 @@ static inline void trace_send(uint64_t flow, uint64_t target, const alox_behavio
  * (a block goes back to the pool of the thread that ran its message, and
  * only in batches through pool.h's global lists to another): then one
  * flow arrow may be misdrawn; no event is lost. */
-static inline void trace_run_begin(uint64_t flow, uint64_t actor, const alox_behaviour_desc *b) {
+static inline trace_ring *trace_run_begin(uint64_t flow, uint64_t actor, const alox_behaviour_desc *b) {
     trace_ring *r = trace_ring_self();
     r->in_run = true;
     r->open = true;
     bool own = flow == r->last_send;
     r->last_send = 0; /* only a send of the run just before counts */
     if (own && --r->chained != 0) {
-        trace_record(r, TRACE_RUN_CHAINED, 0, flow, actor, b->name);
-        return;
+        /* That send is the ring's last event: nothing is recorded between
+         * a send and the end of its run, and an idle mark clears
+         * last_send. The run is marked on it (TRACE_RAN_NEXT). */
+        trace_mark_ran_next(r->send_event);
+        return r;
     }
     r->chained = TRACE_CLOCK_EVERY;
     trace_record(r, TRACE_RUN, trace_clock(), flow, actor, b->name);
+    return r;
 }
 
-static inline void trace_run_end(void) { trace_self->in_run = false; }
+/* r: what trace_run_begin returned (no second thread-local load). */
+static inline void trace_run_end(trace_ring *r) { r->in_run = false; }
 
 /* The thread stops running behaviours for now (a worker that finds no
  * work, exits, or a guest run that ends): the end of its last run. */

@@ -47,11 +47,13 @@
 
 /* The counters look every this many batches (a multiple of
  * RECLAIM_QUIESCENT_BATCHES, a power of two): the worker publishes its
- * counts and counts down to its next timed batch. 64: the look costs a
- * one-message batch (ping-pong) under 0.1 instruction, and a snapshot of
- * a busy worker is at most 64 batches behind (it also publishes before it
- * looks for work). */
-#define COUNTERS_LOOK_BATCHES 64u
+ * counts and counts down to its next timed batch. 256: a look costs ~15
+ * instructions, and ~35 more when actors stopped (the per-type stops):
+ * at 64 that was ~2 instructions an actor in fork-join and skynet, a
+ * fifth of what the counters cost there; a snapshot of a busy worker is
+ * at most 256 batches behind (it also publishes before it looks for
+ * work, so an idle one is exact). */
+#define COUNTERS_LOOK_BATCHES 256u
 
 #define S the_scheduler
 
@@ -276,7 +278,7 @@ static actor *find_work(worker *w) {
             a = worker_take_injected(w);
         if (a)
             return a;
-        counters_publish(&w->runs, w->sends);
+        counters_publish(&w->runs, w->sends, w->stops);
         counters_idle_begin();
         if (ALOX_UNLIKELY(w->batch_flags & WORKER_BATCH_TRACE))
             trace_idle(); /* the end of its last run (trace.h) */
@@ -328,9 +330,9 @@ static void free_retired(mailbox_node *retired) {
 /* A behaviour run recorded for ALOX_TRACE (trace.h). */
 static void run_traced(actor *a, message *m, const alox_behaviour_desc *b) {
     uint64_t flow = message_is_remote(m) ? ((remote_message *)m)->trace : (uintptr_t)m;
-    trace_run_begin(flow, a->id, b);
+    trace_ring *r = trace_run_begin(flow, a->id, b);
     b->trampoline(actor_body(a), message_args(m));
-    trace_run_end();
+    trace_run_end(r);
 }
 
 static inline __attribute__((always_inline)) void deliver(worker *w, actor *a, message *m,
@@ -386,13 +388,14 @@ static inline __attribute__((always_inline)) bool run_messages(worker *w, actor 
  * batches (batch_limit is not BATCH_MESSAGES), so the common batch pays
  * nothing for it. */
 static __attribute__((noinline, cold)) void time_next_batch(worker *w) {
-    w->sample_countdown = counters_sample_distance(COUNTERS_LOOK_BATCHES);
-    /* The next looks move by up to a look's batches: a workload with a
+    /* The next looks come up to a look's batches early: a workload with a
      * period of COUNTERS_LOOK_BATCHES is not always timed at one place in
-     * it. */
-    uint32_t shift = counters_sample_shift(COUNTERS_LOOK_BATCHES);
-    w->batches -= shift;
-    w->sampled_at -= shift; /* batches - sampled_at: batches since the last timed one */
+     * it (and a look may time the batch after it when the period is one
+     * look: counters_sample_distance). */
+    uint32_t advance;
+    w->sample_countdown = counters_sample_distance(COUNTERS_LOOK_BATCHES, &advance);
+    w->batches += advance;
+    w->sampled_at += advance; /* batches - sampled_at: batches since the last timed one */
     w->batch_flags |= WORKER_BATCH_TIME;
     if (w->batch_limit == BATCH_MESSAGES)
         w->batch_limit = BATCH_MESSAGES - 1;
@@ -400,17 +403,13 @@ static __attribute__((noinline, cold)) void time_next_batch(worker *w) {
 
 /* Every COUNTERS_LOOK_BATCHES batches (worker_main). */
 static inline void look_at_counters(worker *w) {
-    counters_publish(&w->runs, w->sends);
+    counters_publish(&w->runs, w->sends, w->stops);
     if (ALOX_UNLIKELY(counters_time_next(&w->sample_countdown)))
         time_next_batch(w);
 }
 
-/* The start of a batch with batch_flags: is it traced? */
-static __attribute__((noinline, cold)) bool begin_unusual(worker *w) {
-    if (w->batch_flags & WORKER_BATCH_TIME)
-        counters_sample_begin();
-    return (w->batch_flags & WORKER_BATCH_TRACE) != 0;
-}
+/* The start of a timed batch (time_next_batch). */
+static __attribute__((noinline, cold)) void begin_timed(void) { counters_sample_begin(); }
 
 /* The end of a timed batch (time_next_batch). */
 static __attribute__((noinline, cold)) void end_timed(worker *w, actor *a, uint32_t flags,
@@ -446,8 +445,14 @@ static void run_actor(worker *w, actor *a) {
     bool traced = false;
     /* Release: see worker.h (the observer reads it under grace). */
     atomic_store_explicit(&w->current, a, memory_order_release);
-    if (ALOX_UNLIKELY(w->batch_flags != 0))
-        traced = begin_unusual(w);
+    /* Tested inline, not in a call: a traced program has its flag on
+     * every batch (the call was 8 instructions a traced ping-pong message). */
+    uint32_t batch_flags = w->batch_flags;
+    if (ALOX_UNLIKELY(batch_flags != 0)) {
+        if (ALOX_UNLIKELY(batch_flags & WORKER_BATCH_TIME))
+            begin_timed();
+        traced = (batch_flags & WORKER_BATCH_TRACE) != 0;
+    }
     /* Relaxed: the flag is only written by the worker running the actor
      * (alox_stop, which also sets current_stopped while it runs). */
     uint32_t flags = atomic_load_explicit(&a->flags, memory_order_relaxed);
@@ -478,8 +483,13 @@ static void run_actor(worker *w, actor *a) {
         w->batch_limit = BATCH_MESSAGES;
     }
     if (ALOX_UNLIKELY(w->current_stopped)) {
-        if (!stopped_before)
+        if (!stopped_before) {
+            /* Counted here, once, not in alox_stop: the type number is in
+             * `flags`, loaded at the batch's start (it never changes);
+             * widened before the shift, so the index needs no extension. */
+            counters_stopped(w->stops, a, actor_flags_type_number(flags));
             stop_hooks(w, a);
+        }
         /* Its mailbox stays busy, so no send schedules it again; what is
          * left in it becomes dead letters when its memory goes (reclaim.h). */
         reclaim_retire(a);
@@ -557,8 +567,9 @@ void *worker_main(void *worker_arg) {
     w->batch_limit = BATCH_MESSAGES;
     w->inject_countdown = INJECT_CHECK_INTERVAL;
     counters_worker_begin(w);
-    w->sample_countdown = counters_sample_distance(COUNTERS_LOOK_BATCHES);
-    w->batches = w->sampled_at = 0;
+    uint32_t advance;
+    w->sample_countdown = counters_sample_distance(COUNTERS_LOOK_BATCHES, &advance);
+    w->batches = w->sampled_at = advance;
     w->batch_flags = 0;
     trace_worker_begin(w->index);
     if (trace_enabled())
@@ -580,7 +591,7 @@ void *worker_main(void *worker_arg) {
     hand_back_all(w);
     reclaim_thread_exit();
     grace_exit();
-    counters_publish(&w->runs, w->sends);
+    counters_publish(&w->runs, w->sends, w->stops);
     counters_worker_end();
     trace_idle();
     worker_self = NULL;

@@ -52,6 +52,7 @@
 #include "support/platform.h"
 #include "runnext.h"
 #include "runqueue.h"
+#include "type_number.h"
 
 /* A behaviour that sends this many messages (in one call) while an actor
  * waits in runnext is a producer loop: hand that actor to an idle worker rather
@@ -131,6 +132,11 @@ typedef struct worker {
     bool ran_since_park;      /* ran an actor since it last lingered (ALOX_LINGER_US, idle.c) */
     parking park;             /* an idle worker sleeps here (parking.h, scheduler_park) */
     pthread_t thread;
+    /* Stops of the actors it ran, by type number, since their last
+     * publication (counters.h counters_stopped; word 0: how many). Owner
+     * only; last, out of the lines above (32 KiB, touched only where
+     * types stop). */
+    uint64_t stops[TYPE_NUMBER_MAX + 1];
 } worker;
 
 /* The worker running on this thread, or NULL on other threads. */

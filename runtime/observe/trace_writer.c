@@ -42,6 +42,26 @@ static const trace_event *event_at(const trace_ring *r, uint64_t i) {
     return &r->events[i & (TRACE_RING_EVENTS - 1)];
 }
 
+/* A ring's events as they happened, oldest first: each send marked
+ * TRACE_RAN_NEXT is followed by the chained run it stands for (trace.h),
+ * made here. *count: how many. NULL if out of memory. */
+static trace_event *unfold(trace_ring *r, uint64_t *count) {
+    uint64_t n = counter_get(&r->written), from = n > TRACE_RING_EVENTS ? n - TRACE_RING_EVENTS : 0;
+    trace_event *ev = malloc(2 * (size_t)(n - from + 1) * sizeof *ev);
+    uint64_t m = 0;
+    for (uint64_t i = from; ev && i < n; i++) {
+        trace_event e = *event_at(r, i);
+        bool ran = (e.tagged & TRACE_RAN_NEXT) != 0;
+        e.tagged &= ~TRACE_RAN_NEXT;
+        ev[m++] = e;
+        if (ran)
+            ev[m++] = (trace_event){0, e.flow, e.actor,
+                                    (uint64_t)TRACE_RUN_CHAINED << TRACE_KIND_SHIFT | (uintptr_t)trace_event_name(&e)};
+    }
+    *count = m;
+    return ev;
+}
+
 /* Events that carry a clock reading. */
 static bool clocked(uint32_t kind) {
     return kind == TRACE_RUN || kind == TRACE_SEND_CLOCK || kind == TRACE_IDLE;
@@ -50,37 +70,36 @@ static bool clocked(uint32_t kind) {
 /* The time of event i, which has no reading: spaced evenly between the
  * readings before (at `prev`, time prev_t) and after it (the first
  * clocked event from *next on, found here). A tick apart past either end. */
-static uint64_t spaced(const trace_ring *r, uint64_t i, uint64_t n, uint64_t prev, uint64_t prev_t,
+static uint64_t spaced(const trace_event *ev, uint64_t i, uint64_t n, uint64_t prev, uint64_t prev_t,
                        uint64_t *next) {
     if (*next <= i)
-        for (*next = i + 1; *next < n && !clocked(trace_event_kind(event_at(r, *next))); ++*next)
+        for (*next = i + 1; *next < n && !clocked(trace_event_kind(&ev[*next])); ++*next)
             ;
     bool before = prev != UINT64_MAX, after = *next < n;
     if (!after)
         return before ? prev_t + (i - prev) : i;
-    uint64_t next_t = event_at(r, *next)->at;
+    uint64_t next_t = ev[*next].at;
     if (!before)
         return next_t - (*next - i);
     uint64_t span = next_t > prev_t ? next_t - prev_t : 0;
     return prev_t + (uint64_t)((unsigned __int128)span * (i - prev) / (*next - prev));
 }
 
-/* Appends ring r's events (oldest first) to all[*k]. A run ends at the
- * next run or clocked event after it (or a tick after its last send if
- * there is none); idle marks only end runs. */
-static void place_ring(trace_ring *r, placed *all, size_t *k) {
-    uint64_t n = counter_get(&r->written);
+/* Appends ring r's events (ev, n of them, oldest first: unfold) to
+ * all[*k]. A run ends at the next run or clocked event after it (or a
+ * tick after its last send if there is none); idle marks only end runs. */
+static void place_ring(const trace_ring *r, const trace_event *ev, uint64_t n, placed *all, size_t *k) {
     uint64_t prev = UINT64_MAX, prev_t = 0, next = 0;
     size_t open = SIZE_MAX; /* the run that has no end yet */
-    for (uint64_t i = n > TRACE_RING_EVENTS ? n - TRACE_RING_EVENTS : 0; i < n; i++) {
-        const trace_event *e = event_at(r, i);
+    for (uint64_t i = 0; i < n; i++) {
+        const trace_event *e = &ev[i];
         uint32_t kind = trace_event_kind(e);
         uint64_t t, key;
         if (clocked(kind)) {
             t = key = prev_t = e->at;
             prev = i;
         } else {
-            t = spaced(r, i, n, prev, prev_t, &next);
+            t = spaced(ev, i, n, prev, prev_t, &next);
             key = prev != UINT64_MAX ? prev_t : t;
         }
         if (kind != TRACE_SEND && open != SIZE_MAX) { /* the next run, or a reading */
@@ -219,14 +238,22 @@ static void write_trace(void) {
     if (!out)
         return;
     trace_ring *rings = trace_rings();
-    size_t total = 0;
+    size_t total = 0, ring_count = 0;
     uint64_t dropped = 0;
-    for (trace_ring *r = rings; r; r = r->next) {
+    for (trace_ring *r = rings; r; r = r->next)
+        ring_count++;
+    trace_event **events = calloc(ring_count ? ring_count : 1, sizeof *events);
+    uint64_t *counts = calloc(ring_count ? ring_count : 1, sizeof *counts);
+    bool unfolded = events && counts;
+    size_t j = 0;
+    for (trace_ring *r = rings; unfolded && r; r = r->next, j++) {
         uint64_t n = counter_get(&r->written);
-        total += n < TRACE_RING_EVENTS ? n : TRACE_RING_EVENTS;
         dropped += n > TRACE_RING_EVENTS ? n - TRACE_RING_EVENTS : 0;
+        events[j] = unfold(r, &counts[j]);
+        unfolded = events[j] != NULL;
+        total += counts[j];
     }
-    placed *all = calloc(total ? total : 1, sizeof *all);
+    placed *all = unfolded ? calloc(total ? total : 1, sizeof *all) : NULL;
     size_t cap = 16;
     while (cap < 2 * total)
         cap *= 2;
@@ -237,8 +264,9 @@ static void write_trace(void) {
         return;
     }
     size_t k = 0;
-    for (trace_ring *r = rings; r; r = r->next)
-        place_ring(r, all, &k);
+    j = 0;
+    for (trace_ring *r = rings; r; r = r->next, j++)
+        place_ring(r, events[j], counts[j], all, &k);
     qsort(all, k, sizeof *all, by_order);
     fprintf(out, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"alox_events\":%zu,"
                  "\"alox_events_overwritten\":%llu},\n\"traceEvents\":[\n",
@@ -253,6 +281,10 @@ static void write_trace(void) {
     out = NULL;
     free(all);
     free(flows.slots);
+    for (size_t i = 0; i < ring_count; i++)
+        free(events[i]);
+    free(events);
+    free(counts);
 }
 
 bool trace_writer_start(const char *path, char *err, size_t err_size) {
