@@ -157,33 +157,41 @@ static actor *pop_fresh(worker *w) { return w->fresh[--w->fresh_top % FRESH_SIZE
  * root of the largest subtree (work-first stealing, as in Cilk). Always
  * inlined into push_displaced's two copies (a send displaces an actor
  * about once per fork-join actor). */
-static inline __attribute__((always_inline)) void push_fresh(worker *w, actor *a) {
+/* True if a worker is to be woken (the caller does it, last). */
+static inline __attribute__((always_inline)) bool push_fresh(worker *w, actor *a) {
     w->fresh[w->fresh_top++ % FRESH_SIZE] = a;
     /* Relaxed: a hint. A worker that parks without being seen here is
      * woken by the next push to a queue; the child itself is not lost. */
     if (fresh_count(w) <= FRESH_SIZE - 1 &&
         (atomic_load_explicit(&S.idle, memory_order_relaxed) == 0 || runqueue_size(&w->queue) > 0))
-        return; /* nobody waits, or a thief finds something already */
+        return false; /* nobody waits, or a thief finds something already */
     worker_push_local(w, w->fresh[w->fresh_bottom++ % FRESH_SIZE]);
-    scheduler_wake_if_needed();
+    return true;
 }
 
-static inline void push_displaced(worker *w, actor *displaced) {
+/* True if a worker is to be woken (the caller does it, last). */
+static inline bool push_displaced(worker *w, actor *displaced) {
     /* Relaxed: ACTOR_FRESH is cleared only by the worker that first runs
      * the actor, and this one holds it runnable (in runnext) until now. */
-    if (atomic_load_explicit(&displaced->flags, memory_order_relaxed) & ACTOR_FRESH) {
-        push_fresh(w, displaced);
-        return;
-    }
+    if (atomic_load_explicit(&displaced->flags, memory_order_relaxed) & ACTOR_FRESH)
+        return push_fresh(w, displaced);
     worker_push_local(w, displaced);
-    scheduler_wake_if_needed();
+    return true;
 }
 
-void worker_push_displaced(worker *w, actor *displaced) { push_displaced(w, displaced); }
+void worker_push_displaced(worker *w, actor *displaced) {
+    if (push_displaced(w, displaced))
+        scheduler_wake_if_needed();
+}
 
+/* The wake last, after the send is counted: a tail call, so the common
+ * path (fork-join: a child to the stack, the oldest to the local queue)
+ * keeps no frame across it. */
 void worker_push_displaced_noted(worker *w, actor *displaced, actor *to) {
-    push_displaced(w, displaced);
+    bool wake = push_displaced(w, displaced);
     worker_note_send(w, to);
+    if (wake)
+        scheduler_wake_if_needed();
 }
 
 static bool any_backlog_record(actor *const *actors, uint32_t n) {
