@@ -30,11 +30,16 @@
 #define MAX_SHARDS 64
 #define GROUP_MAX_COMMANDS 1024 /* requests answered per group (one write) */
 #define KV_INPUT_LIMIT (2 * RESP_MAX_BULK + 65536) /* bytes: the largest request, with room */
+/* Bytes of buffers a connection keeps from one group to the next (a
+ * group's copy of its requests, its replies, its arrays): enough for a
+ * pipeline of small requests, so that those cost no allocation; a group
+ * of large values or many keys gives its memory back when answered. */
+#define GROUP_KEEP_BYTES 65536
 
 struct shard;
 struct conn;
 struct alox_actor shard { table keys; };
-struct alox_actor conn { alox_tcp tcp; struct group *group; bool eof, dead, closing; };
+struct alox_actor conn { alox_tcp tcp; struct group *group, *spare; bool eof, dead, closing; };
 struct alox_actor listener { int32_t fd; };
 
 static struct shard *shards[MAX_SHARDS]; /* set in main before alox_run; read-only after */
@@ -75,16 +80,17 @@ typedef struct location {
 
 typedef struct group {
     char *arena; /* a copy of the requests' bytes: parts point here */
-    size_t consumed;
+    size_t consumed, arena_capacity;
     command *commands; /* command_count of them */
-    uint32_t command_count;
+    uint32_t command_count, command_capacity;
     location *locations;
     uint32_t location_count, location_capacity;
     int outstanding;
     char *local;
     size_t local_len, local_capacity;
     bool close_after; /* QUIT or a protocol error: close once answered */
-    batch *batches[]; /* shard_count of them, NULL for the shards not involved */
+    batch *batches[]; /* shard_count of them, NULL until a group of the conn used the shard;
+                         a shard is involved in this group if its batch has parts */
 } group;
 
 static void *checked(void *p) {
@@ -190,6 +196,8 @@ static void add_part(group *g, struct conn *owner, command *c, uint8_t op, const
         b = g->batches[s] = checked(calloc(1, sizeof *b));
         b->conn = owner;
     }
+    if (b->count == 0)
+        g->outstanding++; /* the shard's first part in this group */
     if (b->count == b->capacity) {
         b->capacity = b->capacity ? b->capacity * 2 : 8;
         b->parts = checked(realloc(b->parts, b->capacity * sizeof *b->parts));
@@ -279,7 +287,41 @@ static void classify(group *g, struct conn *owner, command *c, const resp_arg *a
     }
 }
 
+static bool involved(const group *g, int s) { return g->batches[s] && g->batches[s]->count > 0; }
+
+/* Empties a group for the conn's next one, keeping every buffer: a
+ * request costs no allocation once its connection has answered one. */
+static void group_reset(group *g) {
+    for (int s = 0; s < shard_count; s++)
+        if (g->batches[s]) {
+            g->batches[s]->count = 0;
+            g->batches[s]->out_len = 0;
+        }
+    g->consumed = 0;
+    g->command_count = 0;
+    g->location_count = 0;
+    g->outstanding = 0;
+    g->local_len = 0;
+    g->close_after = false;
+}
+
+/* Whether g's buffers are worth keeping for the conn's next group. */
+static bool group_keep(const group *g) {
+    size_t bytes = g->arena_capacity + g->local_capacity + g->command_capacity * sizeof(command) +
+                   g->location_capacity * sizeof(location);
+    for (int s = 0; s < shard_count; s++)
+        if (g->batches[s])
+            bytes += g->batches[s]->capacity * sizeof(part) + g->batches[s]->out_capacity;
+    return bytes <= GROUP_KEEP_BYTES;
+}
+
+static group *group_new(void) {
+    return checked(calloc(1, sizeof(group) + (size_t)shard_count * sizeof(batch *)));
+}
+
 static void group_free(group *g) {
+    if (!g)
+        return;
     for (int s = 0; s < shard_count; s++)
         if (g->batches[s]) {
             free(g->batches[s]->parts);
@@ -336,6 +378,8 @@ static void end_if_done(struct conn *self) {
     if (self->group)
         return; /* its batches must come back first: they point here */
     if (self->dead || self->closing || self->eof) {
+        group_free(self->spare);
+        self->spare = NULL;
         alox_tcp_close(&self->tcp);
         atomic_fetch_sub(&conn_actors, 1);
         alox_stop(self);
@@ -352,7 +396,12 @@ static void finish_group(struct conn *self) {
         if (g->close_after)
             self->closing = true;
     }
-    group_free(g);
+    if (group_keep(g)) {
+        group_reset(g);
+        self->spare = g;
+    } else {
+        group_free(g);
+    }
 }
 
 alox_behave void done(struct conn *self, alox_stage struct batch *b) {
@@ -370,8 +419,38 @@ static void protocol_error(struct conn *self, const char *error) {
     self->closing = true;
 }
 
-/* Parses every complete request (up to a group's worth) and sends the
- * group out; answers at once when no shard is involved. */
+/* The group's parts point into the connection's input while it is
+ * parsed; the TCP layer may move that buffer while the group is out (it
+ * reads on, and slides or grows it), so they are moved to the group's own
+ * copy of the requests' bytes before it goes out. */
+static void keep_requests(group *g, const char *in, size_t used) {
+    if (used > g->arena_capacity) {
+        free(g->arena);
+        g->arena = checked(malloc(used));
+        g->arena_capacity = used;
+    }
+    memcpy(g->arena, in, used);
+    g->consumed = used;
+    for (int s = 0; s < shard_count; s++)
+        for (uint32_t i = 0; involved(g, s) && i < g->batches[s]->count; i++) {
+            part *p = &g->batches[s]->parts[i];
+            p->key = g->arena + (p->key - in);
+            if (p->value)
+                p->value = g->arena + (p->value - in);
+        }
+}
+
+static command *next_command(group *g) {
+    if (g->command_count == g->command_capacity) {
+        g->command_capacity = g->command_capacity ? g->command_capacity * 2 : 16;
+        g->commands = checked(realloc(g->commands, g->command_capacity * sizeof *g->commands));
+    }
+    return &g->commands[g->command_count++];
+}
+
+/* Parses every complete request (up to a group's worth) once, into the
+ * conn's spare group, and sends the group out; answers at once when no
+ * shard is involved. */
 static void serve(struct conn *self) {
     static _Thread_local resp_arg argv[RESP_MAX_ARGS];
     while (!self->group && !self->dead && !self->closing) {
@@ -381,41 +460,33 @@ static void serve(struct conn *self) {
         uint32_t count = 0;
         const char *error = NULL;
         int argc;
+        group *g = self->spare ? self->spare : group_new();
+        self->spare = NULL;
         while (count < GROUP_MAX_COMMANDS && used < len) {
             long n = resp_parse(in + used, len - used, argv, &argc, &error);
             if (n <= 0)
                 break;
             used += (size_t)n;
             count++;
+            if (argc > 0) /* not an empty line or "*0" */
+                classify(g, self, next_command(g), argv, argc);
         }
         if (count == 0) {
+            self->spare = g;
             if (error)
                 protocol_error(self, error);
             else if (len >= KV_INPUT_LIMIT)
                 protocol_error(self, "ERR Protocol error: request too large");
             break;
         }
-        group *g = checked(calloc(1, sizeof *g + (size_t)shard_count * sizeof(batch *)));
-        g->arena = checked(malloc(used));
-        memcpy(g->arena, in, used);
-        g->consumed = used;
-        g->commands = checked(malloc(count * sizeof *g->commands));
-        for (size_t at = 0; at < used;) {
-            at += (size_t)resp_parse(g->arena + at, used - at, argv, &argc, &error);
-            if (argc == 0)
-                continue; /* an empty line or "*0" */
-            classify(g, self, &g->commands[g->command_count++], argv, argc);
-        }
+        keep_requests(g, in, used);
         self->group = g;
-        for (int s = 0; s < shard_count; s++)
-            if (g->batches[s])
-                g->outstanding++;
         if (g->outstanding == 0) {
             finish_group(self); /* answered here: on with the next group */
             continue;
         }
         for (int s = 0; s < shard_count; s++)
-            if (g->batches[s])
+            if (involved(g, s))
                 exec(shards[s], g->batches[s]);
     }
     end_if_done(self);

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <strings.h>
 
 #define RESP_MAX_ARGS 1024          /* arguments of one command (MGET k1 ... k1023) */
 #define RESP_MAX_BULK (512u << 10)  /* bytes of one argument */
@@ -22,8 +24,14 @@ typedef struct resp_arg {
  * or -1 with *error set (a protocol error: answer it and close). */
 long resp_parse(const char *in, size_t len, resp_arg *argv, int *argc, const char **error);
 
-/* Case-insensitive comparison of an argument with a command name. */
-int resp_is(const resp_arg *arg, const char *name);
+/* Case-insensitive comparison of an argument with a command name. Inline,
+ * so that the name's length is a constant and a command of another length
+ * or first letter costs no call (a request is compared with several). */
+static inline int resp_is(const resp_arg *arg, const char *name) {
+    size_t n = strlen(name);
+    return arg->len == n && n > 0 && ((arg->p[0] ^ name[0]) & ~0x20) == 0 &&
+           strncasecmp(arg->p, name, n) == 0;
+}
 
 /* Formats into out (at least RESP_INT_MAX bytes): ":<n>\r\n". Returns the length. */
 #define RESP_INT_MAX 24

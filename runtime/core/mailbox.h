@@ -58,10 +58,9 @@ static inline void mailbox_init(mailbox *box) {
     atomic_init(&box->head, (uintptr_t)&box->stub | MAILBOX_IDLE_MARK);
 }
 
-/* Appends a node. Returns true when the mailbox was empty and idle: the
- * caller must then schedule the actor. */
-static inline bool mailbox_push(mailbox *box, mailbox_node *node) {
-    tsan_release(box); /* the sender's writes, for the behaviour (support/tsan.h) */
+/* mailbox_push without the TSan announcement: for a caller that has
+ * found TSan absent (tsan_active), or announces it itself. */
+static inline bool mailbox_push_unannounced(mailbox *box, mailbox_node *node) {
     /* Relaxed: the node is not visible to anyone until the exchange below
      * publishes it, and that exchange is a release. */
     atomic_store_explicit(&node->next, NULL, memory_order_relaxed);
@@ -75,6 +74,13 @@ static inline bool mailbox_push(mailbox *box, mailbox_node *node) {
      * the whole message this node heads. */
     atomic_store_explicit(&prev_node->next, node, memory_order_release);
     return (prev & MAILBOX_IDLE_MARK) != 0;
+}
+
+/* Appends a node. Returns true when the mailbox was empty and idle: the
+ * caller must then schedule the actor. */
+static inline bool mailbox_push(mailbox *box, mailbox_node *node) {
+    tsan_release(box); /* the sender's writes, for the behaviour (support/tsan.h) */
+    return mailbox_push_unannounced(box, node);
 }
 
 /* Consumer, for a run of pops: the cursor (the current stub) is kept in the

@@ -115,6 +115,29 @@ static inline message *message_new(const alox_behaviour_desc *behaviour, const v
     return m;
 }
 
+/* message_new without a call: NULL unless the arguments are 0 to 32 bytes
+ * in whole words, need no more alignment than the header gives, and the
+ * thread's pool has a block at hand (then message_new). */
+static inline message *message_new_cached(const alox_behaviour_desc *behaviour, const void *args) {
+    uint32_t size = behaviour->args_size;
+    if (ALOX_UNLIKELY(message_over_aligned(behaviour) || size > 32 || (size & 7)))
+        return NULL;
+    message *m = pool_take_cached(MESSAGE_LOCAL_HEADER + size);
+    if (ALOX_UNLIKELY(m == NULL))
+        return NULL;
+    m->tagged = (uintptr_t)behaviour;
+    void *to = (void *)((uintptr_t)m + MESSAGE_LOCAL_HEADER);
+    switch (size) { /* fixed-size moves, no memcpy call (the sizes tested above) */
+    case 0: break;
+    case 8: memcpy(to, args, 8); break;
+    case 16: memcpy(to, args, 16); break;
+    case 24: memcpy(to, args, 24); break;
+    case 32: memcpy(to, args, 32); break;
+    default: __builtin_unreachable();
+    }
+    return m;
+}
+
 /* A remote message: the same, with link and seq (set by the caller). */
 remote_message *message_new_remote(const alox_behaviour_desc *behaviour, const void *args);
 

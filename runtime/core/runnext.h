@@ -115,16 +115,25 @@ static inline struct actor *runnext_peek(runnext_slot *rn) {
     return atomic_load_explicit(&rn->slot, memory_order_relaxed);
 }
 
-/* The owner: a goes in the slot; returns the actor it displaces. */
-static inline struct actor *runnext_put(runnext_slot *rn, struct actor *a) {
+/* The owner: a goes in the slot; *displaced gets what was there. False
+ * if a thief is at the slot: then the caller must settle
+ * (`*displaced = runnext_settle(rn, *displaced)`). runnext_put's first
+ * half, for a fast path that calls nothing (core/mailman.c). */
+static inline bool runnext_put_unsettled(runnext_slot *rn, struct actor *a, struct actor **displaced) {
     /* Relaxed load: only the owner fills the slot; a thief's emptying is
-     * settled below. Release store: a thief's acquire load of the slot
-     * then sees the actor as this worker made it runnable. */
-    struct actor *displaced = atomic_load_explicit(&rn->slot, memory_order_relaxed);
+     * settled by the caller. Release store: a thief's acquire load of the
+     * slot then sees the actor as this worker made it runnable. */
+    *displaced = atomic_load_explicit(&rn->slot, memory_order_relaxed);
     atomic_store_explicit(&rn->slot, a, memory_order_release);
     RUNNEXT_ORDER(rn->slot, rn->thief_in);
     /* Relaxed: a hint to enter runnext_settle, which acquires. */
-    if (ALOX_UNLIKELY(atomic_load_explicit(&rn->thief_in, memory_order_relaxed) != 0))
+    return ALOX_LIKELY(atomic_load_explicit(&rn->thief_in, memory_order_relaxed) == 0);
+}
+
+/* The owner: a goes in the slot; returns the actor it displaces. */
+static inline struct actor *runnext_put(runnext_slot *rn, struct actor *a) {
+    struct actor *displaced;
+    if (ALOX_UNLIKELY(!runnext_put_unsettled(rn, a, &displaced)))
         displaced = runnext_settle(rn, displaced);
     return displaced;
 }

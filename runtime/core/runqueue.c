@@ -10,34 +10,6 @@ void runqueue_init(runqueue *q) {
         atomic_init(&q->slots[i], NULL);
 }
 
-bool runqueue_push(runqueue *q, struct actor *a) {
-    /* Acquire: pairs with the release CAS of thieves, so their reads of the
-     * slots they took are done before we reuse those slots. */
-    uint32_t head = atomic_load_explicit(&q->head, memory_order_acquire);
-    uint32_t tail = atomic_load_explicit(&q->tail, memory_order_relaxed); /* ours */
-    if (tail - head >= RUNQUEUE_SIZE)
-        return false;
-    /* Relaxed store, published by the release store of tail below. */
-    atomic_store_explicit(&q->slots[tail % RUNQUEUE_SIZE], a, memory_order_relaxed);
-    atomic_store_explicit(&q->tail, tail + 1, memory_order_release);
-    return true;
-}
-
-struct actor *runqueue_pop(runqueue *q) {
-    for (;;) {
-        /* Acquire: pairs with thieves' release CAS, as in push. */
-        uint32_t head = atomic_load_explicit(&q->head, memory_order_acquire);
-        uint32_t tail = atomic_load_explicit(&q->tail, memory_order_relaxed); /* ours */
-        if (head == tail)
-            return NULL;
-        struct actor *a = atomic_load_explicit(&q->slots[head % RUNQUEUE_SIZE], memory_order_relaxed);
-        /* Release: a thief that later reads head sees our claim. */
-        if (atomic_compare_exchange_weak_explicit(&q->head, &head, head + 1, memory_order_release,
-                                                  memory_order_relaxed))
-            return a;
-    }
-}
-
 uint32_t runqueue_steal(runqueue *q, struct actor **out, uint32_t max) {
     for (;;) {
         uint32_t head = atomic_load_explicit(&q->head, memory_order_acquire);
@@ -60,10 +32,4 @@ uint32_t runqueue_steal(runqueue *q, struct actor **out, uint32_t max) {
                                                   memory_order_relaxed))
             return n;
     }
-}
-
-uint32_t runqueue_size(runqueue *q) {
-    uint32_t head = atomic_load_explicit(&q->head, memory_order_acquire);
-    uint32_t tail = atomic_load_explicit(&q->tail, memory_order_acquire);
-    return tail - head;
 }

@@ -74,15 +74,11 @@ static uint32_t growth_ahead(worker *w) {
     return growth < UINT32_MAX ? (uint32_t)growth : UINT32_MAX;
 }
 
-/* Appends to the local queue; a full queue sends half of itself and the
- * actor to the injection queue, so bursts spread to other workers. An
- * actor with a backlog record may be flagged first (overload.h: queued
- * behind its senders); only one more than a batch behind has one. */
-static void enqueue(worker *w, actor *a, bool may_flag) {
-    if (ALOX_UNLIKELY(a->overload != NULL) && may_flag)
-        overload_queued(a, growth_ahead(w));
-    if (runqueue_push(&w->queue, a))
-        return;
+/* A full local queue sends half of itself and the actor to the injection
+ * queue, so bursts spread to other workers. Out of line, so enqueue's
+ * common path saves no registers and keeps no 1 KiB array on the stack
+ * (fork-join: ~20 instructions a push). */
+static __attribute__((noinline)) void enqueue_overflow(worker *w, actor *a) {
     actor *moved[RUNQUEUE_SIZE / 2 + 1];
     uint32_t n = 0;
     while (n < RUNQUEUE_SIZE / 2 && (moved[n] = runqueue_pop(&w->queue)))
@@ -94,6 +90,20 @@ static void enqueue(worker *w, actor *a, bool may_flag) {
         if (ALOX_UNLIKELY(moved[i]->overload != NULL))
             overload_queued(moved[i], behind < UINT32_MAX ? (uint32_t)behind : UINT32_MAX);
     injectq_push_many(&S.inject, moved, n);
+}
+
+static __attribute__((noinline)) void flag_queued(worker *w, actor *a) {
+    overload_queued(a, growth_ahead(w));
+}
+
+/* Appends to the local queue (enqueue_overflow when it is full). An actor
+ * with a backlog record may be flagged first (overload.h: queued behind
+ * its senders); only one more than a batch behind has one. */
+static inline void enqueue(worker *w, actor *a, bool may_flag) {
+    if (ALOX_UNLIKELY(a->overload != NULL) && may_flag)
+        flag_queued(w, a);
+    if (ALOX_UNLIKELY(!runqueue_push(&w->queue, a)))
+        enqueue_overflow(w, a);
 }
 
 void worker_push_local(worker *w, actor *a) { enqueue(w, a, true); }
@@ -146,8 +156,10 @@ static actor *pop_fresh(worker *w) { return w->fresh[--w->fresh_top % FRESH_SIZE
 
 /* A child goes on the stack. The oldest leaves it for the local queue when
  * the stack is full, or when a worker is idle: there a thief finds it, the
- * root of the largest subtree (work-first stealing, as in Cilk). */
-static void push_fresh(worker *w, actor *a) {
+ * root of the largest subtree (work-first stealing, as in Cilk). Always
+ * inlined into push_displaced's two copies (a send displaces an actor
+ * about once per fork-join actor). */
+static inline __attribute__((always_inline)) void push_fresh(worker *w, actor *a) {
     w->fresh[w->fresh_top++ % FRESH_SIZE] = a;
     /* Relaxed: a hint. A worker that parks without being seen here is
      * woken by the next push to a queue; the child itself is not lost. */
@@ -158,7 +170,7 @@ static void push_fresh(worker *w, actor *a) {
     scheduler_wake_if_needed();
 }
 
-void worker_push_displaced(worker *w, actor *displaced) {
+static inline void push_displaced(worker *w, actor *displaced) {
     /* Relaxed: ACTOR_FRESH is cleared only by the worker that first runs
      * the actor, and this one holds it runnable (in runnext) until now. */
     if (atomic_load_explicit(&displaced->flags, memory_order_relaxed) & ACTOR_FRESH) {
@@ -167,6 +179,13 @@ void worker_push_displaced(worker *w, actor *displaced) {
     }
     worker_push_local(w, displaced);
     scheduler_wake_if_needed();
+}
+
+void worker_push_displaced(worker *w, actor *displaced) { push_displaced(w, displaced); }
+
+void worker_push_displaced_noted(worker *w, actor *displaced, actor *to) {
+    push_displaced(w, displaced);
+    worker_note_send(w, to);
 }
 
 actor *worker_take_injected(worker *w) {

@@ -162,6 +162,9 @@ void worker_init_guest(worker *w);
 
 /* Slow paths of the two below (worker.c). */
 void worker_push_displaced(worker *w, struct actor *displaced);
+/* worker_push_displaced, then worker_note_send(w, to): a send's last
+ * step in one call (core/mailman.c's fast path ends in it). */
+void worker_push_displaced_noted(worker *w, struct actor *displaced, struct actor *to);
 /* For idle.c, on w's own thread: a to w's local queue; the injection
  * queue's next actors for w (the rest of what it takes goes local). */
 void worker_push_local(worker *w, struct actor *a);

@@ -60,6 +60,11 @@ void *pool_alloc(size_t size);
 /* Returns a block; `size` is the size it was allocated with. */
 void pool_free(void *block, size_t size);
 
+static inline void *pool_take_cached(size_t size) {
+    (void)size;
+    return NULL;
+}
+
 #else
 
 /* A free block: `next` links blocks of one list; the first block of a
@@ -105,6 +110,22 @@ static inline void *pool_alloc(size_t size) {
     pool_block *b = cache->blocks[cls];
     if (ALOX_UNLIKELY(b == NULL))
         return pool_alloc_refill(cls);
+    cache->blocks[cls] = b->next;
+    cache->count[cls]--;
+    return b;
+}
+
+/* pool_alloc's common case alone: a block of this thread's cache, or
+ * NULL where pool_alloc would call (refill, large block, passthrough).
+ * For a fast path that then makes no call (core/mailman.c). */
+static inline void *pool_take_cached(size_t size) {
+    if (ALOX_UNLIKELY(size > POOL_MAX_BLOCK))
+        return NULL;
+    unsigned cls = pool_class_of(size);
+    pool_cache *cache = &pool_thread_cache;
+    pool_block *b = cache->blocks[cls];
+    if (ALOX_UNLIKELY(b == NULL))
+        return NULL;
     cache->blocks[cls] = b->next;
     cache->count[cls]--;
     return b;

@@ -23,6 +23,8 @@
 #ifndef ALOX_TSAN_H
 #define ALOX_TSAN_H
 
+#include <stdbool.h>
+
 #include "support/platform.h"
 
 __attribute__((weak, visibility("default"))) void __tsan_acquire(void *addr);
@@ -34,6 +36,10 @@ static inline void tsan_release(void *addr) {
     if (ALOX_UNLIKELY(__tsan_release != NULL))
         __tsan_release(addr);
 }
+
+/* Is this a TSan build (the annotations do something)? A fast path that
+ * leaves them out asks first. */
+static inline bool tsan_active(void) { return __tsan_release != NULL; }
 
 static inline void tsan_acquire(void *addr) {
     if (ALOX_UNLIKELY(__tsan_acquire != NULL))
