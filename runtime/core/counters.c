@@ -194,7 +194,6 @@ static __attribute__((noinline)) void publish_untallied(uint64_t *stops, uint32_
 }
 
 void counters_publish_stops(uint64_t *stops) {
-    stops[0] = 0;
     uint32_t n = type_number_count();
     uint32_t fast = n < COUNTERS_TYPES ? n : COUNTERS_TYPES;
     for (uint32_t i = 1; i < fast; i++) {
