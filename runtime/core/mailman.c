@@ -151,6 +151,9 @@ static void __attribute__((noinline)) schedule_settled(worker *w, actor *a, acto
 
 static void send_traced(void *target, const alox_behaviour_desc *behaviour, const void *args);
 
+/* send_traced: in a run (trace_in_run) only, so its record reads no clock
+ * and calls nothing; a send outside a run is a general one. */
+
 /* The common send, from a worker to a plain local actor, in a program
  * not built with TSan, of a message of whole words from the pool's cache:
  * the same steps as send() (the same checks, loads and orders), with
@@ -175,7 +178,7 @@ static inline __attribute__((always_inline)) void send_fast(void *target, const 
     uint32_t flags = atomic_load_explicit(&a->flags, memory_order_acquire);
     if (ALOX_UNLIKELY(a->magic != ACTOR_MAGIC || (flags & (ACTOR_STOPPED | ACTOR_PROXY | ACTOR_PRESSURE)) ||
                       a->type->name_hash != behaviour->type_hash || w->cause != NULL ||
-                      tsan_active())) {
+                      tsan_active() || (traced && !trace_in_run()))) {
         send_general(target, behaviour, args);
         return;
     }
@@ -185,7 +188,7 @@ static inline __attribute__((always_inline)) void send_fast(void *target, const 
         return;
     }
     if (traced) /* before the push, as push_local_message: the message is not yet anyone's */
-        trace_send((uintptr_t)m, a->id, behaviour);
+        trace_send_in_run((uintptr_t)m, a->id, behaviour);
     if (mailbox_push_unannounced(&a->box, &m->node)) { /* TSan is absent: nothing to announce */
         actor *displaced; /* worker_schedule, in two halves */
         if (ALOX_UNLIKELY(!runnext_put_unsettled(&w->runnext, a, &displaced))) {

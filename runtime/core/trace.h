@@ -171,6 +171,20 @@ static inline void trace_send(uint64_t flow, uint64_t target, const alox_behavio
     r->open = false;
 }
 
+/* Is a behaviour running on this thread, with a ring? Then trace_send
+ * records no clock: trace_send_in_run, which makes no call (the fast
+ * send, mailman.c, needs no frame for it). */
+static inline bool trace_in_run(void) {
+    trace_ring *r = trace_self;
+    return r != NULL && r->in_run;
+}
+
+static inline void trace_send_in_run(uint64_t flow, uint64_t target, const alox_behaviour_desc *b) {
+    trace_ring *r = trace_self;
+    r->last_send = flow;
+    r->send_event = trace_record_unclocked(r, TRACE_SEND, flow, target, b->name);
+}
+
 /* Sets TRACE_RAN_NEXT on e: an or of its top byte where that is one
  * instruction (little-endian: the byte holds bits 56-63, the kind), not a
  * 64-bit constant loaded and or'ed. The thread's own ring: plain. */
