@@ -9,7 +9,8 @@
  * (including "\r\n"), 0 if incomplete, -1 if malformed. One pass over the
  * digits (no search for the '\r' first): every request has 1 + argc of
  * these lines. */
-static long parse_line_number(const char *in, size_t len, long long *value) {
+static inline __attribute__((always_inline)) long parse_line_number(const char *in, size_t len,
+                                                                    long long *value) {
     size_t i = 1;
     int negative = i < len && in[i] == '-';
     i += (size_t)negative;

@@ -8,12 +8,28 @@
 #define TABLE_MIN_BUCKETS 1024
 #define ENTRY_SPARE 16 /* value bytes kept beyond the first value, so an INCR rarely reallocates */
 
+/* Eight bytes a step, then a full mix (murmur3's finalizer), so that the
+ * low bits (the bucket) and the remainder (the shard) both depend on
+ * every byte. Byte-at-a-time FNV-1a was ~100 instructions of every
+ * request for redis-benchmark's 16-byte keys. */
 uint64_t table_hash(const char *key, size_t len) {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)key[i];
-        h *= 0x100000001b3ull;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, key + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
     }
+    uint64_t tail = 0;
+    for (size_t k = 0; i + k < len; k++)
+        tail |= (uint64_t)(unsigned char)key[i + k] << (8 * k);
+    h ^= tail;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
     return h;
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
@@ -17,6 +18,19 @@
 /* Events taken from the kernel per epoll_wait: enough that a busy server's
  * ready connections come in one call, small enough for the stack. */
 #define IO_EVENTS_PER_WAIT 256
+
+/* ALOX_IO_POLL_US (off by default): after a turn that had events, the I/O
+ * thread looks again without sleeping (epoll_wait with no timeout) for up
+ * to this long before it blocks. Why: a server without pipelining gets
+ * one request per connection per round trip; 50 clients on 2 vCPUs send
+ * one every ~8 us, and the I/O thread, done in ~4 us, slept between them:
+ * 0.3-0.5 context switches per request against redis-server's 0.13
+ * (bench/RESULTS.md, "kv: where a request's time goes"). The window
+ * trades those sleeps for CPU that other threads on the same cores may
+ * want (redis-benchmark among them), so it is the user's choice, like
+ * ALOX_LINGER_US for the workers. */
+#define IO_POLL_MAX_US 1000 /* 1 ms: past this the I/O thread is a busy loop */
+#define IO_POLL_PAUSES 256  /* cpu_relax between looks (~1-3 us): a look is a syscall */
 
 static pthread_once_t io_started = PTHREAD_ONCE_INIT, timer_started = PTHREAD_ONCE_INIT;
 static int epoll_fd = -1, timer_fd = -1;
@@ -59,13 +73,43 @@ static void *timer_main(void *unused) {
     return NULL;
 }
 
+static uint64_t poll_from_env(void) {
+    const char *text = getenv("ALOX_IO_POLL_US");
+    if (!text || !*text)
+        return 0;
+    char *end;
+    unsigned long us = strtoul(text, &end, 10);
+    if (*end || text[0] == '-' || us > IO_POLL_MAX_US)
+        alox_fatal("ALOX_IO_POLL_US=%s: give microseconds, 0 to %d (or unset it)", text, IO_POLL_MAX_US);
+    return (uint64_t)us * 1000u;
+}
+
+/* The next events: within the poll window (after a turn with events)
+ * without sleeping, else blocking. */
+static int wait_events(struct epoll_event *events, uint64_t poll_ns, bool had_events) {
+    if (poll_ns && had_events) {
+        uint64_t until = io_now_ns() + poll_ns;
+        do {
+            int n = epoll_wait(epoll_fd, events, IO_EVENTS_PER_WAIT, 0);
+            if (n != 0)
+                return n;
+            for (int p = 0; p < IO_POLL_PAUSES; p++)
+                cpu_relax();
+        } while (io_now_ns() < until);
+    }
+    return epoll_wait(epoll_fd, events, IO_EVENTS_PER_WAIT, -1);
+}
+
 static void *io_main(void *unused) {
     (void)unused;
     struct epoll_event events[IO_EVENTS_PER_WAIT];
     guest_collection collection;
     overload_exempt_this_thread(); /* readiness is delivered, never held back */
+    uint64_t poll_ns = poll_from_env();
+    bool had_events = false;
     for (;;) {
-        int n = epoll_wait(epoll_fd, events, IO_EVENTS_PER_WAIT, -1);
+        int n = wait_events(events, poll_ns, had_events);
+        had_events = n > 0;
         if (n < 0) {
             if (errno == EINTR)
                 continue;

@@ -109,7 +109,10 @@ static inline void free_one(actor *a, once_heap_batch *pages) {
     if (ALOX_UNLIKELY(atomic_load_explicit(&a->box.head, memory_order_relaxed) != (uintptr_t)&a->box.stub ||
                       (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_DRAINED_HINTS)))
         drain_and_tell(a);
-    once_heap_free(a, actor_footprint(a->type), pages);
+    size_t size = actor_footprint(a->type);
+    if (size == 0)
+        __builtin_unreachable(); /* at least a header: once_heap_free's own test of 0 goes */
+    once_heap_free(a, size, pages);
 }
 
 /* Nothing that freeing calls (dead letters, monitors' notices) retires

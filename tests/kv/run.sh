@@ -54,7 +54,19 @@ case "$case_name" in
     [ "$(grep -c OK set.out)" = 200 ] || fail "pipelined SETs"
     for i in $(seq 200); do printf 'GET key%d\r\n' "$i"; done | cli > get.out
     for i in $(seq 200); do echo "value$i"; done | diff - get.out > /dev/null || fail "pipelined GETs out of order"
-    echo "roundtrip: redis-cli SET/GET/INCR/MGET/EXISTS/DEL and a 200-command pipeline ok"
+    # A real pipeline (redis-cli --pipe writes it all at once): 3000 SETs
+    # of 100-byte values, ~450 KB, more than a group (1024 commands) and
+    # the first input buffer, so the input buffer grows while a group is
+    # out: the group must answer from its own copy of the requests.
+    awk 'BEGIN { for (i = 1; i <= 3000; i++) {
+      v = sprintf("v%05d%094d", i, i * 7919); k = "big" i
+      printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$100\r\n%s\r\n", length(k), k, v } }' > pipe.in
+    timeout 60 redis-cli -p "$port" --pipe < pipe.in > pipe.out 2>&1 || fail "redis-cli --pipe: $(cat pipe.out)"
+    grep -q "errors: 0, replies: 3000" pipe.out || fail "redis-cli --pipe: $(cat pipe.out)"
+    for i in $(seq 3000); do printf 'GET big%d\r\n' "$i"; done | cli > big.out
+    awk 'BEGIN { for (i = 1; i <= 3000; i++) printf "v%05d%094d\n", i, i * 7919 }' | diff - big.out > /dev/null ||
+      fail "values of a 3000-SET pipeline"
+    echo "roundtrip: redis-cli SET/GET/INCR/MGET/EXISTS/DEL, a 200-command and a 3000-SET pipeline ok"
     ;;
   benchmark)
     out=$(timeout 120 redis-benchmark -p "$port" -t set,get,incr -n 20000 -c 20 -P 4 -q 2>&1 | tr '\r' '\n' | grep "requests per second")
