@@ -22,6 +22,7 @@
 #define FIRST_CAPACITY 256u
 
 ALOX_TLS actor_list reclaim_pending;
+ALOX_TLS uint32_t reclaim_pending_moves;
 #define pending reclaim_pending
 static ALOX_TLS actor_list waiting;
 /* Freed pages, given back in runs (once_heap.h): kept across free_list
@@ -149,6 +150,7 @@ static void poll_lists(void) {
     adopt_orphans();
     if (pending.count) {
         swap_lists(&waiting, &pending); /* pending is now the empty one */
+        reclaim_pending_moves++;
         waiting_target = grace_start();
         grace_quiescent(); /* we are one of those who must pass */
     }
@@ -190,6 +192,7 @@ void reclaim_before_park(void) {
     grace_quiescent();
     adopt_orphans();
     list_append(&waiting, &pending);
+    reclaim_pending_moves++;
     waiting_target = grace_start();
     grace_quiescent();
     if (grace_done(waiting_target))

@@ -286,7 +286,7 @@ static actor *find_work(worker *w) {
             a = worker_take_injected(w);
         if (a)
             return a;
-        counters_publish(&w->runs, w->sends, w->stops);
+        counters_publish(&w->runs, w->sends, w->stops, &w->stops_moves, reclaim_pending.count, reclaim_pending_moves);
         counters_idle_begin();
         if (ALOX_UNLIKELY(w->batch_flags & WORKER_BATCH_TRACE))
             trace_idle(); /* the end of its last run (trace.h) */
@@ -411,7 +411,7 @@ static __attribute__((noinline, cold)) void time_next_batch(worker *w) {
 
 /* Every COUNTERS_LOOK_BATCHES batches (worker_main). */
 static inline void look_at_counters(worker *w) {
-    counters_publish(&w->runs, w->sends, w->stops);
+    counters_publish(&w->runs, w->sends, w->stops, &w->stops_moves, reclaim_pending.count, reclaim_pending_moves);
     if (ALOX_UNLIKELY(counters_time_next(&w->sample_countdown)))
         time_next_batch(w);
 }
@@ -599,7 +599,7 @@ void *worker_main(void *worker_arg) {
     hand_back_all(w);
     reclaim_thread_exit();
     grace_exit();
-    counters_publish(&w->runs, w->sends, w->stops);
+    counters_publish(&w->runs, w->sends, w->stops, &w->stops_moves, reclaim_pending.count, reclaim_pending_moves);
     counters_worker_end();
     trace_idle();
     worker_self = NULL;

@@ -132,10 +132,10 @@ typedef struct worker {
     bool ran_since_park;      /* ran an actor since it last lingered (ALOX_LINGER_US, idle.c) */
     parking park;             /* an idle worker sleeps here (parking.h, scheduler_park) */
     pthread_t thread;
+    uint32_t stops_moves;     /* reclaim_pending_moves when `stops` were last published (counters.h) */
     /* Stops of the actors it ran, by type number, since their last
-     * publication (counters.h counters_stopped; word 0: how many). Owner
-     * only; last, out of the lines above (32 KiB, touched only where
-     * types stop). */
+     * publication (counters.h counters_stopped). Owner only; last, out of
+     * the lines above (32 KiB, touched only where types stop). */
     uint64_t stops[TYPE_NUMBER_MAX + 1];
 } worker;
 
