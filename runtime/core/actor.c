@@ -91,10 +91,13 @@ void *alox__new(uint64_t size, uint64_t align, const char *spelled, ...) {
 uint64_t alox_id(const void *body) { return body ? actor_of(body)->id : 0; }
 
 void alox_stop(void *self) {
-    actor *a = self ? actor_of(self) : NULL;
     worker *w = worker_self; /* worker_current_actor inlined: one call per stopped actor saved */
-    /* Relaxed: this thread's own store (run_actor), if a runs here. */
-    if (a == NULL || w == NULL || a != atomic_load_explicit(&w->current, memory_order_relaxed)) {
+    /* No test of NULL: self NULL gives an address no actor has, never the
+     * current actor (computed as an integer: NULL minus the header's size
+     * is not a pointer C allows). Relaxed: this thread's own store
+     * (run_actor), if a runs here. */
+    actor *a = (actor *)((uintptr_t)self - sizeof(actor));
+    if (w == NULL || a != atomic_load_explicit(&w->current, memory_order_relaxed)) {
         fprintf(stderr,
                 "alox: alox_stop(%p) ignored: an actor can only stop itself, inside one of its "
                 "behaviours (send it a behaviour that calls alox_stop(self))\n",

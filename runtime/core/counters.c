@@ -194,7 +194,6 @@ static __attribute__((noinline)) void publish_untallied(uint64_t *stops, uint32_
 }
 
 void counters_publish_stops(uint64_t *stops) {
-    stops[0] = 0;
     uint32_t n = type_number_count();
     uint32_t fast = n < COUNTERS_TYPES ? n : COUNTERS_TYPES;
     for (uint32_t i = 1; i < fast; i++) {
@@ -207,26 +206,6 @@ void counters_publish_stops(uint64_t *stops) {
         publish_untallied(stops, fast, n);
 }
 
-static uint32_t next_random(thread_counters *c) {
-    c->rng ^= c->rng << 13;
-    c->rng ^= c->rng >> 17;
-    c->rng ^= c->rng << 5;
-    return c->rng;
-}
-
-/* Looks: uniform in 1 .. 2 * L, L = COUNTERS_SAMPLE_PERIOD / per_look (at
- * least 1); the advance: uniform in 0 .. per_look - 1. The gap to the
- * next timed batch is looks * per_look - advance batches: on average
- * per_look * (L + 1/2) - (per_look - 1) / 2, the period (and a half).
- * One draw, masks: both are powers of two (worker.c, above). */
-uint32_t counters_sample_distance(uint32_t batches_per_look, uint32_t *advance) {
-    uint32_t looks = COUNTERS_SAMPLE_PERIOD / batches_per_look;
-    uint32_t r = next_random(&counters_self);
-    *advance = r & (batches_per_look - 1);
-    return 1 + ((r >> 16) & (2 * (looks ? looks : 1) - 1));
-}
-
-void counters_sample_begin(void) { counters_self.sample_start = ticks_now(); }
 
 void counters_sample_end(const alox_type_desc *type, uint32_t number, uint32_t handled,
                          uint32_t batches) {

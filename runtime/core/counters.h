@@ -29,8 +29,9 @@
  *     relaxed add; an entry that changes type hands its count to the
  *     totals first); stops in a plain array of the worker record
  *     indexed by the type number the stopping actor carries in its header
- *     (one add, and one to word 0 that says there is something to
- *     publish), published with the worker's counts (counters_publish_stops)
+ *     (one add; that there is something to publish is told by the
+ *     reclamation's pending list, where the actor goes next), published
+ *     with the worker's counts (counters_publish_stops)
  *     into a small array of relaxed words per thread; types numbered COUNTERS_TYPES or
  *     more go into the global totals under the lock at publication;
  *   - behaviours and run time per type are sampled, not counted: one batch
@@ -163,7 +164,7 @@ extern _Atomic uint32_t counters_backlog_watchers;
 /* Stops by type number since their last publication, counted in plain
  * words of the worker record that ran the stopping actor (worker.h
  * `stops`: only its thread reads or writes them) and published by
- * counters_publish_stops; word 0, which no type uses: stops since then.
+ * counters_publish_stops (word 0 is unused: number 0 is no type's).
  * In the record, not thread-local: the worker's pointer is in a register
  * where the stop is counted (worker.c run_actor), so the add needs no
  * thread-pointer arithmetic (two instructions fewer). */
@@ -186,9 +187,24 @@ void counters_thread_register(void); /* first count of a thread: its block is re
  * COUNTERS_SAMPLE_PERIOD) to the next timed batch, and in *advance how
  * many batches early the looks come from now on (random, 0 ..
  * batches_per_look - 1), so the timed batches are COUNTERS_SAMPLE_PERIOD
- * apart on average. */
-uint32_t counters_sample_distance(uint32_t batches_per_look, uint32_t *advance);
-void counters_sample_begin(void);
+ * apart on average: looks uniform in 1 .. 2 * L, L = COUNTERS_SAMPLE_PERIOD
+ * / per_look (at least 1), so the gap, looks * per_look - advance
+ * batches, is per_look * (L + 1/2) - (per_look - 1) / 2 on average, the
+ * period (and a half). One xorshift draw, masks; inline, so the constants
+ * fold (a call and a division were ~27 of a timed batch's ~130
+ * instructions). The thread's own state: no atomics. */
+static inline uint32_t counters_sample_distance(uint32_t batches_per_look, uint32_t *advance) {
+    uint32_t looks = COUNTERS_SAMPLE_PERIOD / batches_per_look;
+    uint32_t r = counters_self.rng;
+    r ^= r << 13;
+    r ^= r >> 17;
+    r ^= r << 5;
+    counters_self.rng = r;
+    *advance = r & (batches_per_look - 1);
+    return 1 + ((r >> 16) & (2 * (looks ? looks : 1) - 1));
+}
+
+static inline void counters_sample_begin(void) { counters_self.sample_start = ticks_now(); }
 /* The timed batch ran `handled` behaviours; it stands for `batches`. */
 void counters_sample_end(const alox_type_desc *type, uint32_t number, uint32_t handled,
                          uint32_t batches);
@@ -224,30 +240,43 @@ static inline void counters_spawned(type_number_entry *entry) {
  * registered when they begin (counters_worker_begin, worker_init_guest).
  * One add to a plain word of the record's `stops` (only its thread
  * touches them), indexed by the number with no bounds test (numbers
- * are at most TYPE_NUMBER_MAX), and one to word 0, which no type uses:
- * stops since the last publication, so counters_publish looks at the
- * others only when there are some. Number 0 (a type past
+ * are at most TYPE_NUMBER_MAX). No "something to publish" word:
+ * the actor is retired right after (reclaim.h), which is the sign
+ * counters_publish looks for. Number 0 (a type past
  * TYPE_NUMBER_MAX) goes by its descriptor. The number is 64 bits and the
  * actor is passed, not its type: no widening, and no load of the type
  * that only the slow path needs (GCC hoisted it). */
 static inline void counters_stopped(uint64_t *stops, const struct actor *a, uint32_t number) {
     if (ALOX_LIKELY(number != 0)) {
-        stops[0]++;
         stops[number]++;
     } else {
         counters_stopped_unnumbered(a);
     }
 }
 
+/* Were actors stopped on this thread since `*seen` was taken? Each stop
+ * is followed by the actor's retirement into the thread's pending list
+ * (worker.c run_actor, reclaim.h), which is then still there (`pending`
+ * not 0) or was moved on (`moves`, reclaim_pending_moves, changed). An
+ * old retirement still pending answers yes too: a walk for nothing. */
+static inline bool counters_stops_since(uint32_t *seen, uint32_t pending, uint32_t moves) {
+    if (ALOX_LIKELY(pending == 0 && moves == *seen))
+        return false;
+    *seen = moves;
+    return true;
+}
+
 /* A worker publishes what it counted in its own fields (worker.h):
  * behaviours run since the last publication (`*runs`, folded in here and
- * zeroed) and messages sent; and the thread's stops. Relaxed: see Cost
- * above. */
-static inline void counters_publish(uint32_t *runs, uint64_t sent, uint64_t *stops) {
+ * zeroed) and messages sent; and the thread's stops if there may be some
+ * (counters_stops_since: `pending`, `moves` and `*seen` as there).
+ * Relaxed: see Cost above. */
+static inline void counters_publish(uint32_t *runs, uint64_t sent, uint64_t *stops, uint32_t *seen,
+                                    uint32_t pending, uint32_t moves) {
     counter_set(&counters_self.w.runs, counter_get(&counters_self.w.runs) + *runs);
     *runs = 0;
     counter_set(&counters_self.w.sent, sent);
-    if (ALOX_UNLIKELY(stops[0] != 0))
+    if (ALOX_UNLIKELY(counters_stops_since(seen, pending, moves)))
         counters_publish_stops(stops);
 }
 
@@ -278,8 +307,8 @@ static inline void counters_backlogged(const alox_type_desc *type, uint64_t id,
 
 /* A guest (guest.h) ran its batches: its stops are published now (a
  * guest has no quiescent points of its own). */
-static inline void counters_guest_done(uint64_t *stops) {
-    if (stops[0] != 0)
+static inline void counters_guest_done(uint64_t *stops, uint32_t *seen, uint32_t pending, uint32_t moves) {
+    if (counters_stops_since(seen, pending, moves))
         counters_publish_stops(stops);
 }
 
@@ -296,8 +325,9 @@ static inline void counters_spawned(type_number_entry *entry) { (void)entry; }
 static inline void counters_stopped(uint64_t *stops, const struct actor *a, uint32_t number) {
     (void)stops, (void)a, (void)number;
 }
-static inline void counters_publish(uint32_t *runs, uint64_t sent, uint64_t *stops) {
-    (void)runs, (void)sent, (void)stops;
+static inline void counters_publish(uint32_t *runs, uint64_t sent, uint64_t *stops, uint32_t *seen,
+                                    uint32_t pending, uint32_t moves) {
+    (void)runs, (void)sent, (void)stops, (void)seen, (void)pending, (void)moves;
 }
 static inline void counters_ran(uint32_t *runs, uint32_t handled) { (void)runs, (void)handled; }
 static inline bool counters_time_next(uint32_t *countdown) {
@@ -307,7 +337,9 @@ static inline bool counters_time_next(uint32_t *countdown) {
 static inline void counters_backlogged(const alox_type_desc *type, uint64_t id, const void *cursor) {
     (void)type, (void)id, (void)cursor;
 }
-static inline void counters_guest_done(uint64_t *stops) { (void)stops; }
+static inline void counters_guest_done(uint64_t *stops, uint32_t *seen, uint32_t pending, uint32_t moves) {
+    (void)stops, (void)seen, (void)pending, (void)moves;
+}
 static inline void counters_stole(void) {}
 static inline void counters_parked(void) {}
 static inline void counters_idle_begin(void) {}

@@ -103,7 +103,7 @@ void guest_run(actor *const *actors, uint32_t n) {
         worker_run_batch(w, a);
     }
     reclaim_before_park(); /* stopped actors: as a worker about to park */
-    counters_guest_done(w->stops);
+    counters_guest_done(w->stops, &w->stops_moves, reclaim_pending.count, reclaim_pending_moves);
     trace_idle(); /* the end of its last run (trace.h) */
     hand_back(w);
     worker_self = NULL;

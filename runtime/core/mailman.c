@@ -149,15 +149,24 @@ static void __attribute__((noinline)) schedule_settled(worker *w, actor *a, acto
     worker_note_send(w, a);
 }
 
+static void send_traced(void *target, const alox_behaviour_desc *behaviour, const void *args);
+
+/* send_traced: in a run (trace_in_run) only, so its record reads no clock
+ * and calls nothing; a send outside a run is a general one. */
+
 /* The common send, from a worker to a plain local actor, in a program
- * neither traced nor built with TSan, of a message of whole words from the
- * pool's cache: the same steps as send() (the same checks, loads and
- * orders), with every call a tail call, so the function saves no
- * registers. With send() inlined here GCC saved six registers and made
- * a frame on every send, for calls on its rare branches (~20 of ~97
- * instructions; fork-join makes two sends an actor). Anything else goes
- * to send_general, which does it all again from the start. */
-void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *args) {
+ * not built with TSan, of a message of whole words from the pool's cache:
+ * the same steps as send() (the same checks, loads and orders), with
+ * every call a tail call, so the function saves no registers. With send()
+ * inlined here GCC saved six registers and made a frame on every send,
+ * for calls on its rare branches (~20 of ~97 instructions; fork-join
+ * makes two sends an actor). Anything else goes to send_general, which
+ * does it all again from the start. Inlined twice, `traced` a constant:
+ * alox_send (not traced: a traced program goes to send_traced) and
+ * send_traced, which records the send (trace.h); through send_general a
+ * traced ping-pong message ran ~40 instructions more. */
+static inline __attribute__((always_inline)) void send_fast(void *target, const alox_behaviour_desc *behaviour,
+                                                            const void *args, bool traced) {
     worker *w = worker_self;
     if (ALOX_UNLIKELY(target == NULL || w == NULL)) {
         send_general(target, behaviour, args);
@@ -169,7 +178,7 @@ void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *a
     uint32_t flags = atomic_load_explicit(&a->flags, memory_order_acquire);
     if (ALOX_UNLIKELY(a->magic != ACTOR_MAGIC || (flags & (ACTOR_STOPPED | ACTOR_PROXY | ACTOR_PRESSURE)) ||
                       a->type->name_hash != behaviour->type_hash || w->cause != NULL ||
-                      trace_enabled() || tsan_active())) {
+                      tsan_active() || (traced && !trace_in_run()))) {
         send_general(target, behaviour, args);
         return;
     }
@@ -178,6 +187,8 @@ void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *a
         send_general(target, behaviour, args);
         return;
     }
+    if (traced) /* before the push, as push_local_message: the message is not yet anyone's */
+        trace_send_in_run((uintptr_t)m, a->id, behaviour);
     if (mailbox_push_unannounced(&a->box, &m->node)) { /* TSan is absent: nothing to announce */
         actor *displaced; /* worker_schedule, in two halves */
         if (ALOX_UNLIKELY(!runnext_put_unsettled(&w->runnext, a, &displaced))) {
@@ -190,6 +201,19 @@ void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *a
         }
     }
     worker_note_send(w, a); /* its count is the worker's `sent` (counters_publish) */
+}
+
+void alox_send(void *target, const alox_behaviour_desc *behaviour, const void *args) {
+    if (ALOX_UNLIKELY(trace_enabled())) { /* first: the traced send does its checks once */
+        send_traced(target, behaviour, args);
+        return;
+    }
+    send_fast(target, behaviour, args, false);
+}
+
+static void __attribute__((noinline)) send_traced(void *target, const alox_behaviour_desc *behaviour,
+                                                  const void *args) {
+    send_fast(target, behaviour, args, true);
 }
 
 bool mailman_would_deliver(void *target, const alox_behaviour_desc *behaviour, const void *args) {

@@ -22,6 +22,7 @@
 #define FIRST_CAPACITY 256u
 
 ALOX_TLS actor_list reclaim_pending;
+ALOX_TLS uint32_t reclaim_pending_moves;
 #define pending reclaim_pending
 static ALOX_TLS actor_list waiting;
 /* Freed pages, given back in runs (once_heap.h): kept across free_list
@@ -108,7 +109,10 @@ static inline void free_one(actor *a, once_heap_batch *pages) {
     if (ALOX_UNLIKELY(atomic_load_explicit(&a->box.head, memory_order_relaxed) != (uintptr_t)&a->box.stub ||
                       (atomic_load_explicit(&a->flags, memory_order_relaxed) & ACTOR_DRAINED_HINTS)))
         drain_and_tell(a);
-    once_heap_free(a, actor_footprint(a->type), pages);
+    size_t size = actor_footprint(a->type);
+    if (size == 0)
+        __builtin_unreachable(); /* at least a header: once_heap_free's own test of 0 goes */
+    once_heap_free(a, size, pages);
 }
 
 /* Nothing that freeing calls (dead letters, monitors' notices) retires
@@ -146,6 +150,7 @@ static void poll_lists(void) {
     adopt_orphans();
     if (pending.count) {
         swap_lists(&waiting, &pending); /* pending is now the empty one */
+        reclaim_pending_moves++;
         waiting_target = grace_start();
         grace_quiescent(); /* we are one of those who must pass */
     }
@@ -187,6 +192,7 @@ void reclaim_before_park(void) {
     grace_quiescent();
     adopt_orphans();
     list_append(&waiting, &pending);
+    reclaim_pending_moves++;
     waiting_target = grace_start();
     grace_quiescent();
     if (grace_done(waiting_target))

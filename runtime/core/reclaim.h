@@ -45,6 +45,12 @@ typedef struct actor_list {
  * here for the inline reclaim_retire. Owner only. */
 extern ALOX_TLS actor_list reclaim_pending;
 
+/* How many times this thread's `pending` was emptied (moved on to a grace
+ * period or handed over). With pending's count it tells the counters
+ * whether an actor stopped here since they last looked (counters.h
+ * counters_publish: every stop is retired right after it is counted). */
+extern ALOX_TLS uint32_t reclaim_pending_moves;
+
 void reclaim_grow_pending(void);
 
 /* The actor stopped and its stop batch is over (the worker that ran it).

@@ -10,6 +10,25 @@ void runqueue_init(runqueue *q) {
         atomic_init(&q->slots[i], NULL);
 }
 
+uint32_t runqueue_pop_many(runqueue *q, struct actor **out, uint32_t max) {
+    for (;;) {
+        /* Acquire: pairs with thieves' release CAS, as in runqueue_pop. */
+        uint32_t head = atomic_load_explicit(&q->head, memory_order_acquire);
+        uint32_t tail = atomic_load_explicit(&q->tail, memory_order_relaxed); /* ours */
+        uint32_t n = tail - head;
+        if (n > max)
+            n = max;
+        if (n == 0)
+            return 0;
+        for (uint32_t i = 0; i < n; i++)
+            out[i] = atomic_load_explicit(&q->slots[(head + i) % RUNQUEUE_SIZE], memory_order_relaxed);
+        /* Release: a thief that later reads head sees our claim. */
+        if (atomic_compare_exchange_weak_explicit(&q->head, &head, head + n, memory_order_release,
+                                                  memory_order_relaxed))
+            return n;
+    }
+}
+
 uint32_t runqueue_steal(runqueue *q, struct actor **out, uint32_t max) {
     for (;;) {
         uint32_t head = atomic_load_explicit(&q->head, memory_order_acquire);

@@ -49,6 +49,21 @@ static inline bool runqueue_push(runqueue *q, struct actor *a) {
     return true;
 }
 
+/* Owner: appends the first of `n` actors that fit, in order; returns how
+ * many. One load of head and one release store of tail for them all. */
+static inline uint32_t runqueue_push_many(runqueue *q, struct actor *const *actors, uint32_t n) {
+    /* Acquire and relaxed: as in runqueue_push. */
+    uint32_t head = atomic_load_explicit(&q->head, memory_order_acquire);
+    uint32_t tail = atomic_load_explicit(&q->tail, memory_order_relaxed); /* ours */
+    uint32_t room = RUNQUEUE_SIZE - (tail - head);
+    if (n > room)
+        n = room;
+    for (uint32_t i = 0; i < n; i++) /* relaxed: published by the store of tail */
+        atomic_store_explicit(&q->slots[(tail + i) % RUNQUEUE_SIZE], actors[i], memory_order_relaxed);
+    atomic_store_explicit(&q->tail, tail + n, memory_order_release);
+    return n;
+}
+
 /* Owner: takes the oldest actor, or NULL. Inline, as push: a worker
  * pops about once per batch (fork-join: twice per actor). */
 static inline struct actor *runqueue_pop(runqueue *q) {
@@ -65,6 +80,11 @@ static inline struct actor *runqueue_pop(runqueue *q) {
             return a;
     }
 }
+
+/* Owner: takes the oldest actors, at most `max`, into out[] in one
+ * claim (a full queue's overflow: one compare-and-swap for them all, not
+ * one per actor); returns how many. */
+uint32_t runqueue_pop_many(runqueue *q, struct actor **out, uint32_t max);
 
 /* Thief: takes about half of q's actors (at most `max`) into out[].
  * Returns how many. */

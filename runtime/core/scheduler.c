@@ -2,6 +2,7 @@
 #include "scheduler.h"
 
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,12 +303,25 @@ static void start_workers(void) {
         worker *w = &S.workers[i];
         worker_record_init(w, i, 0x9e3779b9u * (i + 1));
     }
+    /* Workers never take SIGINT / SIGTERM: the node's stop (net/node.c)
+     * or the program's own handler runs on a thread that can act on it at
+     * once. Under ThreadSanitizer a signal is run only when its thread
+     * next enters an intercepted call, and a parked worker waits in a raw
+     * futex syscall: dist.signals' server took SIGTERM there and never
+     * ended (1 of 5 TSan runs; a second SIGTERM to the main thread ended
+     * it at once, one to the parked worker did not). */
+    sigset_t stops, old;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stops, &old); /* inherited by the threads made below */
     for (uint32_t i = 0; i < n; i++) {
         int err = pthread_create(&S.workers[i].thread, NULL, worker_main, &S.workers[i]);
         if (err)
             alox_fatal("cannot start worker thread %u of %u: %s (lower ALOX_THREADS)", i + 1, n,
                        strerror(err));
     }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static void join_workers(void) {

@@ -82,9 +82,7 @@ static uint32_t growth_ahead(worker *w) {
  * (fork-join: ~20 instructions a push). */
 static __attribute__((noinline)) void enqueue_overflow(worker *w, actor *a) {
     actor *moved[RUNQUEUE_SIZE / 2 + 1];
-    uint32_t n = 0;
-    while (n < RUNQUEUE_SIZE / 2 && (moved[n] = runqueue_pop(&w->queue)))
-        n++;
+    uint32_t n = runqueue_pop_many(&w->queue, moved, RUNQUEUE_SIZE / 2);
     moved[n++] = a;
     /* Behind the whole injection queue now, which every worker takes from. */
     uint64_t behind = (uint64_t)(injectq_size(&S.inject) + n) * BATCH_MESSAGES;
@@ -163,40 +161,61 @@ static actor *pop_fresh(worker *w) { return w->fresh[--w->fresh_top % FRESH_SIZE
  * root of the largest subtree (work-first stealing, as in Cilk). Always
  * inlined into push_displaced's two copies (a send displaces an actor
  * about once per fork-join actor). */
-static inline __attribute__((always_inline)) void push_fresh(worker *w, actor *a) {
+/* True if a worker is to be woken (the caller does it, last). */
+static inline __attribute__((always_inline)) bool push_fresh(worker *w, actor *a) {
     w->fresh[w->fresh_top++ % FRESH_SIZE] = a;
     /* Relaxed: a hint. A worker that parks without being seen here is
      * woken by the next push to a queue; the child itself is not lost. */
     if (fresh_count(w) <= FRESH_SIZE - 1 &&
         (atomic_load_explicit(&S.idle, memory_order_relaxed) == 0 || runqueue_size(&w->queue) > 0))
-        return; /* nobody waits, or a thief finds something already */
+        return false; /* nobody waits, or a thief finds something already */
     worker_push_local(w, w->fresh[w->fresh_bottom++ % FRESH_SIZE]);
-    scheduler_wake_if_needed();
+    return true;
 }
 
-static inline void push_displaced(worker *w, actor *displaced) {
+/* True if a worker is to be woken (the caller does it, last). */
+static inline bool push_displaced(worker *w, actor *displaced) {
     /* Relaxed: ACTOR_FRESH is cleared only by the worker that first runs
      * the actor, and this one holds it runnable (in runnext) until now. */
-    if (atomic_load_explicit(&displaced->flags, memory_order_relaxed) & ACTOR_FRESH) {
-        push_fresh(w, displaced);
-        return;
-    }
+    if (atomic_load_explicit(&displaced->flags, memory_order_relaxed) & ACTOR_FRESH)
+        return push_fresh(w, displaced);
     worker_push_local(w, displaced);
-    scheduler_wake_if_needed();
+    return true;
 }
 
-void worker_push_displaced(worker *w, actor *displaced) { push_displaced(w, displaced); }
+void worker_push_displaced(worker *w, actor *displaced) {
+    if (push_displaced(w, displaced))
+        scheduler_wake_if_needed();
+}
 
+/* The wake last, after the send is counted: a tail call, so the common
+ * path (fork-join: a child to the stack, the oldest to the local queue)
+ * keeps no frame across it. */
 void worker_push_displaced_noted(worker *w, actor *displaced, actor *to) {
-    push_displaced(w, displaced);
+    bool wake = push_displaced(w, displaced);
     worker_note_send(w, to);
+    if (wake)
+        scheduler_wake_if_needed();
+}
+
+static bool any_backlog_record(actor *const *actors, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++)
+        if (ALOX_UNLIKELY(actors[i]->overload != NULL))
+            return true;
+    return false;
 }
 
 actor *worker_take_injected(worker *w) {
     actor *batch[32];
     uint32_t want = injectq_size(&S.inject) / S.threads + 1;
     uint32_t n = injectq_pop(&S.inject, batch, want < 32 ? want : 32);
-    for (uint32_t i = 1; i < n; i++)
+    uint32_t i = 1;
+    /* The rest go local in one push (fork-join takes most of its actors
+     * back from the injection queue: ~10 instructions an actor less),
+     * unless one has a backlog record: enqueue flags it first. */
+    if (n > 1 && !any_backlog_record(batch + 1, n - 1))
+        i += runqueue_push_many(&w->queue, batch + 1, n - 1);
+    for (; i < n; i++)
         worker_push_local(w, batch[i]);
     return n ? batch[0] : NULL;
 }
@@ -239,7 +258,12 @@ static bool give_back_offered(worker *w, actor *a) {
 }
 
 static actor *take_local(worker *w) {
-    if (++w->ticks % INJECT_CHECK_INTERVAL == 0) {
+    ++w->ticks;
+    /* A countdown, not ticks % INJECT_CHECK_INTERVAL: a subtraction and a
+     * branch where the modulo took a multiply and a compare, twice per
+     * fork-join actor. */
+    if (ALOX_UNLIKELY(--w->inject_countdown == 0)) {
+        w->inject_countdown = INJECT_CHECK_INTERVAL;
         actor *a = worker_take_injected(w);
         if (a)
             return a;
@@ -278,7 +302,7 @@ static actor *find_work(worker *w) {
             a = worker_take_injected(w);
         if (a)
             return a;
-        counters_publish(&w->runs, w->sends, w->stops);
+        counters_publish(&w->runs, w->sends, w->stops, &w->stops_moves, reclaim_pending.count, reclaim_pending_moves);
         counters_idle_begin();
         if (ALOX_UNLIKELY(w->batch_flags & WORKER_BATCH_TRACE))
             trace_idle(); /* the end of its last run (trace.h) */
@@ -403,7 +427,7 @@ static __attribute__((noinline, cold)) void time_next_batch(worker *w) {
 
 /* Every COUNTERS_LOOK_BATCHES batches (worker_main). */
 static inline void look_at_counters(worker *w) {
-    counters_publish(&w->runs, w->sends, w->stops);
+    counters_publish(&w->runs, w->sends, w->stops, &w->stops_moves, reclaim_pending.count, reclaim_pending_moves);
     if (ALOX_UNLIKELY(counters_time_next(&w->sample_countdown)))
         time_next_batch(w);
 }
@@ -537,6 +561,7 @@ void worker_run_batch(worker *w, actor *a) { run_actor(w, a); }
 void worker_record_init(worker *w, uint32_t index, uint32_t rng) {
     runqueue_init(&w->queue);
     w->batch_limit = BATCH_MESSAGES;
+    w->inject_countdown = INJECT_CHECK_INTERVAL;
     w->index = index;
     w->rng = rng;
 }
@@ -564,6 +589,7 @@ void *worker_main(void *worker_arg) {
     worker *w = worker_arg;
     worker_self = w;
     w->batch_limit = BATCH_MESSAGES;
+    w->inject_countdown = INJECT_CHECK_INTERVAL;
     counters_worker_begin(w);
     uint32_t advance;
     w->sample_countdown = counters_sample_distance(COUNTERS_LOOK_BATCHES, &advance);
@@ -590,7 +616,7 @@ void *worker_main(void *worker_arg) {
     reclaim_thread_exit();
     helping_thread_exit();
     grace_exit();
-    counters_publish(&w->runs, w->sends, w->stops);
+    counters_publish(&w->runs, w->sends, w->stops, &w->stops_moves, reclaim_pending.count, reclaim_pending_moves);
     counters_worker_end();
     trace_idle();
     worker_self = NULL;

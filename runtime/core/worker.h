@@ -103,9 +103,13 @@ typedef struct worker {
     struct actor *waiting_for;
     uint32_t send_rounds;     /* of SENDS_BEFORE_HANDOFF sends, in this batch */
     uint32_t batch_limit;     /* messages this batch may run; 0: end after this behaviour */
+    /* Takes to the next injection-queue check (worker.c). Not beside
+     * `ticks`: GCC joined the two counts into one SSE add there (7
+     * instructions for 2). */
+    uint32_t inject_countdown;
     uint32_t index;
     uint32_t rng;             /* victim choice */
-    uint32_t ticks;           /* actors run, for the injection-queue check */
+    uint32_t ticks;           /* actors taken (the runnext slice, the local-queue check) */
     /* What the next batches do besides running messages (enum
      * worker_batch_flags): tested once at the start of a batch; the end of
      * a timed batch goes through run_actor's branch for unusual batches
@@ -133,10 +137,10 @@ typedef struct worker {
     bool ran_since_park;      /* ran an actor since it last lingered (ALOX_LINGER_US, idle.c) */
     parking park;             /* an idle worker sleeps here (parking.h, scheduler_park) */
     pthread_t thread;
+    uint32_t stops_moves;     /* reclaim_pending_moves when `stops` were last published (counters.h) */
     /* Stops of the actors it ran, by type number, since their last
-     * publication (counters.h counters_stopped; word 0: how many). Owner
-     * only; last, out of the lines above (32 KiB, touched only where
-     * types stop). */
+     * publication (counters.h counters_stopped). Owner only; last, out of
+     * the lines above (32 KiB, touched only where types stop). */
     uint64_t stops[TYPE_NUMBER_MAX + 1];
 } worker;
 

@@ -113,7 +113,10 @@ typedef struct peer {
     int64_t last_heard_ms, last_sent_ms;
     int64_t session_start_ms;   /* when their HELLO began this session */
     int64_t outstanding_since_ms; /* when unacked went from empty to not; 0 if empty */
-    bool dealer_behind;         /* this turn's read of our dealer to it stopped at its burst */
+    /* What a verdict on it may rest on (evidence.h): */
+    int64_t caught_up_ms;       /* the last turn that read all its frames waiting for us */
+    bool reads_behind;          /* this turn's read of our dealer to it stopped at its burst */
+    bool catch_up;              /* a verdict waits for evidence: read its sockets faster */
 
     _Atomic(message *) outbox;  /* any thread: a Treiber stack of sends to it (transport.c) */
 

@@ -11,6 +11,7 @@
 
 #include "address_book.h"
 #include "credit.h"
+#include "evidence.h"
 #include "support/dead_letter.h"
 #include "support/grace.h"
 #include "security/keys.h"
@@ -66,7 +67,7 @@ void session_init(peer *p) {
     p->our_session = random_token();
     p->next_seq = 1;
     p->expected_seq = 1;
-    p->last_heard_ms = transport_now_ms();
+    p->last_heard_ms = p->caught_up_ms = transport_now_ms();
     wire_buffer_init(&p->batch);
     credit_init(p);
 }
@@ -278,29 +279,33 @@ void session_free_orphans(void) {
 /* ---------------------------------------------------------------------
  * Timers and loss.
  * ------------------------------------------------------------------- */
-void session_timers(peer *p, int64_t now) {
+/* Which loss rule, if any, p falls under when judged at `at` (now for
+ * the clock, evidence_time for the frames read). */
+static const char *loss_rule(const peer *p, int64_t at, int64_t now) {
     int64_t timeout = transport.peer_timeout_ms;
     int64_t quiet_since = p->last_heard_ms > p->outstanding_since_ms ? p->last_heard_ms
                                                                       : p->outstanding_since_ms;
-    /* Frames are read TRANSPORT_RECV_BURST a socket a turn: when a read
-     * stopped there, frames wait unread, and what the peer said since is
-     * in them. A peer is judged silent, or not acknowledging, only on what
-     * we have caught up with: a starved mailman (a loaded machine) read
-     * acknowledgements tens of seconds old, behind 80 frames queued in
-     * ZeroMQ, and declared a live peer lost "stopped acknowledging". */
-    bool behind = transport.router_behind || p->dealer_behind;
-    if (!behind && ((p->their_session != 0 && now - p->last_heard_ms > timeout) ||
-                    (p->unacked_first && now - quiet_since > timeout))) {
-        session_lost(p, "no sign of life");
-        return;
-    }
+    if ((p->their_session != 0 && at - p->last_heard_ms > timeout) ||
+        (p->unacked_first && at - quiet_since > timeout))
+        return "no sign of life";
     /* Only a peer in session can fail to acknowledge; before its HELLO the
      * silence rule above applies. */
-    if (!behind && p->their_session != 0 && p->unreceived_since_ms &&
-        now - p->unreceived_since_ms > timeout && now - p->session_start_ms > timeout) {
-        session_lost(p, "it stopped acknowledging");
+    if (p->their_session != 0 && p->unreceived_since_ms && at - p->unreceived_since_ms > timeout &&
+        now - p->session_start_ms > timeout)
+        return "it stopped acknowledging";
+    return NULL;
+}
+
+void session_timers(peer *p, int64_t now) {
+    /* Judged on the frames read, not on the clock (evidence.h): what it
+     * said since may wait unread behind a starved mailman's bursts. */
+    const char *why = loss_rule(p, evidence_time(p, now), now);
+    if (why) {
+        p->catch_up = false;
+        session_lost(p, why);
         return;
     }
+    p->catch_up = loss_rule(p, now, now) != NULL; /* due on the clock: read faster */
     session_resend_timer(p, now);
     session_ack_ready(p, 0);
     if (p->their_session == 0 || !has_route(p))

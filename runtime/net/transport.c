@@ -20,6 +20,7 @@
 #include "core/worker.h"
 #include "address_book.h"
 #include "credit.h"
+#include "evidence.h"
 #include "half_open.h"
 #include "node.h"
 #include "proxy.h"
@@ -233,24 +234,21 @@ static void handle_frame(peer *p, zmq_msg_t *frame, const uint8_t *route, size_t
     session_on_frame(p, &f, route, route_size, via_router);
 }
 
-/* Each reads at most TRANSPORT_RECV_BURST frames; when it reads that many
- * there may be more waiting (the peers' latest words among them): the
- * turn is behind (session_timers). */
-static void receive_router(void) {
-    transport.router_behind = true;
+/* Each reads at most TRANSPORT_RECV_BURST frames and says whether it read
+ * everything waiting: when it stopped at the burst, the peers' latest
+ * words may be among the frames left (evidence.h). */
+static bool receive_router(void *unused) {
+    (void)unused;
     for (int i = 0; i < TRANSPORT_RECV_BURST; i++) {
         uint8_t route[256];
         int route_size = zmq_recv(transport.router, route, sizeof route, ZMQ_DONTWAIT);
-        if (route_size < 0) {
-            transport.router_behind = false;
-            return;
-        }
+        if (route_size < 0)
+            return true;
         zmq_msg_t frame;
         zmq_msg_init(&frame);
         if (zmq_msg_recv(&frame, transport.router, 0) < 0) {
             zmq_msg_close(&frame);
-            transport.router_behind = false;
-            return;
+            return true;
         }
         const char *user = zmq_msg_gets(&frame, "User-Id");
         peer *p = user ? session_by_name(user) : NULL;
@@ -265,21 +263,22 @@ static void receive_router(void) {
         }
         zmq_msg_close(&frame);
     }
+    return false;
 }
 
-static void receive_dealer(peer *p) {
-    p->dealer_behind = true;
+static bool receive_dealer(void *owner) {
+    peer *p = owner;
     for (int i = 0; i < TRANSPORT_RECV_BURST; i++) {
         zmq_msg_t frame;
         zmq_msg_init(&frame);
         if (zmq_msg_recv(&frame, p->dealer, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(&frame);
-            p->dealer_behind = false;
-            return;
+            return true;
         }
         handle_frame(p, &frame, NULL, 0, false);
         zmq_msg_close(&frame);
     }
+    return false;
 }
 
 /* ---------------------------------------------------------------------
@@ -440,9 +439,7 @@ static void *mailman_main(void *unused) {
         /* Liveness is judged at the moment we looked at the sockets: time
          * spent below on our own backlog is not the peers' silence. */
         int64_t looked = transport_now_ms();
-        transport.router_behind = false; /* unless its read below stops at the burst */
-        for (size_t i = 0; i < transport.peer_count; i++)
-            transport.peers[i].dealer_behind = false;
+        bool router_behind = false; /* a socket not readable is read to the end */
         uint64_t ignored;
         if (items[0].revents & ZMQ_POLLIN && read(transport.wake_fd, &ignored, sizeof ignored) < 0)
             perror("alox: mailman eventfd");
@@ -454,10 +451,12 @@ static void *mailman_main(void *unused) {
             if (items[i].socket == transport.half_open)
                 half_open_events(); /* before the ROUTER's frames: see half_open.c */
             else if (items[i].socket == transport.router)
-                receive_router();
+                router_behind = !evidence_read(evidence_catching_up(NULL), receive_router, NULL);
             else
-                receive_dealer(owners[i]);
+                owners[i]->reads_behind =
+                    !evidence_read(evidence_catching_up(owners[i]), receive_dealer, owners[i]);
         }
+        evidence_note_reads(looked, router_behind); /* before session_timers judges */
         run_runnable();
         if (node_stop_requested()) { /* SIGINT / SIGTERM: a clean end of alox_run */
             transport_abandon();
@@ -468,6 +467,7 @@ static void *mailman_main(void *unused) {
         transport.woke_self = false; /* what the guest run pushed goes out now */
         busy = send_turn(TRANSPORT_ENCODE_BURST, looked, false);
         remote_lookup_timers(transport_now_ms());
+        evidence_test_pause();
     }
     /* Last words: whatever is queued goes out (the window aside), within
      * the linger time; then a last acknowledgement, if owed. */

@@ -90,7 +90,6 @@ typedef struct transport_state {
     uint32_t runnable_count;
     uint32_t phase_items;         /* messages delivered in this receive phase */
     bool woke_self;               /* the mailman "woke" itself: look again before sleeping */
-    bool router_behind;           /* this turn's read of the ROUTER stopped at its burst */
     _Atomic uint64_t malformed, rejected;
 } transport_state;
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "chain.h"
 #include "net/node.h"
 
 #define LOOKUP_TIMEOUT_MS 10000
@@ -195,32 +196,7 @@ static int role_ring(int index, int size, const char *node, const char *next_nod
     return code;
 }
 
-/* Item 2: termination causal across hops. A job goes through HOPS relays
- * (bouncing between two, on one node or two), the last replies; each
- * relay takes a moment, so an acknowledgement that covered one hop only
- * would let the client's alox_run return before the reply.              */
-
-#define RELAY_WORK_NS 300000 /* per hop: long next to a loopback round trip */
-
-struct asker;
-struct alox_actor relay { int64_t hops; };
-struct alox_actor asker { int64_t replies, last_hops; };
-
-alox_behave void answer(struct asker *self, int64_t hops_seen);
-
-alox_behave void hop(struct relay *self, int32_t left, struct relay *other, struct asker *reply_to) {
-    self->hops++;
-    nanosleep(&(struct timespec){0, RELAY_WORK_NS}, NULL);
-    if (left <= 0)
-        answer(reply_to, self->hops);
-    else
-        hop(other, left - 1, self, reply_to);
-}
-
-alox_behave void answer(struct asker *self, int64_t hops_seen) {
-    self->replies++;
-    self->last_hops = hops_seen;
-}
+/* Item 2: termination causal across hops (chain.h).                   */
 
 /* relays NODE: publishes two relays, "relay" and "relay2". */
 static int role_relays(const char *node) {
@@ -230,34 +206,6 @@ static int role_relays(const char *node) {
     return alox_run();
 }
 
-/* chain HOPS REPS FIRST SECOND: REPS jobs of HOPS hops between FIRST's
- * "relay" and SECOND's ("relay2" if it is the same node); after each
- * alox_run the reply must be there. */
-static int role_chain(int hops, int reps, const char *first, const char *second) {
-    alox_on_dead_letter(count_dead);
-    struct relay *a = alox_lookup(struct relay, first, "relay", LOOKUP_TIMEOUT_MS);
-    struct relay *b = alox_lookup(struct relay, second, strcmp(first, second) ? "relay" : "relay2",
-                                  LOOKUP_TIMEOUT_MS);
-    if (!a || !b) {
-        printf("FAIL: chain: lookup of the relays timed out\n");
-        return 1;
-    }
-    struct asker *me = alox_new(struct asker);
-    for (int i = 0; i < reps; i++) {
-        hop(a, hops - 1, b, me);
-        int code = alox_run();
-        if (code != 0 || me->replies != i + 1) {
-            printf("FAIL: chain: %d hops, repetition %d: alox_run returned %d with %lld of %d "
-                   "replies\n",
-                   hops, i + 1, code, (long long)me->replies, i + 1);
-            return 1;
-        }
-    }
-    printf("ok: chain: %d hops across %s and %s, %d repetitions, every reply before alox_run "
-           "returned, %lld dead letters\n",
-           hops, first, second, reps, (long long)dead_letters);
-    return dead_letters == 0 ? 0 : 1;
-}
 /* converse ROUNDS: a long conversation with "server"'s ponger. Both nodes
  * stay engaged by their first message, so what waits for a "done" must
  * not grow with the rounds (resident memory at 10% and at the end), and
@@ -495,7 +443,7 @@ int main(int argc, char **argv) {
     if (!strcmp(role, "relays"))
         return role_relays(a);
     if (!strcmp(role, "chain") && argc > 5)
-        return role_chain(atoi(a), atoi(b), argv[4], argv[5]);
+        return chain_jobs(atoi(a), atoi(b), argv[4], argv[5]);
     if (!strcmp(role, "lookup_wait"))
         return role_lookup_wait();
     if (!strcmp(role, "flood"))

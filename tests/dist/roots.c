@@ -31,6 +31,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "chain.h"
+
 #define LOOKUP_TIMEOUT_MS 10000
 #define WAIT_STEP_NS 1000000 /* one step of the request's wait for B's volley: 1 ms */
 #define WAIT_STEPS 20000     /* at most 20 s of steps: B starts within that or the test fails */
@@ -83,28 +85,6 @@ alox_behave void replied(struct quick *self, int64_t volleys_seen) {
     self->volleys_seen = volleys_seen;
 }
 
-/* Relays, as in dist.c's chains: each hop takes a moment, so an
- * acknowledgement that covered one hop only would let C's alox_run return
- * before the reply. */
-#define RELAY_WORK_NS 300000
-
-struct chainer;
-struct alox_actor relay { int64_t hops; };
-struct alox_actor chainer { int64_t replies; };
-
-alox_behave void chained(struct chainer *self);
-
-alox_behave void hop(struct relay *self, int32_t left, struct relay *other, struct chainer *reply_to) {
-    self->hops++;
-    nanosleep(&(struct timespec){0, RELAY_WORK_NS}, NULL);
-    if (left <= 0)
-        chained(reply_to);
-    else
-        hop(other, left - 1, self, reply_to);
-}
-
-alox_behave void chained(struct chainer *self) { self->replies++; }
-
 static double mono_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -154,32 +134,6 @@ static int role_quick(double bound_ms) {
     return ok ? 0 : 1;
 }
 
-/* chain HOPS REPS SECOND: REPS jobs of HOPS hops between the server's
- * relay and SECOND's; after each alox_run the reply must be there. */
-static int role_chain(int hops, int reps, const char *second) {
-    struct relay *a = alox_lookup(struct relay, "server", "relay", LOOKUP_TIMEOUT_MS);
-    struct relay *b = alox_lookup(struct relay, second, "relay", LOOKUP_TIMEOUT_MS);
-    if (!a || !b) {
-        printf("FAIL: chain: lookup of the relays timed out\n");
-        return 1;
-    }
-    struct chainer *me = alox_new(struct chainer);
-    for (int i = 0; i < reps; i++) {
-        hop(a, hops - 1, b, me);
-        int code = alox_run();
-        if (code != 0 || me->replies != i + 1) {
-            printf("FAIL: chain: %d hops, repetition %d: alox_run returned %d with %lld of %d "
-                   "replies\n",
-                   hops, i + 1, code, (long long)me->replies, i + 1);
-            return 1;
-        }
-    }
-    printf("ok: chain: %d hops through server and %s, %d repetitions, every reply before "
-           "alox_run returned\n",
-           hops, second, reps);
-    return 0;
-}
-
 int main(int argc, char **argv) {
     alox_init(&argc, argv);
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -191,7 +145,7 @@ int main(int argc, char **argv) {
     if (!strcmp(role, "quick") && argc > 2)
         return role_quick(atof(argv[2]));
     if (!strcmp(role, "chain") && argc > 4)
-        return role_chain(atoi(argv[2]), atoi(argv[3]), argv[4]);
+        return chain_jobs(atoi(argv[2]), atoi(argv[3]), "server", argv[4]); /* chain.h */
     fprintf(stderr, "usage: dist_roots [--alox-* flags] serve NODE | busy | quick BOUND_MS | "
                     "chain HOPS REPS SECOND\n");
     return 2;

@@ -2,8 +2,8 @@
  * where they are kept cheaply (core/counters.h): spawns in the thread's
  * type cache entries (type_number.h), which change type when two types
  * share an entry and must hand their counts over first; stops in plain
- * words of a worker record, which count only once published (word 0 says
- * there is something to publish), past COUNTERS_TYPES into the totals;
+ * words of a worker record, which count only once published, past
+ * COUNTERS_TYPES into the totals;
  * and both survive their thread's exit. 80 types: more than the cache's
  * 32 entries (descriptors 40 bytes apart share entries) and the 64
  * tallies. The counting points are called directly, as actor.c calls
@@ -71,9 +71,24 @@ static void exact_on_a_live_thread_and_after_its_exit(void **state) {
     expect_counts(2);
 }
 
+/* A worker publishes its stops only when the reclamation's pending list
+ * says actors stopped since it last did (counters_stops_since): an actor
+ * still pending, or pending emptied since (its moves counted). */
+static void stops_are_published_when_actors_were_retired(void **state) {
+    (void)state;
+    uint32_t seen = 0;
+    assert_false(counters_stops_since(&seen, 0, 0)); /* nothing retired, nothing moved */
+    assert_true(counters_stops_since(&seen, 3, 0));  /* retired, still pending */
+    assert_true(counters_stops_since(&seen, 0, 1));  /* retired and moved on since */
+    assert_int_equal(seen, 1);
+    assert_false(counters_stops_since(&seen, 0, 1)); /* and no more since then */
+    assert_true(counters_stops_since(&seen, 0, 2));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(exact_on_a_live_thread_and_after_its_exit),
+        cmocka_unit_test(stops_are_published_when_actors_were_retired),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

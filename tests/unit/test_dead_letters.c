@@ -21,7 +21,9 @@ static int64_t pokes_handled; /* not in the actor: a stopped actor's memory goes
 static void poke(struct mortal *self, const poke_args *a) {
     self->handled++;
     pokes_handled++;
-    if (a->stop)
+    if (a->stop == 2)
+        alox_stop(NULL); /* refused: not this actor */
+    else if (a->stop)
         alox_stop(self);
 }
 
@@ -124,6 +126,26 @@ static void test_stop_outside_behaviour_is_refused(void **state) {
     assert_non_null(strstr(out, "an actor can only stop itself"));
 }
 
+static void stop_null_inside_behaviour(void *arg) {
+    (void)arg;
+    struct mortal *m = new_mortal();
+    pokes_handled = 0;
+    uint64_t before = alox_dead_letter_count();
+    send_poke(m, (poke_args){2, 0});
+    send_poke(m, (poke_args){0, 0}); /* delivered: the stop was refused */
+    _exit(alox_run() == 0 && pokes_handled == 2 && alox_dead_letter_count() == before ? 0 : 1);
+}
+
+/* alox_stop(NULL) inside a behaviour stops nothing (alox_stop has no test
+ * of NULL of its own: NULL is never the current actor). */
+static void test_stop_null_is_refused(void **state) {
+    (void)state;
+    char out[1024];
+    int status = test_run_child(stop_null_inside_behaviour, NULL, out, sizeof out);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_non_null(strstr(out, "an actor can only stop itself"));
+}
+
 int main(void) {
     /* A child is forked after alox_run has run (test_run_child): without
      * the observer thread of alox top the process is single-threaded then,
@@ -135,6 +157,7 @@ int main(void) {
         cmocka_unit_test(test_behaviour_of_another_type),
         cmocka_unit_test(test_default_handler_prints_the_reason),
         cmocka_unit_test(test_stop_outside_behaviour_is_refused),
+        cmocka_unit_test(test_stop_null_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
