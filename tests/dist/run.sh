@@ -328,7 +328,13 @@ starved) # issue 13: judged on the frames read (runtime/net/evidence.h). The
   # turn. TSan, 5 s: 7.6-9.8 s).
   took=$(sed -n 's/^judge: received .* in \([0-9]*\) ms$/\1/p' judge.log)
   echo "the judge read the flood in $took ms"
-  [ "$took" -lt $((timeout_ms * 3)) ] || fail "the judge read the flood in $took ms: no catch-up"
+  # Plain only: under TSan the flooder's own sending, slowed tens of times
+  # and sharing the CPUs with the rest of the suite, can take as long as
+  # reading 16 frames a turn would (CI: 15.0 s against 3 timeouts, 15 s),
+  # so the figure no longer tells a catch-up from none there.
+  if [ "${ALOX_TEST_SANITIZED:-0}" = 0 ]; then
+    [ "$took" -lt $((timeout_ms * 3)) ] || fail "the judge read the flood in $took ms: no catch-up"
+  fi
   refuse_log judge.log "peer flooder lost"
   refuse_log flood.log "lost\|unreachable"
   stop judge
