@@ -22,7 +22,7 @@
  * mailbox are written once at spawn, except `flags`: ACTOR_STOPPED is
  * written only by the worker running the actor, ACTOR_EXPORTED only under
  * the export lock (net/proxy.c), the type number (its high half) never, ACTOR_MONITORED only under the monitors'
- * lock (core/monitor.c), ACTOR_OVERLOADED, ACTOR_MUTED and ACTOR_HEAVY only under the
+ * lock (core/monitor.c), ACTOR_OVERLOADED and ACTOR_MUTED only under the
  * overload lock (overload.c), ACTOR_FRESH cleared by the worker that first
  * runs the actor; each with an atomic or (and). `overload` is
  * written by the worker running the actor (overload.h says who may read
@@ -50,9 +50,7 @@ enum actor_flags {
     ACTOR_MONITORED = 1u << 3, /* has had monitors, as target or watcher (core/monitor.c) */
     ACTOR_OVERLOADED = 1u << 4, /* backlog over the limit: its senders pause (overload.h) */
     ACTOR_MUTED = 1u << 5,      /* paused after sending to an overloaded actor (overload.h) */
-    ACTOR_FRESH = 1u << 6,      /* spawned, not yet run: a child, run depth first (worker.h) */
-    ACTOR_HEAVY = 1u << 7       /* measured itself at the limit, not yet back under the resume
-                                 * level: a send inside a behaviour waits (send_bound.h) */
+    ACTOR_FRESH = 1u << 6       /* spawned, not yet run: a child, run depth first (worker.h) */
 };
 
 /* The high half of `flags` holds the actor's type number (type_number.h),

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "actor.h"
+#include "io.h"
 #include "scheduler.h"
 #include "support/platform.h"
 #include "worker.h"
@@ -34,6 +35,19 @@
  * for millions of sends), polls this often (us) until the receiver is
  * idle or flagged. */
 #define PLAIN_POLL_US 20
+
+/* A worker whose sends to one target have gone unconfirmed for `limit`
+ * messages waits at most this long (ms) for the target's consumer to move
+ * (overload_send_round). Long enough to cover a preempted receiver (its
+ * thread was seen off the CPU for 16-28 ms on a loaded machine), short
+ * enough that two workers waiting on each other's actors (each inside a
+ * behaviour, so neither moves) lose little: the wait is a bound, not a
+ * lock, so nothing can deadlock on it. */
+#define WORKER_WAIT_MAX_MS 50
+
+/* A worker waits once it has sent limit / UNCONFIRMED_DIVISOR messages to
+ * a target whose cursor has not moved since (overload_send_round). */
+#define UNCONFIRMED_DIVISOR 2u
 
 typedef struct overload {
     mailbox_node *scout;  /* consumer only: a node `ahead` places past the cursor, or NULL */
@@ -65,8 +79,6 @@ void overload_set_limit(uint32_t messages) {
 }
 
 void overload_exempt_this_thread(void) { exempt = true; }
-
-bool overload_thread_exempt(void) { return exempt; }
 
 /* Relaxed loads of the flags: every change of the two pressure bits is
  * made under `lock`, and whoever acts on them reads them again under it. */
@@ -125,6 +137,53 @@ void overload_plain_sent(actor *to, bool scheduled) {
         wait_unconfirmed(to);
         plain_unconfirmed = 0;
     }
+}
+
+/* The worker waits for `to`'s consumer to leave `tail` (see overload.h). */
+static void wait_for_progress(worker *w, actor *to, const void *tail) {
+    worker_end_batch(w);
+    if (runnext_peek(&w->runnext) == to) /* ours to run: end the batch, do not wait for it */
+        return;
+    /* What this worker holds may be what the receiver waits behind:
+     * make it stealable and let a parked worker come for it. */
+    worker_release_runnext(w);
+    scheduler_wake_if_needed();
+    uint64_t until = io_now_ns() + WORKER_WAIT_MAX_MS * 1000000ull;
+    while (mailbox_tail_seen(&to->box) == tail && !(flags_of(to) & ACTOR_PRESSURE) &&
+           !scheduler_stopping()) {
+        /* Relaxed: a hint; a stale read costs one more poll. */
+        if (atomic_load_explicit(&to->box.head, memory_order_relaxed) & MAILBOX_IDLE_MARK)
+            return;
+        if (io_now_ns() > until)
+            return;
+        struct timespec pause = {0, PLAIN_POLL_US * 1000L};
+        nanosleep(&pause, NULL);
+    }
+}
+
+void overload_send_round(worker *w, actor *to) {
+    uint32_t lim = overload_limit();
+    actor *self = atomic_load_explicit(&w->current, memory_order_relaxed); /* its owner reads it: relaxed */
+    /* Not outside a behaviour, not to itself, not from an overloaded
+     * actor (it must drain), not with one worker (the receiver runs on
+     * this one: SEND_ROUNDS_PER_BATCH lets it in). */
+    if (exempt || lim == 0 || !self || self == to || the_scheduler.threads < 2 ||
+        (flags_of(self) & ACTOR_PRESSURE))
+        return;
+    const void *tail = mailbox_tail_seen(&to->box);
+    if (to != w->watch || tail != w->watch_tail) {
+        w->watch = to;
+        w->watch_tail = tail;
+        w->unconfirmed = 0;
+        return;
+    }
+    /* Half the limit: the receiver may have moved (and measured) just
+     * below the limit, so the backlog stays under 1.5 limits. */
+    w->unconfirmed += SENDS_BEFORE_HANDOFF;
+    if (w->unconfirmed < lim / UNCONFIRMED_DIVISOR)
+        return;
+    w->unconfirmed = 0;
+    wait_for_progress(w, to, tail);
 }
 
 /* May `a` (running, so not muted; called on its worker, which alone
@@ -188,7 +247,7 @@ void overload_set_caught_up_hook(void (*hook)(void)) {
 static actor *catch_up(actor *a) {
     a->overload->measured = false;
     pthread_mutex_lock(&lock);
-    clear_flag_locked(a, ACTOR_OVERLOADED | ACTOR_HEAVY);
+    clear_flag_locked(a, ACTOR_OVERLOADED);
     actor *released = release_locked(a);
     pthread_mutex_unlock(&lock);
     void (*hook)(void) = atomic_load_explicit(&caught_up_hook, memory_order_relaxed);
@@ -201,7 +260,6 @@ static actor *catch_up(actor *a) {
  * until it drains (see overload.h, "The low mark"). At most once a batch. */
 static actor *resume_senders(actor *a) {
     pthread_mutex_lock(&lock);
-    clear_flag_locked(a, ACTOR_HEAVY); /* senders inside a behaviour go on too (send_bound.h) */
     actor *released = release_locked(a);
     pthread_mutex_unlock(&lock);
     return released;
@@ -273,15 +331,12 @@ actor *overload_batch_end(actor *a, mailbox_node *cursor, uint32_t handled, bool
     overload *r = record_of(a);
     scout(r, cursor, handled, lim);
     *pressing = r->ahead >= lim / RESUME_DIVISOR;
-    uint32_t flags = flags_of(a);
-    bool overloaded = (flags & ACTOR_OVERLOADED) != 0;
+    bool overloaded = (flags_of(a) & ACTOR_OVERLOADED) != 0;
     if (r->ahead >= lim)
         r->measured = true;
-    if (r->ahead >= lim && !(flags & ACTOR_HEAVY)) {
-        /* Heavy too, even if its place in a queue flagged it already: it
-         * measured the backlog itself (send_bound.h waits on this). */
+    if (!overloaded && r->ahead >= lim) {
         pthread_mutex_lock(&lock);
-        set_flag_locked(a, ACTOR_OVERLOADED | ACTOR_HEAVY);
+        set_flag_locked(a, ACTOR_OVERLOADED);
         pthread_mutex_unlock(&lock);
     } else if (overloaded && r->ahead < lim / RESUME_DIVISOR &&
                mailbox_batch_empty(&a->box, r->scout)) {
@@ -304,45 +359,12 @@ actor *overload_actor_stopped(actor *a) {
     return released;
 }
 
-/* Under lock: whom `x` waits for, or NULL: the actor it is muted on, or
- * the one its worker waits for inside its behaviour (send_bound.h). A
- * worker's `waiting_for` changes only under the lock, and while it is set
- * its `current` is the actor whose behaviour waits. */
-static actor *waits_for_locked(actor *x) {
-    if (flags_of(x) & ACTOR_MUTED)
-        return x->overload->muted_on;
-    for (uint32_t i = 0; i < the_scheduler.threads; i++) {
-        worker *w = &the_scheduler.workers[i];
-        /* Relaxed: compared only; meaningful while waiting_for is set (above). */
-        if (w->waiting_for && atomic_load_explicit(&w->current, memory_order_relaxed) == x)
-            return w->waiting_for;
-    }
-    return NULL;
-}
-
-/* Under lock: would an edge from `a` to `target` (a mute, or a wait
- * inside a behaviour) close a cycle of waits? Every edge is made here,
- * under the lock, so the graph has none and the walk ends. */
+/* Under lock: would muting `a` on `target` close a cycle of waits? */
 static bool waits_lead_to_locked(actor *target, actor *a) {
-    for (actor *x = target; x; x = waits_for_locked(x))
+    for (actor *x = target; x; x = (flags_of(x) & ACTOR_MUTED) ? x->overload->muted_on : NULL)
         if (x == a)
             return true;
     return false;
-}
-
-bool overload_wait_begin(worker *w, actor *self, actor *to) {
-    pthread_mutex_lock(&lock);
-    bool may = !waits_lead_to_locked(to, self);
-    if (may)
-        w->waiting_for = to;
-    pthread_mutex_unlock(&lock);
-    return may;
-}
-
-void overload_wait_end(worker *w) {
-    pthread_mutex_lock(&lock);
-    w->waiting_for = NULL;
-    pthread_mutex_unlock(&lock);
 }
 
 bool overload_mute(actor *a, actor *target) {

@@ -55,10 +55,7 @@
  * muted on them, or is in their tree and does not run). When a root
  * catches up, or a muted actor is released, its whole list is released
  * with it. Pony's deadlock came from muting an actor on another one that
- * was muted on it. A behaviour waiting inside a send (send_bound.h) is
- * an edge too, made and checked under the same lock: a mute whose target
- * waits, through such waits, for the actor to be muted is refused, and
- * so is such a wait. An actor flagged only for where it waits in a queue
+ * was muted on it. An actor flagged only for where it waits in a queue
  * (above) may be muted: it is often a sender too. One that measured
  * itself over the limit never is (as in Pony): it must drain, and it may
  * be a server whose muted clients have replies waiting: muted on one of
@@ -101,16 +98,14 @@ void overload_exempt_this_thread(void);
  * the behaviour, overload_mute). */
 void overload_sent_to(struct worker *w, struct actor *to);
 
-/* Is this thread exempt (overload_exempt_this_thread)? */
-bool overload_thread_exempt(void);
-
-/* Worker `w`, inside a behaviour of `self`, is about to wait for `to`
- * (send_bound.h): an edge of the wait-for graph below, made only if `to`'s
- * waits (its mute, its own worker's wait) do not lead back to `self`;
- * false: that would close a cycle, do not wait. overload_wait_end removes
- * the edge. */
-bool overload_wait_begin(struct worker *w, struct actor *self, struct actor *to);
-void overload_wait_end(struct worker *w);
+/* Once every SENDS_BEFORE_HANDOFF sends of a behaviour on worker `w`,
+ * the latest to `to`: counts the rounds sent to the same target while its
+ * consumer's cursor (box.tail) has not moved. At half of overload_limit()
+ * such sends the receiver is not running (its thread preempted: it cannot flag
+ * itself), so the sender waits, inside its behaviour, until the cursor
+ * moves, the target is flagged or idle, or WORKER_WAIT_MAX_MS passes; and
+ * its batch ends after the behaviour. */
+void overload_send_round(struct worker *w, struct actor *to);
 
 /* Every send from a thread that is not a worker (`scheduled`: this push
  * found the mailbox idle). Waits while `to` is overloaded or muted, and

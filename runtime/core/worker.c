@@ -13,8 +13,6 @@
 #include "message.h"
 #include "monitor.h"
 #include "overload.h"
-#include "helping.h"
-#include "send_bound.h"
 #include "remote_hooks.h"
 #include "scheduler.h"
 #include "support/dead_letter.h"
@@ -125,7 +123,7 @@ void worker_hand_off_runnext(worker *w) {
  * million stopped actors piled up, freed cold, 8 MB of pending list). The
  * worker then holds no actor pointer that may be freed: the running actor
  * is retired only after its batch, scheduled actors are not stopped, the
- * last send's target (`to`) was used up by send_bound_round, and the
+ * last send's target (`to`) was used up by overload_send_round, and the
  * one pointer kept across sends, mute_on, skips the point. Not on a guest
  * (guest.h): its thread may be inside a grace section of its own. */
 static void send_round_quiescent(worker *w) {
@@ -134,15 +132,13 @@ static void send_round_quiescent(worker *w) {
 }
 
 void worker_send_round(worker *w, actor *to) {
-    if (w->sends - w->sends_at_run < SENDS_BEFORE_HANDOFF) {
-        send_bound_sample(w, to); /* 64 sends of the worker, not of one behaviour */
-        return;
-    }
+    if (w->sends - w->sends_at_run < SENDS_BEFORE_HANDOFF)
+        return; /* 64 sends of the worker, not of one behaviour */
     if (++w->send_rounds >= SEND_ROUNDS_PER_BATCH)
         worker_end_batch(w);
     if (runnext_peek(&w->runnext))
         worker_hand_off_runnext(w);
-    send_bound_round(w, to);
+    overload_send_round(w, to);
     send_round_quiescent(w);
 }
 
@@ -281,18 +277,6 @@ static actor *take_local(worker *w) {
         return pop_fresh(w);
     }
     return runqueue_pop(&w->queue);
-}
-
-/* Not take_local: a second caller made GCC keep that out of line
- * (callgrind, ping-pong: 30 instructions a round trip more), and a helper
- * needs none of its slice and interval checks. */
-actor *worker_take_own(worker *w) {
-    actor *a = runnext_take(&w->runnext);
-    if (!a && fresh_count(w) > 0)
-        a = pop_fresh(w);
-    if (!a)
-        a = runqueue_pop(&w->queue);
-    return a ? a : worker_take_injected(w);
 }
 
 static actor *find_work(worker *w) {
@@ -614,7 +598,6 @@ void *worker_main(void *worker_arg) {
     reclaim_before_park(); /* first: what freeing sends lands in runnext, handed back below */
     hand_back_all(w);
     reclaim_thread_exit();
-    helping_thread_exit();
     grace_exit();
     counters_publish(&w->runs, w->sends, w->stops, &w->stops_moves, reclaim_pending.count, reclaim_pending_moves);
     counters_worker_end();

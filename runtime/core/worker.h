@@ -96,11 +96,6 @@ typedef struct worker {
     struct actor *watch;      /* the target sampled at the last send round (overload.h), compared only */
     const void *watch_tail;   /* its consumer's cursor then (compared only) */
     uint32_t unconfirmed;     /* sends to `watch` counted since its cursor last moved */
-    uint32_t bound_skip;      /* sends before the next wait, after one ran out (send_bound.h) */
-    /* The actor the running behaviour waits for inside a send
-     * (send_bound.h), or NULL: an edge of the wait-for graph, written and
-     * read only under overload.c's lock. */
-    struct actor *waiting_for;
     uint32_t send_rounds;     /* of SENDS_BEFORE_HANDOFF sends, in this batch */
     uint32_t batch_limit;     /* messages this batch may run; 0: end after this behaviour */
     /* Takes to the next injection-queue check (worker.c). Not beside
@@ -179,10 +174,6 @@ void worker_push_displaced_noted(worker *w, struct actor *displaced, struct acto
 void worker_push_local(worker *w, struct actor *a);
 struct actor *worker_take_injected(worker *w);
 void worker_hand_off_runnext(worker *w);
-/* The next actor w holds (its run-next slot, stack of children, local
- * queue, the injection queue), as the worker loop takes it, or NULL: no
- * stealing, no waiting (helping.h). */
-struct actor *worker_take_own(worker *w);
 /* Moves the runnext actor to the local queue, where other workers can
  * steal it (overload.c, before a sender waits). */
 void worker_release_runnext(worker *w);
@@ -219,7 +210,7 @@ static inline void worker_end_batch(worker *w) { w->batch_limit = 0; }
  * SENDS_BEFORE_HANDOFF sends of the worker, worker_send_round looks
  * whether the running behaviour made that many (so a producer loop is
  * seen after 64 to 127 of its sends); `to`, the latest target, is looked
- * at only then (send_bound_round), off the fast path. */
+ * at only then (overload_send_round), off the fast path. */
 static inline void worker_note_send(worker *w, struct actor *to) {
     if (ALOX_UNLIKELY((++w->sends & (SENDS_BEFORE_HANDOFF - 1)) == 0))
         worker_send_round(w, to);

@@ -228,23 +228,12 @@ static void test_fan_in_of_10000_senders(void **state) {
  * preempted while the other runs senders, and then only a flag that stays
  * until the drain holds them. Seen: 13.8K-14K; without it 130K-2M. The
  * bound leaves room for a loaded machine and the sanitizers. */
-/* Under ThreadSanitizer the bound does not hold (issue 16, still open):
- * 95K-290K in 7 of 7 runs when it was switched off; after main's
- * 326e376 again 28K-290K there (4 runs) and 37K-290K on this branch. At
- * those peaks the receiver is flagged (OVERLOADED and HEAVY, printed from
- * its behaviour), so the escape comes before: a drained receiver, not
- * flagged, that does not measure itself while both workers run whole
- * batches of senders, 100 messages each. send_bound_sample does not catch
- * it here: these senders send in pairs (hit, then go to themselves), so
- * the every-64th send it samples is always the self-send. With both
- * workers on one CPU (taskset -c 0) it did: 22K-34K without, 6.4K with.
- * Printed from the senders while it grew: the receiver was not flagged,
- * not idle, but queued, without a backlog record (it had drained), and
- * only actors with one are flagged for their place in a queue. Flagging
- * such actors too held it (6.2K-6.4K, 12 of 12) but cost fork-join a
- * record and a lock per actor (ARCHITECTURE, Backpressure).
- * So here the test checks that the fan-in finishes with nothing lost and
- * races nothing, and prints the backlog; plain and ASan keep the bound. */
+/* Under ThreadSanitizer the bound does not hold: run alone, 95K-290K in
+ * 7 of 7 runs (it passed inside a full ctest run once). TSan's scheduling
+ * defeats the flag; that is an open defect of the mechanism (issue 16),
+ * not of the test, so there the test still checks that the fan-in
+ * finishes with nothing lost and races nothing, and prints the backlog,
+ * and plain and ASan builds keep the bound. */
 #if defined(__SANITIZE_THREAD__)
 #define TWO_WORKER_FAN_IN_BOUND INT64_MAX
 #else
@@ -389,11 +378,7 @@ static void pass(struct relay *self, const pass_args *a) {
 }
 
 #define RELAY_SENDERS 4
-/* Not a tight bound (see the test): a quarter of the flood, far below an
- * unbounded relay's three quarters (it forwards four times as fast as
- * the sink takes); 128 limits (131K) failed on main too on a loaded
- * machine (154K, 1 of 8). */
-#define RELAY_BOUND ((int64_t)FLOOD / 4)
+#define RELAY_BOUND (128 * (int64_t)LIMIT)
 static struct relay *relay_target;
 
 static void *relay_feeder(void *arg) {
@@ -424,157 +409,10 @@ static void test_overloaded_actor_sends_to_overloaded_actor(void **state) {
     printf("relay: sink max backlog %lld (limit %u)\n", (long long)max_backlog, LIMIT);
     /* The relay is muted on the sink while it is not over the limit
      * itself, and its feeders wait on it. Not tight: a relay that measured
-     * itself over the limit is not muted (overload.h) and keeps its flag
-     * until it drains, while its feeders, released at a quarter of the
-     * limit, keep it from draining; all that time it forwards at four
-     * times the sink's speed, so the sink grows by three quarters of what
-     * it forwards, for as long as scheduling lets that stretch last.
-     * Seen (plain, 8 runs each, loaded machine): 4K-154K on main,
-     * 9.6K-279K here; under TSan 5K-11K; without backpressure most of the
-     * flood. */
+     * itself over the limit is not muted (overload.h), so the sink gets
+     * what it forwards meanwhile. Seen: 7.5K-60K; without backpressure it
+     * is most of the flood. */
     assert_true(max_backlog < RELAY_BOUND);
-}
-
-/* ---- one behaviour that sends millions (core/send_bound.h) ---- */
-
-/* 20 million from one behaviour, to a receiver a little slower than the
- * sender: a backlog of most of them (a gigabyte of messages) unless a
- * send inside a behaviour is bounded too, not only the next behaviour. */
-#if TEST_SCALE_DOWN > 1
-#define LONG_FLOOD 2500000 /* TSan: 5 million took 10-11 s */
-#else
-#define LONG_FLOOD 20000000
-#endif
-/* The receiver samples its backlog once every this many messages: a
- * shared counter per message would cost more than the work measured. */
-#define SAMPLE_EVERY 64
-
-static _Atomic int64_t long_sent; /* the sender's count, stored (one writer) */
-
-struct gulp { int64_t count, out_of_order; };
-HANDMADE_ACTOR(gulp)
-typedef struct { int64_t seq; } eat_args;
-HANDMADE_BEHAVIOUR(gulp, eat, eat_args, "(i64)")
-
-static void eat(struct gulp *self, const eat_args *a) {
-    if (a->seq != self->count)
-        self->out_of_order++;
-    self->count++;
-    if (self->count % SAMPLE_EVERY == 0) {
-        int64_t backlog = atomic_load_explicit(&long_sent, memory_order_relaxed) - self->count;
-        if (backlog > atomic_load_explicit(&max_backlog, memory_order_relaxed))
-            atomic_store_explicit(&max_backlog, backlog, memory_order_relaxed);
-    }
-    slow_down(20);
-}
-
-struct gusher { struct gulp *to; };
-HANDMADE_ACTOR(gusher)
-typedef struct { int64_t n; } gush_args;
-HANDMADE_BEHAVIOUR(gusher, gush, gush_args, "(i64)")
-
-static void gush(struct gusher *self, const gush_args *a) {
-    for (int64_t i = 0; i < a->n; i++) {
-        atomic_store_explicit(&long_sent, i + 1, memory_order_relaxed);
-        send_eat(self->to, (eat_args){i});
-    }
-}
-
-static void long_flood(int64_t bound) {
-    atomic_store(&long_sent, 0);
-    struct gulp *g = new_gulp();
-    struct gusher *p = new_gusher();
-    p->to = g;
-    double start = test_now_s();
-    send_gush(p, (gush_args){LONG_FLOOD});
-    assert_int_equal(alox_run(), 0);
-    assert_int_equal(g->count, LONG_FLOOD);
-    assert_int_equal(g->out_of_order, 0);
-    printf("one behaviour, %d messages: max backlog %lld (limit %u, %d workers, %.2f s)\n",
-           LONG_FLOOD, (long long)max_backlog, LIMIT, alox_threads(), test_now_s() - start);
-    assert_true(max_backlog < bound);
-}
-
-/* One worker: the receiver waits in the sender's run-next slot, and the
- * sender runs it there (helps) once it has sent half the limit that the
- * receiver has not taken: it comes back under a quarter of the limit. */
-static void test_one_behaviour_flood_one_worker(void **state) {
-    (void)state;
-    assert_true(one_worker());
-    long_flood(2 * LIMIT + SAMPLE_EVERY);
-}
-
-/* Two workers: the receiver runs on the other one and measures itself;
- * at the limit the sender waits inside its send until the receiver is
- * back under a quarter of it. */
-static void test_one_behaviour_flood_two_workers(void **state) {
-    (void)state;
-    assert_int_equal(alox_set_threads(2), 0);
-    long_flood(TWO_WORKER_FLOOD_BOUND);
-}
-
-/* ---- two actors, each sending millions to the other in one behaviour ---- */
-
-#define CROSS_FLOOD (2000000 / TEST_SCALE_DOWN)
-
-struct crosser { struct crosser *peer; int64_t got; };
-HANDMADE_ACTOR(crosser)
-typedef struct { int64_t n; } cross_args;
-HANDMADE_BEHAVIOUR(crosser, cross, cross_args, "(i64)")
-typedef struct { int64_t unused; } dot_args;
-HANDMADE_BEHAVIOUR(crosser, dot, dot_args, "(i64)")
-
-/* With two workers both behaviours run at once, each on its own worker:
- * the first to start waits (a bounded spin) for the other, which an
- * idle worker steals meanwhile. */
-static _Atomic int met;
-static bool meet;
-
-static void cross(struct crosser *self, const cross_args *a) {
-    atomic_fetch_add(&met, 1);
-    for (double until = test_now_s() + 2; meet && atomic_load(&met) < 2 && test_now_s() < until;) {
-    }
-    for (int64_t i = 0; i < a->n; i++)
-        send_dot(self->peer, (dot_args){0});
-}
-
-static void dot(struct crosser *self, const dot_args *a) {
-    (void)a;
-    self->got++;
-}
-
-/* Neither can take the other's messages before its own behaviour ends:
- * a send that waited for its receiver here would wait for ever (or, with
- * a time bound, at every round: 2 million sends took minutes), so it must
- * see the cycle and go on. Both finish, nothing lost. */
-static void cross_flood(bool at_once) {
-    atomic_store(&met, 0);
-    meet = at_once;
-    struct crosser *x = new_crosser(), *y = new_crosser();
-    x->peer = y;
-    y->peer = x;
-    double start = test_now_s();
-    send_cross(x, (cross_args){CROSS_FLOOD});
-    send_cross(y, (cross_args){CROSS_FLOOD});
-    assert_int_equal(alox_run(), 0);
-    assert_int_equal(x->got, CROSS_FLOOD);
-    assert_int_equal(y->got, CROSS_FLOOD);
-    double took = test_now_s() - start;
-    printf("cross flood, %d each way: %.2f s (%d workers, met: %d)\n", CROSS_FLOOD, took,
-           alox_threads(), atomic_load(&met) == 2 && at_once);
-    assert_true(took < TIME_BOUND_S / 4);
-}
-
-static void test_cross_flood_one_worker(void **state) {
-    (void)state;
-    assert_true(one_worker());
-    cross_flood(false);
-}
-
-static void test_cross_flood_two_workers(void **state) {
-    (void)state;
-    assert_int_equal(alox_set_threads(2), 0);
-    cross_flood(true);
 }
 
 int main(void) {
@@ -589,12 +427,6 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_receiver_replying_to_its_senders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overloaded_actor_sends_to_overloaded_actor, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_one_behaviour_flood_one_worker, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_one_behaviour_flood_two_workers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cross_flood_one_worker, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cross_flood_two_workers, setup, teardown),
     };
-    if (getenv("BACKPRESSURE_ONLY")) /* a glob of test names: run only those */
-        cmocka_set_test_filter(getenv("BACKPRESSURE_ONLY"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
