@@ -73,17 +73,6 @@ static void *timer_main(void *unused) {
     return NULL;
 }
 
-static uint64_t poll_from_env(void) {
-    const char *text = getenv("ALOX_IO_POLL_US");
-    if (!text || !*text)
-        return 0;
-    char *end;
-    unsigned long us = strtoul(text, &end, 10);
-    if (*end || text[0] == '-' || us > IO_POLL_MAX_US)
-        alox_fatal("ALOX_IO_POLL_US=%s: give microseconds, 0 to %d (or unset it)", text, IO_POLL_MAX_US);
-    return (uint64_t)us * 1000u;
-}
-
 /* The next events: within the poll window (after a turn with events)
  * without sleeping, else blocking. */
 static int wait_events(struct epoll_event *events, uint64_t poll_ns, bool had_events) {
@@ -105,7 +94,7 @@ static void *io_main(void *unused) {
     struct epoll_event events[IO_EVENTS_PER_WAIT];
     guest_collection collection;
     overload_exempt_this_thread(); /* readiness is delivered, never held back */
-    uint64_t poll_ns = poll_from_env();
+    uint64_t poll_ns = alox_env_us_as_ns("ALOX_IO_POLL_US", IO_POLL_MAX_US);
     bool had_events = false;
     for (;;) {
         int n = wait_events(events, poll_ns, had_events);

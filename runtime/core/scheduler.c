@@ -277,19 +277,8 @@ void alox_exit(int code) {
  * parks (idle.c, linger). 0 (the default): it parks at once. */
 #define LINGER_MAX_US 10000 /* 10 ms: past this, a spinning worker is a busy loop */
 
-static uint64_t linger_from_env(void) {
-    const char *text = getenv("ALOX_LINGER_US");
-    if (!text || !*text)
-        return 0;
-    char *end;
-    unsigned long us = strtoul(text, &end, 10);
-    if (*end || text[0] == '-' || us > LINGER_MAX_US)
-        alox_fatal("ALOX_LINGER_US=%s: give microseconds, 0 to %d (or unset it)", text, LINGER_MAX_US);
-    return (uint64_t)us * 1000u;
-}
-
 static void start_workers(void) {
-    S.linger_ns = linger_from_env(); /* before the threads: they read it unlocked */
+    S.linger_ns = alox_env_us_as_ns("ALOX_LINGER_US", LINGER_MAX_US); /* before the threads: they read it unlocked */
     uint32_t n = S.threads;
     S.stealable = n > 1 && runnext_steal_init(); /* before the threads, as linger_ns */
     S.watcher = NULL;

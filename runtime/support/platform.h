@@ -2,6 +2,8 @@
 #ifndef ALOX_PLATFORM_H
 #define ALOX_PLATFORM_H
 
+#include <stdint.h>
+
 /* Bytes per cache line on the x86-64 and arm64 machines we target; used to
  * keep data written by different threads on different lines. */
 #define ALOX_CACHE_LINE 64
@@ -29,5 +31,10 @@ static inline void cpu_relax(void) {
 /* Print "alox: <message>" and abort: for broken invariants and misuse that
  * cannot be reported any other way (the message says what to do). */
 void alox_fatal(const char *format, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* The environment variable `name` as microseconds, 0 to max_us, returned
+ * in nanoseconds; 0 when unset or empty. Anything else is a fatal error
+ * naming the variable and the range (a tuning knob read at start-up). */
+uint64_t alox_env_us_as_ns(const char *name, unsigned long max_us);
 
 #endif
