@@ -113,26 +113,9 @@ static void append(char **buf, size_t *len, size_t *capacity, const void *data, 
     *len += n;
 }
 
-/* "$<n>\r\n", by hand: every GET that finds its key writes one, and
- * snprintf took ~700 instructions of it (callgrind). Returns the length. */
-static size_t bulk_head(char head[32], size_t n) {
-    char digits[24];
-    size_t k = 0, len = 0;
-    do {
-        digits[k++] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n);
-    head[len++] = '$';
-    while (k)
-        head[len++] = digits[--k];
-    head[len++] = '\r';
-    head[len++] = '\n';
-    return len;
-}
-
 static void append_bulk(char **buf, size_t *len, size_t *capacity, const char *data, size_t n) {
     char head[32];
-    append(buf, len, capacity, head, bulk_head(head, n));
+    append(buf, len, capacity, head, resp_format_line(head, '$', (int64_t)n));
     append(buf, len, capacity, data, n);
     append(buf, len, capacity, "\r\n", 2);
 }

@@ -106,7 +106,9 @@ long resp_parse(const char *in, size_t len, resp_arg *argv, int *argc, const cha
     return (long)at;
 }
 
-size_t resp_format_int(char *out, int64_t n) {
+size_t resp_format_int(char *out, int64_t n) { return resp_format_line(out, ':', n); }
+
+size_t resp_format_line(char *out, char type, int64_t n) {
     char digits[24];
     size_t k = 0;
     uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
@@ -115,7 +117,7 @@ size_t resp_format_int(char *out, int64_t n) {
         u /= 10;
     } while (u);
     size_t len = 0;
-    out[len++] = ':';
+    out[len++] = type;
     if (n < 0)
         out[len++] = '-';
     while (k)
